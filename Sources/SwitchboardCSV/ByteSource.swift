@@ -1,0 +1,100 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Something the reader pulls raw bytes from, a chunk at a time.
+public protocol ByteSource {
+    /// Reads up to `capacity` bytes into `buffer` and returns how many; 0 only at the end.
+    mutating func read(into buffer: UnsafeMutablePointer<UInt8>, capacity: Int) throws -> Int
+}
+
+/// An I/O failure while reading or writing a file, with the path and the system's reason.
+public struct CSVIOError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The path involved, or `-` for standard input and output.
+    public var path: String
+    /// What was being done: `open`, `read` or `write`.
+    public var operation: String
+    /// The `errno` value.
+    public var errno: Int32
+
+    /// Creates an error.
+    public init(path: String, operation: String, errno: Int32) {
+        self.path = path
+        self.operation = operation
+        self.errno = errno
+    }
+
+    /// Whether the file does not exist.
+    public var isMissingFile: Bool { errno == ENOENT }
+
+    public var description: String {
+        "\(path): cannot \(operation): \(String(cString: strerror(errno)))"
+    }
+}
+
+/// Reads bytes from a file descriptor: a file opened by path, or standard input.
+public final class FileByteSource: ByteSource {
+    private let descriptor: Int32
+    private let ownsDescriptor: Bool
+    /// The path the bytes come from, or `-` for standard input.
+    public let path: String
+
+    /// Opens `path` for reading; `-` means standard input.
+    public init(path: String) throws(CSVIOError) {
+        self.path = path
+        if path == "-" {
+            descriptor = 0
+            ownsDescriptor = false
+            return
+        }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw CSVIOError(path: path, operation: "open", errno: errno) }
+        var info = stat()
+        if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+            close(fd)
+            throw CSVIOError(path: path, operation: "read", errno: EISDIR)
+        }
+        descriptor = fd
+        ownsDescriptor = true
+    }
+
+    deinit {
+        if ownsDescriptor { close(descriptor) }
+    }
+
+    public func read(into buffer: UnsafeMutablePointer<UInt8>, capacity: Int) throws -> Int {
+        while true {
+            let count = Glibc.read(descriptor, buffer, capacity)
+            if count >= 0 { return count }
+            if errno == EINTR { continue }
+            throw CSVIOError(path: path, operation: "read", errno: errno)
+        }
+    }
+}
+
+/// Serves bytes held in memory, at most `chunkLimit` per read, to exercise every refill.
+public struct MemoryByteSource: ByteSource {
+    private let data: [UInt8]
+    private var offset = 0
+    private let chunkLimit: Int
+
+    /// Creates a source over `data` that hands out at most `chunkLimit` bytes per read.
+    public init(_ data: [UInt8], chunkLimit: Int = .max) {
+        self.data = data
+        self.chunkLimit = max(1, chunkLimit)
+    }
+
+    public mutating func read(into buffer: UnsafeMutablePointer<UInt8>, capacity: Int) throws -> Int {
+        let count = min(capacity, chunkLimit, data.count - offset)
+        guard count > 0 else { return 0 }
+        data.withUnsafeBufferPointer { source in
+            buffer.update(from: source.baseAddress! + offset, count: count)
+        }
+        offset += count
+        return count
+    }
+}

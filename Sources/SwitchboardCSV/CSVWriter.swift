@@ -1,0 +1,147 @@
+/// The line break a ``CSVWriter`` ends each record with.
+public enum CSVLineEnding: String, Sendable, CaseIterable {
+    /// `\n`, as Unix tools expect.
+    case lf
+    /// `\r\n`, as RFC 4180 and Excel expect.
+    case crlf
+
+    var bytes: [UInt8] { self == .lf ? [0x0A] : [0x0D, 0x0A] }
+}
+
+/// Which columns hold free text that a spreadsheet must not run as a formula.
+///
+/// A free-text cell that starts with `=`, `+`, `-`, `@`, TAB or CR gets a leading `'`,
+/// as OWASP advises, so Excel and LibreOffice show it as text. Columns not named here,
+/// such as E.164 numbers (`+14155550123`), stay exact.
+public struct FormulaGuard: Sendable, Equatable {
+    /// The zero-based indexes of the free-text columns.
+    public var freeTextColumns: Set<Int>
+
+    /// Creates a guard over the given free-text columns.
+    public init(freeTextColumns: Set<Int>) {
+        self.freeTextColumns = freeTextColumns
+    }
+
+    /// The bytes a spreadsheet reads as the start of a formula.
+    static let triggers: Set<UInt8> = [
+        UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D,
+    ]
+
+    /// Whether `field` in column `column` needs the leading `'`.
+    func needsGuard<Field: StringProtocol>(_ field: Field, column: Int) -> Bool {
+        guard freeTextColumns.contains(column), let first = field.utf8.first else { return false }
+        return Self.triggers.contains(first)
+    }
+}
+
+/// Something a ``CSVWriter`` hands its bytes to.
+public protocol ByteSink {
+    /// Takes `bytes`, which are valid only during the call.
+    mutating func write(_ bytes: UnsafeBufferPointer<UInt8>) throws
+}
+
+extension Array: ByteSink where Element == UInt8 {
+    public mutating func write(_ bytes: UnsafeBufferPointer<UInt8>) throws {
+        append(contentsOf: bytes)
+    }
+}
+
+/// Writes records as CSV, quoting a field only when it must be.
+///
+/// A field is quoted when it holds the delimiter, a quote, CR or LF (or a backslash in
+/// the backslash-escape dialect), when it starts with a byte-order mark, and when it is
+/// the only field of its record and empty, so the line is not read back as blank.
+/// Output is buffered; call ``flush()`` at the end.
+///
+/// ```swift
+/// var writer = CSVWriter(sink: [UInt8](), lineEnding: .crlf)
+/// try writer.write(["Smith, Jr.", "+14155550123"])
+/// try writer.flush()
+/// ```
+public struct CSVWriter<Sink: ByteSink> {
+    /// Where the bytes go; read it after ``flush()``.
+    public private(set) var sink: Sink
+    /// The byte between fields.
+    public let delimiter: UInt8
+    /// The line break after each record.
+    public let lineEnding: CSVLineEnding
+    /// Whether the reader of this output treats a backslash in an unquoted field as an escape.
+    public let backslashEscapes: Bool
+    /// The columns protected against formula injection, if any.
+    public var formulaGuard: FormulaGuard?
+
+    private var pending: [UInt8] = []
+    private let lineBreak: [UInt8]
+    private static var flushThreshold: Int { 64 * 1024 }
+
+    /// Creates a writer that hands its bytes to `sink`.
+    public init(
+        sink: Sink, delimiter: UInt8 = UInt8(ascii: ","), lineEnding: CSVLineEnding = .lf,
+        backslashEscapes: Bool = false, formulaGuard: FormulaGuard? = nil
+    ) {
+        self.sink = sink
+        self.delimiter = delimiter
+        self.lineEnding = lineEnding
+        self.backslashEscapes = backslashEscapes
+        self.formulaGuard = formulaGuard
+        lineBreak = lineEnding.bytes
+        pending.reserveCapacity(Self.flushThreshold + 4096)
+    }
+
+    /// Writes one record.
+    public mutating func write<Fields: Sequence>(_ fields: Fields) throws where Fields.Element: StringProtocol {
+        var column = 0
+        var iterator = fields.makeIterator()
+        var next = iterator.next()
+        while let field = next {
+            next = iterator.next()
+            if column > 0 { pending.append(delimiter) }
+            let guarded = formulaGuard?.needsGuard(field, column: column) ?? false
+            let alone = column == 0 && next == nil
+            appendField(field.utf8, guarded: guarded, alone: alone)
+            column += 1
+        }
+        pending.append(contentsOf: lineBreak)
+        if pending.count >= Self.flushThreshold { try flush() }
+    }
+
+    /// Writes one record read by a ``CSVReader``, field bytes as they are.
+    public mutating func write(_ record: CSVRecord) throws {
+        try write((0..<record.count).lazy.map { record.string(at: $0) })
+    }
+
+    /// Hands everything buffered to the sink.
+    public mutating func flush() throws {
+        guard !pending.isEmpty else { return }
+        try pending.withUnsafeBufferPointer { try sink.write($0) }
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    private mutating func appendField<Bytes: Collection>(_ utf8: Bytes, guarded: Bool, alone: Bool)
+    where Bytes.Element == UInt8 {
+        if needsQuotes(utf8) || (alone && utf8.isEmpty && !guarded) {
+            pending.append(UInt8(ascii: "\""))
+            if guarded { pending.append(UInt8(ascii: "'")) }
+            for byte in utf8 {
+                pending.append(byte)
+                if byte == UInt8(ascii: "\"") { pending.append(byte) }
+            }
+            pending.append(UInt8(ascii: "\""))
+        } else {
+            if guarded { pending.append(UInt8(ascii: "'")) }
+            pending.append(contentsOf: utf8)
+        }
+    }
+
+    private func needsQuotes<Bytes: Collection>(_ utf8: Bytes) -> Bool where Bytes.Element == UInt8 {
+        if utf8.starts(with: [0xEF, 0xBB, 0xBF]) { return true }
+        for byte in utf8 {
+            switch byte {
+            case delimiter, UInt8(ascii: "\""), 0x0A, 0x0D: return true
+            case UInt8(ascii: "\\") where backslashEscapes: return true
+            default: continue
+            }
+        }
+        return false
+    }
+}

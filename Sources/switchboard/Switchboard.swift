@@ -1,0 +1,21 @@
+import ArgumentParser
+
+/// The `switchboard` command: imports, validates and exports PBX users as CSV.
+@main
+struct Switchboard: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "switchboard",
+        abstract: "Imports, validates and exports the users of PBX and UC systems as CSV.",
+        discussion: """
+            Exit codes: 0 success, 1 rows rejected, 64 usage, 65 bad input data, \
+            66 no input file, 74 I/O error, 75 database busy.
+            """,
+        version: SwitchboardVersion.current,
+        subcommands: [Parse.self]
+    )
+}
+
+/// The version `switchboard --version` prints.
+enum SwitchboardVersion {
+    static let current = "0.1.0"
+}
