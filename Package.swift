@@ -22,11 +22,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "SwitchboardCSVTests", dependencies: ["SwitchboardCSV"]),
+        .testTarget(name: "SwitchboardCSVTests", dependencies: ["SwitchboardCSV"], exclude: ["Fixtures"]),
         .testTarget(
             name: "SwitchboardCLITests",
             dependencies: ["switchboard"],
-            resources: [.copy("Fixtures")]
+            exclude: ["Fixtures"]
         ),
     ]
 )

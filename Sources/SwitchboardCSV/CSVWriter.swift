@@ -50,7 +50,8 @@ extension Array: ByteSink where Element == UInt8 {
 ///
 /// A field is quoted when it holds the delimiter, a quote, CR or LF (or a backslash in
 /// the backslash-escape dialect), when it starts with a byte-order mark, and when it is
-/// the only field of its record and empty, so the line is not read back as blank.
+/// the only field of its record and either empty (so the line is not read back as blank)
+/// or holding one of ``CSVDialect/sniffedDelimiters`` (so sniffing reads one column).
 /// Output is buffered; call ``flush()`` at the end.
 ///
 /// ```swift
@@ -119,7 +120,10 @@ public struct CSVWriter<Sink: ByteSink> {
 
     private mutating func appendField<Bytes: Collection>(_ utf8: Bytes, guarded: Bool, alone: Bool)
     where Bytes.Element == UInt8 {
-        if needsQuotes(utf8) || (alone && utf8.isEmpty && !guarded) {
+        let quoted =
+            needsQuotes(utf8)
+            || (alone && (utf8.isEmpty || utf8.contains(where: CSVDialect.sniffedDelimiters.contains)))
+        if quoted {
             pending.append(UInt8(ascii: "\""))
             if guarded { pending.append(UInt8(ascii: "'")) }
             for byte in utf8 {

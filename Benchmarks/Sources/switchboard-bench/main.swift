@@ -1,0 +1,114 @@
+// switchboard-bench: the parse benchmark's data generator and its Swift competitors.
+//
+//   switchboard-bench generate --rows N --out FILE [--seed S]
+//   switchboard-bench parse-bytes FILE     SwitchboardCSV, fields read as bytes, no Strings
+//   switchboard-bench parse-strings FILE   SwitchboardCSV, every field made a String
+//   switchboard-bench csvswift FILE        yaslab/CSV.swift over an InputStream
+//
+// Each parse command prints one JSON line: records, fields, field bytes, a checksum
+// (so the work cannot be optimised away) and the seconds spent parsing, measured inside
+// the process. Benchmarks/run.py runs them, times them from outside too, and compares.
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+let usage = """
+    usage: switchboard-bench generate --rows N --out FILE [--seed S]
+           switchboard-bench parse-bytes FILE
+           switchboard-bench parse-strings FILE
+           switchboard-bench csvswift FILE
+    """
+
+func fail(_ message: String, code: Int32 = 64) -> Never {
+    var line = message
+    line += "\n"
+    _ = line.withCString { fputs($0, stderr) }
+    exit(code)
+}
+
+/// What a parse command found, printed as one JSON line.
+struct ParseCount {
+    var records = 0
+    var fields = 0
+    var fieldBytes = 0
+    var checksum: UInt64 = 0
+    var malformed = 0
+
+    func report(parser: String, seconds: Double) {
+        print(
+            "{\"parser\":\"\(parser)\",\"records\":\(records),\"fields\":\(fields),"
+                + "\"field_bytes\":\(fieldBytes),\"checksum\":\(checksum),"
+                + "\"malformed\":\(malformed),\"seconds\":\(seconds)}")
+    }
+}
+
+/// Monotonic seconds.
+func now() -> Double {
+    var spec = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &spec)
+    return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+}
+
+func runParse(_ name: String, path: String, _ body: (String) throws -> ParseCount) {
+    let start = now()
+    do {
+        let count = try body(path)
+        let seconds = now() - start
+        count.report(parser: name, seconds: seconds)
+    } catch {
+        fail("\(name): \(error)", code: 74)
+    }
+}
+
+var arguments = Array(CommandLine.arguments.dropFirst())
+guard let command = arguments.first else { fail(usage) }
+arguments.removeFirst()
+
+switch command {
+case "generate":
+    var rows: Int?
+    var out: String?
+    var seed: UInt64 = 20_240_611
+    var index = 0
+    while index < arguments.count {
+        let option = arguments[index]
+        guard index + 1 < arguments.count else { fail("\(option) needs a value\n\(usage)") }
+        let value = arguments[index + 1]
+        switch option {
+        case "--rows": rows = Int(value)
+        case "--out": out = value
+        case "--seed": seed = UInt64(value) ?? { fail("--seed takes a non-negative integer") }()
+        default: fail("unknown option \(option)\n\(usage)")
+        }
+        index += 2
+    }
+    guard let rows, rows >= 0, let out else { fail(usage) }
+    do {
+        let written = try generate(rows: rows, seed: seed, path: out)
+        let average = rows == 0 ? 0 : Double(written.bytes - written.headerBytes) / Double(rows)
+        print(
+            "{\"rows\":\(rows),\"bytes\":\(written.bytes),\"seed\":\(seed),"
+                + "\"average_row_bytes\":\(Double(Int(average * 10)) / 10),"
+                + "\"non_ascii_rows\":\(written.nonASCIIRows),\"quoted_rows\":\(written.quotedRows),"
+                + "\"multiline_rows\":\(written.multilineRows)}")
+    } catch {
+        fail("generate: \(error)", code: 74)
+    }
+
+case "parse-bytes", "parse-strings", "csvswift":
+    guard arguments.count == 1 else { fail(usage) }
+    let path = arguments[0]
+    switch command {
+    case "parse-bytes": runParse(command, path: path, parseBytes)
+    case "parse-strings": runParse(command, path: path, parseStrings)
+    default: runParse(command, path: path, parseWithCSVSwift)
+    }
+
+default:
+    fail(usage)
+}
