@@ -27,6 +27,12 @@ public struct CSVIssueCode: RawRepresentable, Hashable, Sendable, CustomStringCo
     /// A header of one column where the data lines are split by a delimiter: the file
     /// was read with the wrong delimiter. Reading stops.
     public static let delimiterMismatch = CSVIssueCode(rawValue: "csv.delimiter-mismatch")
+
+    /// Every code the reader can report, for catalogues and documentation checks.
+    public static let all: [CSVIssueCode] = [
+        .malformedQuote, .fieldTooLarge, .recordTooLarge, .windows1252Fallback, .utf16WithoutBOM, .invalidUTF16,
+        .delimiterMismatch,
+    ]
 }
 
 /// How much a ``CSVIssue`` matters.

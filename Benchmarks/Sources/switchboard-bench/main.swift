@@ -27,7 +27,7 @@ let usage = """
 func fail(_ message: String, code: Int32 = 64) -> Never {
     var line = message
     line += "\n"
-    _ = line.withCString { fputs($0, stderr) }
+    _ = line.utf8CString.withUnsafeBufferPointer { write(2, $0.baseAddress!, $0.count - 1) }
     exit(code)
 }
 
