@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "SwitchboardCSV", targets: ["SwitchboardCSV"]),
+        .library(name: "SwitchboardCore", targets: ["SwitchboardCore"]),
         .executable(name: "switchboard", targets: ["switchboard"]),
     ],
     dependencies: [
@@ -14,15 +15,19 @@ let package = Package(
     targets: [
         // Bytes in, records out, and back. Knows nothing of PBXs and depends on nothing.
         .target(name: "SwitchboardCSV"),
+        // The domain: rows, import profiles, the policy, validation stages, the pipeline, reports.
+        .target(name: "SwitchboardCore", dependencies: ["SwitchboardCSV"]),
         // The command line: argument parsing and printing only.
         .executableTarget(
             name: "switchboard",
             dependencies: [
                 "SwitchboardCSV",
+                "SwitchboardCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "SwitchboardCSVTests", dependencies: ["SwitchboardCSV"], exclude: ["Fixtures"]),
+        .testTarget(name: "SwitchboardCoreTests", dependencies: ["SwitchboardCore"]),
         .testTarget(
             name: "SwitchboardCLITests",
             dependencies: ["switchboard"],

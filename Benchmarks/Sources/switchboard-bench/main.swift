@@ -4,6 +4,7 @@
 //   switchboard-bench parse-bytes FILE     SwitchboardCSV, fields read as bytes, no Strings
 //   switchboard-bench parse-strings FILE   SwitchboardCSV, every field made a String
 //   switchboard-bench csvswift FILE        yaslab/CSV.swift over an InputStream
+//   switchboard-bench baseline             does nothing: the process's own peak RSS
 //
 // Each parse command prints one JSON line: records, fields, field bytes, a checksum
 // (so the work cannot be optimised away) and the seconds spent parsing, measured inside
@@ -22,6 +23,7 @@ let usage = """
            switchboard-bench parse-bytes FILE
            switchboard-bench parse-strings FILE
            switchboard-bench csvswift FILE
+           switchboard-bench baseline
     """
 
 func fail(_ message: String, code: Int32 = 64) -> Never {
@@ -108,6 +110,11 @@ case "parse-bytes", "parse-strings", "csvswift":
     case "parse-strings": runParse(command, path: path, parseStrings)
     default: runParse(command, path: path, parseWithCSVSwift)
     }
+
+case "baseline":
+    // The runtime, Foundation and ICU that CSV.swift pulls in, loaded and doing nothing:
+    // the floor under every peak RSS this binary reports.
+    ParseCount().report(parser: command, seconds: 0)
 
 default:
     fail(usage)
