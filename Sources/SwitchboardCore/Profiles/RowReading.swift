@@ -1,0 +1,106 @@
+/// Reading one record through a profile: the value conventions of docs/profiles.md.
+extension ImportProfile {
+    /// The canonical row a record's cells ask for, under this profile's conventions.
+    ///
+    /// Cells are kept as text and passed on as they are: the validator trims (and warns)
+    /// and reads booleans. Only these conventions change them:
+    ///
+    /// - **Blank cells.** A cell that is empty, or only whitespace (secrets: only when
+    ///   empty), is `.keep` where ``blankOnUpdate`` is `.keep`. Where it is `.clear`, it is
+    ///   `.clear` when the row may update a profile: an `update` or `upsert` action, or a
+    ///   file with no action column (every row is then an upsert); for `add`, `disable` and
+    ///   `delete` it is `.keep`. A blank `action`, `type` or `username` is always `.keep`:
+    ///   blank means the default, and a row's key is never cleared.
+    /// - **`REMOVE`** (``removeKeyword``, Webex): the exact text, case-sensitive, after trimming
+    ///   surrounding whitespace, is `.clear`, except in `action`, `type`, `username` and `email`,
+    ///   which identify the row and keep the text for the validator to reject.
+    /// - **A whole name** (FreePBX `name`) is trimmed and split at its last run of whitespace:
+    ///   `Jean Paul Sartre` gives first name `Jean Paul`, last name `Sartre`. One word is a last
+    ///   name (BAT and 8x8 require one); the first name is then blank, under the blank rule.
+    /// - **A mailbox number** (Wazo `voicemail_number`) sets voicemail to the profile's word for
+    ///   true when it is not blank, and for false when it is.
+    ///
+    /// A row shorter than the header reads the missing cells as blank. `mapping` must come from
+    /// this profile's ``mapping(for:)``.
+    public func row(from cells: [String], line: Int, mapping: HeaderMapping) -> UserRow {
+        precondition(mapping.profile.name == name, "a \(mapping.profile.name) mapping read through \(name)")
+        var row = UserRow(line: line, cells: cells)
+        let blank = blankChange(cells: cells, mapping: mapping)
+
+        for field in CanonicalField.allCases {
+            guard let index = mapping.fieldColumns[field.rawValue] else { continue }
+            row[field] = change(for: Self.cell(cells, index), field: field, blank: blank)
+        }
+
+        if let index = mapping.fullNameColumn {
+            let (first, last) = nameChanges(for: Self.cell(cells, index), blank: blank)
+            if mapping.fieldColumns[CanonicalField.firstName.rawValue] == nil { row[.firstName] = first }
+            if mapping.fieldColumns[CanonicalField.lastName.rawValue] == nil { row[.lastName] = last }
+        }
+
+        if let index = mapping.mailboxNumberColumn, mapping.fieldColumns[CanonicalField.voicemail.rawValue] == nil {
+            let wanted = !Self.isBlank(Self.cell(cells, index), secret: false)
+            row[.voicemail] = .set(wanted ? booleans.yes : booleans.no)
+        }
+        return row
+    }
+
+    /// The change a blank cell asks for in this row: `.keep`, or `.clear` when the profile
+    /// clears on update and the row's action may update.
+    func blankChange(cells: [String], mapping: HeaderMapping) -> FieldChange {
+        guard blankOnUpdate == .clear else { return .keep }
+        guard let index = mapping.fieldColumns[CanonicalField.action.rawValue] else { return .clear }
+        switch Self.trimmed(Self.cell(cells, index)).lowercased() {
+        case RowAction.add.rawValue, RowAction.disable.rawValue, RowAction.delete.rawValue: return .keep
+        default: return .clear
+        }
+    }
+
+    /// The change one cell asks of `field`.
+    func change(for cell: String, field: CanonicalField, blank: FieldChange) -> FieldChange {
+        if Self.isBlank(cell, secret: field.isSecret) {
+            return Self.isKey(field) ? .keep : blank
+        }
+        if let removeKeyword, !Self.isKey(field), field != .email,
+            (field.isSecret ? Substring(cell) : Self.trimmed(cell)) == removeKeyword
+        {
+            return .clear
+        }
+        return .set(cell)
+    }
+
+    /// The first- and last-name changes a whole-name cell asks for.
+    func nameChanges(for cell: String, blank: FieldChange) -> (first: FieldChange, last: FieldChange) {
+        let name = Self.trimmed(cell)
+        if name.isEmpty { return (blank, blank) }
+        if let removeKeyword, name == removeKeyword { return (.clear, .clear) }
+        guard let space = name.lastIndex(where: \.isWhitespace) else { return (blank, .set(String(name))) }
+        let first = Self.trimmed(String(name[..<space]))
+        return (.set(String(first)), .set(String(name[name.index(after: space)...])))
+    }
+
+    /// Whether a blank cell in `field` must keep, whatever the profile: the action and type
+    /// (blank means the default) and the username (a row's key).
+    static func isKey(_ field: CanonicalField) -> Bool {
+        field == .action || field == .type || field == .username
+    }
+
+    /// Cell `index`, or an empty cell when the row is shorter than the header.
+    static func cell(_ cells: [String], _ index: Int) -> String {
+        index < cells.count ? cells[index] : ""
+    }
+
+    /// Whether a cell is blank: empty, or (not for secrets, which are never trimmed) only whitespace.
+    static func isBlank(_ cell: String, secret: Bool) -> Bool {
+        secret ? cell.isEmpty : cell.unicodeScalars.allSatisfy(\.properties.isWhitespace)
+    }
+
+    /// The cell without surrounding whitespace.
+    static func trimmed(_ cell: String) -> Substring {
+        let scalars = cell.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+            let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        else { return "" }
+        return Substring(cell.unicodeScalars[first...last])
+    }
+}
