@@ -170,13 +170,20 @@ public final class CSVReader<Source: ByteSource> {
     public func next(into record: inout CSVRecord) throws -> CSVReadResult {
         if !prepared, let issue = try prepare() { return .fatal(issue) }
         if stopped { return .end }
-        record.removeAll()
+        record.makeUnique()
+        let out = record.storage
+        out.removeAll()
         while true {
+            let result: CSVReadResult?
             if position == end {
-                if try !refill() { return finishAtEnd(&record) }
-                continue
+                result = try refill() ? nil : finishAtEnd(out)
+            } else {
+                result = step(out)
             }
-            if let result = step(&record) { return result }
+            if let result {
+                if case .record = result { record.position = recordStart }
+                return result
+            }
         }
     }
 
@@ -236,9 +243,10 @@ public final class CSVReader<Source: ByteSource> {
     // MARK: - The state machine
 
     /// Parses the buffered bytes; returns a result when a record ends, nil when the buffer is spent.
-    private func step(_ record: inout CSVRecord) -> CSVReadResult? {
+    private func step(_ out: RecordStorage) -> CSVReadResult? {
         let bytes = buffer
         let delimiter = resolvedDelimiter
+        let end = self.end
         while position < end {
             switch state {
             case .startRecord:
@@ -266,10 +274,10 @@ public final class CSVReader<Source: ByteSource> {
                     state = .quoted
                 } else if byte == delimiter {
                     position += 1
-                    if let overflow = endField(&record) { return overflow }
+                    if let overflow = endField(out) { return overflow }
                 } else if byte == Self.cr || byte == Self.lf {
-                    if let overflow = endField(&record) { return overflow }
-                    return endRecord(&record, lineBreak: byte)
+                    if let overflow = endField(out) { return overflow }
+                    return endRecord(out, lineBreak: byte)
                 } else if byte == Self.backslash && dialect.backslashEscapes {
                     position += 1
                     state = .escaped
@@ -282,24 +290,24 @@ public final class CSVReader<Source: ByteSource> {
                 var index = position
                 while index < end && !stops[Int(bytes[index])] { index += 1 }
                 if index > position {
-                    record.bytes.append(contentsOf: UnsafeBufferPointer(start: bytes + position, count: index - position))
+                    out.append(bytes + position, index - position)
                     position = index
-                    if let overflow = checkSize(&record) { return overflow }
+                    if let overflow = checkSize(out) { return overflow }
                     if position == end { return nil }
                 }
                 let byte = bytes[position]
                 position += 1
                 if byte == delimiter {
                     state = .startField
-                    if let overflow = endField(&record) { return overflow }
+                    if let overflow = endField(out) { return overflow }
                 } else if byte == Self.cr || byte == Self.lf {
                     position -= 1
-                    if let overflow = endField(&record) { return overflow }
-                    return endRecord(&record, lineBreak: byte)
+                    if let overflow = endField(out) { return overflow }
+                    return endRecord(out, lineBreak: byte)
                 } else if byte == Self.quote {
                     state = .skipLine
                     return malformed(
-                        .malformedQuote, line: line, column: record.count + 1,
+                        .malformedQuote, line: line, column: out.fieldCount + 1,
                         "a quote inside an unquoted field; quote the whole field and double the quote")
                 } else {
                     state = .escaped
@@ -308,9 +316,9 @@ public final class CSVReader<Source: ByteSource> {
             case .escaped:
                 let byte = bytes[position]
                 if byte == Self.cr || byte == Self.lf {
-                    record.bytes.append(Self.backslash)
+                    out.append(Self.backslash)
                 } else {
-                    record.bytes.append(byte)
+                    out.append(byte)
                     position += 1
                 }
                 state = .unquoted
@@ -320,12 +328,11 @@ public final class CSVReader<Source: ByteSource> {
                 var index = position
                 while index < end && !stops[Int(bytes[index])] { index += 1 }
                 if index > position {
-                    let run = UnsafeBufferPointer(start: bytes + position, count: index - position)
-                    record.bytes.append(contentsOf: run)
-                    if capturing { capture.append(contentsOf: run) }
+                    out.append(bytes + position, index - position)
+                    if capturing { capture.append(contentsOf: UnsafeBufferPointer(start: bytes + position, count: index - position)) }
                     pendingCR = false
                     position = index
-                    if let overflow = checkSize(&record) { return overflow }
+                    if let overflow = checkSize(out) { return overflow }
                     if position == end { return nil }
                 }
                 let byte = bytes[position]
@@ -336,7 +343,7 @@ public final class CSVReader<Source: ByteSource> {
                     state = .quoteInQuoted
                     continue
                 }
-                record.bytes.append(byte)
+                out.append(byte)
                 if byte == Self.lf && pendingCR {
                     pendingCR = false
                     continue
@@ -352,7 +359,7 @@ public final class CSVReader<Source: ByteSource> {
                 }
                 if line - quoteLine >= limits.maxFieldLines {
                     return overflow(
-                        .fieldTooLarge, &record,
+                        .fieldTooLarge, out,
                         "a quoted field runs over \(limits.maxFieldLines) lines; is a closing quote missing?")
                 }
 
@@ -360,23 +367,23 @@ public final class CSVReader<Source: ByteSource> {
                 let byte = bytes[position]
                 if byte == Self.quote {
                     position += 1
-                    record.bytes.append(byte)
+                    out.append(byte)
                     if capturing { capture.append(byte) }
                     state = .quoted
                 } else if byte == delimiter {
                     position += 1
                     capturing = false
                     state = .startField
-                    if let overflow = endField(&record) { return overflow }
+                    if let overflow = endField(out) { return overflow }
                 } else if byte == Self.cr || byte == Self.lf {
                     capturing = false
-                    if let overflow = endField(&record) { return overflow }
-                    return endRecord(&record, lineBreak: byte)
+                    if let overflow = endField(out) { return overflow }
+                    return endRecord(out, lineBreak: byte)
                 } else {
                     capturing = false
                     state = .skipLine
                     return malformed(
-                        .malformedQuote, line: line, column: record.count + 1,
+                        .malformedQuote, line: line, column: out.fieldCount + 1,
                         "text after the closing quote of a quoted field")
                 }
 
@@ -396,47 +403,46 @@ public final class CSVReader<Source: ByteSource> {
     }
 
     /// Ends the open field; a record with too many fields is reported.
-    private func endField(_ record: inout CSVRecord) -> CSVReadResult? {
-        record.endField()
-        if record.count > limits.maxFields {
-            return overflow(.recordTooLarge, &record, "the record has more than \(limits.maxFields) fields")
+    @inline(__always) private func endField(_ out: RecordStorage) -> CSVReadResult? {
+        out.endField()
+        if out.fieldCount > limits.maxFields {
+            return overflow(.recordTooLarge, out, "the record has more than \(limits.maxFields) fields")
         }
         return nil
     }
 
     /// Reports a field or record past its byte bound.
-    private func checkSize(_ record: inout CSVRecord) -> CSVReadResult? {
-        if record.openFieldCount > limits.maxFieldBytes {
+    @inline(__always) private func checkSize(_ out: RecordStorage) -> CSVReadResult? {
+        if out.openFieldCount > limits.maxFieldBytes {
             let hint = state == .quoted ? "; is a closing quote missing?" : ""
-            return overflow(.fieldTooLarge, &record, "a field is longer than \(limits.maxFieldBytes) bytes\(hint)")
+            return overflow(.fieldTooLarge, out, "a field is longer than \(limits.maxFieldBytes) bytes\(hint)")
         }
-        if record.bytes.count > limits.maxRecordBytes {
-            return overflow(.recordTooLarge, &record, "the record is longer than \(limits.maxRecordBytes) bytes")
+        if out.byteCount > limits.maxRecordBytes {
+            return overflow(.recordTooLarge, out, "the record is longer than \(limits.maxRecordBytes) bytes")
         }
         return nil
     }
 
     /// Consumes the line break that ends a record and hands the record out.
-    private func endRecord(_ record: inout CSVRecord, lineBreak: UInt8) -> CSVReadResult {
+    private func endRecord(_ out: RecordStorage, lineBreak: UInt8) -> CSVReadResult {
         position += 1
         line += 1
         pendingCR = lineBreak == Self.cr
-        return completeRecord(&record)
+        return completeRecord(out)
     }
 
-    private func completeRecord(_ record: inout CSVRecord) -> CSVReadResult {
+    private func completeRecord(_ out: RecordStorage) -> CSVReadResult {
         state = .startRecord
-        record.position = recordStart
         recordIndex += 1
-        let ascii = record.bytes.withUnsafeBufferPointer { TextEncoding.isASCII($0) }
-        if !ascii { repairEncoding(&record) }
+        if !TextEncoding.isValidUTF8(fieldsOf: out) { repairEncoding(out) }
         return .record
     }
 
     /// Reads the fields that are not valid UTF-8 as Windows-1252, warning once.
-    private func repairEncoding(_ record: inout CSVRecord) {
-        let invalid = (0..<record.count).filter { index in
-            !record.withUnsafeBytes(ofField: index) { TextEncoding.isValidUTF8($0) }
+    private func repairEncoding(_ out: RecordStorage) {
+        let invalid = (0..<out.fieldCount).filter { index in
+            let range = out.range(of: index)
+            return !TextEncoding.isValidUTF8(UnsafeBufferPointer(start: out.bytes + range.lowerBound, count: range.count))
         }
         guard let first = invalid.first else { return }
         if !warnings.contains(where: { $0.code == .windows1252Fallback }) {
@@ -448,20 +454,19 @@ public final class CSVReader<Source: ByteSource> {
         }
         var bytes: [UInt8] = []
         var ends: [Int] = []
-        bytes.reserveCapacity(record.bytes.count + 16)
-        ends.reserveCapacity(record.count)
-        record.bytes.withUnsafeBufferPointer { all in
-            for index in 0..<record.count {
-                let field = UnsafeBufferPointer(rebasing: all[record.range(of: index)])
-                if invalid.contains(index) {
-                    TextEncoding.appendWindows1252(field, to: &bytes)
-                } else {
-                    bytes.append(contentsOf: field)
-                }
-                ends.append(bytes.count)
+        bytes.reserveCapacity(out.byteCount + 16)
+        ends.reserveCapacity(out.fieldCount)
+        for index in 0..<out.fieldCount {
+            let range = out.range(of: index)
+            let field = UnsafeBufferPointer(start: out.bytes + range.lowerBound, count: range.count)
+            if invalid.contains(index) {
+                TextEncoding.appendWindows1252(field, to: &bytes)
+            } else {
+                bytes.append(contentsOf: field)
             }
+            ends.append(bytes.count)
         }
-        record.replaceFields(bytes: bytes, ends: ends)
+        out.replace(bytes: bytes, ends: ends)
     }
 
     /// Reports a malformed record and counts it.
@@ -472,9 +477,9 @@ public final class CSVReader<Source: ByteSource> {
     }
 
     /// Reports a record past a bound and moves to the line after the one where its open quote began.
-    private func overflow(_ code: CSVIssueCode, _ record: inout CSVRecord, _ message: String) -> CSVReadResult {
+    private func overflow(_ code: CSVIssueCode, _ out: RecordStorage, _ message: String) -> CSVReadResult {
         let inQuote = state == .quoted || state == .quoteInQuoted
-        let result = malformed(code, line: inQuote ? quoteLine : line, column: record.count + 1, message)
+        let result = malformed(code, line: inQuote ? quoteLine : line, column: out.fieldCount + 1, message)
         if inQuote && capturing {
             rewind()
         } else {
@@ -501,7 +506,7 @@ public final class CSVReader<Source: ByteSource> {
     }
 
     /// Ends the input: closes the open record, or reports an unterminated quote.
-    private func finishAtEnd(_ record: inout CSVRecord) -> CSVReadResult {
+    private func finishAtEnd(_ out: RecordStorage) -> CSVReadResult {
         switch state {
         case .startRecord:
             return .end
@@ -509,15 +514,15 @@ public final class CSVReader<Source: ByteSource> {
             state = .startRecord
             return .end
         case .startField, .unquoted, .quoteInQuoted:
-            record.endField()
-            return completeRecord(&record)
+            out.endField()
+            return completeRecord(out)
         case .escaped:
-            record.bytes.append(Self.backslash)
-            record.endField()
-            return completeRecord(&record)
+            out.append(Self.backslash)
+            out.endField()
+            return completeRecord(out)
         case .quoted:
             let result = malformed(
-                .malformedQuote, line: quoteLine, column: record.count + 1,
+                .malformedQuote, line: quoteLine, column: out.fieldCount + 1,
                 "a quoted field is never closed; the quote opens on line \(quoteLine)")
             if capturing {
                 rewind()

@@ -19,11 +19,32 @@ enum TextEncoding {
         return true
     }
 
+    /// Whether every field of a record is well-formed UTF-8 on its own.
+    ///
+    /// The common all-ASCII record is settled in one pass eight bytes at a time; otherwise
+    /// each field is checked alone, so a sequence split across two fields is caught.
+    static func isValidUTF8(fieldsOf record: RecordStorage) -> Bool {
+        if isASCII(UnsafeBufferPointer(start: record.bytes, count: record.byteCount)) { return true }
+        var start = 0
+        for index in 0..<record.fieldCount {
+            let end = record.ends[index]
+            if !isValidUTF8(UnsafeBufferPointer(start: record.bytes + start, count: end - start)) { return false }
+            start = end
+        }
+        return true
+    }
+
     /// Whether `bytes` are well-formed UTF-8: no overlong forms, surrogates or values past U+10FFFF.
     static func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        let raw = UnsafeRawPointer(base)
         var index = 0
         let count = bytes.count
         while index < count {
+            if index + 8 <= count && raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                index += 8
+                continue
+            }
             let lead = bytes[index]
             if lead < 0x80 {
                 index += 1

@@ -1,0 +1,370 @@
+#!/usr/bin/env python3
+"""The parse benchmark: SwitchboardCSV beside Python's csv module, pyarrow and yaslab/CSV.swift.
+
+Run it as `bash Benchmarks/run.sh` (which builds the release binary first); see
+docs/performance.md. Options: --rows N (default 1,000,000), --runs N (default 5),
+--quick (100,000 rows, 3 runs), --strict (exit 1 when a target is missed).
+
+What it does, in one run:
+  1. Generates its data if missing, deterministically (switchboard-bench generate, a
+     SplitMix64 generator): Benchmarks/data/users-ROWS.csv, a 10,000-row file to show
+     that memory does not grow with size, and a ROWS/10 file for yaslab/CSV.swift,
+     which is about 50 times slower (MB/s is comparable across sizes).
+  2. Runs every competitor as a child process, round-robin, --runs times each, taking
+     the wall time and the peak RSS (ru_maxrss from wait4) from outside and the parse
+     time from inside (after interpreter start-up and imports).
+  3. Checks that every competitor read the same number of records and fields.
+  4. Prints a markdown table of medians and ratios, and PASS/FAIL for each target.
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+COLUMNS = 17
+
+TARGET_BYTES_MBPS = 500.0
+TARGET_STRINGS_MBPS = 200.0
+TARGET_PEAK_MIB = 32.0
+
+# The issue's reference figures, measured on the same kind of file (not by this script).
+REFERENCE = [
+    ("Python csv module (issue)", "111 MB/s", ""),
+    ("pyarrow (issue)", "343 MB/s", "317 MiB"),
+    ("yaslab/CSV.swift (issue)", "12-15 MB/s", ""),
+]
+
+
+# --- Child processes: the Python competitors, each timed from inside after its imports.
+
+def child_python_csv(path):
+    import csv
+
+    start = time.perf_counter()
+    records = fields = chars = 0
+    with open(path, newline="", encoding="utf-8") as handle:
+        for row in csv.reader(handle):
+            records += 1
+            fields += len(row)
+            for field in row:  # touch every field
+                chars += len(field)
+    seconds = time.perf_counter() - start
+    print(json.dumps({"parser": "python-csv", "records": records, "fields": fields,
+                      "field_chars": chars, "seconds": seconds}))
+
+
+def child_pyarrow(path):
+    import pyarrow.csv as pacsv
+
+    start = time.perf_counter()
+    # The file has quoted line breaks: pyarrow must be told, or it splits blocks inside them.
+    table = pacsv.read_csv(path, parse_options=pacsv.ParseOptions(newlines_in_values=True))
+    seconds = time.perf_counter() - start
+    rows = table.num_rows + 1  # the header is a record for every other competitor
+    print(json.dumps({"parser": "pyarrow", "records": rows, "fields": rows * table.num_columns,
+                      "seconds": seconds}))
+
+
+CHILDREN = {"python-csv": child_python_csv, "pyarrow": child_pyarrow}
+
+
+# --- Measuring.
+
+def measure(argv):
+    """Runs argv to its end; returns (wall seconds, peak RSS KiB, parsed JSON line)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=out, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout = out.read().decode("utf-8", "replace")
+        stderr = err.read().decode("utf-8", "replace")
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} exited {proc.returncode}: {stderr.strip()[-2000:]}")
+    lines = [line for line in stdout.splitlines() if line.startswith("{")]
+    if not lines:
+        raise RuntimeError(f"{' '.join(argv)} printed no result: {stdout[-500:]} {stderr[-500:]}")
+    return wall, usage.ru_maxrss, json.loads(lines[-1])
+
+
+def ensure_file(binary, rows, seed, data_dir):
+    """Generates data/users-ROWS.csv unless it is there from the same seed; returns its facts."""
+    path = os.path.join(data_dir, f"users-{rows}.csv")
+    facts_path = path + ".json"
+    if os.path.exists(path) and os.path.exists(facts_path):
+        with open(facts_path) as handle:
+            facts = json.load(handle)
+        if facts.get("seed") == seed and facts.get("bytes") == os.path.getsize(path):
+            facts["path"] = path
+            return facts
+    print(f"generating {rows:,} rows into {os.path.relpath(path)} ...", file=sys.stderr)
+    result = subprocess.run([binary, "generate", "--rows", str(rows), "--out", path, "--seed", str(seed)],
+                            check=True, capture_output=True, text=True)
+    facts = json.loads(result.stdout.strip().splitlines()[-1])
+    with open(facts_path, "w") as handle:
+        json.dump(facts, handle)
+    facts["path"] = path
+    return facts
+
+
+def warm(path):
+    """Reads a file once so that every competitor finds it in the page cache."""
+    with open(path, "rb") as handle:
+        while handle.read(1 << 20):
+            pass
+
+
+def pyarrow_version(install):
+    """The pyarrow version, installing it with pip if asked; None when it cannot be had."""
+    probe = [sys.executable, "-c", "import pyarrow; print(pyarrow.__version__)"]
+    result = subprocess.run(probe, capture_output=True, text=True)
+    if result.returncode != 0 and install:
+        print("pyarrow is missing; trying `pip install pyarrow` ...", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "pyarrow"])
+        result = subprocess.run(probe, capture_output=True, text=True)
+    return result.stdout.strip() if result.returncode == 0 else None
+
+
+def machine():
+    cpu = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        with open("/proc/meminfo") as handle:
+            kib = int(handle.readline().split()[1])
+            memory = f", {kib / 1024 / 1024:.0f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    return f"{os.cpu_count()} cores, {cpu}{memory}, {platform.system()} {platform.release()}"
+
+
+def load_average():
+    try:
+        with open("/proc/loadavg") as handle:
+            return " ".join(handle.read().split()[:3])
+    except OSError:
+        return "unknown"
+
+
+def source_state():
+    """The parent repository's commit and whether Sources/ differs from it."""
+    root = os.path.dirname(HERE)
+    try:
+        commit = subprocess.run(["git", "-C", root, "rev-parse", "--short", "HEAD"],
+                                capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", root, "status", "--porcelain", "--", "Sources"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+        return commit + (" with uncommitted changes in Sources/" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+# --- Reporting.
+
+def fmt_rate(value):
+    return f"{value:,.0f}" if value >= 100 else f"{value:,.1f}"
+
+
+def main():
+    if len(sys.argv) == 3 and sys.argv[1] in CHILDREN:
+        CHILDREN[sys.argv[1]](sys.argv[2])
+        return 0
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=1_000_000, help="rows in the large file (default 1,000,000)")
+    parser.add_argument("--runs", type=int, default=5, help="runs of each competitor (default 5)")
+    parser.add_argument("--quick", action="store_true", help="a fast check: 100,000 rows, 3 runs")
+    parser.add_argument("--small-rows", type=int, default=10_000, help="rows in the small file (default 10,000)")
+    parser.add_argument("--csvswift-rows", type=int, default=None,
+                        help="rows for yaslab/CSV.swift (default ROWS/10, at least 10,000)")
+    parser.add_argument("--seed", type=int, default=20240611, help="the generator's seed")
+    parser.add_argument("--bin", default=os.path.join(HERE, ".build", "release", "switchboard-bench"),
+                        help="the switchboard-bench binary (run.sh passes the release build)")
+    parser.add_argument("--data", default=os.path.join(HERE, "data"), help="where the data files go")
+    parser.add_argument("--no-install", action="store_true", help="do not pip install pyarrow when missing")
+    parser.add_argument("--skip", action="append", default=[],
+                        help="leave out a competitor: python-csv, pyarrow or csvswift (repeatable)")
+    parser.add_argument("--json", default=None, help="also write every measurement here (default DATA/last-run.json)")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    args = parser.parse_args()
+    if args.quick:
+        if "--rows" not in sys.argv:
+            args.rows = 100_000
+        if "--runs" not in sys.argv:
+            args.runs = 3
+    if args.runs < 1 or args.rows < 1:
+        parser.error("--rows and --runs must be at least 1")
+    if not os.access(args.bin, os.X_OK):
+        parser.error(f"{args.bin} is not built; run `bash Benchmarks/run.sh`, which builds it")
+    csvswift_rows = args.csvswift_rows or max(10_000, args.rows // 10)
+    os.makedirs(args.data, exist_ok=True)
+
+    large = ensure_file(args.bin, args.rows, args.seed, args.data)
+    small = ensure_file(args.bin, args.small_rows, args.seed, args.data)
+    slow = ensure_file(args.bin, csvswift_rows, args.seed, args.data)
+    for facts in (large, small, slow):
+        warm(facts["path"])
+
+    notes = []
+    arrow = None
+    if "pyarrow" not in args.skip:
+        arrow = pyarrow_version(install=not args.no_install)
+        if arrow is None:
+            notes.append("pyarrow could not be imported or installed: left out")
+
+    me = [sys.executable, os.path.abspath(__file__)]
+    # (key, label, argv prefix, file facts, in the throughput table)
+    competitors = [
+        ("bytes", "SwitchboardCSV, fields as bytes", [args.bin, "parse-bytes"], large),
+        ("strings", "SwitchboardCSV, every field a String", [args.bin, "parse-strings"], large),
+    ]
+    if "python-csv" not in args.skip:
+        competitors.append(("python-csv", f"Python {platform.python_version()} csv module", me + ["python-csv"], large))
+    if arrow is not None:
+        competitors.append(("pyarrow", f"pyarrow {arrow} csv.read_csv (2 threads)", me + ["pyarrow"], large))
+    if "csvswift" not in args.skip:
+        competitors.append(("csvswift", "yaslab/CSV.swift 2.5.2", [args.bin, "csvswift"], slow))
+    competitors += [
+        ("bytes-small", "SwitchboardCSV, fields as bytes", [args.bin, "parse-bytes"], small),
+        ("strings-small", "SwitchboardCSV, every field a String", [args.bin, "parse-strings"], small),
+        ("baseline", "switchboard-bench doing nothing (RSS floor)", [args.bin, "baseline"], None),
+    ]
+
+    print(f"machine: {machine()}", file=sys.stderr)
+    print(f"SwitchboardCSV at {source_state()}; {args.runs} runs each, round-robin", file=sys.stderr)
+    load_before = load_average()
+    results = {key: [] for key, *_ in competitors}
+    for run in range(args.runs):
+        order = competitors[run % len(competitors):] + competitors[:run % len(competitors)]
+        for key, label, argv, facts in order:
+            full = argv + ([facts["path"]] if facts else [])
+            wall, rss, out = measure(full)
+            results[key].append({"wall": wall, "rss_kib": rss, **out})
+        print(f"  run {run + 1}/{args.runs} done", file=sys.stderr)
+    load_after = load_average()
+
+    # Every competitor must have read the file the same way: the header plus ROWS records.
+    problems = []
+    for key, label, argv, facts in competitors:
+        if facts is None:
+            continue
+        for out in results[key]:
+            want = (facts["rows"] + 1, (facts["rows"] + 1) * COLUMNS)
+            got = (out["records"], out["fields"])
+            if got != want or out.get("malformed", 0):
+                problems.append(f"{label} on {os.path.basename(facts['path'])}: read {got[0]} records, {got[1]} "
+                                f"fields, {out.get('malformed', 0)} malformed; expected {want[0]}, {want[1]}")
+    for key in ("bytes", "strings"):
+        sizes = {out["field_bytes"] for out in results[key]}
+        if len(sizes) != 1:
+            problems.append(f"{key}: field bytes differ between runs: {sorted(sizes)}")
+    if {out["field_bytes"] for out in results["bytes"]} != {out["field_bytes"] for out in results["strings"]}:
+        problems.append("parse-bytes and parse-strings disagree on the field bytes")
+
+    rows = {}
+    for key, label, argv, facts in competitors:
+        runs = results[key]
+        row = {
+            "label": label,
+            "file": os.path.basename(facts["path"]) if facts else "-",
+            "size": facts["bytes"] if facts else 0,
+            "seconds": statistics.median(r["seconds"] for r in runs),
+            "wall": statistics.median(r["wall"] for r in runs),
+            "rss_mib": max(r["rss_kib"] for r in runs) / 1024,
+            "records": runs[0]["records"],
+            "spread": (min(r["seconds"] for r in runs), max(r["seconds"] for r in runs)),
+        }
+        if facts:
+            row["mbps"] = facts["bytes"] / row["seconds"] / 1e6
+            row["wall_mbps"] = facts["bytes"] / row["wall"] / 1e6
+            row["rps"] = row["records"] / row["seconds"]
+        rows[key] = row
+
+    python_mbps = rows["python-csv"]["mbps"] if "python-csv" in rows else None
+    bytes_mbps = rows["bytes"]["mbps"]
+    print()
+    print(f"Data: {large['rows']:,} rows, {large['bytes'] / 1e6:.1f} MB, {large['average_row_bytes']} bytes a row on "
+          f"average ({large['non_ascii_rows'] / large['rows']:.0%} of rows non-ASCII, "
+          f"{large['quoted_rows'] / large['rows']:.0%} with a quoted field, "
+          f"{large['multiline_rows'] / large['rows']:.1%} with a quoted line break); seed {args.seed}.")
+    print(f"Medians of {args.runs} runs. MB = 10^6 bytes. Parse time is measured inside each process after its "
+          "start-up and imports; wall time is the whole process. Peak RSS is the largest ru_maxrss of the runs.")
+    print()
+    print(f"Machine: {machine()}; load average {load_before} before the runs, {load_after} after.")
+    print()
+    print("| competitor | file | parse s (median) | parse s min-max | MB/s | records/s | wall s | MB/s by wall "
+          "| peak RSS MiB | × Python csv | × parse-bytes |")
+    print("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+    for key, label, argv, facts in competitors:
+        row = rows[key]
+        if facts is None:
+            print(f"| {label} | - | | | | | {row['wall']:.3f} | | {row['rss_mib']:.1f} | | |")
+            continue
+        vs_python = f"{row['mbps'] / python_mbps:.2f}" if python_mbps else "-"
+        low, high = row["spread"]
+        print(f"| {label} | {row['file']} | {row['seconds']:.3f} | {low:.3f}-{high:.3f} | {fmt_rate(row['mbps'])} "
+              f"| {row['rps']:,.0f} "
+              f"| {row['wall']:.3f} | {fmt_rate(row['wall_mbps'])} | {row['rss_mib']:.1f} | {vs_python} "
+              f"| {row['mbps'] / bytes_mbps:.3f} |")
+    for label, rate, memory in REFERENCE:
+        print(f"| {label} | not run here | | | {rate} | | | | {memory} | | |")
+    print()
+
+    peak = max(rows[key]["rss_mib"] for key in ("bytes", "strings", "bytes-small", "strings-small"))
+    checks = [
+        (f"fields as bytes ≥ {TARGET_BYTES_MBPS:.0f} MB/s", rows["bytes"]["mbps"] >= TARGET_BYTES_MBPS,
+         f"{rows['bytes']['mbps']:.0f} MB/s, {rows['bytes']['mbps'] / TARGET_BYTES_MBPS:.0%} of the target"),
+        (f"every field a String ≥ {TARGET_STRINGS_MBPS:.0f} MB/s", rows["strings"]["mbps"] >= TARGET_STRINGS_MBPS,
+         f"{rows['strings']['mbps']:.0f} MB/s, {rows['strings']['mbps'] / TARGET_STRINGS_MBPS:.0%} of the target"),
+    ]
+    for key, what in (("bytes-small", "bytes"), ("bytes", "bytes"), ("strings-small", "strings"),
+                      ("strings", "strings")):
+        row = rows[key]
+        checks.append((f"peak RSS < {TARGET_PEAK_MIB:.0f} MiB, {what}, {row['file']}", row["rss_mib"] < TARGET_PEAK_MIB,
+                       f"{row['rss_mib']:.1f} MiB ({row['rss_mib'] - rows['baseline']['rss_mib']:+.1f} MiB over the "
+                       f"{rows['baseline']['rss_mib']:.1f} MiB of the binary doing nothing)"))
+    print("Targets:")
+    for name, ok, detail in checks:
+        print(f"- {'PASS' if ok else 'FAIL'}: {name}: {detail}")
+    growth = max(rows["bytes"]["rss_mib"] - rows["bytes-small"]["rss_mib"],
+                 rows["strings"]["rss_mib"] - rows["strings-small"]["rss_mib"])
+    print(f"- peak RSS grows by {growth:+.1f} MiB from {small['rows']:,} to {large['rows']:,} rows; largest {peak:.1f} MiB")
+    for note in notes:
+        print(f"- note: {note}")
+    if problems:
+        print("Problems (the figures above are not to be trusted):")
+        for problem in problems:
+            print(f"- {problem}")
+
+    dump = args.json or os.path.join(args.data, "last-run.json")
+    with open(dump, "w") as handle:
+        json.dump({"machine": machine(), "source": source_state(), "runs": args.runs, "seed": args.seed,
+                   "load_average": [load_before, load_after],
+                   "files": {"large": large, "small": small, "csvswift": slow},
+                   "rows": rows, "measurements": results,
+                   "checks": [{"target": n, "pass": ok, "detail": d} for n, ok, d in checks],
+                   "problems": problems}, handle, indent=1)
+    print(f"\nEvery measurement: {os.path.relpath(dump)}", file=sys.stderr)
+    failed = problems or not all(ok for _, ok, _ in checks)
+    return 1 if (problems or (args.strict and failed)) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

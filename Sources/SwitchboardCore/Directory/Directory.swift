@@ -1,0 +1,83 @@
+/// A profile as the directory holds it, as much as validation needs to know.
+public struct DirectoryProfile: Sendable, Equatable {
+    /// The profile's username as stored.
+    public var username: String
+    /// The profile's email, if any.
+    public var email: String?
+    /// The kind of profile.
+    public var type: ProfileType
+    /// Whether the profile is active; a disabled profile holds no extensions or devices.
+    public var isActive: Bool
+    /// The extension keys the profile holds (see ``NormalizedRow/extensionKey``).
+    public var extensionKeys: [String]
+    /// The device keys the profile holds (see ``NormalizedRow/deviceKey``).
+    public var deviceKeys: [String]
+
+    /// Creates a profile.
+    public init(
+        username: String, email: String?, type: ProfileType = .user, isActive: Bool = true,
+        extensionKeys: [String] = [], deviceKeys: [String] = []
+    ) {
+        self.username = username
+        self.email = email
+        self.type = type
+        self.isActive = isActive
+        self.extensionKeys = extensionKeys
+        self.deviceKeys = deviceKeys
+    }
+}
+
+/// The questions validation asks of the existing directory, each an indexed look-up.
+///
+/// Every key is already case-folded as ``NormalizedRow`` folds it. The core ships
+/// ``InMemoryDirectory`` for tests and for validating without a database; the store
+/// implements this protocol over SQLite.
+public protocol DirectoryLookup {
+    /// The profile with this username key, active or disabled.
+    func profile(usernameKey: String) -> DirectoryProfile?
+    /// The username key of the `user` profile holding this email key.
+    func emailOwner(emailKey: String) -> String?
+    /// The username key of the profile holding this site-and-extension key.
+    func extensionOwner(extensionKey: String) -> String?
+    /// The username key of the profile holding this device key.
+    func deviceOwner(deviceKey: String) -> String?
+    /// Whether an extension-mobility profile of this name exists.
+    func emProfileExists(key: String) -> Bool
+    /// Whether a device of this name exists, whoever holds it.
+    func deviceExists(key: String) -> Bool
+}
+
+/// A directory held in dictionaries: for tests, and the empty directory of a first import.
+public struct InMemoryDirectory: DirectoryLookup, Sendable {
+    private var profiles: [String: DirectoryProfile] = [:]
+    private var emails: [String: String] = [:]
+    private var extensions: [String: String] = [:]
+    private var devices: [String: String] = [:]
+    private var emProfiles: Set<String> = []
+
+    /// Creates an empty directory.
+    public init() {}
+
+    /// Creates a directory holding `profiles` and the named extension-mobility profiles.
+    public init(_ profiles: [DirectoryProfile], emProfiles: [String] = []) {
+        for profile in profiles { add(profile) }
+        for name in emProfiles { self.emProfiles.insert(NormalizedRow.fold(name)) }
+    }
+
+    /// Adds or replaces a profile and indexes what it holds.
+    public mutating func add(_ profile: DirectoryProfile) {
+        let key = NormalizedRow.fold(profile.username)
+        profiles[key] = profile
+        if let email = profile.email, profile.type == .user { emails[NormalizedRow.fold(email)] = key }
+        guard profile.isActive else { return }
+        for extensionKey in profile.extensionKeys { extensions[extensionKey] = key }
+        for device in profile.deviceKeys { devices[device] = key }
+    }
+
+    public func profile(usernameKey: String) -> DirectoryProfile? { profiles[usernameKey] }
+    public func emailOwner(emailKey: String) -> String? { emails[emailKey] }
+    public func extensionOwner(extensionKey: String) -> String? { extensions[extensionKey] }
+    public func deviceOwner(deviceKey: String) -> String? { devices[deviceKey] }
+    public func emProfileExists(key: String) -> Bool { emProfiles.contains(key) }
+    public func deviceExists(key: String) -> Bool { devices[key] != nil }
+}

@@ -1,0 +1,68 @@
+import SwitchboardCSV
+
+extension InMemoryDirectory {
+    /// Reads a directory from a canonical CSV: one row per profile and extension.
+    ///
+    /// Columns, matched as headers are: `username`, `email`, `type`, `status` (`active`
+    /// or `disabled`), `extension`, `site`, `device_name`, `em_profile`. A username on
+    /// several rows holds each row's extension and device. Rows without a username are
+    /// skipped. This lets `switchboard validate --directory FILE` check a file against
+    /// an exported directory without a database.
+    public static func load<Source: ByteSource>(_ reader: CSVReader<Source>) throws -> InMemoryDirectory {
+        var record = CSVRecord()
+        var columns: [String: Int] = [:]
+        var profiles: [String: DirectoryProfile] = [:]
+        var order: [String] = []
+        var emProfiles: [String] = []
+        reading: while true {
+            switch try reader.next(into: &record) {
+            case .end: break reading
+            case .malformed: continue
+            case .fatal(let issue):
+                throw FileValidationError(code: .delimiterMismatch, line: issue.line, message: issue.message)
+            case .record:
+                let cells = record.strings.map { $0.trimmingWhitespace }
+                if columns.isEmpty {
+                    for (index, name) in cells.enumerated() { columns[HeaderName.fold(name).replacing(" ", with: "_")] = index }
+                    guard columns["username"] != nil else {
+                        throw FileValidationError(
+                            code: .missingColumns, line: record.position.line,
+                            message: "a directory file needs a username column; found \(cells.joined(separator: ", "))")
+                    }
+                    continue
+                }
+                func cell(_ name: String) -> String? {
+                    guard let index = columns[name], index < cells.count, !cells[index].isEmpty else { return nil }
+                    return cells[index]
+                }
+                guard let username = cell("username") else { continue }
+                let key = NormalizedRow.fold(username)
+                if profiles[key] == nil {
+                    order.append(key)
+                    profiles[key] = DirectoryProfile(
+                        username: username, email: cell("email"),
+                        type: cell("type").flatMap { ProfileType(rawValue: $0.lowercased()) } ?? .user,
+                        isActive: cell("status")?.lowercased() != "disabled")
+                }
+                if let number = cell("extension") {
+                    profiles[key]!.extensionKeys.append(NormalizedRow.fold(cell("site") ?? "") + "\u{0}" + number)
+                }
+                if let device = cell("device_name") { profiles[key]!.deviceKeys.append(NormalizedRow.fold(device)) }
+                if let em = cell("em_profile") { emProfiles.append(em) }
+            }
+        }
+        return InMemoryDirectory(order.map { profiles[$0]! }, emProfiles: emProfiles)
+    }
+}
+
+extension String {
+    /// The string without surrounding whitespace.
+    var trimmingWhitespace: String {
+        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+    }
+
+    /// The string with every `target` character replaced.
+    func replacing(_ target: Character, with replacement: Character) -> String {
+        String(map { $0 == target ? replacement : $0 })
+    }
+}

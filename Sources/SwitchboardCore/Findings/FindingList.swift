@@ -1,0 +1,57 @@
+/// The findings of one row, gathered stage by stage so the row gets every reason at once.
+public struct FindingList: Sendable, Equatable {
+    /// The line where the row starts.
+    public let line: Int
+    /// The header names of the canonical fields, as the file spells them, for `Finding.field`.
+    let fieldNames: FieldNames
+    /// Every finding so far, in the order the stages found them.
+    public private(set) var findings: [Finding] = []
+
+    /// Creates an empty list for the row at `line`.
+    public init(line: Int, fieldNames: FieldNames) {
+        self.line = line
+        self.fieldNames = fieldNames
+    }
+
+    /// Whether any finding rejects the row.
+    public var hasErrors: Bool { findings.contains { $0.severity == .error } }
+
+    /// Adds an error about `field`.
+    public mutating func error(_ code: RuleCode, _ field: CanonicalField?, _ message: String) {
+        add(code, .error, field, message)
+    }
+
+    /// Adds a warning about `field`.
+    public mutating func warning(_ code: RuleCode, _ field: CanonicalField?, _ message: String) {
+        add(code, .warning, field, message)
+    }
+
+    /// Adds a finding about `field`, named as the file's header names it.
+    public mutating func add(_ code: RuleCode, _ severity: Severity, _ field: CanonicalField?, _ message: String) {
+        findings.append(
+            Finding(code: code, severity: severity, line: line, field: field.map { fieldNames[$0] } ?? "", message: message))
+    }
+
+    /// Adds a finding about a column by its header name.
+    public mutating func add(_ code: RuleCode, _ severity: Severity, column: String, _ message: String) {
+        findings.append(Finding(code: code, severity: severity, line: line, field: column, message: message))
+    }
+}
+
+/// The name a file gives each canonical field: its own header name, or the canonical name.
+public struct FieldNames: Sendable, Equatable {
+    private var names: [String]
+
+    /// Names every field by its canonical name.
+    public init() {
+        names = CanonicalField.allCases.map(\.name)
+    }
+
+    /// Names each field as `name(field)` says.
+    public init(_ name: (CanonicalField) -> String) {
+        names = CanonicalField.allCases.map(name)
+    }
+
+    /// The name of `field`.
+    public subscript(field: CanonicalField) -> String { names[field.rawValue] }
+}

@@ -1,0 +1,267 @@
+import SwitchboardCSV
+
+/// A problem with a file as a whole: nothing in it can be validated (exit 65).
+public struct FileValidationError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The stable code of the problem.
+    public var code: RuleCode
+    /// The line it is on, counted from 1; 0 when it concerns no one line.
+    public var line: Int
+    /// A sentence for people.
+    public var message: String
+
+    /// Creates an error.
+    public init(code: RuleCode, line: Int, message: String) {
+        self.code = code
+        self.line = line
+        self.message = message
+    }
+
+    public var description: String { "line \(line): \(code.rawValue): \(message)" }
+}
+
+/// What the validator hands on for each row, in file order.
+public struct RowOutcome: Sendable {
+    /// The line where the row starts.
+    public var line: Int
+    /// The row's cells as the file holds them (empty for a record that could not be read).
+    public var cells: [String]
+    /// The row once read, or nil when the record itself was malformed.
+    public var row: NormalizedRow?
+    /// Every finding of the row.
+    public var findings: [Finding]
+
+    /// Whether the row goes through: it has no error.
+    public var isAccepted: Bool { !findings.contains { $0.severity == .error } }
+}
+
+/// Something that takes the validator's results as they come: reports, or the applier.
+public protocol ValidationSink {
+    /// Called once, after the header is read and before any row.
+    mutating func begin(header: [String], mapping: HeaderMapping) throws
+    /// Called for each finding about the file as a whole (unknown columns, encoding).
+    mutating func fileFinding(_ finding: Finding) throws
+    /// Called for each row, in file order.
+    mutating func row(_ outcome: RowOutcome) throws
+}
+
+/// The counts of one validation run.
+public struct ValidationSummary: Sendable, Equatable {
+    /// The import profile used.
+    public var profile: String = ""
+    /// The data rows read, malformed ones included.
+    public var rows = 0
+    /// Rows with no error.
+    public var accepted = 0
+    /// Rows with at least one error.
+    public var rejected = 0
+    /// Warnings found, about rows or the file.
+    public var warnings = 0
+    /// How many times each code was found.
+    public var byCode: [RuleCode: Int] = [:]
+
+    /// Creates empty counts.
+    public init() {}
+
+    mutating func count(_ finding: Finding) {
+        byCode[finding.code, default: 0] += 1
+        if finding.severity == .warning { warnings += 1 }
+    }
+}
+
+/// Validates a file in two streaming passes and hands every row, with all its findings, to a sink.
+///
+/// The first pass reads every row's keys into a ``FileIndex``; the second reads each row
+/// again, runs the field stage and every stage of ``ValidationStages/all``, and gives the
+/// row to the sink. Memory holds the index, never the rows.
+///
+/// ```swift
+/// let validator = Validator(policy: Policy(), directory: InMemoryDirectory())
+/// var report = ValidationReportWriter(...)
+/// let summary = try validator.validate(open: { try CSVReader(path: path) }, into: &report)
+/// ```
+public struct Validator {
+    /// The policy in force.
+    public let policy: Policy
+    /// The directory before the file.
+    public let directory: any DirectoryLookup
+    /// The import profile to read with; nil detects it from the header.
+    public let profile: ImportProfile?
+    /// The stages after the field stage.
+    public let stages: [any RowStage]
+
+    /// Creates a validator.
+    public init(
+        policy: Policy, directory: any DirectoryLookup, profile: ImportProfile? = nil,
+        stages: [any RowStage] = ValidationStages.all
+    ) {
+        self.policy = policy
+        self.directory = directory
+        self.profile = profile
+        self.stages = stages
+    }
+
+    /// Runs both passes over the readers `open` makes (called twice) and feeds `sink`.
+    public func validate<Source: ByteSource, Sink: ValidationSink>(
+        open: () throws -> CSVReader<Source>, into sink: inout Sink
+    ) throws -> ValidationSummary {
+        let (index, header) = try firstPass(try open())
+        let reader = try open()
+        var record = CSVRecord()
+        guard try nextRecord(reader, &record, skipMalformed: true) != nil else {
+            throw FileValidationError(code: .missingColumns, line: 1, message: "the file is empty: it has no header")
+        }
+        let mapping = try self.mapping(for: header)
+        var summary = ValidationSummary()
+        summary.profile = mapping.profile.name
+        try sink.begin(header: header, mapping: mapping)
+        let headerLine = record.position.line
+        for var finding in mapping.findings where finding.severity == .warning {
+            finding.line = headerLine
+            summary.count(finding)
+            try sink.fileFinding(finding)
+        }
+        let fieldNames = FieldNames { mapping.fieldName($0) }
+        let normalizer = RowNormalizer(policy: policy, facts: index.facts)
+        while true {
+            let result = try reader.next(into: &record)
+            var outcome: RowOutcome
+            switch result {
+            case .end: break
+            case .fatal(let issue), .malformed(let issue):
+                outcome = RowOutcome(
+                    line: issue.record.line, cells: [],
+                    row: nil,
+                    findings: [
+                        Finding(
+                            code: RuleCode(rawValue: issue.code.rawValue), severity: .error, line: issue.record.line,
+                            field: issue.column > 0 && issue.column <= header.count ? header[issue.column - 1] : "",
+                            message: issue.message + (issue.line != issue.record.line ? " (line \(issue.line))" : ""))
+                    ])
+                try deliver(outcome, &summary, &sink)
+                continue
+            case .record:
+                outcome = check(record, header: header, mapping: mapping, fieldNames: fieldNames, normalizer: normalizer, index: index)
+                try deliver(outcome, &summary, &sink)
+                continue
+            }
+            break
+        }
+        for warning in reader.warnings {
+            let finding = Finding(
+                code: .encoding, severity: .warning, line: warning.line,
+                field: warning.column > 0 && warning.column <= header.count ? header[warning.column - 1] : "",
+                message: warning.message)
+            summary.count(finding)
+            try sink.fileFinding(finding)
+        }
+        return summary
+    }
+
+    private func deliver<Sink: ValidationSink>(_ outcome: RowOutcome, _ summary: inout ValidationSummary, _ sink: inout Sink) throws {
+        summary.rows += 1
+        if outcome.isAccepted { summary.accepted += 1 } else { summary.rejected += 1 }
+        for finding in outcome.findings { summary.count(finding) }
+        try sink.row(outcome)
+    }
+
+    /// Reads one record through every stage.
+    func check(
+        _ record: CSVRecord, header: [String], mapping: HeaderMapping, fieldNames: FieldNames,
+        normalizer: RowNormalizer, index: FileIndex
+    ) -> RowOutcome {
+        let line = record.position.line
+        var findings = FindingList(line: line, fieldNames: fieldNames)
+        let original = record.strings
+        var cells = original
+        checkFieldCount(&cells, header: header, findings: &findings)
+        let row = mapping.profile.row(from: cells, line: line, mapping: mapping)
+        let normalized = checkRow(row, normalizer: normalizer, index: index, findings: &findings)
+        return RowOutcome(line: line, cells: original, row: normalized, findings: findings.findings)
+    }
+
+    /// Runs the field stage and every other stage over one row.
+    func checkRow(_ row: UserRow, normalizer: RowNormalizer, index: FileIndex, findings: inout FindingList) -> NormalizedRow {
+        let normalized = normalizer.normalize(row, into: &findings)
+        let context = RowContext(row: normalized, policy: policy, index: index, directory: directory)
+        for stage in stages { stage.check(normalized, context: context, findings: &findings) }
+        return normalized
+    }
+
+    /// Validates rows already in the canonical shape, both passes in memory: for tests and callers without a file.
+    public func validate(rows: [UserRow], fieldNames: FieldNames = FieldNames()) -> [RowOutcome] {
+        var index = FileIndex()
+        let first = RowNormalizer(policy: policy)
+        for row in rows {
+            var scratch = FindingList(line: row.line, fieldNames: fieldNames)
+            index.note(first.normalize(row, into: &scratch), directory: directory)
+        }
+        index.finish()
+        let normalizer = RowNormalizer(policy: policy, facts: index.facts)
+        return rows.map { row in
+            var findings = FindingList(line: row.line, fieldNames: fieldNames)
+            let normalized = checkRow(row, normalizer: normalizer, index: index, findings: &findings)
+            return RowOutcome(line: row.line, cells: row.cells, row: normalized, findings: findings.findings)
+        }
+    }
+
+    /// Reports a record with more or fewer fields than the header; trailing empty fields pass.
+    private func checkFieldCount(_ cells: inout [String], header: [String], findings: inout FindingList) {
+        if cells.count > header.count {
+            if cells[header.count...].contains(where: { !$0.isEmpty }) {
+                findings.add(
+                    .fieldCount, .error, column: "",
+                    "the row has \(cells.count) fields but the header has \(header.count)")
+            }
+            cells.removeSubrange(header.count...)
+        } else if cells.count < header.count {
+            findings.add(
+                .fieldCount, .error, column: "",
+                "the row has \(cells.count) fields but the header has \(header.count)")
+            cells += Array(repeating: "", count: header.count - cells.count)
+        }
+    }
+
+    /// The profile and column mapping for `header`, or the file-level error that stops validation.
+    func mapping(for header: [String]) throws -> HeaderMapping {
+        let profile = self.profile ?? ImportProfile.detect(header: header)
+        let mapping = profile.mapping(for: header)
+        if let error = mapping.findings.first(where: { $0.severity == .error }) {
+            throw FileValidationError(code: error.code, line: 1, message: error.message)
+        }
+        return mapping
+    }
+
+    /// The first pass: every row's keys into the index.
+    private func firstPass<Source: ByteSource>(_ reader: CSVReader<Source>) throws -> (FileIndex, [String]) {
+        var record = CSVRecord()
+        guard let header = try nextRecord(reader, &record, skipMalformed: true) else { return (FileIndex(), []) }
+        let mapping = try self.mapping(for: header)
+        let normalizer = RowNormalizer(policy: policy)
+        var index = FileIndex()
+        let names = FieldNames()
+        while let cells = try nextRecord(reader, &record, skipMalformed: true) {
+            var scratch = FindingList(line: record.position.line, fieldNames: names)
+            var padded = cells
+            if padded.count < header.count { padded += Array(repeating: "", count: header.count - padded.count) }
+            let row = mapping.profile.row(from: padded, line: record.position.line, mapping: mapping)
+            index.note(normalizer.normalize(row, into: &scratch), directory: directory)
+        }
+        index.finish()
+        return (index, header)
+    }
+
+    /// The next readable record's cells, or nil at the end; a fatal issue throws.
+    private func nextRecord<Source: ByteSource>(
+        _ reader: CSVReader<Source>, _ record: inout CSVRecord, skipMalformed: Bool
+    ) throws -> [String]? {
+        while true {
+            switch try reader.next(into: &record) {
+            case .record: return record.strings
+            case .malformed: continue
+            case .fatal(let issue):
+                throw FileValidationError(code: .delimiterMismatch, line: issue.line, message: issue.message)
+            case .end: return nil
+            }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+/// Checks a row against the directory as it will be once the whole file is applied.
+///
+/// A profile that the file disables or deletes frees its extensions and devices; one
+/// whose rows set a new extension (with `max_extensions = 1`), email or device frees the
+/// old one. So two users swapping extensions in one file, or a user disabled to free an
+/// extension for a new one, pass.
+public struct DirectoryStage: RowStage {
+    public init() {}
+
+    public func check(_ row: NormalizedRow, context: RowContext, findings: inout FindingList) {
+        guard let action = context.effectiveAction, let me = row.usernameKey else { return }
+        let directory = context.directory
+        let index = context.index
+        switch action {
+        case .add where row.action == .add && context.existing != nil:
+            findings.error(.profileExists, .username, "a profile with this username exists already; use update or upsert")
+        case .update, .disable, .delete:
+            if context.existing == nil && !index.effects(of: me).contains(.adds) {
+                findings.error(.profileNotFound, .username, "no profile has this username, so it cannot be \(action.pastTense)")
+            }
+        default: break
+        }
+        guard context.claims else { return }
+        let singleExtension = context.policy.profile.maxExtensions == 1
+
+        if let key = row.extensionKey, let owner = directory.extensionOwner(extensionKey: key), owner != me {
+            let effects = index.effects(of: owner)
+            if !effects.contains(.releases) && !(singleExtension && effects.contains(.setsExtension)) {
+                findings.error(
+                    .extensionTaken, .extension,
+                    "extension \(row.extensionLabel) belongs to profile \(name(owner, directory)) in the directory")
+            }
+        }
+        if let key = row.emailKey, row.type == .user, let owner = directory.emailOwner(emailKey: key), owner != me {
+            let effects = index.effects(of: owner)
+            if !effects.contains(.deletes) && !effects.contains(.setsEmail) {
+                findings.error(
+                    .emailTaken, .email, "this email belongs to profile \(name(owner, directory)) in the directory")
+            }
+        }
+        if let key = row.deviceKey, let owner = directory.deviceOwner(deviceKey: key), owner != me {
+            let effects = index.effects(of: owner)
+            if !effects.contains(.releases) && !effects.contains(.setsDevice) {
+                findings.error(
+                    .deviceTaken, .deviceName,
+                    "device \(row.deviceName!) belongs to profile \(name(owner, directory)) in the directory")
+            }
+        }
+        if !singleExtension, row.extensionKey != nil {
+            let limit = context.policy.profile.maxExtensions
+            let held = context.existing.map { $0.isActive && !index.effects(of: me).contains(.releases) ? $0.extensionKeys.count : 0 } ?? 0
+            let total = held + index.newExtensionCount(of: me)
+            if total > limit {
+                findings.error(
+                    .profileExtensionLimit, .extension,
+                    "the profile would hold \(total) extensions once the file is applied; max_extensions is \(limit)")
+            }
+        }
+    }
+
+    private func name(_ usernameKey: String, _ directory: any DirectoryLookup) -> String {
+        directory.profile(usernameKey: usernameKey)?.username ?? usernameKey
+    }
+}
+
+extension RowAction {
+    /// The action as a past participle, for messages: `updated`, `disabled`, `deleted`.
+    var pastTense: String {
+        switch self {
+        case .add: "added"
+        case .update, .upsert: "updated"
+        case .disable: "disabled"
+        case .delete: "deleted"
+        }
+    }
+}

@@ -1,0 +1,146 @@
+/// The field stage: trims every value, checks each one's format, and reads the row's keys.
+///
+/// Secrets are never trimmed and never quoted in a message. Other values that the
+/// stage quotes are the row's own identifiers (extensions, emails), never free text.
+public struct RowNormalizer: Sendable {
+    /// The policy in force (for the extension's digit bounds).
+    public let policy: Policy
+    /// Facts about the whole file, from the first pass: e.g. that extensions keep leading zeros.
+    public let facts: FileFacts
+
+    /// Creates the stage.
+    public init(policy: Policy, facts: FileFacts = FileFacts()) {
+        self.policy = policy
+        self.facts = facts
+    }
+
+    /// Reads `row`, adding a finding to `findings` for each value that breaks a rule.
+    public func normalize(_ row: UserRow, into findings: inout FindingList) -> NormalizedRow {
+        var result = NormalizedRow(row: row)
+        trim(&result.row, &findings)
+        let row = result.row
+
+        switch row[.action] {
+        case .keep, .clear: result.action = .upsert
+        case .set(let text):
+            result.action = RowAction(rawValue: text.lowercased())
+            if result.action == nil {
+                findings.error(.actionInvalid, .action, "the action must be add, update, upsert, disable or delete")
+            }
+        }
+        switch row[.type] {
+        case .keep, .clear: result.type = .user
+        case .set(let text):
+            result.type = ProfileType(rawValue: text.lowercased())
+            if result.type == nil { findings.error(.typeInvalid, .type, "the type must be user or common-area") }
+        }
+
+        if let email = row.value(.email) {
+            result.email = email
+            if !FieldRules.isValidEmail(email) {
+                findings.error(.emailInvalid, .email, "the email needs one @, a dot in the domain and no spaces")
+            }
+        }
+        if let username = row.value(.username) {
+            result.username = username
+            if let scalar = FieldRules.invisibleScalar(in: username) {
+                let code = "U+" + String(scalar.value, radix: 16, uppercase: true)
+                findings.error(
+                    .usernameInvalid, .username,
+                    "the username holds an invisible or control character (\(code)) that would make it look like another")
+            }
+        } else if row[.username] == .keep, let email = result.email {
+            result.username = email
+        }
+
+        if let site = row.value(.site) { result.site = site }
+        if let number = row.value(.extension) { readExtension(number, into: &result, &findings) }
+        if let phone = row.value(.phoneNumber) { readPhone(phone, into: &result, &findings) }
+        if let language = row.value(.language), !FieldRules.isValidLanguage(language) {
+            findings.error(.languageInvalid, .language, "the language must look like en-US")
+        }
+        if let zone = row.value(.timeZone), !FieldRules.isValidTimeZone(zone) {
+            findings.error(.timeZoneInvalid, .timeZone, "the time zone must be an IANA name like Europe/Paris")
+        }
+        switch row[.voicemail] {
+        case .keep: break
+        case .clear: result.voicemail = false
+        case .set(let text):
+            result.voicemail = FieldRules.readBoolean(text)
+            if result.voicemail == nil {
+                findings.error(.voicemailInvalid, .voicemail, "voicemail must be yes or no (also true/false, 1/0, y/n)")
+            }
+        }
+        result.deviceName = row.value(.deviceName)
+        result.emProfile = row.value(.emProfile)
+        return result
+    }
+
+    /// Removes surrounding whitespace from every value but the secrets, with one warning per field.
+    private func trim(_ row: inout UserRow, _ findings: inout FindingList) {
+        for field in CanonicalField.allCases where !field.isSecret {
+            guard case .set(let text) = row[field] else { continue }
+            guard let first = text.first, let last = text.last, first.isWhitespace || last.isWhitespace else {
+                continue
+            }
+            let trimmed = text.trimmingWhitespace
+            row[field] = trimmed.isEmpty ? .keep : .set(trimmed)
+            findings.warning(.fieldTrimmed, field, "surrounding whitespace was removed")
+        }
+    }
+
+    private func readExtension(_ number: String, into result: inout NormalizedRow, _ findings: inout FindingList) {
+        if FieldRules.isScientificNotation(number) {
+            findings.error(
+                .spreadsheetMangled, .extension,
+                "the extension is in scientific notation (\(number)): a spreadsheet turned it into a number; "
+                    + "format the column as text and export again")
+            return
+        }
+        let bounds = policy.extension.minDigits...policy.extension.maxDigits
+        guard FieldRules.isDigits(number), bounds.contains(number.count) else {
+            findings.error(
+                .extensionInvalid, .extension,
+                "the extension must be \(bounds.lowerBound) to \(bounds.upperBound) digits")
+            return
+        }
+        if let padded = facts.zeroPaddedExtensionDigits, number.count < padded, number.first != "0" {
+            findings.error(
+                .spreadsheetMangled, .extension,
+                "the extension \(number) looks like it lost its leading zeros: this file writes extensions "
+                    + "as \(padded) digits with leading zeros (e.g. line \(facts.zeroPaddedExample))")
+        }
+        result.extensionNumber = number
+    }
+
+    private func readPhone(_ phone: String, into result: inout NormalizedRow, _ findings: inout FindingList) {
+        switch FieldRules.readPhone(phone) {
+        case .e164(let number):
+            result.phoneNumber = number
+        case .lostPlus:
+            findings.error(
+                .spreadsheetMangled, .phoneNumber,
+                "the phone number has lost its leading +: a spreadsheet read it as a number; format the column as text")
+        case .scientific:
+            findings.error(
+                .spreadsheetMangled, .phoneNumber,
+                "the phone number is in scientific notation: a spreadsheet turned it into a number")
+        case .invalid:
+            findings.error(.phoneInvalid, .phoneNumber, "the phone number must be + then 8 to 15 digits (E.164)")
+        }
+    }
+}
+
+/// What the first pass learns about the whole file that single rows cannot show.
+public struct FileFacts: Sendable, Equatable {
+    /// The digit count of extensions written with leading zeros, when the file has such extensions.
+    public var zeroPaddedExtensionDigits: Int?
+    /// A line holding such an extension.
+    public var zeroPaddedExample = 0
+
+    /// Creates facts that assume nothing.
+    public init(zeroPaddedExtensionDigits: Int? = nil, zeroPaddedExample: Int = 0) {
+        self.zeroPaddedExtensionDigits = zeroPaddedExtensionDigits
+        self.zeroPaddedExample = zeroPaddedExample
+    }
+}

@@ -1,0 +1,54 @@
+/// What every stage may consult about a row beyond the row itself.
+public struct RowContext {
+    /// The policy in force.
+    public let policy: Policy
+    /// The first pass's index of the whole file.
+    public let index: FileIndex
+    /// The directory as it stands before the file.
+    public let directory: any DirectoryLookup
+    /// The directory's profile for the row's username, if any.
+    public let existing: DirectoryProfile?
+    /// The action once an upsert is resolved: `add` when the profile does not exist yet, else `update`.
+    public let effectiveAction: RowAction?
+
+    /// Creates the context of `row`, resolving its upsert against the directory.
+    public init(row: NormalizedRow, policy: Policy, index: FileIndex, directory: any DirectoryLookup) {
+        self.policy = policy
+        self.index = index
+        self.directory = directory
+        existing = row.usernameKey.flatMap { directory.profile(usernameKey: $0) }
+        switch row.action {
+        case .upsert?: effectiveAction = existing == nil ? .add : .update
+        default: effectiveAction = row.action
+        }
+    }
+
+    /// Whether the row claims its extension, email and device (adds or updates the profile).
+    public var claims: Bool { effectiveAction == .add || effectiveAction == .update }
+}
+
+/// One stage of validation: a small type that checks one concern of a normalized row.
+///
+/// Stages never stop at the first problem: each adds every finding it has, so a row
+/// gets every reason at once. ``ValidationStages/all`` lists them in order.
+public protocol RowStage: Sendable {
+    /// Adds to `findings` every rule of this stage that `row` breaks.
+    func check(_ row: NormalizedRow, context: RowContext, findings: inout FindingList)
+}
+
+/// The stages every row passes after its field checks, in order.
+public enum ValidationStages {
+    /// Every stage, in the order they run.
+    public static let all: [any RowStage] = [
+        RequiredFieldsStage(), FileUniquenessStage(), DirectoryStage(), VoicemailStage(),
+    ]
+}
+
+/// Lists lines as people read them: `lines 3, 7 and 9`.
+func describeLines(_ lines: [Int], excluding line: Int) -> String {
+    let others = lines.filter { $0 != line }.map(String.init)
+    let shown = others.prefix(10)
+    var text = shown.count == 1 ? "line \(shown[0])" : "lines " + shown.dropLast().joined(separator: ", ") + " and \(shown.last!)"
+    if others.count > shown.count { text += " (and \(others.count - shown.count) more)" }
+    return text
+}

@@ -1,0 +1,26 @@
+/// Checks the voicemail digit length (`voicemail.digit-length`), after Mitel.
+///
+/// A mailbox wanted on an extension whose digit count differs from `digit_length` is a
+/// warning when `on_mismatch` is `drop-mailbox` (the row goes in without a mailbox) and
+/// an error when it is `reject`. `digit_length = 0` turns the rule off.
+public struct VoicemailStage: RowStage {
+    public init() {}
+
+    public func check(_ row: NormalizedRow, context: RowContext, findings: inout FindingList) {
+        let rules = context.policy.voicemail
+        guard rules.digitLength > 0, row.voicemail == true, let number = row.extensionNumber,
+            number.count != rules.digitLength
+        else { return }
+        switch rules.onMismatch {
+        case .dropMailbox:
+            findings.warning(
+                .voicemailDigitLength, .voicemail,
+                "extension \(row.extensionLabel) has \(number.count) digits but mailboxes need \(rules.digitLength); "
+                    + "the row goes in without a mailbox")
+        case .reject:
+            findings.error(
+                .voicemailDigitLength, .voicemail,
+                "extension \(row.extensionLabel) has \(number.count) digits but mailboxes need \(rules.digitLength)")
+        }
+    }
+}

@@ -1,0 +1,120 @@
+import SwitchboardCore
+import Testing
+
+@Suite("Field rules")
+struct FieldRuleTests {
+    @Test(
+        "Emails need one @, a dot in the domain and no spaces",
+        arguments: [
+            ("a@example.com", true), ("first.last@sub.example.co.uk", true), ("no-at.example.com", false),
+            ("two@@example.com", false), ("a@b@example.com", false), ("a@localhost", false), ("a @example.com", false),
+            ("@example.com", false), ("a@.example.com", false), ("a@example.com.", false), ("a@example..com", false),
+        ])
+    func emails(_ email: String, _ valid: Bool) {
+        #expect(FieldRules.isValidEmail(email) == valid)
+    }
+
+    @Test(
+        "Phone numbers are E.164 after removing punctuation; spreadsheet damage is told apart",
+        arguments: [
+            ("+1 415 555 0123", FieldRules.PhoneReading.e164("+14155550123")),
+            ("+33 (1) 42.68.53.00", .e164("+33142685300")), ("+49-30-1234567", .e164("+49301234567")),
+            ("14155550123", .lostPlus("14155550123")), ("4.41E+11", .scientific), ("4,41E+11", .invalid),
+            ("+1234567", .invalid), ("+1234567890123456", .invalid), ("+1 415 CALL NOW", .invalid),
+        ])
+    func phones(_ text: String, _ reading: FieldRules.PhoneReading) {
+        #expect(FieldRules.readPhone(text) == reading)
+    }
+
+    @Test("Language tags like en-US", arguments: [("en", true), ("en-US", true), ("zh-Hant-TW", true), ("es-419", true), ("english", false), ("en_US", false), ("e", false), ("en-USA1", false)])
+    func languages(_ text: String, _ valid: Bool) {
+        #expect(FieldRules.isValidLanguage(text) == valid)
+    }
+
+    @Test("IANA time zone names", arguments: [("Europe/Paris", true), ("America/New_York", true), ("UTC", true), ("europe/paris", false), ("CEST", false), ("GMT+2", false)])
+    func timeZones(_ text: String, _ valid: Bool) {
+        #expect(FieldRules.isValidTimeZone(text) == valid)
+    }
+
+    @Test("Boolean words in any case")
+    func booleans() {
+        for yes in ["yes", "YES", "True", "1", "y", "Y"] { #expect(FieldRules.readBoolean(yes) == true) }
+        for no in ["no", "FALSE", "0", "n", "N"] { #expect(FieldRules.readBoolean(no) == false) }
+        for neither in ["maybe", "2", "", "oui"] { #expect(FieldRules.readBoolean(neither) == nil) }
+    }
+
+    @Test("Scientific notation is recognised", arguments: [("4.41E+11", true), ("1e5", true), ("4021", false), ("E12", false), ("4.4.1E2", false)])
+    func scientific(_ text: String, _ expected: Bool) {
+        #expect(FieldRules.isScientificNotation(text) == expected)
+    }
+}
+
+@Suite("The field stage")
+struct RowNormalizerTests {
+    @Test("Every bad value of a row is reported at once")
+    func everyReasonAtOnce() {
+        let row = userRow(
+            2,
+            [
+                .action: "create", .type: "robot", .username: "x", .email: "not-an-email", .extension: "12a",
+                .phoneNumber: "555", .language: "english", .timeZone: "Mars/Olympus", .voicemail: "maybe",
+                .firstName: "A", .lastName: "B",
+            ])
+        let found = Set(codes([row])[0])
+        #expect(
+            found.isSuperset(of: [
+                .actionInvalid, .typeInvalid, .emailInvalid, .extensionInvalid, .phoneInvalid, .languageInvalid,
+                .timeZoneInvalid, .voicemailInvalid,
+            ]))
+    }
+
+    @Test("Whitespace is trimmed with a warning, never from secrets")
+    func trimming() {
+        let row = addRow(2, "ann", ext: "4021", extra: [.firstName: "  Ann ", .voicemailPasscode: " 135790 "])
+        let outcome = outcomes([row])[0]
+        let trimmed = outcome.findings.filter { $0.code == .fieldTrimmed }
+        #expect(trimmed.map(\.field) == ["first_name"])
+        #expect(trimmed.allSatisfy { $0.severity == .warning })
+        #expect(outcome.row?.row.value(.firstName) == "Ann")
+        #expect(outcome.row?.row.value(.voicemailPasscode) == " 135790 ")
+    }
+
+    @Test("Extensions need min to max digits")
+    func extensionDigits() {
+        var policy = Policy()
+        policy.extension.minDigits = 3
+        policy.extension.maxDigits = 5
+        let result = codes(
+            [addRow(2, "a", ext: "12"), addRow(3, "b", ext: "123"), addRow(4, "c", ext: "123456")], policy: policy)
+        #expect(result[0].contains(.extensionInvalid))
+        #expect(!result[1].contains(.extensionInvalid))
+        #expect(result[2].contains(.extensionInvalid))
+    }
+
+    @Test("Spreadsheet damage: scientific notation, a lost +, lost leading zeros")
+    func spreadsheetMangled() {
+        let rows = [
+            addRow(2, "a", ext: "0042"), addRow(3, "b", ext: "0043"), addRow(4, "c", ext: "44"),
+            addRow(5, "d", ext: "4.41E+11"), addRow(6, "e", ext: "0045", extra: [.phoneNumber: "14155550123"]),
+        ]
+        let result = codes(rows)
+        #expect(!result[0].contains(.spreadsheetMangled))
+        #expect(result[2] == [.spreadsheetMangled])
+        #expect(result[3] == [.spreadsheetMangled])
+        #expect(result[4] == [.spreadsheetMangled])
+        let message = outcomes(rows)[2].findings[0].message
+        #expect(message.contains("4 digits with leading zeros"))
+    }
+
+    @Test("Usernames with invisible characters are rejected; emoji and accents are fine")
+    func invisibleCharacters() {
+        let result = codes([
+            addRow(2, "ad\u{200B}min", ext: "4021", extra: [.email: "admin@example.com"]),
+            addRow(3, "\u{202E}nimda", ext: "4022", extra: [.email: "nimda@example.com"]),
+            addRow(4, "zoë😀", ext: "4023"),
+        ])
+        #expect(result[0] == [.usernameInvalid])
+        #expect(result[1] == [.usernameInvalid])
+        #expect(result[2] == [])
+    }
+}

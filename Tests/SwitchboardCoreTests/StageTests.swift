@@ -1,0 +1,171 @@
+import SwitchboardCore
+import Testing
+
+@Suite("Required fields")
+struct RequiredFieldsTests {
+    @Test("An add needs first name, last name and email; the message names the field")
+    func addNeeds() {
+        let outcome = outcomes([userRow(2, [.action: "add", .username: "ann", .extension: "4021"])])[0]
+        let required = outcome.findings.filter { $0.code == .fieldRequired }
+        #expect(required.map(\.field) == ["first_name", "last_name", "email"])
+        #expect(required[0].message.contains("first_name"))
+    }
+
+    @Test("The username defaults to the email (8x8)")
+    func usernameDefaultsToEmail() {
+        let outcome = outcomes([userRow(2, [.action: "add", .firstName: "A", .lastName: "B", .email: "Ann@Example.com"])])[0]
+        #expect(outcome.findings.isEmpty)
+        #expect(outcome.row?.username == "Ann@Example.com")
+        #expect(outcome.row?.usernameKey == "ann@example.com")
+    }
+
+    @Test("An update needs an identity; an upsert of a new profile needs what an add needs")
+    func identity() {
+        #expect(codes([userRow(2, [.action: "update", .department: "Sales"])])[0].contains(.fieldRequired))
+        #expect(codes([userRow(2, [.username: "new", .department: "Sales"])])[0] == [.fieldRequired, .fieldRequired, .fieldRequired])
+    }
+
+    @Test("A common-area profile needs its own username")
+    func commonArea() {
+        let row = userRow(2, [.action: "add", .type: "common-area", .firstName: "Lobby", .lastName: "Paris", .email: "boss@example.com"])
+        #expect(codes([row])[0] == [.fieldRequired])
+    }
+}
+
+@Suite("Uniqueness across the file")
+struct FileUniquenessTests {
+    @Test("Every row claiming one site and extension is rejected, each naming the others")
+    func duplicateExtension() {
+        let rows = [addRow(2, "a", ext: "4021"), addRow(3, "b", ext: "4022"), addRow(5, "c", ext: "4021"), addRow(9, "d", ext: "4021")]
+        let result = outcomes(rows)
+        #expect(result.map { $0.findings.map(\.code) } == [[.extensionDuplicateInFile], [], [.extensionDuplicateInFile], [.extensionDuplicateInFile]])
+        #expect(result[0].findings[0].message.contains("lines 5 and 9"))
+        #expect(result[2].findings[0].message.contains("lines 2 and 9"))
+    }
+
+    @Test("The same extension at two sites is no duplicate")
+    func perSite() {
+        let rows = [addRow(2, "a", ext: "4021", extra: [.site: "paris"]), addRow(3, "b", ext: "4021", extra: [.site: "nyc"])]
+        #expect(codes(rows) == [[], []])
+    }
+
+    @Test("One username on more rows than max_extensions allows rejects them all")
+    func duplicateProfile() {
+        let rows = [addRow(2, "Ann", ext: "4021"), addRow(3, "ann", ext: "4022")]
+        #expect(codes(rows).map { $0.contains(.profileDuplicateInFile) } == [true, true])
+        var policy = Policy()
+        policy.profile.maxExtensions = 2
+        #expect(codes(rows, policy: policy).map { $0.contains(.profileDuplicateInFile) } == [false, false])
+    }
+
+    @Test("Two user profiles with one email clash; a common-area profile may share it")
+    func duplicateEmail() {
+        let rows = [
+            addRow(2, "a", ext: "4021", extra: [.email: "boss@example.com"]),
+            addRow(3, "b", ext: "4022", extra: [.email: "BOSS@example.com"]),
+            addRow(4, "lobby", ext: "4023", extra: [.email: "boss@example.com", .type: "common-area"]),
+        ]
+        #expect(codes(rows) == [[.emailDuplicateInFile], [.emailDuplicateInFile], []])
+    }
+
+    @Test("Two rows claiming one device are rejected")
+    func duplicateDevice() {
+        let rows = [
+            addRow(2, "a", ext: "4021", extra: [.deviceName: "SEP001122334455"]),
+            addRow(3, "b", ext: "4022", extra: [.deviceName: "sep001122334455"]),
+        ]
+        #expect(codes(rows) == [[.deviceDuplicateInFile], [.deviceDuplicateInFile]])
+    }
+
+    @Test("An extension-mobility profile named like a device, in the file or the directory, conflicts; sharing one is fine")
+    func emProfileConflicts() {
+        let rows = [
+            addRow(2, "a", ext: "4021", extra: [.emProfile: "em-sales"]),
+            addRow(3, "b", ext: "4022", extra: [.emProfile: "em-sales"]),
+            addRow(4, "c", ext: "4023", extra: [.emProfile: "SEP0A"]),
+            addRow(5, "d", ext: "4024", extra: [.deviceName: "sep0a"]),
+            addRow(6, "e", ext: "4025", extra: [.emProfile: "SEPDIR"]),
+        ]
+        let directory = InMemoryDirectory([DirectoryProfile(username: "z", email: "z@example.com", deviceKeys: ["sepdir"])])
+        #expect(
+            codes(rows, directory: directory)
+                == [[], [], [.emProfileDeviceNameConflict], [.emProfileDeviceNameConflict], [.emProfileDeviceNameConflict]])
+    }
+}
+
+@Suite("Against the directory")
+struct DirectoryStageTests {
+    static let directory = InMemoryDirectory(
+        [
+            DirectoryProfile(
+                username: "ann", email: "ann@example.com", extensionKeys: ["\u{0}4021"], deviceKeys: ["sep1"]),
+            DirectoryProfile(username: "bob", email: "bob@example.com", extensionKeys: ["\u{0}4022"]),
+            DirectoryProfile(username: "old", email: "old@example.com", isActive: false),
+        ], emProfiles: ["em-lobby"])
+
+    @Test("Taken extension, email and device; exists and not-found")
+    func conflicts() {
+        let rows = [
+            addRow(2, "cat", ext: "4021"),
+            addRow(3, "dan", ext: "4030", extra: [.email: "BOB@example.com"]),
+            addRow(4, "eve", ext: "4031", extra: [.deviceName: "SEP1"]),
+            addRow(5, "ann", ext: "4032"),
+            userRow(6, [.action: "update", .username: "nobody", .department: "x"]),
+            userRow(7, [.action: "disable", .username: "ghost"]),
+        ]
+        #expect(
+            codes(rows, directory: Self.directory) == [
+                [.extensionTaken], [.emailTaken], [.deviceTaken], [.profileExists], [.profileNotFound], [.profileNotFound],
+            ])
+    }
+
+    @Test("Two users swapping extensions in one file pass")
+    func swap() {
+        let rows = [
+            userRow(2, [.action: "update", .username: "ann", .extension: "4022"]),
+            userRow(3, [.action: "update", .username: "bob", .extension: "4021"]),
+        ]
+        #expect(codes(rows, directory: Self.directory) == [[], []])
+    }
+
+    @Test("A user disabled to free an extension for a new one passes")
+    func disableFrees() {
+        let rows = [userRow(2, [.action: "disable", .username: "ann"]), addRow(3, "cat", ext: "4021", extra: [.deviceName: "sep1"])]
+        #expect(codes(rows, directory: Self.directory) == [[], []])
+    }
+
+    @Test("An upsert of an existing profile is an update; of a new one, an add")
+    func upsert() {
+        let rows = [userRow(2, [.username: "bob", .department: "Sales"]), addRow(3, "new", ext: "4040", extra: [.action: "upsert"])]
+        #expect(codes(rows, directory: Self.directory) == [[], []])
+    }
+
+    @Test("A profile may not hold more than max_extensions once the file is applied")
+    func extensionLimit() {
+        var policy = Policy()
+        policy.profile.maxExtensions = 2
+        let directory = InMemoryDirectory([
+            DirectoryProfile(username: "ann", email: "ann@example.com", extensionKeys: ["\u{0}4021", "\u{0}4022"])
+        ])
+        let rows = [userRow(2, [.action: "update", .username: "ann", .extension: "4023"])]
+        #expect(codes(rows, policy: policy, directory: directory) == [[.profileExtensionLimit]])
+        let fits = [userRow(2, [.action: "update", .username: "ann", .extension: "4022"])]
+        #expect(codes(fits, policy: policy, directory: directory) == [[]])
+    }
+}
+
+@Suite("Voicemail digit length")
+struct VoicemailStageTests {
+    @Test("A mismatch is a warning by default, an error with on_mismatch = reject, and off at 0")
+    func digitLength() {
+        let rows = [addRow(2, "a", ext: "40210", extra: [.voicemail: "yes"]), addRow(3, "b", ext: "4022", extra: [.voicemail: "yes"]), addRow(4, "c", ext: "40230", extra: [.voicemail: "no"])]
+        let warned = outcomes(rows)
+        #expect(warned.map { $0.findings.map(\.code) } == [[.voicemailDigitLength], [], []])
+        #expect(warned[0].isAccepted)
+        var policy = Policy()
+        policy.voicemail.onMismatch = .reject
+        #expect(!outcomes(rows, policy: policy)[0].isAccepted)
+        policy.voicemail.digitLength = 0
+        #expect(codes(rows, policy: policy) == [[], [], []])
+    }
+}
