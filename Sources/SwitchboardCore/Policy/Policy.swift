@@ -5,8 +5,11 @@
 public struct Policy: Sendable, Equatable {
     /// `[extension]`: how many digits an extension has.
     public struct ExtensionRules: Sendable, Equatable {
+        /// The fewest digits an extension may have (1 to 20).
         public var minDigits = 2
+        /// The most digits an extension may have (`minDigits` to 20).
         public var maxDigits = 8
+        /// The defaults: 2 to 8 digits.
         public init() {}
     }
 
@@ -22,44 +25,83 @@ public struct Policy: Sendable, Equatable {
     public struct VoicemailRules: Sendable, Equatable {
         /// The digit count an extension needs for an embedded mailbox; 0 turns the rule off.
         public var digitLength = 4
+        /// What happens to a row whose extension has another digit count.
         public var onMismatch = MismatchAction.dropMailbox
+        /// The defaults: 4 digits, and a mismatch drops the mailbox.
         public init() {}
     }
 
     /// `[passcode]`: the voicemail passcode policy (DOMAIN.md §4).
     public struct PasscodeRules: Sendable, Equatable {
+        /// The fewest digits a passcode may have (1 to 64).
         public var minLength = 6
+        /// The most digits a passcode may have (`minLength` to 64).
         public var maxLength = 10
+        /// The longest run of one digit allowed: with 5, `111111` fails and `111112` passes.
         public var maxRepeatedDigits = 5
+        /// The longest run of ascending or descending digits allowed: with 4, `12345` fails and `1234` passes.
+        ///
+        /// A run counts digits, each one more (or each one less) than the one before; 9 to 0 is no step.
         public var maxSequentialDigits = 4
+        /// Whether a passcode may not be the user's extension, phone number, or the phone number's last digits.
         public var blockUserNumber = true
+        /// Whether a passcode may not be any of the user's numbers reversed.
         public var blockReversedUserNumber = true
         /// How many passcodes before the current one a new passcode may not repeat; 0 turns it off.
         public var history = 1
+        /// Whether a passcode may not be the passcode in effect reversed.
         public var blockReversedOldPasscode = true
+        /// The fewest different digits a passcode must hold; 0 turns the check off (Cisco asks for 3).
+        public var minDistinctDigits = 0
+        /// Whether a passcode may not be a group of digits repeated, such as `408408`.
+        public var blockRepeatedGroups = false
+        /// Whether a passcode may not hold a straight line of keys on the keypad, such as `2580` or `159`.
+        public var blockKeypadLines = false
+        /// Whether a passcode may not hold the dial-by-name digits of the user's first or last name.
+        public var blockNameDigits = false
+        /// The defaults of DOMAIN.md §4, with the optional checks off.
         public init() {}
     }
 
     /// `[password]`: the portal password policy (DOMAIN.md §5).
     public struct PasswordRules: Sendable, Equatable {
+        /// The fewest characters a password may have (1 to 1024).
         public var minLength = 6
+        /// Whether a password needs an uppercase letter (Unicode-aware: `Ü` counts).
         public var requireUppercase = true
+        /// Whether a password needs a lowercase letter.
         public var requireLowercase = true
+        /// Whether a password needs a digit.
         public var requireDigit = true
+        /// Whether a password needs a character that is neither letter nor digit.
         public var requireSymbol = true
+        /// The most characters a password may have; 0 means no limit.
+        public var maxLength = 0
+        /// Whether a password may not contain the username, compared ignoring case.
+        public var blockUsername = false
+        /// Whether a password may not contain the user's extension.
+        public var blockExtension = false
+        /// The defaults of DOMAIN.md §5, with the optional checks off.
         public init() {}
     }
 
     /// `[profile]`: how many extensions one profile may hold.
     public struct ProfileRules: Sendable, Equatable {
+        /// The most extensions one profile may hold (1 to 64).
         public var maxExtensions = 1
+        /// The default: one extension per profile.
         public init() {}
     }
 
+    /// `[extension]`: how many digits an extension has.
     public var `extension` = ExtensionRules()
+    /// `[voicemail]`: the voicemail digit length rule.
     public var voicemail = VoicemailRules()
+    /// `[passcode]`: the voicemail passcode policy.
     public var passcode = PasscodeRules()
+    /// `[password]`: the portal password policy.
     public var password = PasswordRules()
+    /// `[profile]`: how many extensions one profile may hold.
     public var profile = ProfileRules()
 
     /// The built-in defaults.

@@ -1,0 +1,71 @@
+/// Checks a portal password against the password policy (DOMAIN.md §5) and returns every rule it breaks.
+///
+/// Length counts characters as people see them (`Ü` is one). Classes are Unicode-aware:
+/// an uppercase letter is any `Character.isUppercase` (`Ü` counts), a lowercase letter any
+/// `isLowercase`, a digit any `isNumber`, and a symbol anything that is neither letter nor
+/// number, spaces included.
+///
+/// The optional checks, off by default: `max_length` (reported as `password.length`), and
+/// `block_username` and `block_extension` (`password.contains-identity`), which look for the
+/// username (and, for an email-like username, the part before `@`) or the extension inside the
+/// password, ignoring case. A username or extension shorter than 3 characters is only
+/// compared with the whole password, so a short one does not block every password holding it.
+///
+/// ```swift
+/// checkPassword("abc123!", policy: Policy().password, username: nil, extension: nil).map(\.code)
+/// // [.passwordNoUppercase]
+/// ```
+public func checkPassword(
+    _ password: String, policy: Policy.PasswordRules, username: String?, extension: String?
+) -> [RuleViolation] {
+    var violations: [RuleViolation] = []
+    func add(_ code: RuleCode, _ message: String) { violations.append(RuleViolation(code: code, message: message)) }
+
+    let length = password.count
+    let tooLong = policy.maxLength > 0 && length > policy.maxLength
+    if length < policy.minLength || tooLong {
+        let wanted: String
+        if policy.maxLength == 0 {
+            wanted = "at least \(policy.minLength)"
+        } else if policy.minLength == policy.maxLength {
+            wanted = "exactly \(policy.minLength)"
+        } else {
+            wanted = "\(policy.minLength) to \(policy.maxLength)"
+        }
+        add(
+            .passwordLength,
+            "the password has \(length) character\(length == 1 ? "" : "s"); the policy asks for \(wanted)")
+    }
+    if policy.requireUppercase && !password.contains(where: \.isUppercase) {
+        add(.passwordNoUppercase, "the password has no uppercase letter")
+    }
+    if policy.requireLowercase && !password.contains(where: \.isLowercase) {
+        add(.passwordNoLowercase, "the password has no lowercase letter")
+    }
+    if policy.requireDigit && !password.contains(where: \.isNumber) {
+        add(.passwordNoDigit, "the password has no digit")
+    }
+    if policy.requireSymbol && !password.contains(where: { !$0.isLetter && !$0.isNumber }) {
+        add(.passwordNoSymbol, "the password has no character that is neither letter nor digit")
+    }
+
+    var identities: [(text: String, name: String)] = []
+    if policy.blockUsername, let username, !username.isEmpty {
+        identities.append((username, "the username"))
+        if let at = username.firstIndex(of: "@"), username.distance(from: username.startIndex, to: at) >= 3 {
+            identities.append((String(username[..<at]), "the username"))
+        }
+    }
+    if policy.blockExtension, let number = `extension`, !number.isEmpty {
+        identities.append((number, "the extension"))
+    }
+    let folded = password.lowercased()
+    for identity in identities {
+        let text = identity.text.lowercased()
+        if text.count >= 3 ? folded.contains(text) : folded == text {
+            add(.passwordContainsIdentity, "the password contains \(identity.name)")
+            break
+        }
+    }
+    return violations
+}
