@@ -45,6 +45,9 @@ public protocol DirectoryLookup {
     func emProfileExists(key: String) -> Bool
     /// Whether a device of this name exists, whoever holds it.
     func deviceExists(key: String) -> Bool
+    /// The passcodes in effect and before, for the profile with this username key, as the
+    /// store keeps them (salted hashes); nil when the profile has none.
+    func passcodeHistory(usernameKey: String) -> (any PasscodeHistory)?
 }
 
 /// A directory held in dictionaries: for tests, and the empty directory of a first import.
@@ -54,6 +57,7 @@ public struct InMemoryDirectory: DirectoryLookup, Sendable {
     private var extensions: [String: String] = [:]
     private var devices: [String: String] = [:]
     private var emProfiles: Set<String> = []
+    private var passcodes: [String: PlainPasscodeHistory] = [:]
 
     /// Creates an empty directory.
     public init() {}
@@ -62,6 +66,11 @@ public struct InMemoryDirectory: DirectoryLookup, Sendable {
     public init(_ profiles: [DirectoryProfile], emProfiles: [String] = []) {
         for profile in profiles { add(profile) }
         for name in emProfiles { self.emProfiles.insert(NormalizedRow.fold(name)) }
+    }
+
+    /// Records the passcode in effect for a profile and the ones before it, newest first.
+    public mutating func setPasscodes(usernameKey: String, current: String, earlier: [String] = []) {
+        passcodes[usernameKey] = PlainPasscodeHistory(current: current, earlier: earlier)
     }
 
     /// Adds or replaces a profile and indexes what it holds.
@@ -80,4 +89,5 @@ public struct InMemoryDirectory: DirectoryLookup, Sendable {
     public func deviceOwner(deviceKey: String) -> String? { devices[deviceKey] }
     public func emProfileExists(key: String) -> Bool { emProfiles.contains(key) }
     public func deviceExists(key: String) -> Bool { devices[key] != nil }
+    public func passcodeHistory(usernameKey: String) -> (any PasscodeHistory)? { passcodes[usernameKey] }
 }

@@ -4,7 +4,9 @@ extension InMemoryDirectory {
     /// Reads a directory from a canonical CSV: one row per profile and extension.
     ///
     /// Columns, matched as headers are: `username`, `email`, `type`, `status` (`active`
-    /// or `disabled`), `extension`, `site`, `device_name`, `em_profile`. A username on
+    /// or `disabled`), `extension`, `site`, `device_name`, `em_profile`, and for testing
+    /// passcode history `voicemail_passcode` (the one in effect) and `previous_passcodes`
+    /// (the ones before it, newest first, joined by `;`). A username on
     /// several rows holds each row's extension and device. Rows without a username are
     /// skipped. This lets `switchboard validate --directory FILE` check a file against
     /// an exported directory without a database.
@@ -14,6 +16,7 @@ extension InMemoryDirectory {
         var profiles: [String: DirectoryProfile] = [:]
         var order: [String] = []
         var emProfiles: [String] = []
+        var passcodes: [(String, String, [String])] = []
         reading: while true {
             switch try reader.next(into: &record) {
             case .end: break reading
@@ -49,9 +52,15 @@ extension InMemoryDirectory {
                 }
                 if let device = cell("device_name") { profiles[key]!.deviceKeys.append(NormalizedRow.fold(device)) }
                 if let em = cell("em_profile") { emProfiles.append(em) }
+                if let current = cell("voicemail_passcode") {
+                    let earlier = cell("previous_passcodes")?.split(separator: ";").map(String.init) ?? []
+                    passcodes.append((key, current, earlier))
+                }
             }
         }
-        return InMemoryDirectory(order.map { profiles[$0]! }, emProfiles: emProfiles)
+        var directory = InMemoryDirectory(order.map { profiles[$0]! }, emProfiles: emProfiles)
+        for (key, current, earlier) in passcodes { directory.setPasscodes(usernameKey: key, current: current, earlier: earlier) }
+        return directory
     }
 }
 

@@ -56,8 +56,14 @@ public struct RowNormalizer: Sendable {
         if let site = row.value(.site) { result.site = site }
         if let number = row.value(.extension) { readExtension(number, into: &result, &findings) }
         if let phone = row.value(.phoneNumber) { readPhone(phone, into: &result, &findings) }
-        if let language = row.value(.language), !FieldRules.isValidLanguage(language) {
-            findings.error(.languageInvalid, .language, "the language must look like en-US")
+        if let language = row.value(.language) {
+            // Wazo and some Webex exports write POSIX locales (fr_FR): the same tag.
+            let tag = language.replacing("_", with: "-")
+            if FieldRules.isValidLanguage(tag) {
+                if tag != language { result.row[.language] = .set(tag) }
+            } else {
+                findings.error(.languageInvalid, .language, "the language must look like en-US")
+            }
         }
         if let zone = row.value(.timeZone), !FieldRules.isValidTimeZone(zone) {
             findings.error(.timeZoneInvalid, .timeZone, "the time zone must be an IANA name like Europe/Paris")

@@ -40,7 +40,7 @@ public protocol RowStage: Sendable {
 public enum ValidationStages {
     /// Every stage, in the order they run.
     public static let all: [any RowStage] = [
-        RequiredFieldsStage(), FileUniquenessStage(), DirectoryStage(), VoicemailStage(),
+        RequiredFieldsStage(), FileUniquenessStage(), DirectoryStage(), VoicemailStage(), CredentialStage(),
     ]
 }
 

@@ -1,0 +1,33 @@
+/// Checks the voicemail passcode and the portal password against the policy (DOMAIN.md §4, §5).
+///
+/// A passcode equal to the one in effect is no change and is not checked. History
+/// checks go through the directory's ``PasscodeHistory``, which compares hashes, so no
+/// stored passcode is ever needed in plain text. Messages never quote a secret.
+public struct CredentialStage: RowStage {
+    public init() {}
+
+    public func check(_ row: NormalizedRow, context: RowContext, findings: inout FindingList) {
+        let extensionNumber = row.extensionNumber ?? context.existing?.extensionKeys.first.map(Self.number(ofKey:))
+        if let passcode = row.row.value(.voicemailPasscode) {
+            let passcodeContext = PasscodeContext(
+                extension: extensionNumber, phoneNumber: row.phoneNumber ?? row.row.value(.phoneNumber),
+                firstName: row.row.value(.firstName), lastName: row.row.value(.lastName),
+                history: row.usernameKey.flatMap { context.directory.passcodeHistory(usernameKey: $0) })
+            for violation in checkPasscode(passcode, policy: context.policy.passcode, context: passcodeContext).violations {
+                findings.error(violation.code, .voicemailPasscode, violation.message)
+            }
+        }
+        if let password = row.row.value(.portalPassword) {
+            let violations = checkPassword(
+                password, policy: context.policy.password, username: row.username, extension: extensionNumber)
+            for violation in violations {
+                findings.error(violation.code, .portalPassword, violation.message)
+            }
+        }
+    }
+
+    /// The extension number of a site-and-extension key.
+    static func number(ofKey key: String) -> String {
+        String(key[key.index(after: key.firstIndex(of: "\u{0}") ?? key.startIndex)...])
+    }
+}

@@ -1,0 +1,135 @@
+import ArgumentParser
+import SwitchboardCSV
+import SwitchboardCore
+
+/// `switchboard validate`: a dry run that checks every row against every rule and writes reports.
+struct Validate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check every row of a file against every rule, writing nothing but reports.",
+        discussion: """
+            Each row gets all of its findings in one pass. Rejected rows go to the rejects file \
+            (default <input-stem>.rejected.csv in the working directory, written only when some \
+            row is rejected), which can be fixed and fed back in. Exits 0 when no row is \
+            rejected, 1 when some are, 65 when the file as a whole cannot be validated, 66 when \
+            it cannot be found.
+            """
+    )
+
+    /// How the summary is printed.
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text, json
+    }
+
+    @Argument(help: "The CSV file to validate, or - for standard input.")
+    var file: String
+
+    @OptionGroup var importOptions: ImportOptions
+
+    @Option(help: "Where to write the rejected rows (default: <input-stem>.rejected.csv).")
+    var rejects: String?
+
+    @Option(help: "Where to write every finding as line,severity,code,field,message.")
+    var findings: String?
+
+    @Option(help: "The summary on stdout: text or json.")
+    var format: Format = .text
+
+    func run() throws {
+        let setup = try importOptions.prepare(file: file)
+        defer { setup.cleanUp() }
+        var sink = ReportSink(
+            rejects: RejectsWriter(path: rejects ?? setup.defaultRejectsPath),
+            findings: try findings.map { path in
+                do { return try FindingsWriter(path: path) } catch {
+                    printError("switchboard: \(error)")
+                    throw ExitCode.ioError
+                }
+            })
+        let summary = try setup.run(into: &sink)
+        try sink.finish()
+        switch format {
+        case .text: printText(summary, sink)
+        case .json: printJSON(summary, sink)
+        }
+        if summary.rejected > 0 { throw ExitCode.rowsRejected }
+    }
+
+    private func printText(_ summary: ValidationSummary, _ sink: ReportSink) {
+        var out = OutputStream.standardOutput()
+        var text = "\(summary.accepted) of \(summary.rows) rows accepted, \(summary.rejected) rejected, "
+        text += "\(summary.warnings) warning\(summary.warnings == 1 ? "" : "s") (profile \(summary.profile))\n"
+        if !summary.byCode.isEmpty {
+            text += "\nFindings by code:\n"
+            for (code, count) in summary.byCode.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }) {
+                text += "  \(Self.pad(String(count), 8)) \(code.rawValue)\n"
+            }
+        }
+        if !sink.firstFindings.isEmpty {
+            text += "\nFirst findings:\n"
+            for finding in sink.firstFindings {
+                let field = finding.field.isEmpty ? "" : " [\(finding.field)]"
+                text += "  line \(finding.line)\(field): \(finding.severity.rawValue) \(finding.code.rawValue): \(finding.message)\n"
+            }
+        }
+        text += "\n"
+        if sink.rejects.isWritten { text += "Rejected rows: \(sink.rejects.path)\n" }
+        if let findings = sink.findings { text += "Findings: \(findings.path)\n" }
+        try? out.write(text)
+        try? out.flush()
+    }
+
+    private func printJSON(_ summary: ValidationSummary, _ sink: ReportSink) {
+        var json = JSONObject()
+        json.add("rows", summary.rows)
+        json.add("accepted", summary.accepted)
+        json.add("rejected", summary.rejected)
+        json.add("warnings", summary.warnings)
+        json.add("profile", summary.profile)
+        json.add("by_code", summary.byCode.sorted { $0.key < $1.key }.map { ($0.key.rawValue, $0.value) })
+        json.add("rejects_file", sink.rejects.isWritten ? sink.rejects.path : nil)
+        json.add("findings_file", sink.findings?.path)
+        var out = OutputStream.standardOutput()
+        try? out.write(json.text + "\n")
+        try? out.flush()
+    }
+
+    static func pad(_ text: String, _ width: Int) -> String {
+        String(repeating: " ", count: max(0, width - text.count)) + text
+    }
+}
+
+/// Feeds the validator's rows to the rejects and findings files and keeps the first findings.
+struct ReportSink: ValidationSink {
+    var rejects: RejectsWriter
+    var findings: FindingsWriter?
+    private(set) var firstFindings: [Finding] = []
+    static let shownFindings = 20
+
+    init(rejects: RejectsWriter, findings: FindingsWriter?) {
+        self.rejects = rejects
+        self.findings = findings
+    }
+
+    mutating func begin(header: [String], mapping: HeaderMapping) throws {
+        rejects.begin(header: header, mapping: mapping)
+    }
+
+    mutating func fileFinding(_ finding: Finding) throws {
+        try note(finding)
+    }
+
+    mutating func row(_ outcome: RowOutcome) throws {
+        for finding in outcome.findings { try note(finding) }
+        try rejects.write(outcome)
+    }
+
+    private mutating func note(_ finding: Finding) throws {
+        if firstFindings.count < Self.shownFindings { firstFindings.append(finding) }
+        try findings?.write(finding)
+    }
+
+    mutating func finish() throws {
+        try rejects.finish()
+        try findings?.finish()
+    }
+}
