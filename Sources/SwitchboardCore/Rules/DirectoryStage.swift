@@ -46,7 +46,7 @@ public struct DirectoryStage: RowStage {
                     "device \(row.deviceName!) belongs to profile \(name(owner, directory)) in the directory")
             }
         }
-        if !singleExtension, row.extensionKey != nil {
+        if !singleExtension, row.extensionKey != nil, !(row.action == .add && context.existing != nil) {
             let limit = context.policy.profile.maxExtensions
             let held = context.existing.map { $0.isActive && !index.effects(of: me).contains(.releases) ? $0.extensionKeys.count : 0 } ?? 0
             let total = held + index.newExtensionCount(of: me)

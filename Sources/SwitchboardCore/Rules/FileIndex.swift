@@ -75,12 +75,7 @@ public struct FileIndex: Sendable {
         let line = row.line
         let user = row.usernameKey.map(Self.hash)
         if let user { usernames.note(user, line: line) }
-        if let key = row.extensionKey {
-            extensions.note(Self.hash(key), line: line)
-            if let user, let usernameKey = row.usernameKey, directory.extensionOwner(extensionKey: key) != usernameKey {
-                newExtensions[user, default: 0] += 1
-            }
-        }
+        if let key = row.extensionKey { extensions.note(Self.hash(key), line: line) }
         if let number = row.extensionNumber, number.first == "0" {
             paddedLengths[number.count, default: (0, line)].count += 1
         }
@@ -110,7 +105,10 @@ public struct FileIndex: Sendable {
                 if !exists { effect.insert(.adds) }
             default: break
             }
-            if row.extensionNumber != nil { effect.insert(.setsExtension) }
+            if let key = row.extensionKey {
+                effect.insert(.setsExtension)
+                if directory.extensionOwner(extensionKey: key) != usernameKey { newExtensions[user, default: 0] += 1 }
+            }
             if row.email != nil { effect.insert(.setsEmail) }
             if row.deviceName != nil { effect.insert(.setsDevice) }
             effects[user, default: []].formUnion(effect)
