@@ -9,7 +9,7 @@ What it does, in one run:
   1. Generates its data if missing, deterministically (switchboard-bench generate, a
      SplitMix64 generator): Benchmarks/data/users-ROWS.csv, a 10,000-row file to show
      that memory does not grow with size, and a ROWS/10 file for yaslab/CSV.swift,
-     which is about 50 times slower (MB/s is comparable across sizes).
+     which is about 15 times slower (MB/s is comparable across sizes).
   2. Runs every competitor as a child process, round-robin, --runs times each, taking
      the wall time and the peak RSS (ru_maxrss from wait4) from outside and the parse
      time from inside (after interpreter start-up and imports).
@@ -188,8 +188,8 @@ def main():
         return 0
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, default=1_000_000, help="rows in the large file (default 1,000,000)")
-    parser.add_argument("--runs", type=int, default=5, help="runs of each competitor (default 5)")
+    parser.add_argument("--rows", type=int, default=None, help="rows in the large file (default 1,000,000)")
+    parser.add_argument("--runs", type=int, default=None, help="runs of each competitor (default 5)")
     parser.add_argument("--quick", action="store_true", help="a fast check: 100,000 rows, 3 runs")
     parser.add_argument("--small-rows", type=int, default=10_000, help="rows in the small file (default 10,000)")
     parser.add_argument("--csvswift-rows", type=int, default=None,
@@ -204,11 +204,10 @@ def main():
     parser.add_argument("--json", default=None, help="also write every measurement here (default DATA/last-run.json)")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args()
-    if args.quick:
-        if "--rows" not in sys.argv:
-            args.rows = 100_000
-        if "--runs" not in sys.argv:
-            args.runs = 3
+    if args.rows is None:
+        args.rows = 100_000 if args.quick else 1_000_000
+    if args.runs is None:
+        args.runs = 3 if args.quick else 5
     if args.runs < 1 or args.rows < 1:
         parser.error("--rows and --runs must be at least 1")
     if not os.access(args.bin, os.X_OK):
@@ -223,6 +222,14 @@ def main():
         warm(facts["path"])
 
     notes = []
+    library = os.path.join(os.path.dirname(HERE), "Sources", "SwitchboardCSV")
+    try:
+        newest = max(os.path.getmtime(os.path.join(library, name)) for name in os.listdir(library))
+        if newest > os.path.getmtime(args.bin):
+            notes.append("Sources/SwitchboardCSV changed after the binary was built: the figures are for the "
+                         "older code (run.sh rebuilds it)")
+    except (OSError, ValueError):
+        pass
     arrow = None
     if "pyarrow" not in args.skip:
         arrow = pyarrow_version(install=not args.no_install)
@@ -343,6 +350,16 @@ def main():
     print("Targets:")
     for name, ok, detail in checks:
         print(f"- {'PASS' if ok else 'FAIL'}: {name}: {detail}")
+    if python_mbps:
+        # The issue set its targets beside a Python csv at 111 MB/s; on a shared, noisy machine
+        # the ratio to Python csv in the same run is the steadier reading.
+        scale = python_mbps / 111.0
+        for key, target in (("bytes", TARGET_BYTES_MBPS), ("strings", TARGET_STRINGS_MBPS)):
+            need = target / 111.0
+            have = rows[key]["mbps"] / python_mbps
+            print(f"- as a ratio (not a target): {rows[key]['label']} is {have:.3f}× Python csv in this run; "
+                  f"{target:.0f} MB/s beside the issue's 111 MB/s Python csv is {need:.3f}× "
+                  f"({target * scale:.0f} MB/s at this run's Python speed): {'met' if have >= need else 'not met'}")
     growth = max(rows["bytes"]["rss_mib"] - rows["bytes-small"]["rss_mib"],
                  rows["strings"]["rss_mib"] - rows["strings-small"]["rss_mib"])
     print(f"- peak RSS grows by {growth:+.1f} MiB from {small['rows']:,} to {large['rows']:,} rows; largest {peak:.1f} MiB")

@@ -11,32 +11,54 @@
 ///     let email = record.string(at: 2)
 /// }
 /// ```
-public struct CSVRecord: Sendable, Equatable {
+public struct CSVRecord: @unchecked Sendable, Equatable {
     @usableFromInline var storage: RecordStorage
+    /// The storage's pointers and field count, copied here after each write so that
+    /// reading a field touches no class property. Valid while `storage` is held.
+    @usableFromInline var bytes: UnsafeMutablePointer<UInt8>
+    @usableFromInline var ends: UnsafeMutablePointer<Int>
+    @usableFromInline var fieldCount: Int
     /// Where the record starts in its input.
     public internal(set) var position = CSVPosition(byteOffset: 0, recordIndex: 0, line: 1)
 
     /// Creates an empty record, ready to be filled by a reader.
     public init() {
         storage = RecordStorage()
+        bytes = storage.bytes
+        ends = storage.ends
+        fieldCount = 0
     }
 
     /// Creates a record holding the given fields, for tests and writers.
     public init(_ fields: [String]) {
-        storage = RecordStorage()
+        self.init()
         for field in fields {
             var field = field
             field.withUTF8 { if let base = $0.baseAddress { storage.append(base, $0.count) } }
             storage.endField()
         }
+        synchronize()
+    }
+
+    /// Copies the storage's pointers and count after a write.
+    mutating func synchronize() {
+        bytes = storage.bytes
+        ends = storage.ends
+        fieldCount = storage.fieldCount
     }
 
     /// The number of fields.
-    @inlinable public var count: Int { storage.fieldCount }
+    @inlinable public var count: Int { fieldCount }
+
+    /// The byte range of field `index` within the record's bytes.
+    @inlinable func range(of index: Int) -> Range<Int> {
+        precondition(index >= 0 && index < fieldCount, "field index out of range")
+        return (index == 0 ? 0 : ends[index - 1])..<ends[index]
+    }
 
     /// The UTF-8 bytes of field `index`, as a view that copies nothing.
     @inlinable public subscript(index: Int) -> CSVField {
-        CSVField(storage: storage, range: storage.range(of: index))
+        CSVField(storage: storage, start: bytes, range: range(of: index))
     }
 
     /// Field `index` as a `String`.
@@ -51,15 +73,18 @@ public struct CSVRecord: Sendable, Equatable {
     @inlinable public func withUnsafeBytes<R>(
         ofField index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R
     ) rethrows -> R {
-        let range = storage.range(of: index)
+        let range = range(of: index)
         return try withExtendedLifetime(storage) {
-            try body(UnsafeBufferPointer(start: storage.bytes + range.lowerBound, count: range.count))
+            try body(UnsafeBufferPointer(start: bytes + range.lowerBound, count: range.count))
         }
     }
 
     /// Makes the storage this record's own before a reader writes into it.
     mutating func makeUnique() {
-        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        if !isKnownUniquelyReferenced(&storage) {
+            storage = storage.copy()
+            synchronize()
+        }
     }
 
     public static func == (lhs: CSVRecord, rhs: CSVRecord) -> Bool {
@@ -73,12 +98,15 @@ public struct CSVRecord: Sendable, Equatable {
 }
 
 /// The bytes of one field of a ``CSVRecord``: a collection view that copies nothing.
-public struct CSVField: RandomAccessCollection, Sendable {
+public struct CSVField: RandomAccessCollection, @unchecked Sendable {
+    /// Keeps the bytes alive.
     @usableFromInline let storage: RecordStorage
+    @usableFromInline let start: UnsafeMutablePointer<UInt8>
     @usableFromInline let range: Range<Int>
 
-    @inlinable init(storage: RecordStorage, range: Range<Int>) {
+    @inlinable init(storage: RecordStorage, start: UnsafeMutablePointer<UInt8>, range: Range<Int>) {
         self.storage = storage
+        self.start = start
         self.range = range
     }
 
@@ -86,26 +114,29 @@ public struct CSVField: RandomAccessCollection, Sendable {
     @inlinable public var endIndex: Int { range.count }
     @inlinable public subscript(position: Int) -> UInt8 {
         precondition(position >= 0 && position < range.count, "field index out of range")
-        return storage.bytes[range.lowerBound + position]
+        return start[range.lowerBound + position]
     }
 
     /// The field as a `String`.
     public var string: String {
         withExtendedLifetime(storage) {
-            String(decoding: UnsafeBufferPointer(start: storage.bytes + range.lowerBound, count: range.count), as: UTF8.self)
+            String(decoding: UnsafeBufferPointer(start: start + range.lowerBound, count: range.count), as: UTF8.self)
         }
     }
 }
 
 /// The growable buffers behind ``CSVRecord``: field bytes and field ends, appended to
 /// without per-call checks beyond one capacity compare.
+///
+/// Its properties skip the run-time exclusivity check: a storage is written only by the
+/// one reader filling the record that uniquely owns it.
 @usableFromInline final class RecordStorage: @unchecked Sendable {
-    @usableFromInline var bytes: UnsafeMutablePointer<UInt8>
-    @usableFromInline var byteCount = 0
-    var byteCapacity: Int
-    @usableFromInline var ends: UnsafeMutablePointer<Int>
-    @usableFromInline var fieldCount = 0
-    var fieldCapacity: Int
+    @exclusivity(unchecked) @usableFromInline var bytes: UnsafeMutablePointer<UInt8>
+    @exclusivity(unchecked) @usableFromInline var byteCount = 0
+    @exclusivity(unchecked) var byteCapacity: Int
+    @exclusivity(unchecked) @usableFromInline var ends: UnsafeMutablePointer<Int>
+    @exclusivity(unchecked) @usableFromInline var fieldCount = 0
+    @exclusivity(unchecked) var fieldCapacity: Int
 
     init(byteCapacity: Int = 1024, fieldCapacity: Int = 32) {
         self.byteCapacity = byteCapacity
@@ -172,7 +203,7 @@ public struct CSVField: RandomAccessCollection, Sendable {
         }
     }
 
-    private func growBytes(to needed: Int) {
+    func growBytes(to needed: Int) {
         var capacity = byteCapacity * 2
         while capacity < needed { capacity *= 2 }
         let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
@@ -182,12 +213,108 @@ public struct CSVField: RandomAccessCollection, Sendable {
         byteCapacity = capacity
     }
 
-    private func growFields() {
+    func growFields() {
         let capacity = fieldCapacity * 2
         let grown = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
         grown.update(from: ends, count: fieldCount)
         ends.deallocate()
         ends = grown
         fieldCapacity = capacity
+    }
+}
+
+/// A record's buffers as the scanner fills them: plain stored values, so that appending
+/// costs no class-property access, written back to the ``RecordStorage`` by ``commit()``.
+struct RecordWriter {
+    let storage: RecordStorage
+    var bytes: UnsafeMutablePointer<UInt8>
+    var byteCount = 0
+    var byteCapacity: Int
+    var ends: UnsafeMutablePointer<Int>
+    var fieldCount = 0
+    var fieldCapacity: Int
+
+    /// Starts writing an empty record into `storage`.
+    init(_ storage: RecordStorage) {
+        self.storage = storage
+        bytes = storage.bytes
+        byteCapacity = storage.byteCapacity
+        ends = storage.ends
+        fieldCapacity = storage.fieldCapacity
+    }
+
+    /// Writes the counts back to the storage.
+    func commit() {
+        storage.byteCount = byteCount
+        storage.fieldCount = fieldCount
+    }
+
+    /// Writes the counts back to the storage and the record that holds it.
+    func commit(to record: inout CSVRecord) {
+        commit()
+        record.bytes = bytes
+        record.ends = ends
+        record.fieldCount = fieldCount
+    }
+
+    /// Reloads the pointers and counts after the storage itself changed.
+    private mutating func reload() {
+        bytes = storage.bytes
+        byteCapacity = storage.byteCapacity
+        ends = storage.ends
+        fieldCapacity = storage.fieldCapacity
+        byteCount = storage.byteCount
+        fieldCount = storage.fieldCount
+    }
+
+    /// The number of bytes of the field being filled.
+    @inline(__always) var openFieldCount: Int { byteCount - (fieldCount == 0 ? 0 : ends[fieldCount - 1]) }
+
+    @inline(__always) mutating func append(_ source: UnsafePointer<UInt8>, _ count: Int) {
+        if byteCount + count > byteCapacity { grow(bytes: byteCount + count) }
+        (bytes + byteCount).update(from: source, count: count)
+        byteCount += count
+    }
+
+    @inline(__always) mutating func append(_ byte: UInt8) {
+        if byteCount == byteCapacity { grow(bytes: byteCount + 1) }
+        bytes[byteCount] = byte
+        byteCount += 1
+    }
+
+    /// Ends the field being filled.
+    @inline(__always) mutating func endField() {
+        if fieldCount == fieldCapacity { grow(fields: fieldCount + 1) }
+        ends[fieldCount] = byteCount
+        fieldCount += 1
+    }
+
+    /// The byte range of field `index`.
+    func range(of index: Int) -> Range<Int> {
+        (index == 0 ? 0 : ends[index - 1])..<ends[index]
+    }
+
+    /// Whether every field is well-formed UTF-8 on its own.
+    var isValidUTF8: Bool {
+        TextEncoding.isValidUTF8(bytes: bytes, ends: ends, fieldCount: fieldCount, byteCount: byteCount)
+    }
+
+    /// Replaces every field with `newBytes` split at `newEnds`.
+    mutating func replace(bytes newBytes: [UInt8], ends newEnds: [Int]) {
+        commit()
+        storage.replace(bytes: newBytes, ends: newEnds)
+        reload()
+    }
+
+    private mutating func grow(bytes needed: Int) {
+        commit()
+        storage.growBytes(to: needed)
+        reload()
+    }
+
+    private mutating func grow(fields needed: Int) {
+        commit()
+        storage.growFields()
+        reload()
     }
 }

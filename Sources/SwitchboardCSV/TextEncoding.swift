@@ -23,12 +23,14 @@ enum TextEncoding {
     ///
     /// The common all-ASCII record is settled in one pass eight bytes at a time; otherwise
     /// each field is checked alone, so a sequence split across two fields is caught.
-    static func isValidUTF8(fieldsOf record: RecordStorage) -> Bool {
-        if isASCII(UnsafeBufferPointer(start: record.bytes, count: record.byteCount)) { return true }
+    static func isValidUTF8(
+        bytes: UnsafeMutablePointer<UInt8>, ends: UnsafeMutablePointer<Int>, fieldCount: Int, byteCount: Int
+    ) -> Bool {
+        if isASCII(UnsafeBufferPointer(start: bytes, count: byteCount)) { return true }
         var start = 0
-        for index in 0..<record.fieldCount {
-            let end = record.ends[index]
-            if !isValidUTF8(UnsafeBufferPointer(start: record.bytes + start, count: end - start)) { return false }
+        for index in 0..<fieldCount {
+            let end = ends[index]
+            if !isValidUTF8(UnsafeBufferPointer(start: bytes + start, count: end - start)) { return false }
             start = end
         }
         return true
@@ -37,15 +39,22 @@ enum TextEncoding {
     /// Whether `bytes` are well-formed UTF-8: no overlong forms, surrogates or values past U+10FFFF.
     static func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let base = bytes.baseAddress else { return true }
+        return validPrefix(base, count: bytes.count) == bytes.count
+    }
+
+    /// How many leading bytes are well-formed UTF-8 ending on a character boundary.
+    ///
+    /// Returns `count` when all are; otherwise the offset where a bad or unfinished
+    /// sequence starts. ASCII goes eight bytes at a time.
+    static func validPrefix(_ base: UnsafePointer<UInt8>, count: Int) -> Int {
         let raw = UnsafeRawPointer(base)
         var index = 0
-        let count = bytes.count
         while index < count {
             if index + 8 <= count && raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
                 index += 8
                 continue
             }
-            let lead = bytes[index]
+            let lead = base[index]
             if lead < 0x80 {
                 index += 1
                 continue
@@ -61,17 +70,17 @@ enum TextEncoding {
             case 0xF0: length = 4; lower = 0x90
             case 0xF1...0xF3: length = 4
             case 0xF4: length = 4; upper = 0x8F
-            default: return false
+            default: return index
             }
-            guard index + length <= count else { return false }
-            let second = bytes[index + 1]
-            guard second >= lower && second <= upper else { return false }
-            for offset in 2..<max(2, length) where bytes[index + offset] & 0xC0 != 0x80 {
-                return false
+            guard index + length <= count else { return index }
+            let second = base[index + 1]
+            guard second >= lower && second <= upper else { return index }
+            for offset in 2..<max(2, length) where base[index + offset] & 0xC0 != 0x80 {
+                return index
             }
             index += length
         }
-        return true
+        return index
     }
 
     /// The Unicode scalars of Windows-1252 bytes 0x80 to 0x9F; the five unassigned bytes
