@@ -27,10 +27,10 @@ public struct FormulaGuard: Sendable, Equatable {
         UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D,
     ]
 
-    /// Whether `field` in column `column` needs the leading `'`.
-    func needsGuard<Field: StringProtocol>(_ field: Field, column: Int) -> Bool {
-        guard freeTextColumns.contains(column), let first = field.utf8.first else { return false }
-        return Self.triggers.contains(first)
+    /// Whether a cell of column `column` holding `utf8` needs the leading `'`.
+    func needsGuard(_ utf8: UnsafeBufferPointer<UInt8>, column: Int) -> Bool {
+        guard let first = utf8.first, Self.triggers.contains(first) else { return false }
+        return freeTextColumns.contains(column)
     }
 }
 
@@ -96,10 +96,9 @@ public struct CSVWriter<Sink: ByteSink> {
         var next = iterator.next()
         while let field = next {
             next = iterator.next()
-            if column > 0 { pending.append(delimiter) }
-            let guarded = formulaGuard?.needsGuard(field, column: column) ?? false
+            var text = String(field)
             let alone = column == 0 && next == nil
-            appendField(field.utf8, guarded: guarded, alone: alone)
+            text.withUTF8 { appendField($0, column: column, alone: alone) }
             column += 1
         }
         pending.append(contentsOf: lineBreak)
@@ -118,18 +117,23 @@ public struct CSVWriter<Sink: ByteSink> {
         pending.removeAll(keepingCapacity: true)
     }
 
-    private mutating func appendField<Bytes: Collection>(_ utf8: Bytes, guarded: Bool, alone: Bool)
-    where Bytes.Element == UInt8 {
+    /// Appends one field's bytes, quoted and guarded as needed, after a delimiter unless first.
+    private mutating func appendField(_ utf8: UnsafeBufferPointer<UInt8>, column: Int, alone: Bool) {
+        if column > 0 { pending.append(delimiter) }
+        let guarded = formulaGuard?.needsGuard(utf8, column: column) ?? false
         let quoted =
             needsQuotes(utf8)
             || (alone && (utf8.isEmpty || utf8.contains(where: CSVDialect.sniffedDelimiters.contains)))
         if quoted {
             pending.append(UInt8(ascii: "\""))
             if guarded { pending.append(UInt8(ascii: "'")) }
-            for byte in utf8 {
-                pending.append(byte)
-                if byte == UInt8(ascii: "\"") { pending.append(byte) }
+            var start = 0
+            for index in utf8.indices where utf8[index] == UInt8(ascii: "\"") {
+                pending.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...index]))
+                pending.append(UInt8(ascii: "\""))
+                start = index + 1
             }
+            pending.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
             pending.append(UInt8(ascii: "\""))
         } else {
             if guarded { pending.append(UInt8(ascii: "'")) }
@@ -137,8 +141,8 @@ public struct CSVWriter<Sink: ByteSink> {
         }
     }
 
-    private func needsQuotes<Bytes: Collection>(_ utf8: Bytes) -> Bool where Bytes.Element == UInt8 {
-        if utf8.starts(with: [0xEF, 0xBB, 0xBF]) { return true }
+    private func needsQuotes(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        if utf8.count >= 3 && utf8[0] == 0xEF && utf8[1] == 0xBB && utf8[2] == 0xBF { return true }
         for byte in utf8 {
             switch byte {
             case delimiter, UInt8(ascii: "\""), 0x0A, 0x0D: return true

@@ -193,7 +193,7 @@ public struct Validator {
         let first = RowNormalizer(policy: policy)
         for row in rows {
             var scratch = FindingList(line: row.line, fieldNames: fieldNames)
-            index.note(first.normalize(row, into: &scratch), directory: directory)
+            index.note(first.normalize(row, into: &scratch, keysOnly: true), directory: directory)
         }
         index.finish()
         let normalizer = RowNormalizer(policy: policy, facts: index.facts)
@@ -244,7 +244,7 @@ public struct Validator {
             var padded = cells
             if padded.count < header.count { padded += Array(repeating: "", count: header.count - padded.count) }
             let row = mapping.profile.row(from: padded, line: record.position.line, mapping: mapping)
-            index.note(normalizer.normalize(row, into: &scratch), directory: directory)
+            index.note(normalizer.normalize(row, into: &scratch, keysOnly: true), directory: directory)
         }
         index.finish()
         return (index, header)

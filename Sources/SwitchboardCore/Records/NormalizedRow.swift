@@ -34,15 +34,24 @@ public struct NormalizedRow: Sendable {
     public var line: Int { row.line }
 
     /// The key a username is unique by.
-    public var usernameKey: String? { username.map(Self.fold) }
+    public private(set) var usernameKey: String?
     /// The key an email is unique by.
-    public var emailKey: String? { email.map(Self.fold) }
+    public private(set) var emailKey: String?
     /// The key a site and extension are unique by.
-    public var extensionKey: String? { extensionNumber.map { Self.fold(site) + "\u{0}" + $0 } }
+    public private(set) var extensionKey: String?
     /// The key a device is unique by.
-    public var deviceKey: String? { deviceName.map(Self.fold) }
+    public private(set) var deviceKey: String?
     /// The key an extension-mobility profile is unique by.
-    public var emProfileKey: String? { emProfile.map(Self.fold) }
+    public private(set) var emProfileKey: String?
+
+    /// Computes the keys from the values; the field stage calls it once it has read them.
+    public mutating func settleKeys() {
+        usernameKey = username.map(Self.fold)
+        emailKey = email.map(Self.fold)
+        extensionKey = extensionNumber.map { Self.fold(site) + "\u{0}" + $0 }
+        deviceKey = deviceName.map(Self.fold)
+        emProfileKey = emProfile.map(Self.fold)
+    }
 
     /// Folds case for comparing identities.
     public static func fold(_ text: String) -> String { text.lowercased() }

@@ -6,7 +6,10 @@ public enum FieldRules {
     /// The characters that make a username look like another: bidirectional marks,
     /// zero-width characters, the BOM and controls.
     static func invisibleScalar(in text: String) -> Unicode.Scalar? {
-        text.unicodeScalars.first { scalar in
+        var text = text
+        let plain = text.withUTF8 { bytes in bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7F } }
+        if plain { return nil }
+        return text.unicodeScalars.first { scalar in
             switch scalar.value {
             case 0..<0x20, 0x7F..<0xA0: true
             case 0x200B...0x200F, 0x202A...0x202E, 0x2060...0x2064, 0x2066...0x2069, 0xFEFF, 0x061C, 0x00AD: true
@@ -17,13 +20,30 @@ public enum FieldRules {
 
     /// Whether `email` has one `@`, text before it, a dot inside the domain and no spaces.
     public static func isValidEmail(_ email: String) -> Bool {
-        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty else { return false }
-        let domain = parts[1]
-        guard let dot = domain.firstIndex(of: "."), dot != domain.startIndex, domain.last != ".",
-            !domain.contains("..")
-        else { return false }
-        return !email.contains { $0.isWhitespace } && invisibleScalar(in: email) == nil
+        var email = email
+        var ascii = true
+        let shape = email.withUTF8 { bytes -> Bool in
+            var at = -1
+            for (index, byte) in bytes.enumerated() {
+                if byte >= 0x80 { ascii = false }
+                switch byte {
+                case UInt8(ascii: "@"):
+                    if at >= 0 { return false }
+                    at = index
+                case 0x09...0x0D, 0x20: return false
+                default: continue
+                }
+            }
+            guard at > 0 else { return false }
+            let domain = UnsafeBufferPointer(rebasing: bytes[(at + 1)...])
+            guard let dot = domain.firstIndex(of: UInt8(ascii: ".")), dot != domain.startIndex,
+                domain.last != UInt8(ascii: ".")
+            else { return false }
+            return !zip(domain, domain.dropFirst()).contains { $0 == UInt8(ascii: ".") && $1 == UInt8(ascii: ".") }
+        }
+        guard shape else { return false }
+        if ascii { return true }
+        return invisibleScalar(in: email) == nil && !email.unicodeScalars.contains { $0.properties.isWhitespace }
     }
 
     /// Whether `text` is one or more ASCII digits.
@@ -33,6 +53,7 @@ public enum FieldRules {
 
     /// Whether `text` looks like a number a spreadsheet turned into scientific notation (`4.41E+11`).
     public static func isScientificNotation(_ text: String) -> Bool {
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) else { return false }
         let upper = text.uppercased()
         guard let e = upper.firstIndex(of: "E") else { return false }
         let mantissa = upper[..<e]
@@ -58,24 +79,33 @@ public enum FieldRules {
     /// Reads a phone number as DOMAIN.md §3 says.
     public static func readPhone(_ text: String) -> PhoneReading {
         if isScientificNotation(text) { return .scientific }
-        let kept = text.filter { !" -.()\u{00A0}".contains($0) }
-        if kept.hasPrefix("+") {
-            let digits = kept.dropFirst()
-            return isDigits(digits) && (8...15).contains(digits.count) ? .e164(kept) : .invalid
+        var kept: [UInt8] = []
+        kept.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case " ", "-", ".", "(", ")", "\u{00A0}": continue
+            default:
+                guard scalar.isASCII else { return .invalid }
+                kept.append(UInt8(scalar.value))
+            }
         }
-        if isDigits(kept) && (8...15).contains(kept.count) { return .lostPlus(kept) }
-        return .invalid
+        let plus = kept.first == UInt8(ascii: "+")
+        let digits = plus ? kept.dropFirst() : kept[...]
+        guard (8...15).contains(digits.count), digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return .invalid }
+        let number = String(decoding: kept, as: UTF8.self)
+        return plus ? .e164(number) : .lostPlus(number)
     }
 
     /// Whether `text` is a language tag like `en`, `en-US`, `zh-Hant-TW` or `es-419`.
     public static func isValidLanguage(_ text: String) -> Bool {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard let language = parts.first, (2...3).contains(language.count), language.allSatisfy(\.isASCIILetter),
-            parts.count <= 3
-        else { return false }
+        let parts = text.utf8.split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false)
+        func letters(_ part: Substring.UTF8View.SubSequence) -> Bool {
+            part.allSatisfy { (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) }
+        }
+        guard (1...3).contains(parts.count), (2...3).contains(parts[0].count), letters(parts[0]) else { return false }
         for part in parts.dropFirst() {
-            let script = part.count == 4 && part.allSatisfy(\.isASCIILetter)
-            let region = (part.count == 2 && part.allSatisfy(\.isASCIILetter)) || (part.count == 3 && isDigits(part))
+            let script = part.count == 4 && letters(part)
+            let region = (part.count == 2 && letters(part)) || (part.count == 3 && part.allSatisfy { $0 >= 0x30 && $0 <= 0x39 })
             guard script || region else { return false }
         }
         return true

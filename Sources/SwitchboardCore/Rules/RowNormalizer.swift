@@ -15,7 +15,10 @@ public struct RowNormalizer: Sendable {
     }
 
     /// Reads `row`, adding a finding to `findings` for each value that breaks a rule.
-    public func normalize(_ row: UserRow, into findings: inout FindingList) -> NormalizedRow {
+    ///
+    /// With `keysOnly` it reads just what the keys need (the first pass), skipping the
+    /// format checks of values no key depends on.
+    public func normalize(_ row: UserRow, into findings: inout FindingList, keysOnly: Bool = false) -> NormalizedRow {
         var result = NormalizedRow(row: row)
         trim(&result.row, &findings)
         let row = result.row
@@ -37,13 +40,13 @@ public struct RowNormalizer: Sendable {
 
         if let email = row.value(.email) {
             result.email = email
-            if !FieldRules.isValidEmail(email) {
+            if !keysOnly && !FieldRules.isValidEmail(email) {
                 findings.error(.emailInvalid, .email, "the email needs one @, a dot in the domain and no spaces")
             }
         }
         if let username = row.value(.username) {
             result.username = username
-            if let scalar = FieldRules.invisibleScalar(in: username) {
+            if !keysOnly, let scalar = FieldRules.invisibleScalar(in: username) {
                 let code = "U+" + String(scalar.value, radix: 16, uppercase: true)
                 findings.error(
                     .usernameInvalid, .username,
@@ -55,10 +58,14 @@ public struct RowNormalizer: Sendable {
 
         if let site = row.value(.site) { result.site = site }
         if let number = row.value(.extension) { readExtension(number, into: &result, &findings) }
+        result.deviceName = row.value(.deviceName)
+        result.emProfile = row.value(.emProfile)
+        result.settleKeys()
+        if keysOnly { return result }
         if let phone = row.value(.phoneNumber) { readPhone(phone, into: &result, &findings) }
         if let language = row.value(.language) {
             // Wazo and some Webex exports write POSIX locales (fr_FR): the same tag.
-            let tag = language.replacing("_", with: "-")
+            let tag = language.utf8.contains(UInt8(ascii: "_")) ? language.replacing("_", with: "-") : language
             if FieldRules.isValidLanguage(tag) {
                 if tag != language { result.row[.language] = .set(tag) }
             } else {
@@ -77,16 +84,18 @@ public struct RowNormalizer: Sendable {
                 findings.error(.voicemailInvalid, .voicemail, "voicemail must be yes or no (also true/false, 1/0, y/n)")
             }
         }
-        result.deviceName = row.value(.deviceName)
-        result.emProfile = row.value(.emProfile)
         return result
     }
 
     /// Removes surrounding whitespace from every value but the secrets, with one warning per field.
     private func trim(_ row: inout UserRow, _ findings: inout FindingList) {
         for field in CanonicalField.allCases where !field.isSecret {
-            guard case .set(let text) = row[field] else { continue }
-            guard let first = text.first, let last = text.last, first.isWhitespace || last.isWhitespace else {
+            guard case .set(let text) = row[field], let first = text.utf8.first, let last = text.utf8.last else {
+                continue
+            }
+            // Most cells start and end with a visible ASCII character: no Character needed.
+            if first > 0x20 && first < 0x7F && last > 0x20 && last < 0x7F { continue }
+            guard let head = text.first, let tail = text.last, head.isWhitespace || tail.isWhitespace else {
                 continue
             }
             let trimmed = text.trimmingWhitespace
