@@ -90,24 +90,25 @@ public struct CSVWriter<Sink: ByteSink> {
     }
 
     /// Writes one record.
-    public mutating func write<Fields: Sequence>(_ fields: Fields) throws where Fields.Element: StringProtocol {
-        var column = 0
-        var iterator = fields.makeIterator()
-        var next = iterator.next()
-        while let field = next {
-            next = iterator.next()
-            var text = String(field)
-            let alone = column == 0 && next == nil
+    public mutating func write(_ fields: [String]) throws {
+        for column in fields.indices {
+            var text = fields[column]
+            let alone = fields.count == 1
             text.withUTF8 { appendField($0, column: column, alone: alone) }
-            column += 1
         }
         pending.append(contentsOf: lineBreak)
         if pending.count >= Self.flushThreshold { try flush() }
     }
 
+    /// Writes one record from any sequence of text.
+    public mutating func write<Fields: Sequence>(_ fields: Fields) throws where Fields.Element: StringProtocol {
+        let strings: [String] = fields.map { String($0) }
+        try write(strings)
+    }
+
     /// Writes one record read by a ``CSVReader``, field bytes as they are.
     public mutating func write(_ record: CSVRecord) throws {
-        try write((0..<record.count).lazy.map { record.string(at: $0) })
+        try write(record.strings)
     }
 
     /// Hands everything buffered to the sink.

@@ -92,7 +92,10 @@ extension ImportProfile {
 
     /// Whether a cell is blank: empty, or (not for secrets, which are never trimmed) only whitespace.
     static func isBlank(_ cell: String, secret: Bool) -> Bool {
-        secret ? cell.isEmpty : cell.unicodeScalars.allSatisfy(\.properties.isWhitespace)
+        if secret || cell.isEmpty { return cell.isEmpty }
+        // A cell that starts with a visible ASCII character is not blank: no Unicode look-up.
+        if let first = cell.utf8.first, first > 0x20 && first < 0x7F { return false }
+        return cell.unicodeScalars.allSatisfy(\.properties.isWhitespace)
     }
 
     /// The cell without surrounding whitespace.
