@@ -1,6 +1,6 @@
 // swift-tools-version: 6.0
-// The parse benchmark: a package of its own, so that the parent package builds and tests
-// without yaslab/CSV.swift. Run it with `bash Benchmarks/run.sh` (see docs/performance.md).
+// The parse and validation benchmarks: a package of its own, so that the parent package builds
+// and tests without yaslab/CSV.swift. Run them with `bash Benchmarks/run.sh` (see docs/performance.md).
 import PackageDescription
 
 let package = Package(
@@ -15,6 +15,7 @@ let package = Package(
             name: "switchboard-bench",
             dependencies: [
                 .product(name: "SwitchboardCSV", package: "Switchboard"),
+                .product(name: "SwitchboardCore", package: "Switchboard"),
                 .product(name: "CSV", package: "CSV.swift"),
             ]
         )

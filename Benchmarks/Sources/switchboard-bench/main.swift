@@ -1,14 +1,19 @@
-// switchboard-bench: the parse benchmark's data generator and its Swift competitors.
+// switchboard-bench: the parse and validation benchmarks' data generator and Swift competitors.
 //
 //   switchboard-bench generate --rows N --out FILE [--seed S]
 //   switchboard-bench parse-bytes FILE     SwitchboardCSV, fields read as bytes, no Strings
 //   switchboard-bench parse-strings FILE   SwitchboardCSV, every field made a String
 //   switchboard-bench csvswift FILE        yaslab/CSV.swift over an InputStream
+//   switchboard-bench validate FILE        SwitchboardCore's Validator, both passes, empty directory
+//   switchboard-bench validate-index [--no-index] FILE
+//                                          the validator's first pass alone (FileIndex), or
+//                                          the same reading without the index
 //   switchboard-bench baseline             does nothing: the process's own peak RSS
 //
 // Each parse command prints one JSON line: records, fields, field bytes, a checksum
 // (so the work cannot be optimised away) and the seconds spent parsing, measured inside
-// the process. Benchmarks/run.py runs them, times them from outside too, and compares.
+// the process; the validate commands print records and seconds too, with their own counts.
+// Benchmarks/run.py runs them, times them from outside too, and compares.
 
 #if canImport(Glibc)
     import Glibc
@@ -23,6 +28,8 @@ let usage = """
            switchboard-bench parse-bytes FILE
            switchboard-bench parse-strings FILE
            switchboard-bench csvswift FILE
+           switchboard-bench validate FILE
+           switchboard-bench validate-index [--no-index] FILE
            switchboard-bench baseline
     """
 
@@ -110,6 +117,16 @@ case "parse-bytes", "parse-strings", "csvswift":
     case "parse-strings": runParse(command, path: path, parseStrings)
     default: runParse(command, path: path, parseWithCSVSwift)
     }
+
+case "validate":
+    guard arguments.count == 1 else { fail(usage) }
+    runValidate(path: arguments[0])
+
+case "validate-index":
+    let indexing = arguments.first != "--no-index"
+    if !indexing { arguments.removeFirst() }
+    guard arguments.count == 1 else { fail(usage) }
+    runValidateIndex(path: arguments[0], indexing: indexing)
 
 case "baseline":
     // The runtime, Foundation and ICU that CSV.swift pulls in, loaded and doing nothing:

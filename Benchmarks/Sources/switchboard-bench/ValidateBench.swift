@@ -1,0 +1,160 @@
+// The validation benchmark's commands. This file imports SwitchboardCore (and SwitchboardCSV,
+// for its CSVReader), never yaslab/CSV.swift, so that the two CSVReaders never meet in one scope.
+//
+//   validate FILE                   Validator(policy: Policy(), directory: InMemoryDirectory()),
+//                                   both passes, every row into a sink that only counts
+//   validate-index FILE             the validator's first pass alone, building the FileIndex
+//   validate-index --no-index FILE  the same reading and key normalizing, with no FileIndex:
+//                                   the baseline whose peak RSS is subtracted
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import SwitchboardCSV
+import SwitchboardCore
+
+/// A sink that counts what the validator hands it and writes nothing.
+struct CountingSink: ValidationSink {
+    var rows = 0
+    var accepted = 0
+    var rejected = 0
+    var findings = 0
+    var errors = 0
+    var fileFindings = 0
+    var headerColumns = 0
+
+    mutating func begin(header: [String], mapping: HeaderMapping) throws {
+        headerColumns = header.count
+    }
+
+    mutating func fileFinding(_ finding: Finding) throws {
+        fileFindings += 1
+    }
+
+    mutating func row(_ outcome: RowOutcome) throws {
+        rows += 1
+        if outcome.isAccepted { accepted += 1 } else { rejected += 1 }
+        findings += outcome.findings.count
+        for finding in outcome.findings where finding.severity == .error { errors += 1 }
+    }
+}
+
+/// A JSON string literal (the rule codes are plain ASCII, but be safe).
+func jsonString(_ text: String) -> String {
+    var out = "\""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        default:
+            if scalar.value < 0x20 {
+                out += "\\u00" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+    }
+    return out + "\""
+}
+
+/// `switchboard-bench validate FILE`: both passes of the validator, against an empty directory.
+func runValidate(path: String) {
+    let validator = Validator(policy: Policy(), directory: InMemoryDirectory())
+    var sink = CountingSink()
+    let start = now()
+    let summary: ValidationSummary
+    do {
+        summary = try validator.validate(open: { try CSVReader(path: path) }, into: &sink)
+    } catch {
+        fail("validate: \(error)", code: 74)
+    }
+    let seconds = now() - start
+    if summary.rows != sink.rows || summary.accepted != sink.accepted || summary.rejected != sink.rejected {
+        fail("validate: the summary (\(summary.rows) rows) and the sink (\(sink.rows) rows) disagree", code: 70)
+    }
+    let codes = summary.byCode.sorted { $0.key.rawValue < $1.key.rawValue }
+        .map { "\(jsonString($0.key.rawValue)):\($0.value)" }.joined(separator: ",")
+    // records counts the header too, as the parse commands do.
+    print(
+        "{\"parser\":\"validate\",\"records\":\(sink.rows + 1),\"rows\":\(sink.rows),"
+            + "\"accepted\":\(sink.accepted),\"rejected\":\(sink.rejected),\"findings\":\(sink.findings),"
+            + "\"errors\":\(sink.errors),\"warnings\":\(summary.warnings),\"file_findings\":\(sink.fileFindings),"
+            + "\"profile\":\(jsonString(summary.profile)),\"by_code\":{\(codes)},\"seconds\":\(seconds)}")
+}
+
+/// Bytes the allocator has handed out and not had back (glibc's `mallinfo2().uordblks`).
+func heapInUse() -> Int {
+    #if canImport(Glibc)
+        return Int(mallinfo2().uordblks)
+    #else
+        return 0
+    #endif
+}
+
+/// `switchboard-bench validate-index [--no-index] FILE`: the validator's first pass, alone.
+///
+/// `Validator.firstPass` is private, so this is a copy of it made with public API (at commit
+/// c411fb7): every record read as Strings, mapped through the detected profile, its keys
+/// normalized (`keysOnly: true`) and noted in a `FileIndex`, then `finish()`. With `--no-index`
+/// it does all of that except `note` and `finish`, so the difference between the two peak
+/// RSS figures is the index. It also prints the heap in use (mallinfo2) before the first record
+/// and after `finish()` while the index is still alive.
+func runValidateIndex(path: String, indexing: Bool) {
+    let directory = InMemoryDirectory()
+    let policy = Policy()
+    let heapBefore = heapInUse()
+    let start = now()
+    var rows = 0
+    var keyBytes = 0
+    var index = FileIndex()
+    do {
+        let reader = try CSVReader(path: path)
+        var record = CSVRecord()
+        func nextCells() throws -> [String]? {
+            while true {
+                switch try reader.next(into: &record) {
+                case .record: return record.strings
+                case .malformed: continue
+                case .fatal(let issue): fail("validate-index: line \(issue.line): \(issue.message)", code: 65)
+                case .end: return nil
+                }
+            }
+        }
+        guard let header = try nextCells() else { fail("validate-index: \(path) is empty", code: 65) }
+        let profile = ImportProfile.detect(header: header)
+        let mapping = profile.mapping(for: header)
+        let normalizer = RowNormalizer(policy: policy)
+        let names = FieldNames()
+        while let cells = try nextCells() {
+            rows += 1
+            var scratch = FindingList(line: record.position.line, fieldNames: names)
+            var padded = cells
+            if padded.count < header.count { padded += Array(repeating: "", count: header.count - padded.count) }
+            let row = mapping.profile.row(from: padded, line: record.position.line, mapping: mapping)
+            let normalized = normalizer.normalize(row, into: &scratch, keysOnly: true)
+            if indexing {
+                index.note(normalized, directory: directory)
+            } else {
+                // Touch the keys so that nothing is optimised away.
+                keyBytes &+= (normalized.usernameKey?.utf8.count ?? 0) &+ (normalized.emailKey?.utf8.count ?? 0)
+                    &+ (normalized.extensionKey?.utf8.count ?? 0) &+ (normalized.deviceKey?.utf8.count ?? 0)
+            }
+        }
+        if indexing { index.finish() }
+    } catch {
+        fail("validate-index: \(error)", code: 74)
+    }
+    let seconds = now() - start
+    let heapAfter = heapInUse()
+    withExtendedLifetime(index) {
+        let probe = index.usernameCount("amelie.dupont") + (index.facts.zeroPaddedExtensionDigits ?? 0)
+        print(
+            "{\"parser\":\"validate-index\",\"indexing\":\(indexing),\"records\":\(rows + 1),\"rows\":\(rows),"
+                + "\"heap_before\":\(heapBefore),\"heap_after\":\(heapAfter),"
+                + "\"heap_held\":\(heapAfter - heapBefore),\"key_bytes\":\(keyBytes),\"probe\":\(probe),"
+                + "\"seconds\":\(seconds)}")
+    }
+}
