@@ -11,12 +11,15 @@ let package = Package(
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
     ],
     targets: [
+        // mallinfo2() for the validate-index command (Swift's Glibc module leaves out malloc.h).
+        .target(name: "CHeapInfo"),
         .executableTarget(
             name: "switchboard-bench",
             dependencies: [
                 .product(name: "SwitchboardCSV", package: "Switchboard"),
                 .product(name: "SwitchboardCore", package: "Switchboard"),
                 .product(name: "CSV", package: "CSV.swift"),
+                "CHeapInfo",
             ]
         )
     ]

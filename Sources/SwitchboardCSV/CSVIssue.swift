@@ -24,8 +24,9 @@ public struct CSVIssueCode: RawRepresentable, Hashable, Sendable, CustomStringCo
     public static let utf16WithoutBOM = CSVIssueCode(rawValue: "csv.utf16-without-bom")
     /// UTF-16 input holding an unpaired surrogate, read as U+FFFD (a warning).
     public static let invalidUTF16 = CSVIssueCode(rawValue: "csv.invalid-utf16")
-    /// A header of one column where the data lines are split by a delimiter: the file
-    /// was read with the wrong delimiter. Reading stops.
+    /// A header of one column over data lines split by a delimiter: the wrong delimiter.
+    ///
+    /// Reading stops.
     public static let delimiterMismatch = CSVIssueCode(rawValue: "csv.delimiter-mismatch")
 
     /// Every code the reader can report, for catalogues and documentation checks.

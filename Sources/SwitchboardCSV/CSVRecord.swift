@@ -13,8 +13,9 @@
 /// ```
 public struct CSVRecord: @unchecked Sendable, Equatable {
     @usableFromInline var storage: RecordStorage
-    /// The storage's pointers and field count, copied here after each write so that
-    /// reading a field touches no class property. Valid while `storage` is held.
+    /// The storage's pointers and field count, copied here after each write.
+    ///
+    /// Reading a field then touches no class property. Valid while `storage` is held.
     @usableFromInline var bytes: UnsafeMutablePointer<UInt8>
     @usableFromInline var ends: UnsafeMutablePointer<Int>
     @usableFromInline var fieldCount: Int

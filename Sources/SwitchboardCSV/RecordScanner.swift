@@ -190,7 +190,10 @@ struct RecordScanner {
                 let index = Self.runEnd(bytes, from: position, to: end, stops: quotedStops)
                 if index > position {
                     out.append(bytes + position, index - position)
-                    if capturing { capture.append(contentsOf: UnsafeBufferPointer(start: bytes + position, count: index - position)) }
+                    if capturing {
+                        capture.append(
+                            contentsOf: UnsafeBufferPointer(start: bytes + position, count: index - position))
+                    }
                     pendingCR = false
                     position = index
                     if let overflow = checkSize(&out) { return overflow }
@@ -309,7 +312,8 @@ struct RecordScanner {
     mutating func repairEncoding(_ out: inout RecordWriter) {
         let invalid = (0..<out.fieldCount).filter { index in
             let range = out.range(of: index)
-            return !TextEncoding.isValidUTF8(UnsafeBufferPointer(start: out.bytes + range.lowerBound, count: range.count))
+            return !TextEncoding.isValidUTF8(
+                UnsafeBufferPointer(start: out.bytes + range.lowerBound, count: range.count))
         }
         guard let first = invalid.first else { return }
         if !warnings.contains(where: { $0.code == .windows1252Fallback }) {

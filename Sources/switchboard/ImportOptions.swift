@@ -8,13 +8,19 @@ import SwitchboardCore
 
 /// The options of every command that reads a users file: profile, policy and CSV dialect.
 struct ImportOptions: ParsableArguments {
-    @Option(help: "The import profile: \(ImportProfile.all.map(\.name).joined(separator: ", ")). Detected from the header when not given.")
+    @Option(
+        help:
+            "The import profile: \(ImportProfile.all.map(\.name).joined(separator: ", ")). Detected from the header when not given."
+    )
     var profile: String?
 
     @Option(help: "The policy file (default: switchboard.toml in the working directory, else the built-in defaults).")
     var policy: String?
 
-    @Option(help: "A canonical CSV of the existing directory to check against (username, email, type, status, extension, site, device_name, em_profile); without it the directory is empty.")
+    @Option(
+        help:
+            "A canonical CSV of the existing directory to check against (username, email, type, status, extension, site, device_name, em_profile); without it the directory is empty."
+    )
     var directory: String?
 
     @OptionGroup var csv: CSVOptions
@@ -115,7 +121,9 @@ enum Spool {
             let sink = try FileByteSink(path: path, mode: 0o600)
             var buffer = [UInt8](repeating: 0, count: 1 << 16)
             while true {
-                let count = try buffer.withUnsafeMutableBufferPointer { try source.read(into: $0.baseAddress!, capacity: $0.count) }
+                let count = try buffer.withUnsafeMutableBufferPointer {
+                    try source.read(into: $0.baseAddress!, capacity: $0.count)
+                }
                 if count == 0 { break }
                 try buffer.withUnsafeBufferPointer { try sink.write(UnsafeBufferPointer(rebasing: $0[..<count])) }
             }

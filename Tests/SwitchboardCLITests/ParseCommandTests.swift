@@ -70,7 +70,9 @@ struct ParseCommandTests {
         #expect(directory.stderr.contains("samples"))
     }
 
-    @Test("A bad option exits 64", arguments: [["parse", "x.csv", "--delimiter", "ab"], ["parse"], ["parse", "x", "--format", "xml"]])
+    @Test(
+        "A bad option exits 64",
+        arguments: [["parse", "x.csv", "--delimiter", "ab"], ["parse"], ["parse", "x", "--format", "xml"]])
     func usageErrors(_ arguments: [String]) throws {
         let result = try Binary.run(arguments)
         #expect(result.status == 64)
@@ -108,7 +110,9 @@ struct ParseCommandTests {
         #expect(result.records?.count == 52)
     }
 
-    @Test("Every encoding fixture prints the same JSON", arguments: ["utf8-bom.csv", "utf16le-bom.csv", "utf16be-bom.csv"])
+    @Test(
+        "Every encoding fixture prints the same JSON",
+        arguments: ["utf8-bom.csv", "utf16le-bom.csv", "utf16be-bom.csv"])
     func encodings(_ name: String) throws {
         let result = try Binary.run(["parse", Binary.fixtures.appendingPathComponent(name).path])
         #expect(result.status == 0)

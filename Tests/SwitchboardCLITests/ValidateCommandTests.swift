@@ -40,7 +40,8 @@ struct ValidateCommandTests {
     func errorsSampleCoversEveryCode() throws {
         let expected = try String(
             contentsOf: Self.samples.appendingPathComponent("onboarding-with-errors.findings.csv"), encoding: .utf8)
-        let codes = Set(expected.split(separator: "\n").dropFirst().map { $0.split(separator: ",")[2] }.map(String.init))
+        let codes = Set(
+            expected.split(separator: "\n").dropFirst().map { $0.split(separator: ",")[2] }.map(String.init))
         let rules = try String(contentsOf: Binary.packageRoot.appendingPathComponent("docs/rules.md"), encoding: .utf8)
         let documented = rules.split(separator: "\n").compactMap { line -> String? in
             guard line.hasPrefix("| `") else { return nil }
@@ -71,7 +72,8 @@ struct ValidateCommandTests {
 
         let again = try Binary.run(
             [
-                "validate", rejectsURL.path, "--policy", Self.samples.appendingPathComponent("onboarding-with-errors.toml").path,
+                "validate", rejectsURL.path, "--policy",
+                Self.samples.appendingPathComponent("onboarding-with-errors.toml").path,
                 "--directory", Self.samples.appendingPathComponent("onboarding-with-errors.directory.csv").path,
                 "--rejects", "again.csv", "--format", "json",
             ], in: directory)
@@ -87,10 +89,12 @@ struct ValidateCommandTests {
     @Test("A clean file is accepted, exits 0 and writes no rejects file")
     func cleanFile() throws {
         let directory = try scratchDirectory()
-        let result = try Binary.run(["validate", Self.samples.appendingPathComponent("onboarding.csv").path], in: directory)
+        let result = try Binary.run(
+            ["validate", Self.samples.appendingPathComponent("onboarding.csv").path], in: directory)
         #expect(result.status == 0)
         #expect(result.stdout.hasPrefix("8 of 8 rows accepted, 0 rejected"))
-        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("onboarding.rejected.csv").path))
+        #expect(
+            !FileManager.default.fileExists(atPath: directory.appendingPathComponent("onboarding.rejected.csv").path))
     }
 
     @Test("--format json prints one object with the documented keys")
@@ -154,7 +158,8 @@ struct ValidateCommandTests {
         let directory = try scratchDirectory()
         try "[voicemail]\non_mismatch = \"reject\"\n".write(
             to: directory.appendingPathComponent("switchboard.toml"), atomically: true, encoding: .utf8)
-        let result = try Binary.run(["validate", Self.samples.appendingPathComponent("legacy-mitel.csv").path], in: directory)
+        let result = try Binary.run(
+            ["validate", Self.samples.appendingPathComponent("legacy-mitel.csv").path], in: directory)
         #expect(result.status == 1)
         #expect(result.stdout.contains("voicemail.digit-length"))
         let printed = try Binary.run(["policy"], in: directory)

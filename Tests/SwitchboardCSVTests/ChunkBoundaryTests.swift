@@ -9,11 +9,17 @@ struct ReaderCase: CustomTestStringConvertible, Sendable {
     var issues: [String] = []
     var dialect = CSVDialect()
 
-    init(_ name: String, _ input: String, _ records: [[String]], issues: [String] = [], dialect: CSVDialect = CSVDialect()) {
+    init(
+        _ name: String, _ input: String, _ records: [[String]], issues: [String] = [],
+        dialect: CSVDialect = CSVDialect()
+    ) {
         self.init(name, Array(input.utf8), records, issues: issues, dialect: dialect)
     }
 
-    init(_ name: String, _ input: [UInt8], _ records: [[String]], issues: [String] = [], dialect: CSVDialect = CSVDialect()) {
+    init(
+        _ name: String, _ input: [UInt8], _ records: [[String]], issues: [String] = [],
+        dialect: CSVDialect = CSVDialect()
+    ) {
         self.name = name
         self.input = input
         self.records = records
@@ -62,16 +68,19 @@ let readerCases: [ReaderCase] = [
         "text after closing quote", "a,b\n\"x\"y,z\nc,d\n", [["a", "b"], ["c", "d"]],
         issues: ["csv.malformed-quote@2:1"]),
     ReaderCase(
-        "unterminated quote resumes after its line", "a,b\n1,\"open\n2,3\n4,5\n", [["a", "b"], ["2", "3"], ["4", "5"]],
+        "unterminated quote resumes after its line", "a,b\n1,\"open\n2,3\n4,5\n",
+        [["a", "b"], ["2", "3"], ["4", "5"]],
         issues: ["csv.malformed-quote@2:2"]),
     ReaderCase(
         "unterminated quote after CRLF", "a,b\r\n1,\"open\r\n2,3\r\n", [["a", "b"], ["2", "3"]],
         issues: ["csv.malformed-quote@2:2"]),
-    ReaderCase("unterminated quote on the last line", "a,b\n1,\"open", [["a", "b"]], issues: ["csv.malformed-quote@2:2"]),
+    ReaderCase(
+        "unterminated quote on the last line", "a,b\n1,\"open", [["a", "b"]], issues: ["csv.malformed-quote@2:2"]),
     ReaderCase(
         "Webex backslash escapes", "name,x\nSmith\\, Jr.,1\n", [["name", "x"], ["Smith, Jr.", "1"]],
         dialect: CSVDialect(delimiter: UInt8(ascii: ","), backslashEscapes: true)),
-    ReaderCase("backslash is text by default", "a\\,b\n", [["a\\", "b"]], dialect: CSVDialect(delimiter: UInt8(ascii: ","))),
+    ReaderCase(
+        "backslash is text by default", "a\\,b\n", [["a\\", "b"]], dialect: CSVDialect(delimiter: UInt8(ascii: ","))),
 ]
 
 @Suite("The reader at every chunk size")

@@ -77,7 +77,8 @@ struct SniffingTests {
         "The delimiter is sniffed among , ; TAB and |",
         arguments: [(",", ","), (";", ";"), ("\t", "\t"), ("|", "|")])
     func sniffs(delimiter: String, expected: String) throws {
-        let text = ["name", "email", "ext"].joined(separator: delimiter) + "\n"
+        let text =
+            ["name", "email", "ext"].joined(separator: delimiter) + "\n"
             + ["Smith, John", "j@example.com", "4021"].map { $0.contains(",") && delimiter == "," ? "\"\($0)\"" : $0 }
             .joined(separator: delimiter) + "\n"
         let reader = CSVReader(bytes: Array(text.utf8))

@@ -24,8 +24,9 @@ struct WriterTests {
 
     @Test("Writes CRLF and any delimiter")
     func lineEndingsAndDelimiters() throws {
-        #expect(try written([["a", "b;c"], ["d", "e,f"]], delimiter: UInt8(ascii: ";"), lineEnding: .crlf)
-            == "a;\"b;c\"\r\nd;e,f\r\n")
+        #expect(
+            try written([["a", "b;c"], ["d", "e,f"]], delimiter: UInt8(ascii: ";"), lineEnding: .crlf)
+                == "a;\"b;c\"\r\nd;e,f\r\n")
         #expect(try written([["a", "b\tc"]], delimiter: 0x09) == "a\t\"b\tc\"\n")
     }
 
@@ -109,7 +110,8 @@ struct RoundTripPropertyTests {
             let back = try readAll(
                 Array(text.utf8), chunkSize: chunkSize, dialect: CSVDialect(delimiter: byte))
             #expect(back.issues.isEmpty)
-            #expect(back.records == records, "iteration \(iteration), chunk size \(chunkSize): \(text.debugDescription)")
+            #expect(
+                back.records == records, "iteration \(iteration), chunk size \(chunkSize): \(text.debugDescription)")
             if back.records != records { return }
         }
     }
@@ -119,7 +121,8 @@ struct RoundTripPropertyTests {
         var generator = SeededGenerator(seed: 42)
         for _ in 0..<500 {
             let fields: [[UInt8]] = (0..<Int.random(in: 1...5, using: &generator)).map { _ in
-                (0..<Int.random(in: 1...10, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+                (0..<Int.random(in: 1...10, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator)
+                }
             }
             var text: [UInt8] = []
             for (index, field) in fields.enumerated() {
@@ -132,7 +135,8 @@ struct RoundTripPropertyTests {
                 text.append(UInt8(ascii: "\""))
             }
             text.append(0x0A)
-            let back = try readAll(text, chunkSize: Int.random(in: 1...16, using: &generator),
+            let back = try readAll(
+                text, chunkSize: Int.random(in: 1...16, using: &generator),
                 dialect: CSVDialect(delimiter: UInt8(ascii: ",")))
             let expected = fields.map { field in
                 String(validating: field, as: UTF8.self) ?? String(field.map(Self.windows1252))

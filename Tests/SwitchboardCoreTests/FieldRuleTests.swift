@@ -26,12 +26,22 @@ struct FieldRuleTests {
         #expect(FieldRules.readPhone(text) == reading)
     }
 
-    @Test("Language tags like en-US", arguments: [("en", true), ("en-US", true), ("zh-Hant-TW", true), ("es-419", true), ("english", false), ("en_US", false), ("e", false), ("en-USA1", false)])
+    @Test(
+        "Language tags like en-US",
+        arguments: [
+            ("en", true), ("en-US", true), ("zh-Hant-TW", true), ("es-419", true), ("english", false), ("en_US", false),
+            ("e", false), ("en-USA1", false),
+        ])
     func languages(_ text: String, _ valid: Bool) {
         #expect(FieldRules.isValidLanguage(text) == valid)
     }
 
-    @Test("IANA time zone names", arguments: [("Europe/Paris", true), ("America/New_York", true), ("UTC", true), ("europe/paris", false), ("CEST", false), ("GMT+2", false)])
+    @Test(
+        "IANA time zone names",
+        arguments: [
+            ("Europe/Paris", true), ("America/New_York", true), ("UTC", true), ("europe/paris", false), ("CEST", false),
+            ("GMT+2", false),
+        ])
     func timeZones(_ text: String, _ valid: Bool) {
         #expect(FieldRules.isValidTimeZone(text) == valid)
     }
@@ -43,7 +53,9 @@ struct FieldRuleTests {
         for neither in ["maybe", "2", "", "oui"] { #expect(FieldRules.readBoolean(neither) == nil) }
     }
 
-    @Test("Scientific notation is recognised", arguments: [("4.41E+11", true), ("1e5", true), ("4021", false), ("E12", false), ("4.4.1E2", false)])
+    @Test(
+        "Scientific notation is recognised",
+        arguments: [("4.41E+11", true), ("1e5", true), ("4021", false), ("E12", false), ("4.4.1E2", false)])
     func scientific(_ text: String, _ expected: Bool) {
         #expect(FieldRules.isScientificNotation(text) == expected)
     }

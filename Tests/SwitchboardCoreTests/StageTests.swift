@@ -13,7 +13,9 @@ struct RequiredFieldsTests {
 
     @Test("The username defaults to the email (8x8)")
     func usernameDefaultsToEmail() {
-        let outcome = outcomes([userRow(2, [.action: "add", .firstName: "A", .lastName: "B", .email: "Ann@Example.com"])])[0]
+        let outcome = outcomes([
+            userRow(2, [.action: "add", .firstName: "A", .lastName: "B", .email: "Ann@Example.com"])
+        ])[0]
         #expect(outcome.findings.isEmpty)
         #expect(outcome.row?.username == "Ann@Example.com")
         #expect(outcome.row?.usernameKey == "ann@example.com")
@@ -22,12 +24,17 @@ struct RequiredFieldsTests {
     @Test("An update needs an identity; an upsert of a new profile needs what an add needs")
     func identity() {
         #expect(codes([userRow(2, [.action: "update", .department: "Sales"])])[0].contains(.fieldRequired))
-        #expect(codes([userRow(2, [.username: "new", .department: "Sales"])])[0] == [.fieldRequired, .fieldRequired, .fieldRequired])
+        #expect(
+            codes([userRow(2, [.username: "new", .department: "Sales"])])[0] == [
+                .fieldRequired, .fieldRequired, .fieldRequired,
+            ])
     }
 
     @Test("A common-area profile needs its own username")
     func commonArea() {
-        let row = userRow(2, [.action: "add", .type: "common-area", .firstName: "Lobby", .lastName: "Paris", .email: "boss@example.com"])
+        let row = userRow(
+            2,
+            [.action: "add", .type: "common-area", .firstName: "Lobby", .lastName: "Paris", .email: "boss@example.com"])
         #expect(codes([row])[0] == [.fieldRequired])
     }
 }
@@ -36,16 +43,24 @@ struct RequiredFieldsTests {
 struct FileUniquenessTests {
     @Test("Every row claiming one site and extension is rejected, each naming the others")
     func duplicateExtension() {
-        let rows = [addRow(2, "a", ext: "4021"), addRow(3, "b", ext: "4022"), addRow(5, "c", ext: "4021"), addRow(9, "d", ext: "4021")]
+        let rows = [
+            addRow(2, "a", ext: "4021"), addRow(3, "b", ext: "4022"), addRow(5, "c", ext: "4021"),
+            addRow(9, "d", ext: "4021"),
+        ]
         let result = outcomes(rows)
-        #expect(result.map { $0.findings.map(\.code) } == [[.extensionDuplicateInFile], [], [.extensionDuplicateInFile], [.extensionDuplicateInFile]])
+        #expect(
+            result.map { $0.findings.map(\.code) } == [
+                [.extensionDuplicateInFile], [], [.extensionDuplicateInFile], [.extensionDuplicateInFile],
+            ])
         #expect(result[0].findings[0].message.contains("lines 5 and 9"))
         #expect(result[2].findings[0].message.contains("lines 2 and 9"))
     }
 
     @Test("The same extension at two sites is no duplicate")
     func perSite() {
-        let rows = [addRow(2, "a", ext: "4021", extra: [.site: "paris"]), addRow(3, "b", ext: "4021", extra: [.site: "nyc"])]
+        let rows = [
+            addRow(2, "a", ext: "4021", extra: [.site: "paris"]), addRow(3, "b", ext: "4021", extra: [.site: "nyc"]),
+        ]
         #expect(codes(rows) == [[], []])
     }
 
@@ -77,7 +92,9 @@ struct FileUniquenessTests {
         #expect(codes(rows) == [[.deviceDuplicateInFile], [.deviceDuplicateInFile]])
     }
 
-    @Test("An extension-mobility profile named like a device, in the file or the directory, conflicts; sharing one is fine")
+    @Test(
+        "An extension-mobility profile named like a device, in the file or the directory, conflicts; sharing one is fine"
+    )
     func emProfileConflicts() {
         let rows = [
             addRow(2, "a", ext: "4021", extra: [.emProfile: "em-sales"]),
@@ -86,10 +103,15 @@ struct FileUniquenessTests {
             addRow(5, "d", ext: "4024", extra: [.deviceName: "sep0a"]),
             addRow(6, "e", ext: "4025", extra: [.emProfile: "SEPDIR"]),
         ]
-        let directory = InMemoryDirectory([DirectoryProfile(username: "z", email: "z@example.com", deviceKeys: ["sepdir"])])
+        let directory = InMemoryDirectory([
+            DirectoryProfile(username: "z", email: "z@example.com", deviceKeys: ["sepdir"])
+        ])
         #expect(
             codes(rows, directory: directory)
-                == [[], [], [.emProfileDeviceNameConflict], [.emProfileDeviceNameConflict], [.emProfileDeviceNameConflict]])
+                == [
+                    [], [], [.emProfileDeviceNameConflict], [.emProfileDeviceNameConflict],
+                    [.emProfileDeviceNameConflict],
+                ])
     }
 }
 
@@ -115,7 +137,8 @@ struct DirectoryStageTests {
         ]
         #expect(
             codes(rows, directory: Self.directory) == [
-                [.extensionTaken], [.emailTaken], [.deviceTaken], [.profileExists], [.profileNotFound], [.profileNotFound],
+                [.extensionTaken], [.emailTaken], [.deviceTaken], [.profileExists], [.profileNotFound],
+                [.profileNotFound],
             ])
     }
 
@@ -130,13 +153,19 @@ struct DirectoryStageTests {
 
     @Test("A user disabled to free an extension for a new one passes")
     func disableFrees() {
-        let rows = [userRow(2, [.action: "disable", .username: "ann"]), addRow(3, "cat", ext: "4021", extra: [.deviceName: "sep1"])]
+        let rows = [
+            userRow(2, [.action: "disable", .username: "ann"]),
+            addRow(3, "cat", ext: "4021", extra: [.deviceName: "sep1"]),
+        ]
         #expect(codes(rows, directory: Self.directory) == [[], []])
     }
 
     @Test("An upsert of an existing profile is an update; of a new one, an add")
     func upsert() {
-        let rows = [userRow(2, [.username: "bob", .department: "Sales"]), addRow(3, "new", ext: "4040", extra: [.action: "upsert"])]
+        let rows = [
+            userRow(2, [.username: "bob", .department: "Sales"]),
+            addRow(3, "new", ext: "4040", extra: [.action: "upsert"]),
+        ]
         #expect(codes(rows, directory: Self.directory) == [[], []])
     }
 
@@ -158,7 +187,11 @@ struct DirectoryStageTests {
 struct VoicemailStageTests {
     @Test("A mismatch is a warning by default, an error with on_mismatch = reject, and off at 0")
     func digitLength() {
-        let rows = [addRow(2, "a", ext: "40210", extra: [.voicemail: "yes"]), addRow(3, "b", ext: "4022", extra: [.voicemail: "yes"]), addRow(4, "c", ext: "40230", extra: [.voicemail: "no"])]
+        let rows = [
+            addRow(2, "a", ext: "40210", extra: [.voicemail: "yes"]),
+            addRow(3, "b", ext: "4022", extra: [.voicemail: "yes"]),
+            addRow(4, "c", ext: "40230", extra: [.voicemail: "no"]),
+        ]
         let warned = outcomes(rows)
         #expect(warned.map { $0.findings.map(\.code) } == [[.voicemailDigitLength], [], []])
         #expect(warned[0].isAccepted)

@@ -13,6 +13,7 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
+import CHeapInfo
 import SwitchboardCSV
 import SwitchboardCore
 
@@ -85,14 +86,8 @@ func runValidate(path: String) {
             + "\"profile\":\(jsonString(summary.profile)),\"by_code\":{\(codes)},\"seconds\":\(seconds)}")
 }
 
-/// Bytes the allocator has handed out and not had back (glibc's `mallinfo2().uordblks`).
-func heapInUse() -> Int {
-    #if canImport(Glibc)
-        return Int(mallinfo2().uordblks)
-    #else
-        return 0
-    #endif
-}
+/// Bytes the allocator has handed out and not had back (glibc's `mallinfo2().uordblks`; 0 elsewhere).
+func heapInUse() -> Int { Int(cheapinfo_heap_in_use()) }
 
 /// `switchboard-bench validate-index [--no-index] FILE`: the validator's first pass, alone.
 ///

@@ -26,7 +26,9 @@ extension InMemoryDirectory {
             case .record:
                 let cells = record.strings.map { $0.trimmingWhitespace }
                 if columns.isEmpty {
-                    for (index, name) in cells.enumerated() { columns[HeaderName.fold(name).replacing(" ", with: "_")] = index }
+                    for (index, name) in cells.enumerated() {
+                        columns[HeaderName.fold(name).replacing(" ", with: "_")] = index
+                    }
                     guard columns["username"] != nil else {
                         throw FileValidationError(
                             code: .missingColumns, line: record.position.line,
@@ -59,7 +61,9 @@ extension InMemoryDirectory {
             }
         }
         var directory = InMemoryDirectory(order.map { profiles[$0]! }, emProfiles: emProfiles)
-        for (key, current, earlier) in passcodes { directory.setPasscodes(usernameKey: key, current: current, earlier: earlier) }
+        for (key, current, earlier) in passcodes {
+            directory.setPasscodes(usernameKey: key, current: current, earlier: earlier)
+        }
         return directory
     }
 }

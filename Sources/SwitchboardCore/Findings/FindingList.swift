@@ -29,7 +29,9 @@ public struct FindingList: Sendable, Equatable {
     /// Adds a finding about `field`, named as the file's header names it.
     public mutating func add(_ code: RuleCode, _ severity: Severity, _ field: CanonicalField?, _ message: String) {
         findings.append(
-            Finding(code: code, severity: severity, line: line, field: field.map { fieldNames[$0] } ?? "", message: message))
+            Finding(
+                code: code, severity: severity, line: line, field: field.map { fieldNames[$0] } ?? "", message: message)
+        )
     }
 
     /// Adds a finding about a column by its header name.

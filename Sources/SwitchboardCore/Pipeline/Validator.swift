@@ -140,7 +140,9 @@ public struct Validator {
                 try deliver(outcome, &summary, &sink)
                 continue
             case .record:
-                outcome = check(record, header: header, mapping: mapping, fieldNames: fieldNames, normalizer: normalizer, index: index)
+                outcome = check(
+                    record, header: header, mapping: mapping, fieldNames: fieldNames, normalizer: normalizer,
+                    index: index)
                 try deliver(outcome, &summary, &sink)
                 continue
             }
@@ -157,7 +159,9 @@ public struct Validator {
         return summary
     }
 
-    private func deliver<Sink: ValidationSink>(_ outcome: RowOutcome, _ summary: inout ValidationSummary, _ sink: inout Sink) throws {
+    private func deliver<Sink: ValidationSink>(
+        _ outcome: RowOutcome, _ summary: inout ValidationSummary, _ sink: inout Sink
+    ) throws {
         summary.rows += 1
         if outcome.isAccepted { summary.accepted += 1 } else { summary.rejected += 1 }
         for finding in outcome.findings { summary.count(finding) }
@@ -180,7 +184,9 @@ public struct Validator {
     }
 
     /// Runs the field stage and every other stage over one row.
-    func checkRow(_ row: UserRow, normalizer: RowNormalizer, index: FileIndex, findings: inout FindingList) -> NormalizedRow {
+    func checkRow(_ row: UserRow, normalizer: RowNormalizer, index: FileIndex, findings: inout FindingList)
+        -> NormalizedRow
+    {
         let normalized = normalizer.normalize(row, into: &findings)
         let context = RowContext(row: normalized, policy: policy, index: index, directory: directory)
         for stage in stages { stage.check(normalized, context: context, findings: &findings) }

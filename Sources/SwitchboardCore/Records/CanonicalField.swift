@@ -3,7 +3,7 @@ public enum CanonicalField: Int, CaseIterable, Sendable, Hashable, CustomStringC
     case action, type, username, firstName, lastName, email, `extension`, site, phoneNumber
     case department, language, timeZone, voicemail, voicemailPasscode, portalPassword, emProfile, deviceName
 
-    /// The column's name in the canonical header, e.g. `first_name`.
+    /// The column's name in the canonical header, such as `first_name`.
     public var name: String {
         switch self {
         case .action: "action"

@@ -88,7 +88,9 @@ public struct FindingsWriter {
 
     /// Writes one finding.
     public mutating func write(_ finding: Finding) throws {
-        try writer.write([String(finding.line), finding.severity.rawValue, finding.code.rawValue, finding.field, finding.message])
+        try writer.write([
+            String(finding.line), finding.severity.rawValue, finding.code.rawValue, finding.field, finding.message,
+        ])
     }
 
     /// Writes out what is buffered.

@@ -13,7 +13,9 @@ public struct CredentialStage: RowStage {
                 extension: extensionNumber, phoneNumber: row.phoneNumber ?? row.row.value(.phoneNumber),
                 firstName: row.row.value(.firstName), lastName: row.row.value(.lastName),
                 history: row.usernameKey.flatMap { context.directory.passcodeHistory(usernameKey: $0) })
-            for violation in checkPasscode(passcode, policy: context.policy.passcode, context: passcodeContext).violations {
+            for violation in checkPasscode(passcode, policy: context.policy.passcode, context: passcodeContext)
+                .violations
+            {
                 findings.error(violation.code, .voicemailPasscode, violation.message)
             }
         }

@@ -13,10 +13,12 @@ public struct DirectoryStage: RowStage {
         let index = context.index
         switch action {
         case .add where row.action == .add && context.existing != nil:
-            findings.error(.profileExists, .username, "a profile with this username exists already; use update or upsert")
+            findings.error(
+                .profileExists, .username, "a profile with this username exists already; use update or upsert")
         case .update, .disable, .delete:
             if context.existing == nil && !index.effects(of: me).contains(.adds) {
-                findings.error(.profileNotFound, .username, "no profile has this username, so it cannot be \(action.pastTense)")
+                findings.error(
+                    .profileNotFound, .username, "no profile has this username, so it cannot be \(action.pastTense)")
             }
         default: break
         }
@@ -48,7 +50,10 @@ public struct DirectoryStage: RowStage {
         }
         if !singleExtension, row.extensionKey != nil, !(row.action == .add && context.existing != nil) {
             let limit = context.policy.profile.maxExtensions
-            let held = context.existing.map { $0.isActive && !index.effects(of: me).contains(.releases) ? $0.extensionKeys.count : 0 } ?? 0
+            let held =
+                context.existing.map {
+                    $0.isActive && !index.effects(of: me).contains(.releases) ? $0.extensionKeys.count : 0
+                } ?? 0
             let total = held + index.newExtensionCount(of: me)
             if total > limit {
                 findings.error(

@@ -105,7 +105,8 @@ public enum FieldRules {
         guard (1...3).contains(parts.count), (2...3).contains(parts[0].count), letters(parts[0]) else { return false }
         for part in parts.dropFirst() {
             let script = part.count == 4 && letters(part)
-            let region = (part.count == 2 && letters(part)) || (part.count == 3 && part.allSatisfy { $0 >= 0x30 && $0 <= 0x39 })
+            let region =
+                (part.count == 2 && letters(part)) || (part.count == 3 && part.allSatisfy { $0 >= 0x30 && $0 <= 0x39 })
             guard script || region else { return false }
         }
         return true

@@ -329,7 +329,7 @@ enum PasscodeShape {
         return table
     }()
 
-    /// The digits dialled to spell `name` by name on a phone keypad (ABC 2 ... WXYZ 9).
+    /// The digits dialled to spell `name` on a phone keypad, where ABC is 2 and WXYZ is 9.
     ///
     /// Letters with marks dial as their plain letter (`é` as `e`); anything that is not a
     /// Latin letter (spaces, hyphens, other scripts) is skipped.

@@ -5,7 +5,7 @@
 public struct RowNormalizer: Sendable {
     /// The policy in force (for the extension's digit bounds).
     public let policy: Policy
-    /// Facts about the whole file, from the first pass: e.g. that extensions keep leading zeros.
+    /// Facts about the whole file from the first pass, such as extensions keeping leading zeros.
     public let facts: FileFacts
 
     /// Creates the stage.
@@ -50,7 +50,8 @@ public struct RowNormalizer: Sendable {
                 let code = "U+" + String(scalar.value, radix: 16, uppercase: true)
                 findings.error(
                     .usernameInvalid, .username,
-                    "the username holds an invisible or control character (\(code)) that would make it look like another")
+                    "the username holds an invisible or control character (\(code)) that would make it look like another"
+                )
             }
         } else if row[.username] == .keep, let email = result.email {
             result.username = email

@@ -48,7 +48,9 @@ public enum ValidationStages {
 func describeLines(_ lines: [Int], excluding line: Int) -> String {
     let others = lines.filter { $0 != line }.map(String.init)
     let shown = others.prefix(10)
-    var text = shown.count == 1 ? "line \(shown[0])" : "lines " + shown.dropLast().joined(separator: ", ") + " and \(shown.last!)"
+    var text =
+        shown.count == 1
+        ? "line \(shown[0])" : "lines " + shown.dropLast().joined(separator: ", ") + " and \(shown.last!)"
     if others.count > shown.count { text += " (and \(others.count - shown.count) more)" }
     return text
 }

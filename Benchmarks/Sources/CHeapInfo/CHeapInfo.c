@@ -1,0 +1,9 @@
+#include "CHeapInfo.h"
+#if defined(__linux__)
+#include <malloc.h>  // includes features.h, which defines __GLIBC__ on glibc
+#endif
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+size_t cheapinfo_heap_in_use(void) { return mallinfo2().uordblks; }
+#else
+size_t cheapinfo_heap_in_use(void) { return 0; }
+#endif
