@@ -296,7 +296,15 @@ struct GeneratedFile {
 }
 
 /// Writes `rows` user rows after the canonical header and returns what was written.
-func generate(rows: Int, seed: UInt64, path: String) throws -> GeneratedFile {
+///
+/// By default most keys repeat, as in the issue's generated file: about a thousand usernames
+/// (first and last name from small tables), emails likewise, and five-digit extensions drawn
+/// at random within each site. With `distinctKeys`, every username, email and
+/// extension-mobility profile gets the row number (`amelie.dupont.4711`), and each site
+/// numbers its extensions from 10000 up, so that no two rows share a key: the largest
+/// uniqueness index a file of this size can need. The random draws are the same either way,
+/// so every other column is the same as in the default file.
+func generate(rows: Int, seed: UInt64, path: String, distinctKeys: Bool = false) throws -> GeneratedFile {
     var random = SplitMix64(seed: seed)
     var out = try RowWriter(path: path)
     defer { out.finish() }
@@ -305,12 +313,14 @@ func generate(rows: Int, seed: UInt64, path: String) throws -> GeneratedFile {
     result.headerBytes = Tables.header.utf8.count
     var scratch: [UInt8] = []
     scratch.reserveCapacity(256)
+    var nextExtension = [Int](repeating: 10_000, count: Tables.sites.count)
 
     for row in 0..<rows {
         out.rowQuoted = false
         out.rowNonASCII = false
         var multiline = false
-        let site = Tables.sites[random.below(Tables.sites.count)]
+        let siteIndex = random.below(Tables.sites.count)
+        let site = Tables.sites[siteIndex]
         let locale = Tables.locales[site.locale]
         let first: Name
         let last: Name
@@ -343,6 +353,10 @@ func generate(rows: Int, seed: UInt64, path: String) throws -> GeneratedFile {
             }
             scratch.append(contentsOf: last.ascii)
             if random.chance(400) { scratch.append(contentsOf: String(random.below(100)).utf8) }
+            if distinctKeys {
+                scratch.append(UInt8(ascii: "."))
+                scratch.append(contentsOf: String(row).utf8)
+            }
         }
         out.field(scratch)
         // first_name, last_name
@@ -357,6 +371,10 @@ func generate(rows: Int, seed: UInt64, path: String) throws -> GeneratedFile {
         var email = first.ascii
         email.append(UInt8(ascii: "."))
         email.append(contentsOf: last.ascii)
+        if distinctKeys {
+            email.append(UInt8(ascii: "."))
+            email.append(contentsOf: String(row).utf8)
+        }
         email.append(UInt8(ascii: "@"))
         email.append(contentsOf: Tables.domains[random.below(Tables.domains.count)].utf8)
         out.field(email)
@@ -365,6 +383,11 @@ func generate(rows: Int, seed: UInt64, path: String) throws -> GeneratedFile {
         scratch.removeAll(keepingCapacity: true)
         for position in 0..<digits {
             scratch.append(UInt8(ascii: "0") + UInt8(position == 0 && random.chance(900) ? 1 + random.below(9) : random.below(10)))
+        }
+        if distinctKeys {
+            scratch.removeAll(keepingCapacity: true)
+            scratch.append(contentsOf: String(nextExtension[siteIndex]).utf8)
+            nextExtension[siteIndex] += 1
         }
         out.field(scratch)
         // site
@@ -421,6 +444,10 @@ func generate(rows: Int, seed: UInt64, path: String) throws -> GeneratedFile {
             scratch.append(contentsOf: first.ascii)
             scratch.append(UInt8(ascii: "."))
             scratch.append(contentsOf: last.ascii)
+            if distinctKeys {
+                scratch.append(UInt8(ascii: "."))
+                scratch.append(contentsOf: String(row).utf8)
+            }
         }
         out.field(scratch)
         // device_name

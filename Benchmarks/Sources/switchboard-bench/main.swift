@@ -1,6 +1,6 @@
 // switchboard-bench: the parse and validation benchmarks' data generator and Swift competitors.
 //
-//   switchboard-bench generate --rows N --out FILE [--seed S]
+//   switchboard-bench generate --rows N --out FILE [--seed S] [--distinct-keys]
 //   switchboard-bench parse-bytes FILE     SwitchboardCSV, fields read as bytes, no Strings
 //   switchboard-bench parse-strings FILE   SwitchboardCSV, every field made a String
 //   switchboard-bench csvswift FILE        yaslab/CSV.swift over an InputStream
@@ -24,7 +24,7 @@
 #endif
 
 let usage = """
-    usage: switchboard-bench generate --rows N --out FILE [--seed S]
+    usage: switchboard-bench generate --rows N --out FILE [--seed S] [--distinct-keys]
            switchboard-bench parse-bytes FILE
            switchboard-bench parse-strings FILE
            switchboard-bench csvswift FILE
@@ -83,9 +83,15 @@ case "generate":
     var rows: Int?
     var out: String?
     var seed: UInt64 = 20_240_611
+    var distinctKeys = false
     var index = 0
     while index < arguments.count {
         let option = arguments[index]
+        if option == "--distinct-keys" {
+            distinctKeys = true
+            index += 1
+            continue
+        }
         guard index + 1 < arguments.count else { fail("\(option) needs a value\n\(usage)") }
         let value = arguments[index + 1]
         switch option {
@@ -98,10 +104,10 @@ case "generate":
     }
     guard let rows, rows >= 0, let out else { fail(usage) }
     do {
-        let written = try generate(rows: rows, seed: seed, path: out)
+        let written = try generate(rows: rows, seed: seed, path: out, distinctKeys: distinctKeys)
         let average = rows == 0 ? 0 : Double(written.bytes - written.headerBytes) / Double(rows)
         print(
-            "{\"rows\":\(rows),\"bytes\":\(written.bytes),\"seed\":\(seed),"
+            "{\"rows\":\(rows),\"bytes\":\(written.bytes),\"seed\":\(seed),\"distinct_keys\":\(distinctKeys),"
                 + "\"average_row_bytes\":\(Double(Int(average * 10)) / 10),"
                 + "\"non_ascii_rows\":\(written.nonASCIIRows),\"quoted_rows\":\(written.quotedRows),"
                 + "\"multiline_rows\":\(written.multilineRows)}")

@@ -195,7 +195,7 @@ public struct Validator {
 
     /// Validates rows already in the canonical shape, both passes in memory: for tests and callers without a file.
     public func validate(rows: [UserRow], fieldNames: FieldNames = FieldNames()) -> [RowOutcome] {
-        var index = FileIndex()
+        var index = FileIndex(policy: policy)
         let first = RowNormalizer(policy: policy)
         for row in rows {
             var scratch = FindingList(line: row.line, fieldNames: fieldNames)
@@ -243,7 +243,7 @@ public struct Validator {
         guard let header = try nextRecord(reader, &record, skipMalformed: true) else { return (FileIndex(), []) }
         let mapping = try self.mapping(for: header)
         let normalizer = RowNormalizer(policy: policy)
-        var index = FileIndex()
+        var index = FileIndex(policy: policy)
         let names = FieldNames()
         while let cells = try nextRecord(reader, &record, skipMalformed: true) {
             var scratch = FindingList(line: record.position.line, fieldNames: names)

@@ -45,23 +45,28 @@ public struct FileIndex: Sendable {
     }
 
     var extensions = Occurrences()
-    var usernames = Occurrences()
     var devices = Occurrences()
+    /// Per username: its first line (low 32 bits) and what the file does to it (bits 32 to 39).
+    private var usernameFirst: [Int: UInt64] = [:]
+    private var usernameRepeats: [Int: [UInt32]] = [:]
     /// Per email: the first username hash (high 32 bits truncated) and line.
     private var emailFirst: [Int: UInt64] = [:]
     /// Emails held by more than one username, with the lines seen once the clash appeared.
     private var emailClashes: [Int: [UInt32]] = [:]
-    private var effects: [Int: ProfileEffects] = [:]
-    /// Per username, extensions the file gives it that the directory does not (max_extensions > 1).
+    /// Per username, extensions the file gives it that the directory does not; only kept
+    /// when a profile may hold more than one extension.
     private var newExtensions: [Int: Int] = [:]
+    private let countsNewExtensions: Bool
     /// The extension-mobility profile names the file mentions, with their first line.
     private var emProfileNames: [Int: UInt32] = [:]
     /// What the file shows about leading zeros.
     public private(set) var facts = FileFacts()
     private var paddedLengths: [Int: (count: Int, line: Int)] = [:]
 
-    /// Creates an empty index.
-    public init() {}
+    /// Creates an empty index for files checked under `policy`.
+    public init(policy: Policy = Policy()) {
+        countsNewExtensions = policy.profile.maxExtensions > 1
+    }
 
     /// The hash a key is kept by.
     static func hash(_ key: String) -> Int {
@@ -74,7 +79,7 @@ public struct FileIndex: Sendable {
     public mutating func note(_ row: NormalizedRow, directory: any DirectoryLookup) {
         let line = row.line
         let user = row.usernameKey.map(Self.hash)
-        if let user { usernames.note(user, line: line) }
+        if let user { noteUsername(user, line: line) }
         if let key = row.extensionKey { extensions.note(Self.hash(key), line: line) }
         if let number = row.extensionNumber, number.first == "0" {
             paddedLengths[number.count, default: (0, line)].count += 1
@@ -107,11 +112,21 @@ public struct FileIndex: Sendable {
             }
             if let key = row.extensionKey {
                 effect.insert(.setsExtension)
-                if directory.extensionOwner(extensionKey: key) != usernameKey { newExtensions[user, default: 0] += 1 }
+                if countsNewExtensions && directory.extensionOwner(extensionKey: key) != usernameKey {
+                    newExtensions[user, default: 0] += 1
+                }
             }
             if row.email != nil { effect.insert(.setsEmail) }
             if row.deviceName != nil { effect.insert(.setsDevice) }
-            effects[user, default: []].formUnion(effect)
+            usernameFirst[user, default: UInt64(line)] |= UInt64(effect.rawValue) << 32
+        }
+    }
+
+    private mutating func noteUsername(_ user: Int, line: Int) {
+        if let first = usernameFirst[user] {
+            usernameRepeats[user, default: [UInt32(truncatingIfNeeded: first)]].append(UInt32(line))
+        } else {
+            usernameFirst[user] = UInt64(line)
         }
     }
 
@@ -139,15 +154,20 @@ public struct FileIndex: Sendable {
     /// The lines of every row claiming this site-and-extension key, when more than one does.
     public func extensionLines(_ key: String) -> [Int]? { extensions.lines(of: Self.hash(key)) }
     /// The lines of every row naming this username key, when more than one does.
-    public func usernameLines(_ key: String) -> [Int]? { usernames.lines(of: Self.hash(key)) }
+    public func usernameLines(_ key: String) -> [Int]? { usernameRepeats[Self.hash(key)].map { $0.map(Int.init) } }
     /// How many rows name this username key.
-    public func usernameCount(_ key: String) -> Int { usernames.count(of: Self.hash(key)) }
+    public func usernameCount(_ key: String) -> Int {
+        let hash = Self.hash(key)
+        return usernameRepeats[hash]?.count ?? (usernameFirst[hash] == nil ? 0 : 1)
+    }
     /// The lines of every row claiming this device key, when more than one does.
     public func deviceLines(_ key: String) -> [Int]? { devices.lines(of: Self.hash(key)) }
     /// The lines of the rows giving this email key to different user profiles, when any do.
     public func emailClashLines(_ key: String) -> [Int]? { emailClashes[Self.hash(key)].map { $0.map(Int.init) } }
     /// What the file does to the profile with this username key.
-    public func effects(of usernameKey: String) -> ProfileEffects { effects[Self.hash(usernameKey)] ?? [] }
+    public func effects(of usernameKey: String) -> ProfileEffects {
+        ProfileEffects(rawValue: UInt8(truncatingIfNeeded: (usernameFirst[Self.hash(usernameKey)] ?? 0) >> 32))
+    }
     /// How many extensions the file gives this profile that the directory does not.
     public func newExtensionCount(of usernameKey: String) -> Int { newExtensions[Self.hash(usernameKey)] ?? 0 }
     /// The first line naming a device of this key, if the file names one.
