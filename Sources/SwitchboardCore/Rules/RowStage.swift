@@ -44,13 +44,20 @@ public enum ValidationStages {
     ]
 }
 
-/// Lists lines as people read them: `lines 3, 7 and 9`.
+/// Lists lines as people read them: `lines 3, 7 and 9`, at most ten, then how many more.
+///
+/// Looks at no more than the first eleven lines, so a key repeated on a million rows
+/// costs each row the same.
 func describeLines(_ lines: [Int], excluding line: Int) -> String {
-    let others = lines.filter { $0 != line }.map(String.init)
-    let shown = others.prefix(10)
+    var shown: [String] = []
+    for other in lines where other != line {
+        shown.append(String(other))
+        if shown.count == 10 { break }
+    }
+    let total = lines.count - (lines.contains(line) ? 1 : 0)
     var text =
         shown.count == 1
         ? "line \(shown[0])" : "lines " + shown.dropLast().joined(separator: ", ") + " and \(shown.last!)"
-    if others.count > shown.count { text += " (and \(others.count - shown.count) more)" }
+    if total > shown.count { text += " (and \(total - shown.count) more)" }
     return text
 }
