@@ -161,14 +161,6 @@ public struct CSVField: RandomAccessCollection, @unchecked Sendable {
         return copy
     }
 
-    @inlinable func range(of index: Int) -> Range<Int> {
-        precondition(index >= 0 && index < fieldCount, "field index out of range")
-        return (index == 0 ? 0 : ends[index - 1])..<ends[index]
-    }
-
-    /// The number of bytes of the field being filled.
-    @inline(__always) var openFieldCount: Int { byteCount - (fieldCount == 0 ? 0 : ends[fieldCount - 1]) }
-
     @inline(__always) func removeAll() {
         byteCount = 0
         fieldCount = 0
