@@ -119,18 +119,23 @@ public func checkPasscode(
     var violations: [RuleViolation] = []
     func add(_ code: RuleCode, _ message: String) { violations.append(RuleViolation(code: code, message: message)) }
 
-    let characters = Array(passcode)
-    let digits = characters.map(PasscodeShape.digit)
-    let allDigits = !characters.isEmpty && digits.allSatisfy { $0 != nil }
-    let unit = allDigits || characters.isEmpty ? "digit" : "character"
+    // ASCII passcodes, nearly all of them, are read byte by byte: no grapheme breaking.
+    let ascii = passcode.utf8.allSatisfy { $0 < 0x80 }
+    let digits: [Int?] =
+        ascii
+        ? passcode.utf8.map { $0 >= 0x30 && $0 <= 0x39 ? Int($0 - 0x30) : nil }
+        : passcode.map(PasscodeShape.digit)
+    let length = digits.count
+    let allDigits = length > 0 && digits.allSatisfy { $0 != nil }
+    let unit = allDigits || length == 0 ? "digit" : "character"
 
-    if characters.count < policy.minLength || characters.count > policy.maxLength {
+    if length < policy.minLength || length > policy.maxLength {
         let wanted =
             policy.minLength == policy.maxLength
             ? "exactly \(policy.minLength)" : "\(policy.minLength) to \(policy.maxLength)"
-        add(.passcodeLength, "the passcode has \(plural(characters.count, unit)); the policy asks for \(wanted) digits")
+        add(.passcodeLength, "the passcode has \(plural(length, unit)); the policy asks for \(wanted) digits")
     }
-    if !characters.isEmpty && !allDigits {
+    if length > 0 && !allDigits {
         add(.passcodeNotDigits, "the passcode holds characters other than the digits 0 to 9")
     }
     let runs = PasscodeShape.runs(digits)
@@ -157,7 +162,7 @@ public func checkPasscode(
                 : "one of the \(policy.history) passcodes in effect before the current one"
             add(.passcodeHistory, "the passcode is \(which)")
         }
-        if policy.blockReversedOldPasscode && history.isCurrent(String(characters.reversed())) {
+        if policy.blockReversedOldPasscode && history.isCurrent(String(passcode.reversed())) {
             add(.passcodeOldReversed, "the passcode is the passcode in effect reversed")
         }
     }
@@ -196,24 +201,21 @@ public func checkPasscode(
 /// Which of the user's numbers `passcode` is, as a phrase, or nil; only the kinds the policy blocks count.
 private func userNumberMatch(_ passcode: String, policy: Policy.PasscodeRules, context: PasscodeContext) -> String? {
     guard policy.blockUserNumber || policy.blockReversedUserNumber else { return nil }
-    var numbers: [(digits: String, name: String)] = []
     let extensionDigits = PasscodeShape.asciiDigits(context.extension ?? "")
-    if !extensionDigits.isEmpty { numbers.append((extensionDigits, "the user's extension")) }
     let phoneDigits = PasscodeShape.asciiDigits(context.phoneNumber ?? "")
-    if !phoneDigits.isEmpty {
-        numbers.append((phoneDigits, "the user's phone number"))
-        let length = passcode.count
-        if length < phoneDigits.count {
-            numbers.append((String(phoneDigits.suffix(length)), "the last \(length) digits of the user's phone number"))
+    let length = passcode.utf8.count
+    // The user's numbers, named only when one matches: most passcodes match none.
+    func match(_ candidate: String) -> String? {
+        if !extensionDigits.isEmpty && candidate == extensionDigits { return "the user's extension" }
+        guard !phoneDigits.isEmpty else { return nil }
+        if candidate == phoneDigits { return "the user's phone number" }
+        if length < phoneDigits.utf8.count && phoneDigits.utf8.suffix(length).elementsEqual(candidate.utf8) {
+            return "the last \(length) digits of the user's phone number"
         }
+        return nil
     }
-    if policy.blockUserNumber, let number = numbers.first(where: { $0.digits == passcode }) {
-        return number.name
-    }
-    let reversed = String(passcode.reversed())
-    if policy.blockReversedUserNumber, let number = numbers.first(where: { $0.digits == reversed }) {
-        return number.name + " reversed"
-    }
+    if policy.blockUserNumber, let name = match(passcode) { return name }
+    if policy.blockReversedUserNumber, let name = match(String(passcode.reversed())) { return name + " reversed" }
     return nil
 }
 
@@ -230,7 +232,7 @@ enum PasscodeShape {
 
     /// The ASCII digits of `text`, in order, dropping punctuation and everything else.
     static func asciiDigits(_ text: String) -> String {
-        String(text.unicodeScalars.filter { ("0"..."9").contains($0) })
+        String(decoding: text.utf8.filter { $0 >= 0x30 && $0 <= 0x39 }, as: UTF8.self)
     }
 
     /// The longest run of one digit, and the longest run of digits each one more (or each one less) than the last.

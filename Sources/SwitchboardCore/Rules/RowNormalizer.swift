@@ -88,14 +88,19 @@ public struct RowNormalizer: Sendable {
         return result
     }
 
+    /// The fields whose values are trimmed: every one but the secrets.
+    private static let trimmedFields = CanonicalField.allCases.filter { !$0.isSecret }
+
     /// Removes surrounding whitespace from every value but the secrets, with one warning per field.
     private func trim(_ row: inout UserRow, _ findings: inout FindingList) {
-        for field in CanonicalField.allCases where !field.isSecret {
-            guard case .set(let text) = row[field], let first = text.utf8.first, let last = text.utf8.last else {
-                continue
-            }
+        for field in Self.trimmedFields {
+            guard case .set(var text) = row[field] else { continue }
             // Most cells start and end with a visible ASCII character: no Character needed.
-            if first > 0x20 && first < 0x7F && last > 0x20 && last < 0x7F { continue }
+            let visibleEnds = text.withUTF8 { bytes in
+                guard let first = bytes.first, let last = bytes.last else { return true }
+                return first > 0x20 && first < 0x7F && last > 0x20 && last < 0x7F
+            }
+            if visibleEnds { continue }
             guard let head = text.first, let tail = text.last, head.isWhitespace || tail.isWhitespace else {
                 continue
             }
@@ -114,13 +119,13 @@ public struct RowNormalizer: Sendable {
             return
         }
         let bounds = policy.extension.minDigits...policy.extension.maxDigits
-        guard FieldRules.isDigits(number), bounds.contains(number.count) else {
+        guard FieldRules.isDigits(number), bounds.contains(number.utf8.count) else {
             findings.error(
                 .extensionInvalid, .extension,
                 "the extension must be \(bounds.lowerBound) to \(bounds.upperBound) digits")
             return
         }
-        if let padded = facts.zeroPaddedExtensionDigits, number.count < padded, number.first != "0" {
+        if let padded = facts.zeroPaddedExtensionDigits, number.utf8.count < padded, number.first != "0" {
             findings.error(
                 .spreadsheetMangled, .extension,
                 "the extension \(number) looks like it lost its leading zeros: this file writes extensions "

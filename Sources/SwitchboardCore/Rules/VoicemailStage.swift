@@ -9,18 +9,18 @@ public struct VoicemailStage: RowStage {
     public func check(_ row: NormalizedRow, context: RowContext, findings: inout FindingList) {
         let rules = context.policy.voicemail
         guard rules.digitLength > 0, row.voicemail == true, let number = row.extensionNumber,
-            number.count != rules.digitLength
+            number.utf8.count != rules.digitLength
         else { return }
         switch rules.onMismatch {
         case .dropMailbox:
             findings.warning(
                 .voicemailDigitLength, .voicemail,
-                "extension \(row.extensionLabel) has \(number.count) digits but mailboxes need \(rules.digitLength); "
+                "extension \(row.extensionLabel) has \(number.utf8.count) digits but mailboxes need \(rules.digitLength); "
                     + "the row goes in without a mailbox")
         case .reject:
             findings.error(
                 .voicemailDigitLength, .voicemail,
-                "extension \(row.extensionLabel) has \(number.count) digits but mailboxes need \(rules.digitLength)")
+                "extension \(row.extensionLabel) has \(number.utf8.count) digits but mailboxes need \(rules.digitLength)")
         }
     }
 }
