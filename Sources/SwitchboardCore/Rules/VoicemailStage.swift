@@ -20,7 +20,8 @@ public struct VoicemailStage: RowStage {
         case .reject:
             findings.error(
                 .voicemailDigitLength, .voicemail,
-                "extension \(row.extensionLabel) has \(number.utf8.count) digits but mailboxes need \(rules.digitLength)")
+                "extension \(row.extensionLabel) has \(number.utf8.count) digits but mailboxes need \(rules.digitLength)"
+            )
         }
     }
 }
