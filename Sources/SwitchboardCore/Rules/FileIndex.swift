@@ -2,9 +2,10 @@
 /// the file does to each profile, so that the second pass can judge every row against
 /// the others and against the directory as it will be once the file is applied.
 ///
-/// Keys are kept as 64-bit hashes, not strings, so a million rows fit in well under
-/// 128 MiB; lines are kept only for keys that occur more than once. Two different keys
-/// with one hash (odds about 1 in 10^13 for a million keys) would be taken as a duplicate.
+/// Keys are kept as 64-bit hashes, not strings, in ``KeyTable``s: flat arrays of 16-byte
+/// entries, sorted once the first pass ends, so a million rows with distinct keys take
+/// about 64 MiB. Two different keys with one hash (odds about 1 in 10^13 for a million
+/// keys) would be taken as a duplicate.
 public struct FileIndex: Sendable {
     /// What the file's rows do to one profile, by username.
     public struct ProfileEffects: OptionSet, Sendable {
@@ -24,41 +25,19 @@ public struct FileIndex: Sendable {
         public static let adds = ProfileEffects(rawValue: 32)
     }
 
-    /// The first line of each key, and the lines of keys seen more than once.
-    struct Occurrences: Sendable {
-        private(set) var first: [Int: UInt32] = [:]
-        private(set) var repeated: [Int: [UInt32]] = [:]
-
-        mutating func note(_ key: Int, line: Int) {
-            if let firstLine = first[key] {
-                repeated[key, default: [firstLine]].append(UInt32(line))
-            } else {
-                first[key] = UInt32(line)
-            }
-        }
-
-        /// Every line holding `key` when it occurs more than once.
-        func lines(of key: Int) -> [Int]? { repeated[key].map { $0.map(Int.init) } }
-
-        /// How many lines hold `key`.
-        func count(of key: Int) -> Int { repeated[key]?.count ?? (first[key] == nil ? 0 : 1) }
-    }
-
-    var extensions = Occurrences()
-    var devices = Occurrences()
-    /// Per username: its first line (low 32 bits) and what the file does to it (bits 32 to 39).
-    private var usernameFirst: [Int: UInt64] = [:]
-    private var usernameRepeats: [Int: [UInt32]] = [:]
-    /// Per email: the first username hash (high 32 bits truncated) and line.
-    private var emailFirst: [Int: UInt64] = [:]
-    /// Emails held by more than one username, with the lines seen once the clash appeared.
-    private var emailClashes: [Int: [UInt32]] = [:]
-    /// Per username, extensions the file gives it that the directory does not; only kept
-    /// when a profile may hold more than one extension.
-    private var newExtensions: [Int: Int] = [:]
+    private var extensions = KeyTable()
+    private var devices = KeyTable()
+    /// Per row naming a profile: the username's hash, the line, and what the row does to it.
+    private var usernames = KeyTable()
+    /// Per `user` row with an email: the email's hash, the line, and the username's hash (32 bits).
+    private var emails = KeyTable()
+    /// Per row giving a profile an extension the directory does not, the username's hash.
+    ///
+    /// Only kept when a profile may hold more than one extension.
+    private var newExtensions = KeyTable()
     private let countsNewExtensions: Bool
-    /// The extension-mobility profile names the file mentions, with their first line.
-    private var emProfileNames: [Int: UInt32] = [:]
+    /// The extension-mobility profile names the file mentions.
+    private var emProfiles = KeyTable()
     /// What the file shows about leading zeros.
     public private(set) var facts = FileFacts()
     private var paddedLengths: [Int: (count: Int, line: Int)] = [:]
@@ -78,73 +57,56 @@ public struct FileIndex: Sendable {
     /// Notes one row of the first pass.
     public mutating func note(_ row: NormalizedRow, directory: any DirectoryLookup) {
         let line = row.line
-        let user = row.usernameKey.map(Self.hash)
-        if let user { noteUsername(user, line: line) }
-        if let key = row.extensionKey { extensions.note(Self.hash(key), line: line) }
+        if let key = row.extensionKey { extensions.append(Self.hash(key), line: line) }
         if let number = row.extensionNumber, number.first == "0" {
-            paddedLengths[number.count, default: (0, line)].count += 1
+            paddedLengths[number.utf8.count, default: (0, line)].count += 1
         }
-        if let key = row.deviceKey {
-            devices.note(Self.hash(key), line: line)
+        if let key = row.deviceKey { devices.append(Self.hash(key), line: line) }
+        if let key = row.emProfileKey { emProfiles.append(Self.hash(key), line: line) }
+        guard let usernameKey = row.usernameKey else { return }
+        let user = Self.hash(usernameKey)
+        if let key = row.emailKey, row.type == .user {
+            emails.append(Self.hash(key), line: line, extra: UInt32(truncatingIfNeeded: user))
         }
-        if let key = row.emProfileKey {
-            let hash = Self.hash(key)
-            if emProfileNames[hash] == nil { emProfileNames[hash] = UInt32(line) }
-        }
-        if let key = row.emailKey, row.type == .user, let user {
-            noteEmail(Self.hash(key), user: user, line: line)
-        }
-        if let user, let usernameKey = row.usernameKey {
-            let exists = directory.profile(usernameKey: usernameKey) != nil
-            // A row that cannot apply (an add of an existing profile, a change to a missing
-            // one) frees nothing: its effects would only hide real conflicts.
-            if (row.action == .add && exists) || (!exists && [.update, .disable, .delete].contains(row.action)) {
-                return
-            }
-            var effect: ProfileEffects = []
-            switch row.action {
-            case .disable: effect.insert(.releases)
-            case .delete: effect.formUnion([.releases, .deletes])
-            case .add: effect.insert(.adds)
-            case .upsert:
-                if !exists { effect.insert(.adds) }
-            default: break
-            }
-            if let key = row.extensionKey {
-                effect.insert(.setsExtension)
-                if countsNewExtensions && directory.extensionOwner(extensionKey: key) != usernameKey {
-                    newExtensions[user, default: 0] += 1
-                }
-            }
-            if row.email != nil { effect.insert(.setsEmail) }
-            if row.deviceName != nil { effect.insert(.setsDevice) }
-            usernameFirst[user, default: UInt64(line)] |= UInt64(effect.rawValue) << 32
-        }
+        usernames.append(user, line: line, extra: UInt32(effects(of: row, user: user, directory: directory).rawValue))
     }
 
-    private mutating func noteUsername(_ user: Int, line: Int) {
-        if let first = usernameFirst[user] {
-            usernameRepeats[user, default: [UInt32(truncatingIfNeeded: first)]].append(UInt32(line))
-        } else {
-            usernameFirst[user] = UInt64(line)
+    /// What `row` does to its profile; nothing when the row cannot apply (an add of an
+    /// existing profile, a change to a missing one): its effects would only hide real conflicts.
+    private mutating func effects(of row: NormalizedRow, user: Int, directory: any DirectoryLookup) -> ProfileEffects {
+        guard let usernameKey = row.usernameKey else { return [] }
+        let exists = directory.profile(usernameKey: usernameKey) != nil
+        if (row.action == .add && exists) || (!exists && [.update, .disable, .delete].contains(row.action)) {
+            return []
         }
+        var effect: ProfileEffects = []
+        switch row.action {
+        case .disable: effect.insert(.releases)
+        case .delete: effect.formUnion([.releases, .deletes])
+        case .add: effect.insert(.adds)
+        case .upsert:
+            if !exists { effect.insert(.adds) }
+        default: break
+        }
+        if let key = row.extensionKey {
+            effect.insert(.setsExtension)
+            if countsNewExtensions && directory.extensionOwner(extensionKey: key) != usernameKey {
+                newExtensions.append(user, line: row.line)
+            }
+        }
+        if row.email != nil { effect.insert(.setsEmail) }
+        if row.deviceName != nil { effect.insert(.setsDevice) }
+        return effect
     }
 
-    private mutating func noteEmail(_ email: Int, user: Int, line: Int) {
-        let packed = UInt64(UInt32(truncatingIfNeeded: user)) << 32 | UInt64(line)
-        guard let first = emailFirst[email] else {
-            emailFirst[email] = packed
-            return
-        }
-        if emailClashes[email] != nil {
-            emailClashes[email]!.append(UInt32(line))
-        } else if first >> 32 != packed >> 32 {
-            emailClashes[email] = [UInt32(truncatingIfNeeded: first), UInt32(line)]
-        }
-    }
-
-    /// Ends the first pass: settles what the file shows about leading zeros.
+    /// Ends the first pass: sorts the tables and settles what the file shows about leading zeros.
     public mutating func finish() {
+        extensions.sort()
+        devices.sort()
+        usernames.sort()
+        emails.sort()
+        newExtensions.sort()
+        emProfiles.sort()
         if let (digits, entry) = paddedLengths.max(by: { ($0.value.count, $1.key) < ($1.value.count, $0.key) }) {
             facts = FileFacts(zeroPaddedExtensionDigits: digits, zeroPaddedExample: entry.line)
         }
@@ -152,26 +114,113 @@ public struct FileIndex: Sendable {
     }
 
     /// The lines of every row claiming this site-and-extension key, when more than one does.
-    public func extensionLines(_ key: String) -> [Int]? { extensions.lines(of: Self.hash(key)) }
+    public func extensionLines(_ key: String) -> [Int]? { extensions.repeatedLines(of: Self.hash(key)) }
     /// The lines of every row naming this username key, when more than one does.
-    public func usernameLines(_ key: String) -> [Int]? { usernameRepeats[Self.hash(key)].map { $0.map(Int.init) } }
+    public func usernameLines(_ key: String) -> [Int]? { usernames.repeatedLines(of: Self.hash(key)) }
     /// How many rows name this username key.
-    public func usernameCount(_ key: String) -> Int {
-        let hash = Self.hash(key)
-        return usernameRepeats[hash]?.count ?? (usernameFirst[hash] == nil ? 0 : 1)
-    }
+    public func usernameCount(_ key: String) -> Int { usernames.range(of: Self.hash(key)).count }
     /// The lines of every row claiming this device key, when more than one does.
-    public func deviceLines(_ key: String) -> [Int]? { devices.lines(of: Self.hash(key)) }
-    /// The lines of the rows giving this email key to different user profiles, when any do.
-    public func emailClashLines(_ key: String) -> [Int]? { emailClashes[Self.hash(key)].map { $0.map(Int.init) } }
+    public func deviceLines(_ key: String) -> [Int]? { devices.repeatedLines(of: Self.hash(key)) }
+    /// The lines of the `user` rows with this email key, when they name more than one profile.
+    public func emailClashLines(_ key: String) -> [Int]? {
+        let range = emails.range(of: Self.hash(key))
+        guard range.count > 1, let first = range.first else { return nil }
+        let owner = emails.extra(at: first)
+        guard range.contains(where: { emails.extra(at: $0) != owner }) else { return nil }
+        return range.map { emails.line(at: $0) }
+    }
     /// What the file does to the profile with this username key.
     public func effects(of usernameKey: String) -> ProfileEffects {
-        ProfileEffects(rawValue: UInt8(truncatingIfNeeded: (usernameFirst[Self.hash(usernameKey)] ?? 0) >> 32))
+        var effects: ProfileEffects = []
+        for index in usernames.range(of: Self.hash(usernameKey)) {
+            effects.formUnion(ProfileEffects(rawValue: UInt8(truncatingIfNeeded: usernames.extra(at: index))))
+        }
+        return effects
     }
     /// How many extensions the file gives this profile that the directory does not.
-    public func newExtensionCount(of usernameKey: String) -> Int { newExtensions[Self.hash(usernameKey)] ?? 0 }
+    public func newExtensionCount(of usernameKey: String) -> Int {
+        newExtensions.range(of: Self.hash(usernameKey)).count
+    }
     /// The first line naming a device of this key, if the file names one.
-    public func deviceNameLine(_ key: String) -> Int? { devices.first[Self.hash(key)].map(Int.init) }
+    public func deviceNameLine(_ key: String) -> Int? { devices.firstLine(of: Self.hash(key)) }
     /// The first line naming an extension-mobility profile of this key, if the file names one.
-    public func emProfileLine(_ key: String) -> Int? { emProfileNames[Self.hash(key)].map(Int.init) }
+    public func emProfileLine(_ key: String) -> Int? { emProfiles.firstLine(of: Self.hash(key)) }
+}
+
+/// A flat table of (key hash, line, extra) entries: appended to during the first pass,
+/// sorted by hash then line once, and searched after.
+///
+/// Sixteen bytes an entry and no buckets, so a million keys take 16 MiB. Hashes are
+/// uniform, so a search starts where the hash's value says it should be and widens from
+/// there: a few probes instead of twenty.
+struct KeyTable: Sendable {
+    private struct Entry: Sendable {
+        var hash: UInt64
+        var line: UInt32
+        var extra: UInt32
+    }
+
+    private var entries: [Entry] = []
+
+    /// Adds one occurrence of `hash` on `line`.
+    mutating func append(_ hash: Int, line: Int, extra: UInt32 = 0) {
+        entries.append(
+            Entry(hash: UInt64(bitPattern: Int64(hash)), line: UInt32(truncatingIfNeeded: line), extra: extra))
+    }
+
+    /// Sorts the entries for searching; call once, after the last append.
+    mutating func sort() {
+        entries.sort { ($0.hash, $0.line) < ($1.hash, $1.line) }
+    }
+
+    func line(at index: Int) -> Int { Int(entries[index].line) }
+    func extra(at index: Int) -> UInt32 { entries[index].extra }
+
+    /// The indexes of every entry of `hash`, in line order.
+    func range(of hash: Int) -> Range<Int> {
+        let key = UInt64(bitPattern: Int64(hash))
+        let count = entries.count
+        guard count > 0 else { return 0..<0 }
+        let lower = firstIndex(notBelow: key)
+        var upper = lower
+        while upper < count && entries[upper].hash == key { upper += 1 }
+        return lower..<upper
+    }
+
+    /// The first line of `hash`, if any entry has it.
+    func firstLine(of hash: Int) -> Int? {
+        let range = range(of: hash)
+        return range.isEmpty ? nil : line(at: range.lowerBound)
+    }
+
+    /// Every line of `hash` when it occurs more than once.
+    func repeatedLines(of hash: Int) -> [Int]? {
+        let range = range(of: hash)
+        return range.count > 1 ? range.map { line(at: $0) } : nil
+    }
+
+    /// The index of the first entry whose hash is not below `key`.
+    private func firstIndex(notBelow key: UInt64) -> Int {
+        let count = entries.count
+        // Where a uniform hash would sit, then a window doubled until it brackets the key.
+        let guess = min(count - 1, Int(key.multipliedFullWidth(by: UInt64(count)).high))
+        var low = guess
+        var high = guess
+        var step = 1
+        while low > 0 && entries[low].hash >= key {
+            low = max(0, low - step)
+            step *= 2
+        }
+        step = 1
+        while high < count && entries[high].hash < key {
+            high = min(count, high + step)
+            step *= 2
+        }
+        // Now entries[low].hash < key or low == 0, and high == count or entries[high].hash >= key.
+        while low < high {
+            let middle = (low + high) / 2
+            if entries[middle].hash < key { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
 }
