@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The parse benchmark, in one command: `bash Benchmarks/run.sh [--quick] [--rows N] [--runs N]`.
+# The parse and validation benchmarks, in one command: `bash Benchmarks/run.sh [--quick] [--rows N] [--runs N]`.
 # Builds switchboard-bench in release mode, then runs Benchmarks/run.py (see docs/performance.md).
 set -euo pipefail
 cd "$(dirname "$0")"

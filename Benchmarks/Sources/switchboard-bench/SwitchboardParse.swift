@@ -1,5 +1,5 @@
-// The two SwitchboardCSV competitors. This file alone imports SwitchboardCSV, so that its
-// CSVReader and yaslab/CSV.swift's never meet in one scope.
+// The two SwitchboardCSV competitors. Only this file and ValidateBench.swift import
+// SwitchboardCSV, and neither imports yaslab/CSV.swift, so the two CSVReaders never meet in one scope.
 import SwitchboardCSV
 
 /// Reads every record and touches every field's bytes, making no Strings: the byte

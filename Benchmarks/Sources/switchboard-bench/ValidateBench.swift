@@ -6,13 +6,6 @@
 //   validate-index FILE             the validator's first pass alone, building the FileIndex
 //   validate-index --no-index FILE  the same reading and key normalizing, with no FileIndex:
 //                                   the baseline whose peak RSS is subtracted
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 import CHeapInfo
 import SwitchboardCSV
 import SwitchboardCore
@@ -86,14 +79,15 @@ func runValidate(path: String) {
             + "\"profile\":\(jsonString(summary.profile)),\"by_code\":{\(codes)},\"seconds\":\(seconds)}")
 }
 
-/// Bytes the allocator has handed out and not had back (glibc's `mallinfo2().uordblks`; 0 elsewhere).
+/// Bytes the allocator has handed out and not had back (glibc's `mallinfo2()`, `uordblks + hblkhd`; 0 elsewhere).
 func heapInUse() -> Int { Int(cheapinfo_heap_in_use()) }
 
 /// `switchboard-bench validate-index [--no-index] FILE`: the validator's first pass, alone.
 ///
-/// `Validator.firstPass` is private, so this is a copy of it made with public API (at commit
-/// c411fb7): every record read as Strings, mapped through the detected profile, its keys
-/// normalized (`keysOnly: true`) and noted in a `FileIndex`, then `finish()`. With `--no-index`
+/// `Validator.firstPass` is private, so this is a copy of it made with public API (checked
+/// against commit 3579eb6; compare it with `Validator.firstPass` when that changes): every record
+/// read as Strings, mapped through the detected profile, its keys normalized (`keysOnly: true`)
+/// and noted in a `FileIndex(policy:)`, then `finish()`. With `--no-index`
 /// it does all of that except `note` and `finish`, so the difference between the two peak
 /// RSS figures is the index. It also prints the heap in use (mallinfo2) before the first record
 /// and after `finish()` while the index is still alive.
@@ -104,7 +98,7 @@ func runValidateIndex(path: String, indexing: Bool) {
     let start = now()
     var rows = 0
     var keyBytes = 0
-    var index = FileIndex()
+    var index = FileIndex(policy: policy)
     do {
         let reader = try CSVReader(path: path)
         var record = CSVRecord()
@@ -135,7 +129,7 @@ func runValidateIndex(path: String, indexing: Bool) {
             } else {
                 // Touch the keys so that nothing is optimised away.
                 keyBytes &+= (normalized.usernameKey?.utf8.count ?? 0) &+ (normalized.emailKey?.utf8.count ?? 0)
-                    &+ (normalized.extensionKey?.utf8.count ?? 0) &+ (normalized.deviceKey?.utf8.count ?? 0)
+                keyBytes &+= (normalized.extensionKey?.utf8.count ?? 0) &+ (normalized.deviceKey?.utf8.count ?? 0)
             }
         }
         if indexing { index.finish() }

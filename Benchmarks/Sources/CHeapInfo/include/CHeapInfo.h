@@ -3,7 +3,7 @@
 #define CHEAPINFO_H
 #include <stddef.h>
 
-/// Bytes the allocator has handed out and not had back: `mallinfo2().uordblks` on glibc
+/// Bytes the allocator has handed out and not had back: `mallinfo2()`'s `uordblks + hblkhd` on glibc
 /// (2.33 or later), 0 elsewhere.
 size_t cheapinfo_heap_in_use(void);
 
