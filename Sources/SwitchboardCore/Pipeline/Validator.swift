@@ -122,31 +122,18 @@ public struct Validator {
         }
         let fieldNames = FieldNames { mapping.fieldName($0) }
         let normalizer = RowNormalizer(policy: policy, facts: index.facts)
-        while true {
-            let result = try reader.next(into: &record)
-            var outcome: RowOutcome
-            switch result {
-            case .end: break
+        reading: while true {
+            switch try reader.next(into: &record) {
+            case .end:
+                break reading
             case .fatal(let issue), .malformed(let issue):
-                outcome = RowOutcome(
-                    line: issue.record.line, cells: [],
-                    row: nil,
-                    findings: [
-                        Finding(
-                            code: RuleCode(rawValue: issue.code.rawValue), severity: .error, line: issue.record.line,
-                            field: issue.column > 0 && issue.column <= header.count ? header[issue.column - 1] : "",
-                            message: issue.message + (issue.line != issue.record.line ? " (line \(issue.line))" : ""))
-                    ])
-                try deliver(outcome, &summary, &sink)
-                continue
+                try deliver(unreadable(issue, header: header), &summary, &sink)
             case .record:
-                outcome = check(
+                let outcome = check(
                     record, header: header, mapping: mapping, fieldNames: fieldNames, normalizer: normalizer,
                     index: index)
                 try deliver(outcome, &summary, &sink)
-                continue
             }
-            break
         }
         for warning in reader.warnings {
             let finding = Finding(
@@ -157,6 +144,15 @@ public struct Validator {
             try sink.fileFinding(finding)
         }
         return summary
+    }
+
+    /// The outcome of a record the reader could not read: its reader finding, no cells.
+    private func unreadable(_ issue: CSVIssue, header: [String]) -> RowOutcome {
+        let field = issue.column > 0 && issue.column <= header.count ? header[issue.column - 1] : ""
+        let finding = Finding(
+            code: RuleCode(rawValue: issue.code.rawValue), severity: .error, line: issue.record.line, field: field,
+            message: issue.message + (issue.line != issue.record.line ? " (line \(issue.line))" : ""))
+        return RowOutcome(line: issue.record.line, cells: [], row: nil, findings: [finding])
     }
 
     private func deliver<Sink: ValidationSink>(
