@@ -130,3 +130,16 @@ struct RowNormalizerTests {
         #expect(result[2] == [])
     }
 }
+
+@Suite("Key folding")
+struct KeyFoldingTests {
+    @Test(
+        "Keys fold case, ASCII or not",
+        arguments: [
+            ("ann@example.com", "ann@example.com"), ("Ann@Example.COM", "ann@example.com"), ("ZOË", "zoë"),
+            ("Łukasz", "łukasz"), ("", ""), ("4021", "4021"),
+        ])
+    func fold(_ text: String, _ folded: String) {
+        #expect(NormalizedRow.fold(text) == folded)
+    }
+}

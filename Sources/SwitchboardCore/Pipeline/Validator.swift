@@ -241,16 +241,32 @@ public struct Validator {
         let normalizer = RowNormalizer(policy: policy)
         var index = FileIndex(policy: policy)
         let names = FieldNames()
-        while let cells = try nextRecord(reader, &record, skipMalformed: true) {
-            var scratch = FindingList(line: record.position.line, fieldNames: names)
-            var padded = cells
-            if padded.count < header.count { padded += Array(repeating: "", count: header.count - padded.count) }
-            let row = mapping.profile.row(from: padded, line: record.position.line, mapping: mapping)
-            index.note(normalizer.normalize(row, into: &scratch, keysOnly: true), directory: directory)
+        // Only the columns the keys come from are made Strings; the others stay empty.
+        let keyColumns = header.indices.map { mapping.fields[$0].map(Self.keyFields.contains) ?? false }
+        var cells = [String](repeating: "", count: header.count)
+        reading: while true {
+            switch try reader.next(into: &record) {
+            case .end: break reading
+            case .malformed: continue
+            case .fatal(let issue):
+                throw FileValidationError(code: .delimiterMismatch, line: issue.line, message: issue.message)
+            case .record:
+                for column in cells.indices where keyColumns[column] {
+                    cells[column] = column < record.count ? record.string(at: column) : ""
+                }
+                var scratch = FindingList(line: record.position.line, fieldNames: names)
+                let row = mapping.profile.row(from: cells, line: record.position.line, mapping: mapping)
+                index.note(normalizer.normalize(row, into: &scratch, keysOnly: true), directory: directory)
+            }
         }
         index.finish()
         return (index, header)
     }
+
+    /// The fields the first pass reads: those the file index's keys and effects come from.
+    static let keyFields: Set<CanonicalField> = [
+        .action, .type, .username, .email, .extension, .site, .deviceName, .emProfile,
+    ]
 
     /// The next readable record's cells, or nil at the end; a fatal issue throws.
     private func nextRecord<Source: ByteSource>(

@@ -26,7 +26,7 @@ public struct RowNormalizer: Sendable {
         switch row[.action] {
         case .keep, .clear: result.action = .upsert
         case .set(let text):
-            result.action = RowAction(rawValue: text.lowercased())
+            result.action = RowAction(rawValue: NormalizedRow.fold(text))
             if result.action == nil {
                 findings.error(.actionInvalid, .action, "the action must be add, update, upsert, disable or delete")
             }
@@ -34,7 +34,7 @@ public struct RowNormalizer: Sendable {
         switch row[.type] {
         case .keep, .clear: result.type = .user
         case .set(let text):
-            result.type = ProfileType(rawValue: text.lowercased())
+            result.type = ProfileType(rawValue: NormalizedRow.fold(text))
             if result.type == nil { findings.error(.typeInvalid, .type, "the type must be user or common-area") }
         }
 
