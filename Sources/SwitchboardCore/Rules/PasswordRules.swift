@@ -21,7 +21,25 @@ public func checkPassword(
     var violations: [RuleViolation] = []
     func add(_ code: RuleCode, _ message: String) { violations.append(RuleViolation(code: code, message: message)) }
 
-    let length = password.count
+    // ASCII passwords, nearly all of them, are classed byte by byte in one pass.
+    let ascii = password.utf8.allSatisfy { $0 < 0x80 }
+    var classes = (upper: false, lower: false, digit: false, symbol: false)
+    if ascii {
+        for byte in password.utf8 {
+            switch byte {
+            case 0x41...0x5A: classes.upper = true
+            case 0x61...0x7A: classes.lower = true
+            case 0x30...0x39: classes.digit = true
+            default: classes.symbol = true
+            }
+        }
+    } else {
+        classes = (
+            password.contains(where: \.isUppercase), password.contains(where: \.isLowercase),
+            password.contains(where: \.isNumber), password.contains(where: { !$0.isLetter && !$0.isNumber })
+        )
+    }
+    let length = ascii ? password.utf8.count : password.count
     let tooLong = policy.maxLength > 0 && length > policy.maxLength
     if length < policy.minLength || tooLong {
         let wanted: String
@@ -36,16 +54,16 @@ public func checkPassword(
             .passwordLength,
             "the password has \(length) character\(length == 1 ? "" : "s"); the policy asks for \(wanted)")
     }
-    if policy.requireUppercase && !password.contains(where: \.isUppercase) {
+    if policy.requireUppercase && !classes.upper {
         add(.passwordNoUppercase, "the password has no uppercase letter")
     }
-    if policy.requireLowercase && !password.contains(where: \.isLowercase) {
+    if policy.requireLowercase && !classes.lower {
         add(.passwordNoLowercase, "the password has no lowercase letter")
     }
-    if policy.requireDigit && !password.contains(where: \.isNumber) {
+    if policy.requireDigit && !classes.digit {
         add(.passwordNoDigit, "the password has no digit")
     }
-    if policy.requireSymbol && !password.contains(where: { !$0.isLetter && !$0.isNumber }) {
+    if policy.requireSymbol && !classes.symbol {
         add(.passwordNoSymbol, "the password has no character that is neither letter nor digit")
     }
 
@@ -59,7 +77,7 @@ public func checkPassword(
     if policy.blockExtension, let number = `extension`, !number.isEmpty {
         identities.append((number, "the extension"))
     }
-    let folded = password.lowercased()
+    let folded = identities.isEmpty ? "" : password.lowercased()
     for identity in identities {
         let text = identity.text.lowercased()
         if text.count >= 3 ? folded.contains(text) : folded == text {
