@@ -162,7 +162,8 @@ public func checkPasscode(
                 : "one of the \(policy.history) passcodes in effect before the current one"
             add(.passcodeHistory, "the passcode is \(which)")
         }
-        if policy.blockReversedOldPasscode && history.isCurrent(String(passcode.reversed())) {
+        let reversed = ascii ? String(decoding: passcode.utf8.reversed(), as: UTF8.self) : String(passcode.reversed())
+        if policy.blockReversedOldPasscode && history.isCurrent(reversed) {
             add(.passcodeOldReversed, "the passcode is the passcode in effect reversed")
         }
     }
@@ -215,7 +216,9 @@ private func userNumberMatch(_ passcode: String, policy: Policy.PasscodeRules, c
         return nil
     }
     if policy.blockUserNumber, let name = match(passcode) { return name }
-    if policy.blockReversedUserNumber, let name = match(String(passcode.reversed())) { return name + " reversed" }
+    // Called for all-digit passcodes only: reversing the bytes is reversing the characters.
+    let reversed = String(decoding: passcode.utf8.reversed(), as: UTF8.self)
+    if policy.blockReversedUserNumber, let name = match(reversed) { return name + " reversed" }
     return nil
 }
 
