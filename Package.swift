@@ -31,7 +31,7 @@ let package = Package(
         .testTarget(
             name: "SwitchboardCLITests",
             dependencies: ["switchboard"],
-            exclude: ["Fixtures"]
+            exclude: ["Fixtures", "BadInputs"]
         ),
     ]
 )

@@ -197,7 +197,7 @@ public final class CSVReader<Source: ByteSource> {
             let message =
                 code == .utf16WithoutBOM
                 ? "the input has no byte-order mark but its NUL bytes show UTF-16 (\(decoder.encoding.rawValue)); read as such"
-                : "the UTF-16 input holds an unpaired surrogate, read as U+FFFD"
+                : "the UTF-16 input holds an unpaired surrogate or an odd final byte, read as U+FFFD"
             scanner.warnings.append(
                 CSVIssue(
                     code: code, severity: .warning, line: scanner.line, column: 0,

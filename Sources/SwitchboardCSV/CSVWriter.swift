@@ -27,6 +27,17 @@ public struct FormulaGuard: Sendable, Equatable {
         UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D,
     ]
 
+    /// The cell without the leading `'` this guard adds, when it has one before a trigger.
+    ///
+    /// Reading back a file this guard wrote (a fixed rejects file) gives the original text.
+    public static func removingGuard(_ cell: String) -> String {
+        let utf8 = cell.utf8
+        guard utf8.count >= 2, utf8.first == UInt8(ascii: "'"),
+            triggers.contains(utf8[utf8.index(after: utf8.startIndex)])
+        else { return cell }
+        return String(cell.dropFirst())
+    }
+
     /// Whether a cell of column `column` holding `utf8` needs the leading `'`.
     func needsGuard(_ utf8: UnsafeBufferPointer<UInt8>, column: Int) -> Bool {
         guard let first = utf8.first, Self.triggers.contains(first) else { return false }

@@ -269,7 +269,8 @@ struct RecordScanner {
     /// Ends the open field; a record with too many fields is reported.
     @inline(__always) mutating func endField(_ out: inout RecordWriter) -> CSVReadResult? {
         out.endField()
-        sizeCheckAt = min(out.byteCount + limits.maxFieldBytes, limits.maxRecordBytes)
+        let (fieldEnd, wrapped) = out.byteCount.addingReportingOverflow(limits.maxFieldBytes)
+        sizeCheckAt = wrapped ? limits.maxRecordBytes : min(fieldEnd, limits.maxRecordBytes)
         if out.fieldCount > limits.maxFields {
             return overflow(.recordTooLarge, &out, "the record has more than \(limits.maxFields) fields")
         }

@@ -99,8 +99,8 @@ struct CSVOptions: ParsableArguments {
     var maxFieldLines = CSVLimits().maxFieldLines
 
     func validate() throws {
-        guard maxFieldBytes > 0, maxFieldLines > 0 else {
-            throw ValidationError("--max-field-bytes and --max-field-lines must be positive.")
+        guard (1...(1 << 30)).contains(maxFieldBytes), (1...10_000_000).contains(maxFieldLines) else {
+            throw ValidationError("--max-field-bytes must be 1 to 1073741824 and --max-field-lines 1 to 10000000.")
         }
     }
 

@@ -41,7 +41,11 @@ enum PolicyOptions {
             return try PolicyFile.load(path: chosen)
         } catch {
             printError("switchboard: \(error)")
-            throw error.kind == .missingFile ? ExitCode.noInput : ExitCode.dataError
+            switch error.kind {
+            case .missingFile: throw ExitCode.noInput
+            case .unreadable: throw ExitCode.ioError
+            default: throw ExitCode.dataError
+            }
         }
     }
 }

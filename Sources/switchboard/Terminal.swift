@@ -38,6 +38,26 @@ struct OutputStream {
 /// Prints one line on standard error at once: problems and progress never go to stdout.
 func printError(_ line: String) {
     var stream = OutputStream.standardError()
-    try? stream.write(line + "\n")
+    try? stream.write(terminalSafe(line) + "\n")
     try? stream.flush()
+}
+
+/// The text with control characters shown as `\u{1B}`-style escapes, so that a header or
+/// cell echoed in a message can never drive the terminal.
+func terminalSafe(_ text: String) -> String {
+    guard text.unicodeScalars.contains(where: isControl) else { return text }
+    var safe = ""
+    for scalar in text.unicodeScalars {
+        if isControl(scalar) {
+            safe += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+        } else {
+            safe.unicodeScalars.append(scalar)
+        }
+    }
+    return safe
+}
+
+/// C0 and C1 controls and DEL.
+private func isControl(_ scalar: Unicode.Scalar) -> Bool {
+    scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
 }

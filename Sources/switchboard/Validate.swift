@@ -68,8 +68,8 @@ struct Validate: ParsableCommand {
             text += "\nFirst findings:\n"
             for finding in sink.firstFindings {
                 let field = finding.field.isEmpty ? "" : " [\(finding.field)]"
-                text +=
-                    "  line \(finding.line)\(field): \(finding.severity.rawValue) \(finding.code.rawValue): \(finding.message)\n"
+                let line = "line \(finding.line)\(field): \(finding.severity.rawValue) \(finding.code.rawValue): "
+                text += "  " + terminalSafe(line + finding.message) + "\n"
             }
         }
         text += "\n"

@@ -143,3 +143,12 @@ struct KeyFoldingTests {
         #expect(NormalizedRow.fold(text) == folded)
     }
 }
+
+@Suite("Invisible characters in usernames")
+struct InvisibleCharacterMessageTests {
+    @Test("The message names the character with four hex digits at least")
+    func nulIsNamedInFull() {
+        let outcome = outcomes([addRow(2, "ad\u{0}min", ext: "4021", extra: [.email: "admin@example.com"])])[0]
+        #expect(outcome.findings.first?.message.contains("(U+0000)") == true)
+    }
+}

@@ -174,6 +174,7 @@ public struct Validator {
         let original = record.strings
         var cells = original
         checkFieldCount(&cells, header: header, findings: &findings)
+        Self.removeFormulaGuards(&cells, mapping: mapping)
         let row = mapping.profile.row(from: cells, line: line, mapping: mapping)
         let normalized = checkRow(row, normalizer: normalizer, index: index, findings: &findings)
         return RowOutcome(line: line, cells: original, row: normalized, findings: findings.findings)
@@ -254,6 +255,7 @@ public struct Validator {
                 for column in cells.indices where keyColumns[column] {
                     cells[column] = column < record.count ? record.string(at: column) : ""
                 }
+                Self.removeFormulaGuards(&cells, mapping: mapping)
                 var scratch = FindingList(line: record.position.line, fieldNames: names)
                 let row = mapping.profile.row(from: cells, line: record.position.line, mapping: mapping)
                 index.note(normalizer.normalize(row, into: &scratch, keysOnly: true), directory: directory)
@@ -261,6 +263,15 @@ public struct Validator {
         }
         index.finish()
         return (index, header)
+    }
+
+    /// Takes off the `'` that a rejects file put before formula-like free-text cells, so a
+    /// fixed rejects file fed back in gives the values it was made from.
+    static func removeFormulaGuards(_ cells: inout [String], mapping: HeaderMapping) {
+        guard !mapping.reservedColumns.isEmpty else { return }
+        for column in mapping.freeTextColumns where column < cells.count {
+            cells[column] = FormulaGuard.removingGuard(cells[column])
+        }
     }
 
     /// The fields the first pass reads: those the file index's keys and effects come from.

@@ -155,7 +155,8 @@ public struct HeaderMapping: Sendable {
             return "reads \(field.name) from " + headers.map { "`\($0)`" }.joined(separator: " or ")
         }
         let found = header.map(HeaderName.display).filter { !$0.isEmpty }
-        let foundText = found.isEmpty ? "none" : found.map { "`\($0)`" }.joined(separator: ", ")
+        var foundText = found.isEmpty ? "none" : found.prefix(20).map { "`\($0)`" }.joined(separator: ", ")
+        if found.count > 20 { foundText += " and \(found.count - 20) more" }
         return "The header has neither an email nor a username column, so no row can name its user. "
             + "The \(profile.name) profile \(wanted(.email)) and \(wanted(.username)). "
             + "Columns found: \(foundText)."

@@ -47,7 +47,8 @@ public struct RowNormalizer: Sendable {
         if let username = row.value(.username) {
             result.username = username
             if !keysOnly, let scalar = FieldRules.invisibleScalar(in: username) {
-                let code = "U+" + String(scalar.value, radix: 16, uppercase: true)
+                let hex = String(scalar.value, radix: 16, uppercase: true)
+                let code = "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
                 findings.error(
                     .usernameInvalid, .username,
                     "the username holds an invisible or control character (\(code)) that would make it look like another"
