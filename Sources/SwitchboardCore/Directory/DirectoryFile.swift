@@ -17,47 +17,42 @@ extension InMemoryDirectory {
         var order: [String] = []
         var emProfiles: [String] = []
         var passcodes: [(String, String, [String])] = []
-        reading: while true {
-            switch try reader.next(into: &record) {
-            case .end: break reading
-            case .malformed: continue
-            case .fatal(let issue):
-                throw FileValidationError(code: .delimiterMismatch, line: issue.line, message: issue.message)
-            case .record:
-                let cells = record.strings.map { $0.trimmingWhitespace }
-                if columns.isEmpty {
-                    for (index, name) in cells.enumerated() {
-                        columns[HeaderName.fold(name).replacing(" ", with: "_")] = index
-                    }
-                    guard columns["username"] != nil else {
-                        throw FileValidationError(
-                            code: .missingColumns, line: record.position.line,
-                            message: "a directory file needs a username column; found \(cells.joined(separator: ", "))")
-                    }
-                    continue
+        while try reader.nextReadable(into: &record) {
+            let cells = record.strings.map { $0.trimmingWhitespace }
+            if columns.isEmpty {
+                for (index, name) in cells.enumerated() {
+                    columns[HeaderName.fold(name).replacing(" ", with: "_")] = index
                 }
-                func cell(_ name: String) -> String? {
-                    guard let index = columns[name], index < cells.count, !cells[index].isEmpty else { return nil }
-                    return cells[index]
+                guard columns["username"] != nil else {
+                    throw FileValidationError(
+                        code: .missingColumns, line: record.position.line,
+                        message:
+                            "a directory file needs a username column; found \(cells.prefix(20).joined(separator: ", "))"
+                    )
                 }
-                guard let username = cell("username") else { continue }
-                let key = NormalizedRow.fold(username)
-                if profiles[key] == nil {
-                    order.append(key)
-                    profiles[key] = DirectoryProfile(
-                        username: username, email: cell("email"),
-                        type: cell("type").flatMap { ProfileType(rawValue: $0.lowercased()) } ?? .user,
-                        isActive: cell("status")?.lowercased() != "disabled")
-                }
-                if let number = cell("extension") {
-                    profiles[key]!.extensionKeys.append(NormalizedRow.fold(cell("site") ?? "") + "\u{0}" + number)
-                }
-                if let device = cell("device_name") { profiles[key]!.deviceKeys.append(NormalizedRow.fold(device)) }
-                if let em = cell("em_profile") { emProfiles.append(em) }
-                if let current = cell("voicemail_passcode") {
-                    let earlier = cell("previous_passcodes")?.split(separator: ";").map(String.init) ?? []
-                    passcodes.append((key, current, earlier))
-                }
+                continue
+            }
+            func cell(_ name: String) -> String? {
+                guard let index = columns[name], index < cells.count, !cells[index].isEmpty else { return nil }
+                return cells[index]
+            }
+            guard let username = cell("username") else { continue }
+            let key = NormalizedRow.fold(username)
+            if profiles[key] == nil {
+                order.append(key)
+                profiles[key] = DirectoryProfile(
+                    username: username, email: cell("email"),
+                    type: cell("type").flatMap { ProfileType(rawValue: $0.lowercased()) } ?? .user,
+                    isActive: cell("status")?.lowercased() != "disabled")
+            }
+            if let number = cell("extension") {
+                profiles[key]!.extensionKeys.append(NormalizedRow.fold(cell("site") ?? "") + "\u{0}" + number)
+            }
+            if let device = cell("device_name") { profiles[key]!.deviceKeys.append(NormalizedRow.fold(device)) }
+            if let em = cell("em_profile") { emProfiles.append(em) }
+            if let current = cell("voicemail_passcode") {
+                let earlier = cell("previous_passcodes")?.split(separator: ";").map(String.init) ?? []
+                passcodes.append((key, current, earlier))
             }
         }
         var directory = InMemoryDirectory(order.map { profiles[$0]! }, emProfiles: emProfiles)

@@ -107,7 +107,7 @@ public struct Validator {
         let (index, header) = try firstPass(try open())
         let reader = try open()
         var record = CSVRecord()
-        guard try nextRecord(reader, &record, skipMalformed: true) != nil else {
+        guard try reader.nextReadable(into: &record) else {
             throw FileValidationError(code: .missingColumns, line: 1, message: "the file is empty: it has no header")
         }
         let mapping = try self.mapping(for: header)
@@ -237,7 +237,8 @@ public struct Validator {
     /// The first pass: every row's keys into the index.
     private func firstPass<Source: ByteSource>(_ reader: CSVReader<Source>) throws -> (FileIndex, [String]) {
         var record = CSVRecord()
-        guard let header = try nextRecord(reader, &record, skipMalformed: true) else { return (FileIndex(), []) }
+        guard try reader.nextReadable(into: &record) else { return (FileIndex(), []) }
+        let header = record.strings
         let mapping = try self.mapping(for: header)
         let normalizer = RowNormalizer(policy: policy)
         var index = FileIndex(policy: policy)
@@ -245,21 +246,14 @@ public struct Validator {
         // Only the columns the keys come from are made Strings; the others stay empty.
         let keyColumns = header.indices.map { mapping.fields[$0].map(Self.keyFields.contains) ?? false }
         var cells = [String](repeating: "", count: header.count)
-        reading: while true {
-            switch try reader.next(into: &record) {
-            case .end: break reading
-            case .malformed: continue
-            case .fatal(let issue):
-                throw FileValidationError(code: .delimiterMismatch, line: issue.line, message: issue.message)
-            case .record:
-                for column in cells.indices where keyColumns[column] {
-                    cells[column] = column < record.count ? record.string(at: column) : ""
-                }
-                Self.removeFormulaGuards(&cells, mapping: mapping)
-                var scratch = FindingList(line: record.position.line, fieldNames: names)
-                let row = mapping.profile.row(from: cells, line: record.position.line, mapping: mapping)
-                index.note(normalizer.normalize(row, into: &scratch, keysOnly: true), directory: directory)
+        while try reader.nextReadable(into: &record) {
+            for column in cells.indices where keyColumns[column] {
+                cells[column] = column < record.count ? record.string(at: column) : ""
             }
+            Self.removeFormulaGuards(&cells, mapping: mapping)
+            var scratch = FindingList(line: record.position.line, fieldNames: names)
+            let row = mapping.profile.row(from: cells, line: record.position.line, mapping: mapping)
+            index.note(normalizer.normalize(row, into: &scratch, keysOnly: true), directory: directory)
         }
         index.finish()
         return (index, header)
@@ -279,17 +273,20 @@ public struct Validator {
         .action, .type, .username, .email, .extension, .site, .deviceName, .emProfile,
     ]
 
-    /// The next readable record's cells, or nil at the end; a fatal issue throws.
-    private func nextRecord<Source: ByteSource>(
-        _ reader: CSVReader<Source>, _ record: inout CSVRecord, skipMalformed: Bool
-    ) throws -> [String]? {
+}
+
+extension CSVReader {
+    /// Reads the next readable record into `record`, skipping malformed ones.
+    ///
+    /// Returns false at the end. A fatal issue (a header read with the wrong delimiter) throws.
+    func nextReadable(into record: inout CSVRecord) throws -> Bool {
         while true {
-            switch try reader.next(into: &record) {
-            case .record: return record.strings
+            switch try next(into: &record) {
+            case .record: return true
             case .malformed: continue
             case .fatal(let issue):
                 throw FileValidationError(code: .delimiterMismatch, line: issue.line, message: issue.message)
-            case .end: return nil
+            case .end: return false
             }
         }
     }
