@@ -62,15 +62,3 @@ extension InMemoryDirectory {
         return directory
     }
 }
-
-extension String {
-    /// The string without surrounding whitespace.
-    var trimmingWhitespace: String {
-        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
-    }
-
-    /// The string with every `target` character replaced.
-    func replacing(_ target: Character, with replacement: Character) -> String {
-        String(map { $0 == target ? replacement : $0 })
-    }
-}

@@ -50,7 +50,7 @@ extension ImportProfile {
     func blankChange(cells: [String], mapping: HeaderMapping) -> FieldChange {
         guard blankOnUpdate == .clear else { return .keep }
         guard let index = mapping.fieldColumns[CanonicalField.action.rawValue] else { return .clear }
-        switch Self.trimmed(Self.cell(cells, index)).lowercased() {
+        switch Self.cell(cells, index).trimmedWhitespace.lowercased() {
         case RowAction.add.rawValue, RowAction.disable.rawValue, RowAction.delete.rawValue: return .keep
         default: return .clear
         }
@@ -62,7 +62,7 @@ extension ImportProfile {
             return Self.isKey(field) ? .keep : blank
         }
         if let removeKeyword, !Self.isKey(field), field != .email,
-            (field.isSecret ? Substring(cell) : Self.trimmed(cell)) == removeKeyword
+            (field.isSecret ? Substring(cell) : cell.trimmedWhitespace) == removeKeyword
         {
             return .clear
         }
@@ -71,11 +71,11 @@ extension ImportProfile {
 
     /// The first- and last-name changes a whole-name cell asks for.
     func nameChanges(for cell: String, blank: FieldChange) -> (first: FieldChange, last: FieldChange) {
-        let name = Self.trimmed(cell)
+        let name = cell.trimmedWhitespace
         if name.isEmpty { return (blank, blank) }
         if let removeKeyword, name == removeKeyword { return (.clear, .clear) }
         guard let space = name.lastIndex(where: \.isWhitespace) else { return (blank, .set(String(name))) }
-        let first = Self.trimmed(String(name[..<space]))
+        let first = String(name[..<space]).trimmedWhitespace
         return (.set(String(first)), .set(String(name[name.index(after: space)...])))
     }
 
@@ -96,14 +96,5 @@ extension ImportProfile {
         // A cell that starts with a visible ASCII character is not blank: no Unicode look-up.
         if let first = cell.utf8.first, first > 0x20 && first < 0x7F { return false }
         return cell.unicodeScalars.allSatisfy(\.properties.isWhitespace)
-    }
-
-    /// The cell without surrounding whitespace.
-    static func trimmed(_ cell: String) -> Substring {
-        let scalars = cell.unicodeScalars
-        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
-            let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
-        else { return "" }
-        return Substring(cell.unicodeScalars[first...last])
     }
 }

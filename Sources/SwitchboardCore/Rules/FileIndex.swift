@@ -68,12 +68,16 @@ public struct FileIndex: Sendable {
         if let key = row.emailKey, row.type == .user {
             emails.append(Self.hash(key), line: line, extra: UInt32(truncatingIfNeeded: user))
         }
-        usernames.append(user, line: line, extra: UInt32(effects(of: row, user: user, directory: directory).rawValue))
+        usernames.append(
+            user, line: line, extra: UInt32(recordEffects(of: row, user: user, directory: directory).rawValue))
     }
 
-    /// What `row` does to its profile; nothing when the row cannot apply (an add of an
-    /// existing profile, a change to a missing one): its effects would only hide real conflicts.
-    private mutating func effects(of row: NormalizedRow, user: Int, directory: any DirectoryLookup) -> ProfileEffects {
+    /// What `row` does to its profile, noting a new extension on the way; nothing when the
+    /// row cannot apply (an add of an existing profile, a change to a missing one): its
+    /// effects would only hide real conflicts.
+    private mutating func recordEffects(of row: NormalizedRow, user: Int, directory: any DirectoryLookup)
+        -> ProfileEffects
+    {
         guard let usernameKey = row.usernameKey else { return [] }
         let exists = directory.profile(usernameKey: usernameKey) != nil
         if (row.action == .add && exists) || (!exists && [.update, .disable, .delete].contains(row.action)) {

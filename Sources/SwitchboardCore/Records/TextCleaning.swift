@@ -1,0 +1,18 @@
+extension String {
+    /// The string without surrounding whitespace, Unicode's whitespace included, as a view.
+    var trimmedWhitespace: Substring {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+            let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        else { return "" }
+        return Substring(scalars[first...last])
+    }
+
+    /// The string without surrounding whitespace.
+    var trimmingWhitespace: String { String(trimmedWhitespace) }
+
+    /// The string with every `target` character replaced.
+    func replacing(_ target: Character, with replacement: Character) -> String {
+        String(map { $0 == target ? replacement : $0 })
+    }
+}
