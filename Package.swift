@@ -7,27 +7,43 @@ let package = Package(
     products: [
         .library(name: "SwitchboardCSV", targets: ["SwitchboardCSV"]),
         .library(name: "SwitchboardCore", targets: ["SwitchboardCore"]),
+        .library(name: "SwitchboardStore", targets: ["SwitchboardStore"]),
         .executable(name: "switchboard", targets: ["switchboard"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "4.5.2"),
     ],
     targets: [
         // Bytes in, records out, and back. Knows nothing of PBXs and depends on nothing.
         .target(name: "SwitchboardCSV"),
         // The domain: rows, import profiles, the policy, validation stages, the pipeline, reports.
         .target(name: "SwitchboardCore", dependencies: ["SwitchboardCSV"]),
+        // The directory in SQLite: schema, look-ups, secret hashing, the transactional applier, run records.
+        .target(
+            name: "SwitchboardStore",
+            dependencies: [
+                "SwitchboardCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         // The command line: argument parsing and printing only.
         .executableTarget(
             name: "switchboard",
             dependencies: [
                 "SwitchboardCSV",
                 "SwitchboardCore",
+                "SwitchboardStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "SwitchboardCSVTests", dependencies: ["SwitchboardCSV"], exclude: ["Fixtures"]),
         .testTarget(name: "SwitchboardCoreTests", dependencies: ["SwitchboardCore"]),
+        .testTarget(name: "SwitchboardStoreTests", dependencies: ["SwitchboardStore"]),
         .testTarget(
             name: "SwitchboardCLITests",
             dependencies: ["switchboard"],

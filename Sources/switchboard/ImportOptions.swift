@@ -1,6 +1,7 @@
 import ArgumentParser
 import SwitchboardCSV
 import SwitchboardCore
+import SwitchboardStore
 
 #if canImport(Glibc)
     import Glibc
@@ -84,12 +85,24 @@ struct PreparedImport {
         return stem + ".rejected.csv"
     }
 
+    /// Opens a reader on the input with the chosen dialect and limits.
+    func openReader() throws -> CSVReader<FileByteSource> {
+        try CSVReader(path: path, dialect: dialect, limits: limits)
+    }
+
     /// Runs the validator against the directory and maps failures to exit codes.
     func run<Sink: ValidationSink>(into sink: inout Sink) throws -> ValidationSummary {
         let validator = Validator(policy: policy, directory: directory, profile: profile)
+        return try mapFailures { try validator.validate(open: openReader, into: &sink) }
+    }
+
+    /// Runs `body`, printing a file, CSV or database failure and turning it into its exit code.
+    func mapFailures<T>(_ body: () throws -> T) throws -> T {
         do {
-            return try validator.validate(
-                open: { try CSVReader(path: path, dialect: dialect, limits: limits) }, into: &sink)
+            return try body()
+        } catch let error as StoreError {
+            printError("switchboard: \(error.message)")
+            throw error.kind == .busy ? ExitCode.databaseBusy : ExitCode.ioError
         } catch let error as FileValidationError {
             printError("\(displayName):\(error.line): error \(error.code.rawValue): \(error.message)")
             throw ExitCode.dataError

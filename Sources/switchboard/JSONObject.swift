@@ -3,6 +3,16 @@ struct JSONObject {
     private var members: [String] = []
 
     mutating func add(_ key: String, _ value: Int) { members.append("\(Self.quote(key)): \(value)") }
+    mutating func add(_ key: String, _ value: Int?) {
+        members.append("\(Self.quote(key)): \(value.map(String.init) ?? "null")")
+    }
+    mutating func add(_ key: String, _ value: Bool) { members.append("\(Self.quote(key)): \(value)") }
+    /// Adds a nested object, already JSON text.
+    mutating func add(_ key: String, object: JSONObject) { members.append("\(Self.quote(key)): \(object.text)") }
+    /// Adds an array of nested objects.
+    mutating func add(_ key: String, objects: [JSONObject]) {
+        members.append("\(Self.quote(key)): [" + objects.map(\.text).joined(separator: ", ") + "]")
+    }
     mutating func add(_ key: String, _ value: String?) {
         members.append("\(Self.quote(key)): \(value.map(Self.quote) ?? "null")")
     }

@@ -25,37 +25,46 @@ struct Validate: ParsableCommand {
 
     @OptionGroup var importOptions: ImportOptions
 
-    @Option(help: "Where to write the rejected rows (default: <input-stem>.rejected.csv).")
-    var rejects: String?
+    @Option(
+        help:
+            "The database to check against (default: $SWITCHBOARD_DB, else switchboard.sqlite in the working directory if it exists, else an empty directory)."
+    )
+    var db: String?
 
-    @Option(help: "Where to write every finding as line,severity,code,field,message.")
-    var findings: String?
+    @OptionGroup var reportOptions: ReportOptions
 
-    @Option(help: "The summary on stdout: text or json.")
-    var format: Format = .text
+    func validate() throws {
+        if db != nil && importOptions.directory != nil {
+            throw ValidationError("--db and --directory both name the directory to check against; give one.")
+        }
+    }
 
     func run() throws {
         let setup = try importOptions.prepare(file: file)
         defer { setup.cleanUp() }
-        var sink = ReportSink(
-            rejects: RejectsWriter(path: rejects ?? setup.defaultRejectsPath),
-            findings: try findings.map { path in
-                do { return try FindingsWriter(path: path) } catch {
-                    printError("switchboard: \(error)")
-                    throw ExitCode.ioError
-                }
-            })
-        let summary = try setup.run(into: &sink)
-        try sink.finish()
-        switch format {
-        case .text: printText(summary, sink)
-        case .json: printJSON(summary, sink)
+        var sink = try reportOptions.sink(defaultRejects: setup.defaultRejectsPath)
+        let summary: ValidationSummary
+        if importOptions.directory == nil, let path = DatabaseOptions.path(db, onlyIfPresent: true) {
+            let store = try DatabaseOptions.open(path, readOnly: true)
+            summary = try setup.mapFailures {
+                try store.validateFile(
+                    policy: setup.policy, profile: setup.profile, open: setup.openReader, reports: &sink)
+            }
+        } else {
+            summary = try setup.run(into: &sink)
         }
+        try sink.finish()
+        var out = OutputStream.standardOutput()
+        switch reportOptions.format {
+        case .text: try? out.write(Self.summaryText(summary, sink))
+        case .json: try? out.write(Self.summaryJSON(summary, sink).text + "\n")
+        }
+        try? out.flush()
         if summary.rejected > 0 { throw ExitCode.rowsRejected }
     }
 
-    private func printText(_ summary: ValidationSummary, _ sink: ReportSink) {
-        var out = OutputStream.standardOutput()
+    /// The text summary: counts, findings by code, the first findings and the report files.
+    static func summaryText(_ summary: ValidationSummary, _ sink: ReportSink, extra: String = "") -> String {
         var text = "\(summary.accepted) of \(summary.rows) rows accepted, \(summary.rejected) rejected, "
         text += "\(summary.warnings) warning\(summary.warnings == 1 ? "" : "s") (profile \(summary.profile))\n"
         if !summary.byCode.isEmpty {
@@ -72,14 +81,14 @@ struct Validate: ParsableCommand {
                 text += "  " + terminalSafe(line + finding.message) + "\n"
             }
         }
-        text += "\n"
+        text += "\n" + extra
         if sink.rejects.isWritten { text += "Rejected rows: \(sink.rejects.path)\n" }
         if let findings = sink.findings { text += "Findings: \(findings.path)\n" }
-        try? out.write(text)
-        try? out.flush()
+        return text
     }
 
-    private func printJSON(_ summary: ValidationSummary, _ sink: ReportSink) {
+    /// The JSON summary object, to which `import` adds its keys.
+    static func summaryJSON(_ summary: ValidationSummary, _ sink: ReportSink) -> JSONObject {
         var json = JSONObject()
         json.add("rows", summary.rows)
         json.add("accepted", summary.accepted)
@@ -89,13 +98,35 @@ struct Validate: ParsableCommand {
         json.add("by_code", summary.byCode.sorted { $0.key < $1.key }.map { ($0.key.rawValue, $0.value) })
         json.add("rejects_file", sink.rejects.isWritten ? sink.rejects.path : nil)
         json.add("findings_file", sink.findings?.path)
-        var out = OutputStream.standardOutput()
-        try? out.write(json.text + "\n")
-        try? out.flush()
+        return json
     }
 
     static func pad(_ text: String, _ width: Int) -> String {
         String(repeating: " ", count: max(0, width - text.count)) + text
+    }
+}
+
+/// The report options of `validate` and `import`: the rejects and findings files, and the summary's format.
+struct ReportOptions: ParsableArguments {
+    @Option(help: "Where to write the rejected rows (default: <input-stem>.rejected.csv).")
+    var rejects: String?
+
+    @Option(help: "Where to write every finding as line,severity,code,field,message.")
+    var findings: String?
+
+    @Option(help: "The summary on stdout: text or json.")
+    var format: Validate.Format = .text
+
+    /// The sink that writes the reports; exits 74 when the findings file cannot be created.
+    func sink(defaultRejects: String) throws -> ReportSink {
+        ReportSink(
+            rejects: RejectsWriter(path: rejects ?? defaultRejects),
+            findings: try findings.map { path in
+                do { return try FindingsWriter(path: path) } catch {
+                    printError("switchboard: \(error)")
+                    throw ExitCode.ioError
+                }
+            })
     }
 }
 

@@ -62,6 +62,7 @@ func everyKeyChanged() -> Policy {
     policy.password.blockUsername = true
     policy.password.blockExtension = true
     policy.profile.maxExtensions = 4
+    policy.secrets.pbkdf2Rounds = 2000
     return policy
 }
 
@@ -207,9 +208,9 @@ struct PolicyFileRenderingTests {
     func completeFile() {
         let lines = PolicyFile.render(Policy()).split(separator: "\n", omittingEmptySubsequences: false)
         let headers = lines.filter { $0.hasPrefix("[") }
-        #expect(headers == ["[extension]", "[voicemail]", "[passcode]", "[password]", "[profile]"])
+        #expect(headers == ["[extension]", "[voicemail]", "[passcode]", "[password]", "[profile]", "[secrets]"])
         let keyLines = lines.enumerated().filter { $0.element.contains(" = ") }
-        #expect(keyLines.count == 25)
+        #expect(keyLines.count == 26)
         for (index, line) in keyLines {
             #expect(lines[index - 1].hasPrefix("# "), "no comment above \(line)")
         }
@@ -217,6 +218,7 @@ struct PolicyFileRenderingTests {
         let optional: Set = [
             "passcode.min_distinct_digits", "passcode.block_repeated_groups", "passcode.block_keypad_lines",
             "passcode.block_name_digits", "password.max_length", "password.block_username", "password.block_extension",
+            "secrets.pbkdf2_rounds",
         ]
         let rendered = Self.qualifiedKeys(PolicyFile.render(Policy()))
         #expect(rendered.filter { !optional.contains($0) } == Self.qualifiedKeys(defaultPolicyText))
@@ -254,7 +256,7 @@ struct PolicyFileErrorTests {
         BadPolicy(
             "[pascode]\n", .unknownKey, line: 1,
             "unknown table [pascode]; did you mean [passcode]? "
-                + "the tables are [extension], [voicemail], [passcode], [password], [profile]"),
+                + "the tables are [extension], [voicemail], [passcode], [password], [profile], [secrets]"),
         BadPolicy(
             "[passcode]\nmin_length = 6\nmin_lenght = 6\n", .unknownKey, line: 3,
             "unknown key `min_lenght` in [passcode]; did you mean `min_length`? "
@@ -269,7 +271,7 @@ struct PolicyFileErrorTests {
         BadPolicy(
             "# top\nmin_length = 6\n", .unknownKey, line: 2,
             "the key `min_length` is outside any table; put it under one of [extension], [voicemail], "
-                + "[passcode], [password], [profile]"),
+                + "[passcode], [password], [profile], [secrets]"),
         BadPolicy("[passcode.rules]\n", .unknownKey, line: 1, "unknown table [passcode.rules]", exact: false),
         BadPolicy(
             "[voicemail]\ngreeting = 1\n", .unknownKey, line: 2,
@@ -442,7 +444,7 @@ struct PolicyFileErrorTests {
         BadPolicy(
             "[[passcode]]\n", .syntax, line: 1,
             "arrays of tables ([[...]]) are not part of a policy file; use [extension], [voicemail], [passcode], "
-                + "[password], [profile]"),
+                + "[password], [profile], [secrets]"),
         BadPolicy(
             "passcode.min_length = 6\n", .syntax, line: 1,
             "dotted keys are not part of a policy file; write the key under its [table] header"),

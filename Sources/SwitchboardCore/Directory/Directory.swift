@@ -48,6 +48,14 @@ public protocol DirectoryLookup {
     /// The passcodes in effect and before, for the profile with this username key, as the
     /// store keeps them (salted hashes); nil when the profile has none.
     func passcodeHistory(usernameKey: String) -> (any PasscodeHistory)?
+    /// Whether applying `row` to its existing profile would change nothing, secrets included:
+    /// such an `add` is no error, so re-running an onboarding file is safe.
+    func isUnchanged(by row: NormalizedRow) -> Bool
+}
+
+extension DirectoryLookup {
+    /// Knows no profile's details, so no add is ever taken as a re-run.
+    public func isUnchanged(by row: NormalizedRow) -> Bool { false }
 }
 
 /// A directory held in dictionaries: for tests, and the empty directory of a first import.

@@ -30,6 +30,14 @@ public struct RowOutcome: Sendable {
     /// Every finding of the row.
     public var findings: [Finding]
 
+    /// Creates an outcome.
+    public init(line: Int, cells: [String], row: NormalizedRow?, findings: [Finding]) {
+        self.line = line
+        self.cells = cells
+        self.row = row
+        self.findings = findings
+    }
+
     /// Whether the row goes through: it has no error.
     public var isAccepted: Bool { !findings.contains { $0.severity == .error } }
 }

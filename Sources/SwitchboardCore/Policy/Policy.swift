@@ -93,6 +93,14 @@ public struct Policy: Sendable, Equatable {
         public init() {}
     }
 
+    /// `[secrets]`: how passcodes and passwords are hashed for storage.
+    public struct SecretRules: Sendable, Equatable {
+        /// PBKDF2-HMAC-SHA256 rounds per hash (1,000 to 10,000,000); each stored hash keeps its own.
+        public var pbkdf2Rounds = 100_000
+        /// The default: 100,000 rounds, about 16 ms per hash on one core.
+        public init() {}
+    }
+
     /// `[extension]`: how many digits an extension has.
     public var `extension` = ExtensionRules()
     /// `[voicemail]`: the voicemail digit length rule.
@@ -103,6 +111,8 @@ public struct Policy: Sendable, Equatable {
     public var password = PasswordRules()
     /// `[profile]`: how many extensions one profile may hold.
     public var profile = ProfileRules()
+    /// `[secrets]`: how secrets are hashed for storage.
+    public var secrets = SecretRules()
 
     /// The built-in defaults.
     public init() {}

@@ -355,6 +355,14 @@ enum PolicySchema {
                     "The most extensions one profile may hold (1 to 64).")
             ],
             pairs: []),
+        PolicyTable(
+            name: "secrets",
+            keys: [
+                .integer(
+                    "pbkdf2_rounds", \.secrets.pbkdf2Rounds, 1000...10_000_000,
+                    "PBKDF2-HMAC-SHA256 rounds per stored passcode or password hash (1000 to 10000000).")
+            ],
+            pairs: []),
     ]
 
     static func table(named name: String) -> PolicyTable? { tables.first { $0.name == name } }

@@ -14,7 +14,8 @@ public struct DirectoryStage: RowStage {
         switch action {
         case .add where row.action == .add && context.existing != nil:
             findings.error(
-                .profileExists, .username, "a profile with this username exists already; use update or upsert")
+                .profileExists, .username,
+                "a profile with this username exists already and the row would change it; use update or upsert")
         case .update, .disable, .delete:
             if context.existing == nil && !index.effects(of: me).contains(.adds) {
                 findings.error(

@@ -19,6 +19,8 @@ public struct RowContext {
         existing = row.usernameKey.flatMap { directory.profile(usernameKey: $0) }
         switch row.action {
         case .upsert?: effectiveAction = existing == nil ? .add : .update
+        // Re-running an add that changes nothing is an update that finds nothing to do.
+        case .add? where existing != nil && directory.isUnchanged(by: row): effectiveAction = .update
         default: effectiveAction = row.action
         }
     }

@@ -1,0 +1,148 @@
+import Foundation
+import GRDB
+
+/// A failure to open or use the database, sorted by what the administrator can do about it.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong.
+    public enum Kind: Sendable, Equatable {
+        /// Another process holds the database longer than the busy timeout (exit 75).
+        case busy
+        /// The path holds something other than a SQLite database; it is left untouched.
+        case notADatabase
+        /// The database was made by a newer Switchboard; this binary refuses to touch it.
+        case newerSchema
+        /// The database or its disk is full.
+        case full
+        /// The database cannot be written (read-only file or folder).
+        case readOnly
+        /// The database does not exist and the command does not create one.
+        case missing
+        /// Any other input or output failure.
+        case io
+    }
+
+    /// What went wrong.
+    public var kind: Kind
+    /// The database path.
+    public var path: String
+    /// A sentence for people, naming the path.
+    public var message: String
+
+    public var description: String { message }
+
+    /// Sorts a GRDB or SQLite error on the database at `path`.
+    init(_ error: any Error, path: String) {
+        self.path = path
+        guard let error = error as? DatabaseError else {
+            kind = .io
+            message = "\(path): \(error)"
+            return
+        }
+        switch error.resultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            kind = .busy
+            message = "\(path): database is busy, try again"
+        case .SQLITE_NOTADB:
+            kind = .notADatabase
+            message = "\(path): the file is not a SQLite database; it was left as it is"
+        case .SQLITE_FULL:
+            kind = .full
+            message = "\(path): the database or its disk is full; nothing was applied"
+        case .SQLITE_READONLY:
+            kind = .readOnly
+            message = "\(path): the database cannot be written (read-only); nothing was applied"
+        case .SQLITE_CANTOPEN:
+            kind = .io
+            message = "\(path): the database cannot be opened"
+        default:
+            kind = .io
+            message = "\(path): \(error.message ?? "database error \(error.extendedResultCode.rawValue)")"
+        }
+    }
+
+    init(kind: Kind, path: String, message: String) {
+        self.kind = kind
+        self.path = path
+        self.message = message
+    }
+}
+
+/// The Switchboard database: one SQLite file in WAL mode, opened through GRDB.
+///
+/// A new file is created with mode 0600 and migrated to the current schema. A file
+/// that is not a SQLite database, or whose schema is newer than this binary, is refused
+/// and never written.
+public final class DirectoryStore {
+    /// The path of the database file.
+    public let path: String
+    /// The connection.
+    let queue: DatabaseQueue
+
+    /// Opens (and with `create`, creates) the database at `path`.
+    ///
+    /// - Parameters:
+    ///   - create: whether a missing file is created; else it is ``StoreError/Kind/missing``.
+    ///   - readOnly: whether the connection only reads (validation).
+    ///   - busyTimeout: how long to wait for another process's lock before ``StoreError/Kind/busy``.
+    public init(path: String, create: Bool = true, readOnly: Bool = false, busyTimeout: Double = 5) throws(StoreError) {
+        self.path = path
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            if isDirectory.boolValue {
+                throw StoreError(kind: .io, path: path, message: "\(path): is a folder, not a database file")
+            }
+        } else {
+            guard create && !readOnly else {
+                throw StoreError(kind: .missing, path: path, message: "\(path): no such database")
+            }
+            let descriptor = Foundation.open(path, O_CREAT | O_EXCL | O_WRONLY, 0o600)
+            if descriptor < 0 {
+                let reason = String(cString: strerror(errno))
+                throw StoreError(kind: .io, path: path, message: "\(path): cannot create the database: \(reason)")
+            }
+            close(descriptor)
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.readonly = readOnly
+        configuration.foreignKeysEnabled = true
+        configuration.label = "switchboard"
+        if !readOnly { configuration.journalMode = .wal }
+        do {
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+            try queue.inDatabase { db in
+                // Reading the schema fails here, before any write, on a file that is not a database.
+                let applied = try StoreSchema.migrator.appliedIdentifiers(db)
+                let unknown = applied.subtracting(StoreSchema.knownMigrations)
+                if !unknown.isEmpty {
+                    throw StoreError(
+                        kind: .newerSchema, path: path,
+                        message:
+                            "\(path): the database was made by a newer Switchboard (migration \(unknown.sorted().joined(separator: ", "))); this binary will not touch it"
+                    )
+                }
+            }
+            if !readOnly { try StoreSchema.migrator.migrate(queue) }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(error, path: path)
+        }
+    }
+
+    /// Runs `body` on the connection, outside any transaction, mapping database errors to ``StoreError``.
+    func access<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try queue.inDatabase(body)
+        } catch let error as StoreError {
+            throw error
+        } catch let error as DatabaseError {
+            throw StoreError(error, path: path)
+        }
+    }
+
+    /// Runs `PRAGMA integrity_check` and returns its verdict: `ok` when the file is sound.
+    public func integrityCheck() throws -> String {
+        try access { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
+    }
+}

@@ -1,0 +1,250 @@
+import Foundation
+import GRDB
+import SwitchboardCSV
+import SwitchboardCore
+
+/// Whether a file with rejected rows is applied at all.
+public enum ImportMode: String, Sendable {
+    /// Nothing is applied when any row is rejected (the default).
+    case atomic
+    /// The accepted rows are applied and the rejected ones reported (`--partial`).
+    case partial
+}
+
+/// What one import did.
+public struct ImportResult: Sendable {
+    /// The validation counts, late rejections included.
+    public var summary: ValidationSummary
+    /// What the apply did (or, in a dry run, would do).
+    public var counts: ApplyCounts
+    /// The run record's id; nil in a dry run.
+    public var runID: Int64?
+    /// Whether the file's changes were committed.
+    public var applied: Bool
+    /// `applied`, `partial` or `rejected`.
+    public var outcome: String
+}
+
+/// Describes the run for its record.
+public struct ImportRequest: Sendable {
+    /// The file name as given on the command line.
+    public var fileName: String
+    /// The SHA-256 of the file's bytes.
+    public var fileSHA256: String
+    /// The policy in force.
+    public var policy: Policy
+    /// A digest of the policy in force (SHA-256 of its TOML).
+    public var policyDigest: String
+    /// The import profile to read with; nil detects it.
+    public var profile: ImportProfile?
+    /// Atomic or partial.
+    public var mode: ImportMode
+    /// Whether to roll back at the end and record nothing.
+    public var dryRun: Bool
+    /// The tool version for the run record.
+    public var toolVersion: String
+
+    public init(
+        fileName: String, fileSHA256: String, policy: Policy, policyDigest: String, profile: ImportProfile?,
+        mode: ImportMode, dryRun: Bool, toolVersion: String
+    ) {
+        self.fileName = fileName
+        self.fileSHA256 = fileSHA256
+        self.policy = policy
+        self.policyDigest = policyDigest
+        self.profile = profile
+        self.mode = mode
+        self.dryRun = dryRun
+        self.toolVersion = toolVersion
+    }
+}
+
+extension DirectoryStore {
+    /// Validates a file against the directory and applies it in one transaction.
+    ///
+    /// The write lock is taken first (`BEGIN IMMEDIATE`, waiting out the busy timeout), so
+    /// validation sees exactly the state the apply changes and two imports run one after
+    /// the other. Accepted rows are staged in a temporary table; once validation ends, they
+    /// are applied in file order, or the transaction is rolled back when the mode says so. A
+    /// rejected run is still recorded, in a transaction of its own.
+    public func importFile<Source: ByteSource, Reports: ValidationSink>(
+        _ request: ImportRequest, open: () throws -> CSVReader<Source>, reports: inout Reports
+    ) throws -> ImportResult {
+        let started = Self.timestamp()
+        let outcome: (ImportResult, ValidationSummary) = try access { db in
+            try db.execute(sql: "BEGIN IMMEDIATE")
+            do {
+                let result = try validateAndApply(db, request, started: started, open: open, reports: &reports)
+                return result
+            } catch {
+                if db.isInsideTransaction { try? db.execute(sql: "ROLLBACK") }
+                throw error
+            }
+        }
+        var (result, _) = outcome
+        if !result.applied && !request.dryRun {
+            result.runID = try access { db in
+                try db.inTransaction {
+                    _ = try Self.insertRun(db, request, result, started: started)
+                    return .commit
+                }
+                return db.lastInsertedRowID
+            }
+        }
+        return result
+    }
+
+    private func validateAndApply<Source: ByteSource, Reports: ValidationSink>(
+        _ db: Database, _ request: ImportRequest, started: String, open: () throws -> CSVReader<Source>,
+        reports: inout Reports
+    ) throws -> (ImportResult, ValidationSummary) {
+        let directory = StoreDirectory(db, policy: request.policy)
+        let lookup: any DirectoryLookup = directory.isEmpty() ? InMemoryDirectory() : directory
+        let validator = Validator(policy: request.policy, directory: lookup, profile: request.profile)
+        var sink = StagingSink(
+            reports: reports,
+            staging: try Staging(db, hasher: SecretHasher(rounds: request.policy.secrets.pbkdf2Rounds)),
+            directory: directory, policy: request.policy, mode: request.mode)
+        var summary = try validator.validate(open: open, into: &sink)
+        reports = sink.reports
+        if let failure = directory.failure { throw failure }
+        try sink.staging.flush()
+
+        var result = ImportResult(
+            summary: summary, counts: ApplyCounts(), runID: nil, applied: false, outcome: "rejected")
+        guard summary.rows > 0, request.mode == .partial || summary.rejected == 0 else {
+            try db.execute(sql: "ROLLBACK")
+            return (result, summary)
+        }
+        var provisional = result
+        provisional.outcome = request.mode == .partial && summary.rejected > 0 ? "partial" : "applied"
+        let runID = request.dryRun ? nil : try Self.insertRun(db, request, provisional, started: started)
+        var applier = Applier(db, runID: runID, policy: request.policy, now: started)
+        try applier.applyAll()
+        for late in applier.lateRejections {
+            summary.accepted -= 1
+            summary.rejected += 1
+            for finding in late.findings { summary.byCode[finding.code, default: 0] += 1 }
+            try reports.row(late)
+        }
+        result.summary = summary
+        result.counts = applier.counts
+        if request.mode == .atomic && summary.rejected > 0 {
+            try db.execute(sql: "ROLLBACK")
+            result.counts = ApplyCounts()
+            return (result, summary)
+        }
+        result.outcome = summary.rejected > 0 ? "partial" : "applied"
+        if request.dryRun {
+            try db.execute(sql: "ROLLBACK")
+            return (result, summary)
+        }
+        try Self.finishRun(db, runID!, result)
+        try db.execute(sql: "COMMIT")
+        result.runID = runID
+        result.applied = true
+        return (result, summary)
+    }
+
+    private static func insertRun(_ db: Database, _ request: ImportRequest, _ result: ImportResult, started: String)
+        throws -> Int64
+    {
+        try db.execute(
+            sql: """
+                INSERT INTO import_run (started_at, finished_at, file_name, file_sha256, profile, policy_digest, mode,
+                    rows, accepted, rejected, warnings, added, updated, unchanged, disabled, deleted, outcome,
+                    tool_version)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                started, timestamp(), request.fileName, request.fileSHA256, result.summary.profile,
+                request.policyDigest, request.mode.rawValue, result.summary.rows, result.summary.accepted,
+                result.summary.rejected, result.summary.warnings, result.counts.added, result.counts.updated,
+                result.counts.unchanged, result.counts.disabled, result.counts.deleted, result.outcome,
+                request.toolVersion,
+            ])
+        return db.lastInsertedRowID
+    }
+
+    private static func finishRun(_ db: Database, _ id: Int64, _ result: ImportResult) throws {
+        try db.execute(
+            sql: """
+                UPDATE import_run SET finished_at = ?, accepted = ?, rejected = ?, added = ?, updated = ?,
+                    unchanged = ?, disabled = ?, deleted = ?, outcome = ?
+                WHERE id = ?
+                """,
+            arguments: [
+                timestamp(), result.summary.accepted, result.summary.rejected, result.counts.added,
+                result.counts.updated, result.counts.unchanged, result.counts.disabled, result.counts.deleted,
+                result.outcome, id,
+            ])
+    }
+
+    /// Now, as ISO 8601 in UTC to the millisecond.
+    static func timestamp() -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: Date())
+    }
+
+    /// Validates a file against the directory without writing anything: `switchboard validate --db`.
+    public func validateFile<Source: ByteSource, Reports: ValidationSink>(
+        policy: Policy, profile: ImportProfile?, open: () throws -> CSVReader<Source>, reports: inout Reports
+    ) throws -> ValidationSummary {
+        try access { db in
+            try db.execute(sql: "BEGIN DEFERRED")
+            defer { try? db.execute(sql: "ROLLBACK") }
+            let directory = StoreDirectory(db, policy: policy)
+            let validator = Validator(policy: policy, directory: directory, profile: profile)
+            let summary = try validator.validate(open: open, into: &reports)
+            if let failure = directory.failure { throw failure }
+            return summary
+        }
+    }
+}
+
+/// Passes every row on to the reports and stages the accepted ones for the apply.
+struct StagingSink<Reports: ValidationSink>: ValidationSink {
+    var reports: Reports
+    var staging: Staging
+    let directory: StoreDirectory
+    let policy: Policy
+    let mode: ImportMode
+    /// Whether a row was rejected: in atomic mode nothing more is staged, since nothing will be applied.
+    private var sawRejection = false
+
+    init(reports: Reports, staging: Staging, directory: StoreDirectory, policy: Policy, mode: ImportMode) {
+        self.reports = reports
+        self.staging = staging
+        self.directory = directory
+        self.policy = policy
+        self.mode = mode
+    }
+
+    mutating func begin(header: [String], mapping: HeaderMapping) throws {
+        try reports.begin(header: header, mapping: mapping)
+    }
+
+    mutating func fileFinding(_ finding: Finding) throws { try reports.fileFinding(finding) }
+
+    mutating func row(_ outcome: RowOutcome) throws {
+        try reports.row(outcome)
+        guard outcome.isAccepted, let normalized = outcome.row else {
+            sawRejection = true
+            return
+        }
+        guard mode == .partial || !sawRejection else { return }
+        let key = normalized.usernameKey ?? ""
+        var passcode = normalized.row.value(.voicemailPasscode)
+        if let candidate = passcode {
+            let isCurrent =
+                directory.knownCurrent(usernameKey: key, candidate: candidate)
+                ?? directory.passcodeHistory(usernameKey: key)?.isCurrent(candidate) ?? false
+            if isCurrent { passcode = nil }
+        }
+        let password = normalized.row.value(.portalPassword)
+        try staging.add(
+            StagedRow(normalized, policy: policy), passcode: passcode, password: password,
+            storedPassword: password == nil ? nil : directory.passwordHash(usernameKey: key))
+    }
+}

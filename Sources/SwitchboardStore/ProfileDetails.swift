@@ -1,0 +1,105 @@
+import GRDB
+import SwitchboardCore
+
+/// One profile with everything it holds, as `switchboard show` prints it; secrets only as "set" or not.
+public struct ProfileDetails: Sendable {
+    /// One extension and what hangs on it.
+    public struct Line: Sendable {
+        public var site: String
+        public var number: String
+        public var phoneNumber: String?
+        public var voicemail: Bool
+        /// Whether a passcode is stored (as a hash); when it was set.
+        public var passcodeSetAt: String?
+    }
+
+    public var username: String
+    public var type: String
+    public var status: String
+    /// The profile's text fields in canonical order, name and value, present ones only.
+    public var fields: [(name: String, value: String)]
+    public var hasPassword: Bool
+    public var extensions: [Line]
+    public var devices: [String]
+    public var emProfiles: [String]
+    /// How many earlier passcodes are kept, as hashes.
+    public var passcodeHistory: Int
+    public var createdAt: String
+    public var updatedAt: String
+}
+
+/// A line of `switchboard show` with no profile: counts of the directory.
+public struct DirectoryCounts: Sendable {
+    public var active: Int
+    public var disabled: Int
+    public var extensions: Int
+    public var devices: Int
+    public var runs: Int
+}
+
+extension DirectoryStore {
+    /// The profile with this username (compared case-folded), or nil.
+    public func details(username: String) throws -> ProfileDetails? {
+        try access { db in
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT * FROM profile WHERE username_key = ?",
+                    arguments: [NormalizedRow.fold(username)])
+            else { return nil }
+            let id: Int64 = row["id"]
+            let names = ["email", "first_name", "last_name", "department", "language", "time_zone"]
+            let lines = try Row.fetchAll(
+                db, sql: "SELECT * FROM extension WHERE profile_id = ? AND number IS NOT NULL ORDER BY id",
+                arguments: [id]
+            ).map { line in
+                ProfileDetails.Line(
+                    site: line["site"], number: line["number"], phoneNumber: line["phone_number"],
+                    voicemail: (line["voicemail"] as Int) == 1,
+                    passcodeSetAt: (line["passcode_hash"] as String?) == nil ? nil : line["passcode_set_at"])
+            }
+            return ProfileDetails(
+                username: row["username"], type: row["type"], status: row["status"],
+                fields: names.compactMap { name in (row[name] as String?).map { (name, $0) } },
+                hasPassword: (row["password_hash"] as String?) != nil, extensions: lines,
+                devices: try String.fetchAll(
+                    db, sql: "SELECT name FROM device WHERE profile_id = ? ORDER BY name", arguments: [id]),
+                emProfiles: try String.fetchAll(
+                    db,
+                    sql: """
+                        SELECT m.name FROM em_profile_user u JOIN em_profile m ON m.id = u.em_profile_id
+                        WHERE u.profile_id = ? ORDER BY m.name
+                        """, arguments: [id]),
+                passcodeHistory: try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM passcode_history WHERE profile_id = ?", arguments: [id]) ?? 0,
+                createdAt: row["created_at"], updatedAt: row["updated_at"])
+        }
+    }
+
+    /// How much the directory holds.
+    public func counts() throws -> DirectoryCounts {
+        try access { db in
+            func count(_ sql: String) throws -> Int { try Int.fetchOne(db, sql: sql) ?? 0 }
+            return DirectoryCounts(
+                active: try count("SELECT count(*) FROM profile WHERE status = 'active'"),
+                disabled: try count("SELECT count(*) FROM profile WHERE status = 'disabled'"),
+                extensions: try count("SELECT count(*) FROM extension"),
+                devices: try count("SELECT count(*) FROM device"),
+                runs: try count("SELECT count(*) FROM import_run"))
+        }
+    }
+
+    /// The usernames, in order, at most `limit` of them, with their first extension.
+    public func listing(limit: Int) throws -> [(username: String, status: String, extensionLabel: String)] {
+        try access { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT p.username, p.status,
+                        (SELECT CASE WHEN e.site = '' THEN e.number ELSE e.number || '@' || e.site END
+                         FROM extension e WHERE e.profile_id = p.id ORDER BY e.id LIMIT 1) AS ext
+                    FROM profile p ORDER BY p.username_key LIMIT ?
+                    """, arguments: [limit]
+            ).map { ($0["username"], $0["status"], ($0["ext"] as String?) ?? "") }
+        }
+    }
+}

@@ -1,0 +1,214 @@
+import GRDB
+import SwitchboardCore
+
+/// The validation pipeline's ``DirectoryLookup`` answered from the database, one indexed look-up per question.
+///
+/// It lives only inside one database access. The protocol's questions cannot throw, so
+/// the first database error is kept in ``failure`` and the answer is "nothing found";
+/// the importer checks ``failure`` once validation ends and stops there.
+final class StoreDirectory: DirectoryLookup {
+    private let db: Database
+    private let policy: Policy
+    /// The first database error met, if any.
+    private(set) var failure: (any Error)?
+    /// The answers about the passcode in effect of the last profile asked about, so the applier
+    /// need not hash a candidate again.
+    private var currentChecks: (usernameKey: String, results: [String: Bool]) = ("", [:])
+
+    init(_ db: Database, policy: Policy) {
+        self.db = db
+        self.policy = policy
+    }
+
+    private func fetch<T>(_ body: () throws -> T?) -> T? {
+        guard failure == nil else { return nil }
+        do { return try body() } catch {
+            failure = error
+            return nil
+        }
+    }
+
+    private func string(_ sql: String, _ key: String) -> String? {
+        fetch { try String.fetchOne(db.cachedStatement(sql: sql), arguments: [key]) }
+    }
+
+    func profile(usernameKey: String) -> DirectoryProfile? {
+        fetch {
+            let sql = "SELECT id, username, email, type, status FROM profile WHERE username_key = ?"
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: sql), arguments: [usernameKey]) else {
+                return nil
+            }
+            let id: Int64 = row["id"]
+            let extensions = try Row.fetchAll(
+                db.cachedStatement(
+                    sql:
+                        "SELECT site_key, number FROM extension WHERE profile_id = ? AND number IS NOT NULL ORDER BY id"
+                ),
+                arguments: [id]
+            ).map { ($0["site_key"] as String) + "\u{0}" + ($0["number"] as String) }
+            let devices = try String.fetchAll(
+                db.cachedStatement(sql: "SELECT name_key FROM device WHERE profile_id = ? ORDER BY id"), arguments: [id]
+            )
+            return DirectoryProfile(
+                username: row["username"], email: row["email"],
+                type: ProfileType(rawValue: row["type"]) ?? .user, isActive: (row["status"] as String) == "active",
+                extensionKeys: extensions, deviceKeys: devices)
+        }
+    }
+
+    func emailOwner(emailKey: String) -> String? {
+        string("SELECT username_key FROM profile WHERE email_key = ? AND type = 'user'", emailKey)
+    }
+
+    func extensionOwner(extensionKey: String) -> String? {
+        let (site, number) = Self.split(extensionKey)
+        return fetch {
+            try String.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        SELECT p.username_key FROM extension e JOIN profile p ON p.id = e.profile_id
+                        WHERE e.site_key = ? AND e.number = ?
+                        """), arguments: [site, number])
+        }
+    }
+
+    func deviceOwner(deviceKey: String) -> String? {
+        string(
+            "SELECT p.username_key FROM device d JOIN profile p ON p.id = d.profile_id WHERE d.name_key = ?", deviceKey)
+    }
+
+    func emProfileExists(key: String) -> Bool {
+        string("SELECT name_key FROM em_profile WHERE name_key = ?", key) != nil
+    }
+
+    func deviceExists(key: String) -> Bool {
+        string("SELECT name_key FROM device WHERE name_key = ?", key) != nil
+    }
+
+    func passcodeHistory(usernameKey: String) -> (any PasscodeHistory)? {
+        fetch {
+            guard
+                let id = try Int64.fetchOne(
+                    db.cachedStatement(sql: "SELECT id FROM profile WHERE username_key = ?"), arguments: [usernameKey])
+            else { return nil }
+            let current = try String.fetchOne(
+                db.cachedStatement(
+                    sql:
+                        "SELECT passcode_hash FROM extension WHERE profile_id = ? AND passcode_hash IS NOT NULL ORDER BY id LIMIT 1"
+                ), arguments: [id])
+            let earlier = try String.fetchAll(
+                db.cachedStatement(
+                    sql: "SELECT passcode_hash FROM passcode_history WHERE profile_id = ? ORDER BY id DESC LIMIT 24"),
+                arguments: [id])
+            guard current != nil || !earlier.isEmpty else { return nil }
+            if currentChecks.usernameKey != usernameKey { currentChecks = (usernameKey, [:]) }
+            return HashedPasscodeHistory(current: current, earlier: earlier) { [weak self] candidate, result in
+                self?.currentChecks.results[candidate] = result
+            }
+        }
+    }
+
+    func isUnchanged(by row: NormalizedRow) -> Bool {
+        guard let key = row.usernameKey else { return false }
+        return fetch { () -> Bool? in
+            guard
+                let stored = try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT * FROM profile WHERE username_key = ?"), arguments: [key]),
+                (stored["status"] as String) == "active"
+            else { return false }
+            let staged = StagedRow(row, policy: policy)
+            func same(_ value: String?, _ column: String) -> Bool {
+                guard let value else { return true }
+                return (value.isEmpty ? nil : value) == (stored[column] as String?)
+            }
+            guard staged.type.map({ $0.rawValue == (stored["type"] as String) }) ?? true,
+                same(staged.email, "email"), same(staged.firstName, "first_name"), same(staged.lastName, "last_name"),
+                same(staged.department, "department"), same(staged.language, "language"),
+                same(staged.timeZone, "time_zone")
+            else { return false }
+            let id: Int64 = stored["id"]
+            let lines = try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT * FROM extension WHERE profile_id = ? ORDER BY id"), arguments: [id])
+            var line = lines.first
+            if let number = staged.number {
+                if number.isEmpty {
+                    guard lines.isEmpty else { return false }
+                } else {
+                    line = lines.first { $0["site_key"] == staged.siteKey && $0["number"] == number }
+                    guard line != nil else { return false }
+                }
+            }
+            if staged.phoneNumber != nil || staged.voicemail != nil || row.row.value(.voicemailPasscode) != nil {
+                guard let line else { return false }
+                guard staged.phoneNumber.map({ ($0.isEmpty ? nil : $0) == (line["phone_number"] as String?) }) ?? true,
+                    staged.voicemail.map({ $0 == (line["voicemail"] as Int) }) ?? true
+                else { return false }
+            }
+            if let device = staged.deviceName {
+                let held = try String.fetchAll(
+                    db.cachedStatement(sql: "SELECT name_key FROM device WHERE profile_id = ?"), arguments: [id])
+                guard held == (device.isEmpty ? [] : [NormalizedRow.fold(device)]) else { return false }
+            }
+            if let em = staged.emProfile {
+                let held = try String.fetchAll(
+                    db.cachedStatement(
+                        sql: """
+                            SELECT m.name_key FROM em_profile_user u JOIN em_profile m ON m.id = u.em_profile_id
+                            WHERE u.profile_id = ?
+                            """), arguments: [id])
+                guard held == (em.isEmpty ? [] : [NormalizedRow.fold(em)]) else { return false }
+            }
+            if let password = row.row.value(.portalPassword) {
+                guard let hash = stored["password_hash"] as String?, SecretHasher.verify(password, against: hash)
+                else { return false }
+            }
+            if let passcode = row.row.value(.voicemailPasscode) {
+                guard passcodeHistory(usernameKey: key)?.isCurrent(passcode) == true else { return false }
+            }
+            return true
+        } ?? false
+    }
+
+    /// Whether `candidate` was found to be the passcode in effect of this profile by the last check, if that
+    /// check was about this profile and this candidate.
+    func knownCurrent(usernameKey: String, candidate: String) -> Bool? {
+        currentChecks.usernameKey == usernameKey ? currentChecks.results[candidate] : nil
+    }
+
+    /// The password hash stored for a profile, if any.
+    func passwordHash(usernameKey: String) -> String? {
+        string("SELECT password_hash FROM profile WHERE username_key = ?", usernameKey)
+    }
+
+    /// Whether the directory holds no profile at all, so that a first import can skip every look-up.
+    func isEmpty() -> Bool {
+        fetch { try Int.fetchOne(db, sql: "SELECT 1 FROM profile LIMIT 1") } == nil && failure == nil
+    }
+
+    /// The site key and the number of a site-and-extension key (the number is digits, so the last NUL splits).
+    static func split(_ key: String) -> (site: String, number: String) {
+        guard let separator = key.lastIndex(of: "\u{0}") else { return ("", key) }
+        return (String(key[..<separator]), String(key[key.index(after: separator)...]))
+    }
+}
+
+/// A profile's passcodes as the store keeps them: salted hashes, compared by hashing the candidate.
+struct HashedPasscodeHistory: PasscodeHistory {
+    /// The hash of the passcode in effect.
+    let current: String?
+    /// The hashes of the passcodes before it, the most recent first.
+    let earlier: [String]
+    /// Told each answer about the current passcode.
+    let noteCurrent: (String, Bool) -> Void
+
+    func isCurrent(_ candidate: String) -> Bool {
+        guard let current else { return false }
+        let result = SecretHasher.verify(candidate, against: current)
+        noteCurrent(candidate, result)
+        return result
+    }
+
+    func isEarlier(_ candidate: String, depth: Int) -> Bool {
+        earlier.prefix(depth).contains { SecretHasher.verify(candidate, against: $0) }
+    }
+}

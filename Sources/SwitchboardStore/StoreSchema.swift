@@ -1,0 +1,137 @@
+import GRDB
+
+/// The database schema, built and upgraded by GRDB's `DatabaseMigrator`.
+///
+/// Every uniqueness rule of the validation pipeline has a UNIQUE index behind it, on
+/// keys folded the way ``SwitchboardCore/NormalizedRow`` folds them (Unicode lowercase),
+/// so the database refuses what validation would reject even if a bug let it through.
+enum StoreSchema {
+    /// The migrations, oldest first; a database holding one this list lacks is newer than the binary.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: directory, runs and changes") { db in
+            try db.execute(sql: version1)
+        }
+        return migrator
+    }
+
+    /// The names of the migrations this binary knows.
+    static var knownMigrations: Set<String> { Set(migrator.migrations) }
+
+    private static let version1 = """
+        CREATE TABLE profile (
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL,
+            username_key TEXT NOT NULL,
+            type TEXT NOT NULL CHECK (type IN ('user', 'common-area')),
+            email TEXT,
+            email_key TEXT,
+            first_name TEXT,
+            last_name TEXT,
+            department TEXT,
+            language TEXT,
+            time_zone TEXT,
+            status TEXT NOT NULL CHECK (status IN ('active', 'disabled')),
+            password_hash TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX profile_username ON profile(username_key);
+        CREATE UNIQUE INDEX profile_user_email ON profile(email_key) WHERE type = 'user';
+
+        -- A NULL number marks an extension parked during an apply, while two profiles swap numbers.
+        CREATE TABLE extension (
+            id INTEGER PRIMARY KEY,
+            profile_id INTEGER REFERENCES profile(id) ON DELETE CASCADE,
+            site TEXT NOT NULL DEFAULT '',
+            site_key TEXT NOT NULL DEFAULT '',
+            number TEXT,
+            phone_number TEXT,
+            voicemail INTEGER NOT NULL DEFAULT 0 CHECK (voicemail IN (0, 1)),
+            passcode_hash TEXT,
+            passcode_set_at TEXT
+        );
+        CREATE UNIQUE INDEX extension_number ON extension(site_key, number);
+        CREATE INDEX extension_profile ON extension(profile_id);
+
+        CREATE TABLE passcode_history (
+            id INTEGER PRIMARY KEY,
+            profile_id INTEGER NOT NULL REFERENCES profile(id) ON DELETE CASCADE,
+            passcode_hash TEXT NOT NULL,
+            replaced_at TEXT NOT NULL
+        );
+        CREATE INDEX passcode_history_profile ON passcode_history(profile_id, id);
+
+        CREATE TABLE device (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            name_key TEXT NOT NULL,
+            profile_id INTEGER NOT NULL REFERENCES profile(id) ON DELETE CASCADE
+        );
+        CREATE UNIQUE INDEX device_name ON device(name_key);
+        CREATE INDEX device_profile ON device(profile_id);
+
+        CREATE TABLE em_profile (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            name_key TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX em_profile_name ON em_profile(name_key);
+
+        -- The users an extension-mobility profile is associated with.
+        CREATE TABLE em_profile_user (
+            em_profile_id INTEGER NOT NULL REFERENCES em_profile(id) ON DELETE CASCADE,
+            profile_id INTEGER NOT NULL REFERENCES profile(id) ON DELETE CASCADE,
+            PRIMARY KEY (em_profile_id, profile_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX em_profile_user_profile ON em_profile_user(profile_id);
+
+        -- What an extension-mobility profile carries: speed dials, busy lamp fields, service
+        -- URLs and subscriptions. They go with it when it is deleted.
+        CREATE TABLE em_profile_feature (
+            id INTEGER PRIMARY KEY,
+            em_profile_id INTEGER NOT NULL REFERENCES em_profile(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL
+                CHECK (kind IN ('speed-dial', 'busy-lamp-field', 'service-url', 'service-subscription')),
+            value TEXT NOT NULL
+        );
+        CREATE INDEX em_profile_feature_owner ON em_profile_feature(em_profile_id);
+
+        CREATE TABLE import_run (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            finished_at TEXT NOT NULL,
+            file_name TEXT NOT NULL,
+            file_sha256 TEXT NOT NULL,
+            profile TEXT NOT NULL,
+            policy_digest TEXT NOT NULL,
+            mode TEXT NOT NULL CHECK (mode IN ('atomic', 'partial')),
+            rows INTEGER NOT NULL,
+            accepted INTEGER NOT NULL,
+            rejected INTEGER NOT NULL,
+            warnings INTEGER NOT NULL,
+            added INTEGER NOT NULL,
+            updated INTEGER NOT NULL,
+            unchanged INTEGER NOT NULL,
+            disabled INTEGER NOT NULL,
+            deleted INTEGER NOT NULL,
+            outcome TEXT NOT NULL CHECK (outcome IN ('applied', 'partial', 'rejected')),
+            tool_version TEXT NOT NULL
+        );
+
+        -- One row per change a run made: a profile added, disabled or deleted, or one field
+        -- changed. Secrets appear only as their salted hashes.
+        CREATE TABLE run_change (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL REFERENCES import_run(id) ON DELETE CASCADE,
+            line INTEGER NOT NULL,
+            username TEXT NOT NULL,
+            action TEXT NOT NULL CHECK (action IN ('added', 'updated', 'disabled', 'deleted')),
+            field TEXT,
+            old_value TEXT,
+            new_value TEXT
+        );
+        CREATE INDEX run_change_run ON run_change(run_id, id);
+        """
+}

@@ -1,0 +1,129 @@
+import ArgumentParser
+import SwitchboardCSV
+import SwitchboardCore
+import SwitchboardStore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `switchboard import`: validates a file against the database and applies it in one transaction.
+struct Import: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Validate a file against the database and apply it in one transaction.",
+        discussion: """
+            Atomic by default: when any row is rejected nothing is applied, and the run is \
+            still recorded as rejected. --partial applies the accepted rows. --dry-run does \
+            everything but commit and records nothing. Exits 0 when every row is applied, 1 \
+            when some are rejected, 65 for a file that cannot be validated, 66 when it cannot \
+            be found, 74 on a database or I/O failure (a full disk, a file that is not a \
+            database), 75 when another import holds the database past the busy timeout.
+            """
+    )
+
+    @Argument(help: "The CSV file to import, or - for standard input.")
+    var file: String
+
+    @Option(help: "The database (default: $SWITCHBOARD_DB, else switchboard.sqlite in the working directory).")
+    var db: String?
+
+    @Flag(help: "Apply the accepted rows even when some are rejected.")
+    var partial = false
+
+    @Flag(name: .customLong("dry-run"), help: "Validate and apply, then roll back: report what would change.")
+    var dryRun = false
+
+    @Option(help: "Seconds to wait for another process's lock on the database before exiting 75.")
+    var busyTimeout: Double = 5
+
+    @OptionGroup var importOptions: ImportOptions
+
+    @OptionGroup var reportOptions: ReportOptions
+
+    func validate() throws {
+        if importOptions.directory != nil {
+            throw ValidationError("import checks against its database; --directory is for validate only.")
+        }
+        if !(0...3600).contains(busyTimeout) { throw ValidationError("--busy-timeout must be 0 to 3600 seconds.") }
+    }
+
+    func run() throws {
+        let setup = try importOptions.prepare(file: file)
+        defer { setup.cleanUp() }
+        let path = DatabaseOptions.path(db, onlyIfPresent: false)!
+        var sink = try reportOptions.sink(defaultRejects: setup.defaultRejectsPath)
+        let store = try DatabaseOptions.open(path, readOnly: false, busyTimeout: busyTimeout)
+        let result = try setup.mapFailures {
+            let request = ImportRequest(
+                fileName: setup.displayName, fileSHA256: try Digest.sha256(ofFile: setup.path),
+                policy: setup.policy, policyDigest: Digest.sha256(of: PolicyFile.render(setup.policy)),
+                profile: setup.profile, mode: partial ? .partial : .atomic, dryRun: dryRun,
+                toolVersion: SwitchboardVersion.current)
+            return try store.importFile(request, open: setup.openReader, reports: &sink)
+        }
+        try sink.finish()
+        var out = OutputStream.standardOutput()
+        switch reportOptions.format {
+        case .text:
+            try? out.write(Validate.summaryText(result.summary, sink, extra: applyText(result, path)))
+        case .json:
+            var json = Validate.summaryJSON(result.summary, sink)
+            json.add("added", result.counts.added)
+            json.add("updated", result.counts.updated)
+            json.add("unchanged", result.counts.unchanged)
+            json.add("disabled", result.counts.disabled)
+            json.add("deleted", result.counts.deleted)
+            json.add("run_id", result.runID.map(Int.init))
+            json.add("database", path)
+            json.add("applied", result.applied)
+            json.add("dry_run", dryRun)
+            json.add("outcome", result.outcome)
+            try? out.write(json.text + "\n")
+        }
+        try? out.flush()
+        if result.summary.rejected > 0 { throw ExitCode.rowsRejected }
+    }
+
+    private func applyText(_ result: ImportResult, _ path: String) -> String {
+        let counts = result.counts
+        let verb = dryRun ? "Would apply" : result.applied ? "Applied" : "Nothing applied"
+        var text = "\(verb): \(counts.added) added, \(counts.updated) updated, \(counts.unchanged) unchanged, "
+        text += "\(counts.disabled) disabled, \(counts.deleted) deleted\n"
+        if !result.applied && !dryRun && result.summary.rejected > 0 && !partial {
+            text += "The import is atomic: fix the rejected rows, or use --partial to apply the others.\n"
+        }
+        if let id = result.runID { text += "Run \(id) recorded (\(result.outcome)) in \(path)\n" }
+        return text + "\n"
+    }
+}
+
+/// Where the database is and how it is opened, for every command that uses one.
+enum DatabaseOptions {
+    /// The file used when neither --db nor SWITCHBOARD_DB names one.
+    static let defaultFile = "switchboard.sqlite"
+
+    /// `--db`, else `$SWITCHBOARD_DB`, else `switchboard.sqlite`; with `onlyIfPresent`, the
+    /// default file only when it exists.
+    static func path(_ option: String?, onlyIfPresent: Bool) -> String? {
+        if let option { return option }
+        if let variable = getenv("SWITCHBOARD_DB"), let path = String(validatingCString: variable), !path.isEmpty {
+            return path
+        }
+        if onlyIfPresent && access(defaultFile, F_OK) != 0 { return nil }
+        return defaultFile
+    }
+
+    /// Opens the database, printing the failure and exiting 66, 74 or 75.
+    static func open(_ path: String, readOnly: Bool, busyTimeout: Double = 5) throws -> DirectoryStore {
+        do {
+            return try DirectoryStore(path: path, create: !readOnly, readOnly: readOnly, busyTimeout: busyTimeout)
+        } catch {
+            printError("switchboard: \(error.message)")
+            switch error.kind {
+            case .busy: throw ExitCode.databaseBusy
+            case .missing: throw ExitCode.noInput
+            default: throw ExitCode.ioError
+            }
+        }
+    }
+}

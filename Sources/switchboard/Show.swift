@@ -1,0 +1,68 @@
+import ArgumentParser
+import SwitchboardStore
+
+/// `switchboard show`: one profile and what it holds, or, without a username, a listing of the directory.
+struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show one profile and what it holds, or list the directory.",
+        discussion: """
+            Secrets are never shown: only whether one is stored (as a salted hash) and when it \
+            was set. Exits 0, 1 when the username is not found, 66 when there is no database.
+            """
+    )
+
+    @Argument(help: "The username (compared ignoring case). Without it, the directory is listed.")
+    var username: String?
+
+    @Option(help: "The database (default: $SWITCHBOARD_DB, else switchboard.sqlite in the working directory).")
+    var db: String?
+
+    @Option(help: "The most profiles a listing shows.")
+    var limit = 50
+
+    func run() throws {
+        let path = DatabaseOptions.path(db, onlyIfPresent: false)!
+        let store = try DatabaseOptions.open(path, readOnly: true)
+        var out = OutputStream.standardOutput()
+        do {
+            if let username {
+                guard let details = try store.details(username: username) else {
+                    printError("switchboard: no profile named \(terminalSafe(username)) in \(path)")
+                    throw ExitCode.rowsRejected
+                }
+                try out.write(Self.text(details))
+            } else {
+                let counts = try store.counts()
+                var text = "\(path): \(counts.active) active and \(counts.disabled) disabled profiles, "
+                text += "\(counts.extensions) extensions, \(counts.devices) devices, \(counts.runs) import runs\n"
+                for entry in try store.listing(limit: max(0, limit)) {
+                    let status = entry.status == "active" ? "" : "  (\(entry.status))"
+                    text += "  \(terminalSafe(entry.username))  \(terminalSafe(entry.extensionLabel))\(status)\n"
+                }
+                try out.write(text)
+            }
+            try out.flush()
+        } catch let error as StoreError {
+            printError("switchboard: \(error.message)")
+            throw error.kind == .busy ? ExitCode.databaseBusy : ExitCode.ioError
+        }
+    }
+
+    static func text(_ details: ProfileDetails) -> String {
+        var text = "\(details.username) (\(details.type), \(details.status))\n"
+        for (name, value) in details.fields { text += "  \(name): \(value)\n" }
+        text += "  portal_password: \(details.hasPassword ? "set (salted hash)" : "none")\n"
+        for line in details.extensions {
+            text += "  extension: \(line.site.isEmpty ? line.number : "\(line.number)@\(line.site)")"
+            if let phone = line.phoneNumber { text += ", phone \(phone)" }
+            text += line.voicemail ? ", mailbox" : ", no mailbox"
+            text += line.passcodeSetAt.map { ", passcode set \($0)" } ?? ", no passcode"
+            text += "\n"
+        }
+        for device in details.devices { text += "  device: \(device)\n" }
+        for em in details.emProfiles { text += "  em_profile: \(em)\n" }
+        if details.passcodeHistory > 0 { text += "  earlier passcodes kept: \(details.passcodeHistory)\n" }
+        text += "  created \(details.createdAt), updated \(details.updatedAt)\n"
+        return text.split(separator: "\n").map { terminalSafe(String($0)) }.joined(separator: "\n") + "\n"
+    }
+}
