@@ -84,7 +84,11 @@ public final class DirectoryStore {
     ///   - create: whether a missing file is created; else it is ``StoreError/Kind/missing``.
     ///   - readOnly: whether the connection only reads (validation).
     ///   - busyTimeout: how long to wait for another process's lock before ``StoreError/Kind/busy``.
-    public init(path: String, create: Bool = true, readOnly: Bool = false, busyTimeout: Double = 5) throws(StoreError) {
+    ///   - maxPageCount: a cap on the file's size in pages (SQLite's `max_page_count`), for quotas and
+    ///     for testing a full database.
+    public init(
+        path: String, create: Bool = true, readOnly: Bool = false, busyTimeout: Double = 5, maxPageCount: Int? = nil
+    ) throws(StoreError) {
         self.path = path
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
@@ -108,6 +112,9 @@ public final class DirectoryStore {
         configuration.foreignKeysEnabled = true
         configuration.label = "switchboard"
         if !readOnly { configuration.journalMode = .wal }
+        if let maxPageCount {
+            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA max_page_count = \(maxPageCount)") }
+        }
         do {
             queue = try DatabaseQueue(path: path, configuration: configuration)
             try queue.inDatabase { db in
