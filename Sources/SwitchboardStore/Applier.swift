@@ -20,7 +20,7 @@ public struct ApplyCounts: Sendable, Equatable {
 /// extension for a new user. The taken extension is parked (its number NULL) until its
 /// owner's row gives it a new number. A claim nobody gives up makes the row fail here,
 /// as a late rejection (which can only happen with `--partial`, when the giving row was rejected).
-struct Applier {
+final class Applier {
     private let db: Database
     private let runID: Int64?
     private let policy: Policy
@@ -30,11 +30,50 @@ struct Applier {
     private(set) var lateRejections: [RowOutcome] = []
     private var stagedIndexed = false
 
-    init(_ db: Database, runID: Int64?, policy: Policy, now: String) {
+    private let savepoint: RawStatement
+    private let releaseSavepoint: RawStatement
+    private let rollbackToSavepoint: RawStatement
+    private let profileID: RawStatement
+    private let insertProfile: RawStatement
+    private let insertExtension: RawStatement
+    private let insertDevice: RawStatement
+    private let insertChange: RawStatement
+    /// How many changes were recorded.
+    private var changeCount: Int64 = 0
+    /// Extension-mobility profile ids by name key, as met.
+    private var emProfileIDs: [String: Int64] = [:]
+
+    private let partial: Bool
+
+    init(_ db: Database, runID: Int64?, policy: Policy, now: String, partial: Bool) throws {
+        self.partial = partial
         self.db = db
         self.runID = runID
         self.policy = policy
         self.now = now
+        savepoint = try RawStatement(db, "SAVEPOINT row")
+        releaseSavepoint = try RawStatement(db, "RELEASE row")
+        rollbackToSavepoint = try RawStatement(db, "ROLLBACK TO row")
+        profileID = try RawStatement(db, "SELECT id FROM profile WHERE username_key = ?")
+        insertProfile = try RawStatement(
+            db,
+            """
+            INSERT INTO profile (username, username_key, type, email, email_key, first_name, last_name, department,
+                language, time_zone, status, password_hash, created_run_id, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)
+            """)
+        insertExtension = try RawStatement(
+            db,
+            """
+            INSERT INTO extension (profile_id, site, site_key, number, phone_number, voicemail, passcode_hash,
+                passcode_set_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        insertDevice = try RawStatement(db, "INSERT INTO device (name, name_key, profile_id) VALUES (?, ?, ?)")
+        insertChange = try RawStatement(
+            db,
+            "INSERT INTO run_change (run_id, seq, line, username, action, field, old_value, new_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        )
     }
 
     /// A profile as stored.
@@ -93,7 +132,7 @@ struct Applier {
     }
 
     /// Applies every staged row.
-    mutating func applyAll() throws {
+    func applyAll() throws {
         let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM temp.staged ORDER BY seq")
         // The cursor reads the staging table while the rows are applied to the others.
         var rows: [StagedRow] = []
@@ -111,44 +150,107 @@ struct Applier {
 
     // MARK: - One row
 
-    private mutating func apply(_ row: StagedRow) throws {
-        let existing = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT * FROM profile WHERE username_key = ?"), arguments: [row.usernameKey]
-        ).map(StoredProfile.init)
-        switch (row.action, existing) {
-        case (.disable, let profile?): try disable(profile, row)
-        case (.delete, let profile?): try delete(profile, row)
-        case (.add, nil), (.upsert, nil): try add(row)
-        case (.add, let profile?), (.update, let profile?), (.upsert, let profile?): try update(profile, row)
-        case (.update, nil), (.disable, nil), (.delete, nil):
-            reject(row, .profileNotFound, .username, "no profile has this username any more, so it cannot be applied")
+    /// What applying one row came to.
+    private enum RowResult {
+        case added, updated, unchanged, disabled, deleted
+    }
+
+    /// A row that cannot be applied after all: its finding.
+    private struct LateRejection: Error {
+        var finding: Finding
+    }
+
+    /// Applies one row; with `--partial`, inside a savepoint, so that a row failing late leaves
+    /// nothing behind (an atomic import with a late failure is rolled back as a whole).
+    private func apply(_ row: StagedRow) throws {
+        if partial { try savepoint.execute([]) }
+        do {
+            let result = try applyRow(row)
+            if partial { try releaseSavepoint.execute([]) }
+            switch result {
+            case .added: counts.added += 1
+            case .updated: counts.updated += 1
+            case .unchanged: counts.unchanged += 1
+            case .disabled: counts.disabled += 1
+            case .deleted: counts.deleted += 1
+            }
+        } catch let rejection as LateRejection {
+            if partial {
+                try rollbackToSavepoint.execute([])
+                try releaseSavepoint.execute([])
+            }
+            lateRejections.append(
+                RowOutcome(line: row.line, cells: [], row: nil, findings: [rejection.finding]))
         }
     }
 
-    private mutating func add(_ row: StagedRow) throws {
-        guard try claimsAreFree(row, profileID: nil) else { return }
-        let type = row.type ?? .user
-        try RawStatement(
-            db,
-            """
-            INSERT INTO profile (username, username_key, type, email, email_key, first_name, last_name, department,
-                language, time_zone, status, password_hash, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)
-            """
-        ).execute([
-            .text(row.username), .text(row.usernameKey), .text(type.rawValue), .optional(nonEmpty(row.email)),
-            .optional(nonEmpty(row.email).map(NormalizedRow.fold)), .optional(nonEmpty(row.firstName)),
-            .optional(nonEmpty(row.lastName)), .optional(nonEmpty(row.department)), .optional(nonEmpty(row.language)),
-            .optional(nonEmpty(row.timeZone)), .optional(row.passwordHash), .text(now), .text(now),
-        ])
-        let id = db.lastInsertedRowID
-        counts.added += 1
-        try record(row, .added, nil, nil, nil)
-        _ = try applyService(row, profileID: id, username: row.username, isNew: true)
+    private func applyRow(_ row: StagedRow) throws -> RowResult {
+        guard try profileID.firstInteger([.text(row.usernameKey)]) != nil else {
+            switch row.action {
+            case .add, .upsert: return try add(row)
+            case .update, .disable, .delete:
+                throw rejection(
+                    row, .profileNotFound, .username, "no profile has this username any more, so it cannot be applied")
+            }
+        }
+        let existing = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM profile WHERE username_key = ?"), arguments: [row.usernameKey]
+        ).map(StoredProfile.init)!
+        switch row.action {
+        case .disable: return try disable(existing, row)
+        case .delete: return try delete(existing, row)
+        case .add, .update, .upsert: return try update(existing, row)
+        }
     }
 
-    private mutating func update(_ profile: StoredProfile, _ row: StagedRow) throws {
-        guard try claimsAreFree(row, profileID: profile.id) else { return }
+    /// Runs `write`; when a UNIQUE index refuses it, checks that the holders of the row's claims
+    /// give them up (taking the email), then runs `free` and `write` again.
+    private func claiming(
+        _ row: StagedRow, profileID: Int64?, free: () throws -> Void = {}, _ write: () throws -> Void
+    ) throws {
+        do {
+            try write()
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            try claimsAreFree(row, profileID: profileID)
+            try free()
+            try write()
+        }
+    }
+
+    /// Adds a new profile and everything the row gives it, claims checked only when an index refuses one.
+    private func add(_ row: StagedRow) throws -> RowResult {
+        let type = row.type ?? .user
+        let email = nonEmpty(row.email)
+        try claiming(row, profileID: nil) {
+            try insertProfile.execute([
+                .text(row.username), .text(row.usernameKey), .text(type.rawValue), .optional(email),
+                .optional(email.map(NormalizedRow.fold)), .optional(nonEmpty(row.firstName)),
+                .optional(nonEmpty(row.lastName)), .optional(nonEmpty(row.department)),
+                .optional(nonEmpty(row.language)), .optional(nonEmpty(row.timeZone)), .optional(row.passwordHash),
+                runID.map { .integer($0) } ?? .null, .text(now), .text(now),
+            ])
+        }
+        let id = db.lastInsertedRowID
+        if let number = nonEmpty(row.number) {
+            let siteKey = row.siteKey
+            try claiming(
+                row, profileID: id,
+                free: { try evictExtension(siteKey: siteKey, number: number, from: id, line: row.line) }
+            ) {
+                try insertExtension.execute([
+                    .integer(id), .text(row.site), .text(siteKey), .text(number), .optional(nonEmpty(row.phoneNumber)),
+                    .integer(Int64(row.voicemail ?? 0)), .optional(row.passcodeHash),
+                    row.passcodeHash == nil ? .null : .text(now),
+                ])
+            }
+        }
+        _ = try applyDevice(row, profileID: id, isNew: true)
+        _ = try applyEMProfile(row, profileID: id, isNew: true)
+        return .added
+    }
+
+    private func update(_ profile: StoredProfile, _ row: StagedRow) throws -> RowResult {
+        try claimsAreFree(row, profileID: profile.id)
         var changes: [(field: String, old: String?, new: String?)] = []
         var next = profile
         func merge(_ name: String, _ value: String?, _ stored: inout String?) {
@@ -198,28 +300,24 @@ struct Applier {
             if changes.isEmpty {
                 try db.execute(sql: "UPDATE profile SET updated_at = ? WHERE id = ?", arguments: [now, profile.id])
             }
-            counts.updated += 1
-        } else {
-            counts.unchanged += 1
+            return .updated
         }
+        return .unchanged
     }
 
-    private mutating func disable(_ profile: StoredProfile, _ row: StagedRow) throws {
+    private func disable(_ profile: StoredProfile, _ row: StagedRow) throws -> RowResult {
         let released = try release(profileID: profile.id, row: row, action: .disabled)
-        guard profile.status == "active" || released else {
-            counts.unchanged += 1
-            return
-        }
+        guard profile.status == "active" || released else { return .unchanged }
         if profile.status == "active" {
             try db.execute(
                 sql: "UPDATE profile SET status = 'disabled', updated_at = ? WHERE id = ?",
                 arguments: [now, profile.id])
             try record(row, .disabled, "status", "active", "disabled")
         }
-        counts.disabled += 1
+        return .disabled
     }
 
-    private mutating func delete(_ profile: StoredProfile, _ row: StagedRow) throws {
+    private func delete(_ profile: StoredProfile, _ row: StagedRow) throws -> RowResult {
         let fields: [(String, String?)] = [
             ("type", profile.type), ("email", profile.email), ("first_name", profile.firstName),
             ("last_name", profile.lastName), ("department", profile.department), ("language", profile.language),
@@ -230,11 +328,11 @@ struct Applier {
         _ = try release(profileID: profile.id, row: row, action: .deleted)
         // The cascade takes its passcode history with it.
         try db.execute(sql: "DELETE FROM profile WHERE id = ?", arguments: [profile.id])
-        counts.deleted += 1
+        return .deleted
     }
 
     /// Frees a profile's extensions, devices and extension-mobility associations, recording each.
-    private mutating func release(profileID: Int64, row: StagedRow, action: RunChangeAction) throws -> Bool {
+    private func release(profileID: Int64, row: StagedRow, action: RunChangeAction) throws -> Bool {
         var released = false
         for ext in try extensions(of: profileID) {
             try record(row, action, "extension", ext.label, nil)
@@ -264,7 +362,7 @@ struct Applier {
     // MARK: - Phone service: extension, number, mailbox, passcode, device, extension mobility
 
     /// Applies the row's extension and what hangs on it; returns whether anything changed.
-    private mutating func applyService(_ row: StagedRow, profileID: Int64, username: String, isNew: Bool) throws
+    private func applyService(_ row: StagedRow, profileID: Int64, username: String, isNew: Bool) throws
         -> Bool
     {
         var changed = false
@@ -321,7 +419,7 @@ struct Applier {
     }
 
     /// The phone number, mailbox and passcode of one extension.
-    private mutating func applyLine(_ row: StagedRow, to ext: inout StoredExtension, profileID: Int64, isNew: Bool)
+    private func applyLine(_ row: StagedRow, to ext: inout StoredExtension, profileID: Int64, isNew: Bool)
         throws -> Bool
     {
         var changed = false
@@ -359,37 +457,45 @@ struct Applier {
         return changed
     }
 
-    private mutating func applyDevice(_ row: StagedRow, profileID: Int64, isNew: Bool) throws -> Bool {
+    private func applyDevice(_ row: StagedRow, profileID: Int64, isNew: Bool) throws -> Bool {
         guard let name = row.deviceName else { return false }
         let key = NormalizedRow.fold(name)
-        let held = try Row.fetchAll(
-            db, sql: "SELECT id, name, name_key FROM device WHERE profile_id = ?", arguments: [profileID])
-        if !name.isEmpty && held.count == 1 && (held[0]["name_key"] as String) == key { return false }
         var changed = false
-        for device in held where name.isEmpty || (device["name_key"] as String) != key {
-            try db.execute(sql: "DELETE FROM device WHERE id = ?", arguments: [device["id"] as Int64])
-            try record(row, .updated, "device_name", device["name"], nil)
-            changed = true
+        if !isNew {
+            let held = try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT id, name, name_key FROM device WHERE profile_id = ?"),
+                arguments: [profileID])
+            if !name.isEmpty && held.count == 1 && (held[0]["name_key"] as String) == key { return false }
+            for device in held where name.isEmpty || (device["name_key"] as String) != key {
+                try db.execute(sql: "DELETE FROM device WHERE id = ?", arguments: [device["id"] as Int64])
+                try record(row, .updated, "device_name", device["name"], nil)
+                changed = true
+            }
+            guard !name.isEmpty, !held.contains(where: { ($0["name_key"] as String) == key }) else { return changed }
+        } else if name.isEmpty {
+            return false
         }
-        guard !name.isEmpty, !held.contains(where: { ($0["name_key"] as String) == key }) else { return changed }
-        if let owner = try Int64.fetchOne(
-            db.cachedStatement(sql: "SELECT profile_id FROM device WHERE name_key = ?"), arguments: [key])
-        {
-            let ownerName = try username(of: owner)
-            try db.execute(sql: "DELETE FROM device WHERE name_key = ?", arguments: [key])
-            try recordFor(ownerName, line: row.line, .updated, "device_name", name, nil)
+        try claiming(row, profileID: profileID, free: { try evictDevice(key: key, line: row.line) }) {
+            try insertDevice.execute([.text(name), .text(key), .integer(profileID)])
         }
-        try RawStatement(db, "INSERT INTO device (name, name_key, profile_id) VALUES (?, ?, ?)").execute([
-            .text(name), .text(key), .integer(profileID),
-        ])
         if !isNew { try record(row, .updated, "device_name", nil, name) }
         return true
     }
 
-    private mutating func applyEMProfile(_ row: StagedRow, profileID: Int64, isNew: Bool) throws -> Bool {
-        guard let name = row.emProfile else { return false }
+    /// Takes the device `key` from its holder, recording it under the holder.
+    private func evictDevice(key: String, line: Int) throws {
+        guard
+            let holder = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT id, name, profile_id FROM device WHERE name_key = ?"), arguments: [key])
+        else { return }
+        try db.execute(sql: "DELETE FROM device WHERE id = ?", arguments: [holder["id"] as Int64])
+        try recordFor(try username(of: holder["profile_id"]), line: line, .updated, "device_name", holder["name"], nil)
+    }
+
+    private func applyEMProfile(_ row: StagedRow, profileID: Int64, isNew: Bool) throws -> Bool {
+        guard let name = row.emProfile, !(isNew && name.isEmpty) else { return false }
         let key = NormalizedRow.fold(name)
-        let held = try emProfiles(of: profileID, keys: true)
+        let held = isNew ? [] : try emProfiles(of: profileID, keys: true)
         if !name.isEmpty && held.contains(where: { $0.key == key }) && policy.profile.maxExtensions > 1 {
             return false
         }
@@ -405,14 +511,16 @@ struct Applier {
             }
         }
         guard !name.isEmpty else { return changed }
-        var emID = try Int64.fetchOne(
-            db.cachedStatement(sql: "SELECT id FROM em_profile WHERE name_key = ?"), arguments: [key])
+        var emID =
+            try emProfileIDs[key]
+            ?? Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM em_profile WHERE name_key = ?"), arguments: [key])
         if emID == nil {
             try RawStatement(db, "INSERT INTO em_profile (name, name_key, created_at) VALUES (?, ?, ?)").execute([
                 .text(name), .text(key), .text(now),
             ])
             emID = db.lastInsertedRowID
         }
+        emProfileIDs[key] = emID
         try RawStatement(db, "INSERT OR IGNORE INTO em_profile_user (em_profile_id, profile_id) VALUES (?, ?)")
             .execute([.integer(emID!), .integer(profileID)])
         if !isNew { try record(row, .updated, "em_profile", nil, name) }
@@ -421,9 +529,9 @@ struct Applier {
 
     // MARK: - Claims
 
-    /// Whether the row's extension, email and device are free or given up by their holders'
-    /// rows; when not, the row is rejected late and nothing of it is applied.
-    private mutating func claimsAreFree(_ row: StagedRow, profileID: Int64?) throws -> Bool {
+    /// Checks that the row's extension, email and device are free or given up by their holders'
+    /// rows, and takes the email from its holder; throws a ``LateRejection`` when a holder keeps one.
+    private func claimsAreFree(_ row: StagedRow, profileID: Int64?) throws {
         if let number = row.number, !number.isEmpty,
             let holder = try Row.fetchOne(
                 db.cachedStatement(
@@ -434,8 +542,8 @@ struct Applier {
             (holder["id"] as Int64) != profileID,
             try !givesUp(holder["username_key"], .extension(siteKey: row.siteKey, number: number))
         {
-            reject(row, .extensionTaken, .extension, "the extension's holder keeps it: its own row was not applied")
-            return false
+            throw rejection(
+                row, .extensionTaken, .extension, "the extension's holder keeps it: its own row was not applied")
         }
         var emailHolder: Int64?
         if let email = nonEmpty(row.email), (row.type ?? .user) == .user,
@@ -446,8 +554,7 @@ struct Applier {
             (holder["id"] as Int64) != profileID
         {
             guard try givesUp(holder["username_key"], .email(NormalizedRow.fold(email))) else {
-                reject(row, .emailTaken, .email, "the email's holder keeps it: its own row was not applied")
-                return false
+                throw rejection(row, .emailTaken, .email, "the email's holder keeps it: its own row was not applied")
             }
             emailHolder = holder["id"]
         }
@@ -460,8 +567,8 @@ struct Applier {
             (holder["id"] as Int64) != profileID,
             try !givesUp(holder["username_key"], .device(NormalizedRow.fold(device)))
         {
-            reject(row, .deviceTaken, .deviceName, "the device's holder keeps it: its own row was not applied")
-            return false
+            throw rejection(
+                row, .deviceTaken, .deviceName, "the device's holder keeps it: its own row was not applied")
         }
         if let holderID = emailHolder, let email = row.email {
             try db.execute(
@@ -469,7 +576,6 @@ struct Applier {
                 arguments: [now, holderID])
             try recordFor(try username(of: holderID), line: row.line, .updated, "email", email, nil)
         }
-        return true
     }
 
     private enum Claim {
@@ -479,7 +585,7 @@ struct Applier {
     }
 
     /// Whether `holderKey`'s staged rows give up `claim`: a disable or delete, or a new value.
-    private mutating func givesUp(_ holderKey: String, _ claim: Claim) throws -> Bool {
+    private func givesUp(_ holderKey: String, _ claim: Claim) throws -> Bool {
         if !stagedIndexed {
             try db.execute(sql: "CREATE INDEX IF NOT EXISTS temp.staged_user ON staged(username_key)")
             stagedIndexed = true
@@ -506,7 +612,7 @@ struct Applier {
     }
 
     /// Parks the extension `siteKey`/`number` held by another profile, recording it under its holder.
-    private mutating func evictExtension(siteKey: String, number: String, from profileID: Int64, line: Int) throws {
+    private func evictExtension(siteKey: String, number: String, from profileID: Int64, line: Int) throws {
         guard
             let holder = try Row.fetchOne(
                 db.cachedStatement(sql: "SELECT id, profile_id, site FROM extension WHERE site_key = ? AND number = ?"),
@@ -575,18 +681,19 @@ struct Applier {
         _ username: String, line: Int, _ action: RunChangeAction, _ field: String?, _ old: String?, _ new: String?
     ) throws {
         guard let runID else { return }
-        try RawStatement(
-            db,
-            "INSERT INTO run_change (run_id, line, username, action, field, old_value, new_value) VALUES (?, ?, ?, ?, ?, ?, ?)"
-        ).execute([
-            .integer(runID), .integer(Int64(line)), .text(username), .text(action.rawValue), .optional(field),
+        changeCount += 1
+        try insertChange.execute([
+            .integer(runID), .integer(changeCount), .integer(Int64(line)), .text(username), .text(action.rawValue),
+            .optional(field),
             .optional(old), .optional(new),
         ])
     }
 
-    private mutating func reject(_ row: StagedRow, _ code: RuleCode, _ field: CanonicalField, _ message: String) {
-        let finding = Finding(code: code, severity: .error, line: row.line, field: field.name, message: message)
-        lateRejections.append(RowOutcome(line: row.line, cells: [], row: nil, findings: [finding]))
+    private func rejection(_ row: StagedRow, _ code: RuleCode, _ field: CanonicalField, _ message: String)
+        -> LateRejection
+    {
+        LateRejection(
+            finding: Finding(code: code, severity: .error, line: row.line, field: field.name, message: message))
     }
 
     private func nonEmpty(_ text: String?) -> String? {
@@ -597,5 +704,5 @@ struct Applier {
 
 /// The kinds of change a run records.
 enum RunChangeAction: String {
-    case added, updated, disabled, deleted
+    case updated, disabled, deleted
 }

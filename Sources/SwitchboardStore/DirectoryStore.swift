@@ -112,8 +112,11 @@ public final class DirectoryStore {
         configuration.foreignKeysEnabled = true
         configuration.label = "switchboard"
         if !readOnly { configuration.journalMode = .wal }
-        if let maxPageCount {
-            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA max_page_count = \(maxPageCount)") }
+        configuration.prepareDatabase { db in
+            // 32 MiB of page cache each for the database and the staging table: a large apply
+            // spills to the WAL in big steps rather than page by page. (PRAGMAs take no bound values.)
+            try db.execute(sql: "PRAGMA cache_size = -32768; PRAGMA temp.cache_size = -32768")
+            if let maxPageCount { try db.execute(sql: "PRAGMA max_page_count = \(maxPageCount)") }
         }
         do {
             queue = try DatabaseQueue(path: path, configuration: configuration)

@@ -119,7 +119,8 @@ extension DirectoryStore {
         var provisional = result
         provisional.outcome = request.mode == .partial && summary.rejected > 0 ? "partial" : "applied"
         let runID = request.dryRun ? nil : try Self.insertRun(db, request, provisional, started: started)
-        var applier = Applier(db, runID: runID, policy: request.policy, now: started)
+        let applier = try Applier(
+            db, runID: runID, policy: request.policy, now: started, partial: request.mode == .partial)
         try applier.applyAll()
         for late in applier.lateRejections {
             summary.accepted -= 1

@@ -30,6 +30,25 @@ struct RawStatement {
 
     /// Binds `values` to the placeholders in order, runs the statement to its end and resets it.
     func execute(_ values: [Value]) throws {
+        _ = try run(values) { _ in () }
+    }
+
+    /// Runs a query and returns its first row's first column as an integer, or nil when there is no row.
+    func firstInteger(_ values: [Value]) throws -> Int64? {
+        try run(values) { handle in sqlite3_column_int64(handle, 0) }
+    }
+
+    /// Runs a query and returns its first row's columns as text (nil for NULL), or nil when there is no row.
+    func firstRow(_ values: [Value]) throws -> [String?]? {
+        try run(values) { handle in
+            (0..<sqlite3_column_count(handle)).map { column in
+                guard let text = sqlite3_column_text(handle, column) else { return nil }
+                return String(cString: text)
+            }
+        }
+    }
+
+    private func run<T>(_ values: [Value], read: (OpaquePointer) -> T) throws -> T? {
         let handle = statement.sqliteStatement
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
@@ -49,8 +68,12 @@ struct RawStatement {
             if code != SQLITE_OK { throw error(code) }
         }
         let code = sqlite3_step(handle)
-        sqlite3_reset(handle)
-        if code != SQLITE_DONE && code != SQLITE_ROW { throw error(code) }
+        defer { sqlite3_reset(handle) }
+        switch code {
+        case SQLITE_ROW: return read(handle)
+        case SQLITE_DONE: return nil
+        default: throw error(code)
+        }
     }
 
     private func error(_ code: Int32) -> DatabaseError {

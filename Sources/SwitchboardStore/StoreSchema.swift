@@ -33,6 +33,8 @@ enum StoreSchema {
             time_zone TEXT,
             status TEXT NOT NULL CHECK (status IN ('active', 'disabled')),
             password_hash TEXT,
+            -- The run that added the profile: what a run added is read here, not in run_change.
+            created_run_id INTEGER,
             created_at TEXT NOT NULL,
             updated_at TEXT NOT NULL
         );
@@ -120,18 +122,19 @@ enum StoreSchema {
             tool_version TEXT NOT NULL
         );
 
-        -- One row per change a run made: a profile added, disabled or deleted, or one field
-        -- changed. Secrets appear only as their salted hashes.
+        -- One row per change a run made to a profile that existed before it: disabled,
+        -- deleted, or one field changed (the profiles a run added carry its id instead). Secrets appear only as their salted hashes. Clustered by run, so a run's
+        -- changes are appended, and read back, in one range.
         CREATE TABLE run_change (
-            id INTEGER PRIMARY KEY,
             run_id INTEGER NOT NULL REFERENCES import_run(id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
             line INTEGER NOT NULL,
             username TEXT NOT NULL,
-            action TEXT NOT NULL CHECK (action IN ('added', 'updated', 'disabled', 'deleted')),
+            action TEXT NOT NULL CHECK (action IN ('updated', 'disabled', 'deleted')),
             field TEXT,
             old_value TEXT,
-            new_value TEXT
-        );
-        CREATE INDEX run_change_run ON run_change(run_id, id);
+            new_value TEXT,
+            PRIMARY KEY (run_id, seq)
+        ) WITHOUT ROWID;
         """
 }

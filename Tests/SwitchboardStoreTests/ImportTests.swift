@@ -32,6 +32,9 @@ struct ImportTests {
             ])
         let run = try temp.rows("SELECT outcome, rows, added, file_name, tool_version FROM import_run")
         #expect(run == [["applied", "3", "3", "test.csv", "test"]])
+        // What a run added is read from the profiles it created, not from run_change.
+        #expect(try temp.rows("SELECT count(*) FROM profile WHERE created_run_id = \(result.runID!)") == [["3"]])
+        #expect(try temp.rows("SELECT count(*) FROM run_change") == [["0"]])
     }
 
     @Test("The same file twice: the second run changes nothing and writes only its run record")
@@ -151,7 +154,7 @@ struct ImportTests {
         let result = try temp.importText(file)
         #expect(result.counts == counts(updated: 1, unchanged: 1))
         let changes = try temp.rows(
-            "SELECT username, field, old_value, new_value FROM run_change WHERE run_id = 2 ORDER BY id")
+            "SELECT username, field, old_value, new_value FROM run_change WHERE run_id = 2 ORDER BY seq")
         #expect(changes == [["cyd", "department", "Sales", "Support"], ["cyd", "language", "NULL", "fr-FR"]])
     }
 
