@@ -33,12 +33,17 @@ enum Binary {
         fatalError("switchboard binary not found near \(exe.path)")
     }()
 
-    /// Runs `switchboard arguments...` with `stdin` as standard input.
-    static func run(_ arguments: [String], stdin: Data? = nil, in directory: URL? = nil) throws -> RunResult {
+    /// Runs `switchboard arguments...` with `stdin` as standard input and `environment` added to the test's own.
+    static func run(
+        _ arguments: [String], stdin: Data? = nil, in directory: URL? = nil, environment: [String: String] = [:]
+    ) throws -> RunResult {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = directory ?? packageRoot
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         let output = Pipe()
         let errors = Pipe()
         let input = Pipe()
@@ -59,5 +64,34 @@ enum Binary {
         return RunResult(
             status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
             stderr: String(decoding: errData, as: UTF8.self))
+    }
+}
+
+/// Reads a SQLite database with the sqlite3 shell, as an administrator would check it.
+enum SQLiteShell {
+    /// The rows `sql` returns, one line each, columns joined by `|`.
+    static func query(_ database: String, _ sql: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        process.arguments = [database, sql]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The directory's content without times, hashes or run records: what must equal a before- or after-state.
+    static func directoryState(_ database: String) throws -> String {
+        try query(
+            database,
+            """
+            SELECT username, type, email, first_name, last_name, department, language, time_zone, status FROM profile ORDER BY username_key;
+            SELECT p.username, e.site, e.number, e.phone_number, e.voicemail, e.passcode_hash IS NOT NULL FROM extension e JOIN profile p ON p.id = e.profile_id ORDER BY e.site_key, e.number;
+            SELECT d.name, p.username FROM device d JOIN profile p ON p.id = d.profile_id ORDER BY d.name_key;
+            SELECT m.name, p.username FROM em_profile_user u JOIN em_profile m ON m.id = u.em_profile_id JOIN profile p ON p.id = u.profile_id ORDER BY 1, 2;
+            """)
     }
 }

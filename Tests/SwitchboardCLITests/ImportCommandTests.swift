@@ -1,0 +1,338 @@
+import Foundation
+import Testing
+
+/// Canonical users files made up for the import tests, the same every time.
+enum GeneratedUsers {
+    static let header =
+        "action,type,username,first_name,last_name,email,extension,site,phone_number,department,language,time_zone,voicemail,voicemail_passcode,portal_password,em_profile,device_name\n"
+
+    /// `count` valid add rows from user number `start`; a long department makes rows big, and
+    /// `passcode`/`password` fill the secret columns.
+    static func csv(
+        _ count: Int, start: Int = 0, departmentLength: Int = 0, passcode: String = "", password: String = ""
+    ) -> String {
+        var text = header
+        let department = departmentLength > 0 ? String(repeating: "d", count: departmentLength) : "Sales"
+        for index in start..<(start + count) {
+            text +=
+                "add,user,user\(index),Ann,Lee,user\(index)@example.com,\(20000 + index),site\(index % 5),"
+                + "+1 415 555 \(String(format: "%04d", index % 10000)),\(department),en-US,Europe/Paris,no,"
+                + "\(passcode),\(password),,SEP\(String(format: "%012X", index))\n"
+        }
+        return text
+    }
+
+    /// A policy file whose secrets hash cheaply, so tests with secrets run fast.
+    static let cheapSecrets = "[secrets]\npbkdf2_rounds = 1000\n"
+}
+
+@Suite("switchboard import", .serialized)
+struct ImportCommandTests {
+    static let onboarding = Binary.packageRoot.appendingPathComponent("samples/onboarding.csv").path
+
+    @Test("The README's first command: import the onboarding sample into the default database, then show it")
+    func onboardingIntoDefaultDatabase() throws {
+        let directory = try scratchDirectory()
+        let first = try Binary.run(["import", Self.onboarding], in: directory)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("8 of 8 rows accepted"))
+        #expect(first.stdout.contains("Applied: 8 added, 0 updated, 0 unchanged, 0 disabled, 0 deleted"))
+        #expect(first.stdout.contains("Run 1 recorded (applied) in switchboard.sqlite"))
+        let database = directory.appendingPathComponent("switchboard.sqlite").path
+        let mode = try FileManager.default.attributesOfItem(atPath: database)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let listing = try Binary.run(["show"], in: directory)
+        #expect(listing.status == 0)
+        #expect(listing.stdout.contains("8 active and 0 disabled profiles"))
+        #expect(listing.stdout.contains("bnakamura  4102@paris"))
+        let one = try Binary.run(["show", "BNakamura"], in: directory)
+        #expect(one.status == 0)
+        #expect(one.stdout.contains("extension: 4102@paris, phone +33142685311, mailbox, passcode set"))
+        #expect(one.stdout.contains("portal_password: set (salted hash)"))
+        #expect(!one.stdout.contains("730416"))
+        #expect(try Binary.run(["show", "nobody"], in: directory).status == 1)
+    }
+
+    @Test("The same file again: 0 added, 0 updated, every row unchanged, in the JSON keys too")
+    func idempotentJSON() throws {
+        let directory = try scratchDirectory()
+        _ = try Binary.run(["import", Self.onboarding, "--db", "d.sqlite"], in: directory)
+        let again = try Binary.run(["import", Self.onboarding, "--db", "d.sqlite", "--format", "json"], in: directory)
+        #expect(again.status == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any]
+        #expect(object?["added"] as? Int == 0)
+        #expect(object?["updated"] as? Int == 0)
+        #expect(object?["unchanged"] as? Int == 8)
+        #expect(object?["disabled"] as? Int == 0)
+        #expect(object?["deleted"] as? Int == 0)
+        #expect(object?["run_id"] as? Int == 2)
+        #expect(object?["database"] as? String == "d.sqlite")
+        #expect(object?["rows"] as? Int == 8)
+        #expect(object?["accepted"] as? Int == 8)
+    }
+
+    @Test("Atomic by default: a rejected row stops the whole file (exit 1); --partial applies the rest")
+    func atomicThenPartial() throws {
+        let directory = try scratchDirectory()
+        let file = directory.appendingPathComponent("mixed.csv")
+        let text = GeneratedUsers.csv(3) + "add,user,bad,Bad,Row,bad@example.com,12a,,,,,,,,,,\n"
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let atomic = try Binary.run(["import", file.path, "--db", "d.sqlite"], in: directory)
+        #expect(atomic.status == 1)
+        #expect(atomic.stdout.contains("Nothing applied"))
+        #expect(atomic.stdout.contains("Run 1 recorded (rejected)"))
+        #expect(
+            try SQLiteShell.query(directory.appendingPathComponent("d.sqlite").path, "SELECT count(*) FROM profile")
+                == "0\n")
+        let partial = try Binary.run(["import", file.path, "--db", "d.sqlite", "--partial"], in: directory)
+        #expect(partial.status == 1)
+        #expect(partial.stdout.contains("Applied: 3 added"))
+        #expect(partial.stdout.contains("Run 2 recorded (partial)"))
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("mixed.rejected.csv").path))
+    }
+
+    @Test("--dry-run reports the plan's counts and writes nothing")
+    func dryRun() throws {
+        let directory = try scratchDirectory()
+        _ = try Binary.run(["import", Self.onboarding, "--db", "d.sqlite"], in: directory)
+        let before = try SQLiteShell.query("\(directory.path)/d.sqlite", "SELECT count(*) FROM import_run")
+        let file = directory.appendingPathComponent("more.csv")
+        try GeneratedUsers.csv(4).write(to: file, atomically: true, encoding: .utf8)
+        let result = try Binary.run(["import", file.path, "--db", "d.sqlite", "--dry-run"], in: directory)
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("Would apply: 4 added"))
+        #expect(try SQLiteShell.query("\(directory.path)/d.sqlite", "SELECT count(*) FROM import_run") == before)
+        #expect(try SQLiteShell.query("\(directory.path)/d.sqlite", "SELECT count(*) FROM profile") == "8\n")
+    }
+
+    @Test("validate --db checks against the database; SWITCHBOARD_DB picks the database")
+    func validateAgainstDatabase() throws {
+        let directory = try scratchDirectory()
+        let imported = try Binary.run(
+            ["import", Self.onboarding], in: directory, environment: ["SWITCHBOARD_DB": "env.sqlite"])
+        #expect(imported.stdout.contains("in env.sqlite"))
+        let file = directory.appendingPathComponent("clash.csv")
+        try (GeneratedUsers.header + "add,user,newbie,New,Bie,newbie@example.com,4102,paris,,,,,,,,,\n").write(
+            to: file, atomically: true, encoding: .utf8)
+        let result = try Binary.run(["validate", file.path, "--db", "env.sqlite", "--format", "json"], in: directory)
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("\"extension.taken\": 1"))
+        let missing = try Binary.run(["validate", file.path, "--db", "nowhere.sqlite"], in: directory)
+        #expect(missing.status == 66)
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("nowhere.sqlite").path))
+    }
+
+    @Test("A path holding something other than a database: exit 74, a clear message, the file untouched")
+    func notADatabase() throws {
+        let directory = try scratchDirectory()
+        let path = directory.appendingPathComponent("users.csv")
+        let content = Data(GeneratedUsers.csv(200).utf8)
+        try content.write(to: path)
+        let result = try Binary.run(["import", Self.onboarding, "--db", path.path], in: directory)
+        #expect(result.status == 74)
+        #expect(result.stderr.contains("not a SQLite database"))
+        #expect(try Data(contentsOf: path) == content)
+        let folder = try Binary.run(["import", Self.onboarding, "--db", directory.path], in: directory)
+        #expect(folder.status == 74)
+    }
+
+    @Test("A database from a newer Switchboard is refused with exit 74")
+    func newerSchema() throws {
+        let directory = try scratchDirectory()
+        _ = try Binary.run(["import", Self.onboarding, "--db", "d.sqlite"], in: directory)
+        _ = try SQLiteShell.query(
+            "\(directory.path)/d.sqlite", "INSERT INTO grdb_migrations (identifier) VALUES ('v9: the future')")
+        let result = try Binary.run(["import", Self.onboarding, "--db", "d.sqlite"], in: directory)
+        #expect(result.status == 74)
+        #expect(result.stderr.contains("newer Switchboard"))
+    }
+
+    @Test("No plain-text secret in the database, its WAL, the reports, stdout or stderr")
+    func noPlainSecrets() throws {
+        let directory = try scratchDirectory()
+        let passcode = "864209"
+        let password = "Kx7#mQz9!"
+        try GeneratedUsers.cheapSecrets.write(
+            to: directory.appendingPathComponent("switchboard.toml"), atomically: true, encoding: .utf8)
+        // Accepted rows with the secrets, one rejected row holding them too, and a killed run that leaves a WAL.
+        let file = directory.appendingPathComponent("secrets.csv")
+        try
+            (GeneratedUsers.csv(300, passcode: passcode, password: password)
+            + "add,user,bad,Bad,Row,bad@example.com,12a,,,,,,,\(passcode),\(password),,\n").write(
+                to: file, atomically: true, encoding: .utf8)
+        var outputs: [String] = []
+        for arguments in [
+            ["import", file.path, "--partial", "--findings", "findings.csv"],
+            ["import", file.path, "--format", "json"],
+            ["validate", file.path, "--db", "switchboard.sqlite"],
+            ["show", "user7"],
+        ] {
+            let result = try Binary.run(arguments, in: directory)
+            outputs += [result.stdout, result.stderr]
+        }
+        // Rows big enough to spill to the WAL mid-apply; killed then, the WAL keeps what it was given.
+        let big = directory.appendingPathComponent("big.csv")
+        try GeneratedUsers.csv(25000, start: 1000, departmentLength: 1500, passcode: passcode, password: password)
+            .write(to: big, atomically: true, encoding: .utf8)
+        let wal = directory.appendingPathComponent("switchboard.sqlite-wal").path
+        func walSize() -> Int { (try? FileManager.default.attributesOfItem(atPath: wal)[.size] as? Int) ?? 0 }
+        let killed = try KilledImport.run(
+            file: big.path, database: "switchboard.sqlite", in: directory, afterSeconds: 600
+        ) { walSize() > 4 << 20 }
+        #expect(killed)
+        #expect(walSize() > 4 << 20)
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            .filter { !$0.hasSuffix(".csv") || $0.contains("rejected") || $0.contains("findings") }
+        #expect(files.contains("switchboard.sqlite"))
+        #expect(files.contains("secrets.rejected.csv"))
+        for name in files {
+            let bytes = try Data(contentsOf: directory.appendingPathComponent(name))
+            for secret in [passcode, password] {
+                #expect(bytes.range(of: Data(secret.utf8)) == nil, "\(secret) found in \(name)")
+            }
+        }
+        for output in outputs {
+            #expect(!output.contains(passcode) && !output.contains(password))
+        }
+    }
+}
+
+/// Starts an import and kills it with SIGKILL, as a crash or `kill -9` would.
+enum KilledImport {
+    /// Runs `switchboard import file --db database` and kills it after `afterSeconds`, or as soon as
+    /// `killWhen` says so (polled every 5 ms); returns whether it was still running when killed.
+    static func run(
+        file: String, database: String, in directory: URL, afterSeconds: Double,
+        killWhen: (() -> Bool)? = nil
+    ) throws -> Bool {
+        let process = Process()
+        process.executableURL = Binary.executable
+        process.arguments = ["import", file, "--db", database]
+        process.currentDirectoryURL = directory
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(afterSeconds)
+        while process.isRunning && Date() < deadline {
+            if let killWhen, killWhen() { break }
+            usleep(5000)
+        }
+        let wasRunning = process.isRunning
+        if wasRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        return wasRunning
+    }
+}
+
+@Suite("Crashes and concurrent imports", .serialized)
+struct ImportFaultTests {
+    /// A database holding the onboarding sample, and its state, to copy before each run.
+    static func baseDatabase(in directory: URL) throws -> (path: String, state: String) {
+        let result = try Binary.run(["import", ImportCommandTests.onboarding, "--db", "base.sqlite"], in: directory)
+        #expect(result.status == 0)
+        let path = directory.appendingPathComponent("base.sqlite").path
+        return (path, try SQLiteShell.directoryState(path))
+    }
+
+    /// The state a completed import of `file` onto the base gives.
+    static func afterState(of file: String, base: String, in directory: URL) throws -> String {
+        let copy = directory.appendingPathComponent("after.sqlite").path
+        try FileManager.default.copyItem(atPath: base, toPath: copy)
+        let result = try Binary.run(["import", file, "--db", copy], in: directory)
+        #expect(result.status == 0, "\(result.stderr)")
+        return try SQLiteShell.directoryState(copy)
+    }
+
+    @Test("kill -9 in the middle of the apply: integrity_check passes and the data is the before-state")
+    func killMidApply() throws {
+        let directory = try scratchDirectory()
+        let base = try Self.baseDatabase(in: directory)
+        // Rows big enough that the apply spills pages to the WAL long before it commits.
+        let file = directory.appendingPathComponent("big.csv")
+        try GeneratedUsers.csv(30000, departmentLength: 1500).write(to: file, atomically: true, encoding: .utf8)
+        let database = directory.appendingPathComponent("victim.sqlite").path
+        try FileManager.default.copyItem(atPath: base.path, toPath: database)
+        let wal = database + "-wal"
+        let killed = try KilledImport.run(file: file.path, database: database, in: directory, afterSeconds: 600) {
+            ((try? FileManager.default.attributesOfItem(atPath: wal)[.size] as? Int) ?? 0) > 8 << 20
+        }
+        #expect(killed)
+        #expect(try SQLiteShell.query(database, "PRAGMA integrity_check") == "ok\n")
+        #expect(try SQLiteShell.directoryState(database) == base.state)
+        // And the next import still works.
+        let next = try Binary.run(["import", ImportCommandTests.onboarding, "--db", database], in: directory)
+        #expect(next.status == 0)
+    }
+
+    @Test("kill -9 at 20 points of an import: always sound, always the before- or the after-state")
+    func killAtRandomPoints() throws {
+        let directory = try scratchDirectory()
+        let base = try Self.baseDatabase(in: directory)
+        let file = directory.appendingPathComponent("medium.csv")
+        try GeneratedUsers.csv(6000, departmentLength: 200).write(to: file, atomically: true, encoding: .utf8)
+        let started = Date()
+        let after = try Self.afterState(of: file.path, base: base.path, in: directory)
+        let duration = Date().timeIntervalSince(started)
+        var outcomes: [String: Int] = [:]
+        var generator = SeededGenerator(seed: 4)
+        for run in 0..<20 {
+            let database = directory.appendingPathComponent("run\(run).sqlite").path
+            try FileManager.default.copyItem(atPath: base.path, toPath: database)
+            let delay = Double.random(in: 0.05...(duration * 1.05), using: &generator)
+            _ = try KilledImport.run(file: file.path, database: database, in: directory, afterSeconds: delay)
+            #expect(try SQLiteShell.query(database, "PRAGMA integrity_check") == "ok\n", "run \(run)")
+            let state = try SQLiteShell.directoryState(database)
+            let verdict = state == base.state ? "before" : state == after ? "after" : "torn"
+            #expect(verdict != "torn", "run \(run) after \(delay) s left a state that is neither before nor after")
+            outcomes[verdict, default: 0] += 1
+        }
+        print("kill -9 runs: \(outcomes)")
+        #expect(outcomes["torn"] == nil)
+    }
+
+    @Test("Two imports at once: the second waits out its busy timeout and exits 75; readers are never blocked")
+    func concurrentImports() throws {
+        let directory = try scratchDirectory()
+        let base = try Self.baseDatabase(in: directory)
+        let file = directory.appendingPathComponent("big.csv")
+        try GeneratedUsers.csv(20000, departmentLength: 200).write(to: file, atomically: true, encoding: .utf8)
+        let second = directory.appendingPathComponent("second.csv")
+        try GeneratedUsers.csv(5, start: 900_000).write(to: second, atomically: true, encoding: .utf8)
+
+        let first = Process()
+        first.executableURL = Binary.executable
+        first.arguments = ["import", file.path, "--db", base.path]
+        first.currentDirectoryURL = directory
+        first.standardOutput = FileHandle.nullDevice
+        first.standardError = FileHandle.nullDevice
+        try first.run()
+        usleep(700_000)
+        #expect(first.isRunning)
+        let busy = try Binary.run(["import", second.path, "--db", base.path, "--busy-timeout", "0.2"], in: directory)
+        #expect(busy.status == 75)
+        #expect(busy.stderr.contains("database is busy, try again"))
+        let reader = try Binary.run(["show", "--db", base.path], in: directory)
+        #expect(reader.status == 0)
+        #expect(reader.stdout.contains("8 active"))
+        let patient = try Binary.run(
+            ["import", second.path, "--db", base.path, "--busy-timeout", "600"], in: directory)
+        #expect(patient.status == 0)
+        first.waitUntilExit()
+        #expect(first.terminationStatus == 0)
+        #expect(try SQLiteShell.query(base.path, "SELECT count(*) FROM profile") == "20013\n")
+        #expect(try SQLiteShell.query(base.path, "PRAGMA integrity_check") == "ok\n")
+    }
+}
+
+/// A small deterministic random generator (SplitMix64), so a failing run can be repeated.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
