@@ -131,15 +131,21 @@ final class Applier {
         }
     }
 
+    /// Told every 4,096 rows how many are applied.
+    var onProgress: ((RunProgress) -> Void)?
+
     /// Applies every staged row.
-    func applyAll() throws {
+    func applyAll(total: Int) throws {
         let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM temp.staged ORDER BY seq")
         // The cursor reads the staging table while the rows are applied to the others.
         var rows: [StagedRow] = []
+        var done = 0
         while let row = try cursor.next() {
             rows.append(StagedRow(row: row))
             if rows.count == 4096 {
                 for staged in rows { try apply(staged) }
+                done += rows.count
+                onProgress?(RunProgress(phase: "applying", rows: done, totalRows: total))
                 rows.removeAll(keepingCapacity: true)
             }
         }

@@ -68,13 +68,15 @@ extension DirectoryStore {
     /// are applied in file order, or the transaction is rolled back when the mode says so. A
     /// rejected run is still recorded, in a transaction of its own.
     public func importFile<Source: ByteSource, Reports: ValidationSink>(
-        _ request: ImportRequest, open: () throws -> CSVReader<Source>, reports: inout Reports
+        _ request: ImportRequest, open: () throws -> CSVReader<Source>, reports: inout Reports,
+        progress: ((RunProgress) -> Void)? = nil
     ) throws -> ImportResult {
         let started = Self.timestamp()
         let outcome: (ImportResult, ValidationSummary) = try access { db in
             try db.execute(sql: "BEGIN IMMEDIATE")
             do {
-                let result = try validateAndApply(db, request, started: started, open: open, reports: &reports)
+                let result = try validateAndApply(
+                    db, request, started: started, open: open, reports: &reports, progress: progress)
                 return result
             } catch {
                 if db.isInsideTransaction { try? db.execute(sql: "ROLLBACK") }
@@ -96,11 +98,12 @@ extension DirectoryStore {
 
     private func validateAndApply<Source: ByteSource, Reports: ValidationSink>(
         _ db: Database, _ request: ImportRequest, started: String, open: () throws -> CSVReader<Source>,
-        reports: inout Reports
+        reports: inout Reports, progress: ((RunProgress) -> Void)?
     ) throws -> (ImportResult, ValidationSummary) {
         let directory = StoreDirectory(db, policy: request.policy)
         let lookup: any DirectoryLookup = directory.isEmpty() ? InMemoryDirectory() : directory
-        let validator = Validator(policy: request.policy, directory: lookup, profile: request.profile)
+        var validator = Validator(policy: request.policy, directory: lookup, profile: request.profile)
+        validator.onProgress = progress
         var sink = StagingSink(
             reports: reports,
             staging: try Staging(db, hasher: SecretHasher(rounds: request.policy.secrets.pbkdf2Rounds)),
@@ -121,7 +124,8 @@ extension DirectoryStore {
         let runID = request.dryRun ? nil : try Self.insertRun(db, request, provisional, started: started)
         let applier = try Applier(
             db, runID: runID, policy: request.policy, now: started, partial: request.mode == .partial)
-        try applier.applyAll()
+        applier.onProgress = progress
+        try applier.applyAll(total: sink.staging.count)
         for late in applier.lateRejections {
             summary.accepted -= 1
             summary.rejected += 1

@@ -36,6 +36,9 @@ struct Import: ParsableCommand {
     @Option(help: "Seconds to wait for another process's lock on the database before exiting 75.")
     var busyTimeout: Double = 5
 
+    @Flag(help: "No progress bar (it is drawn only on a terminal, for runs over about a second).")
+    var quiet = false
+
     @OptionGroup var importOptions: ImportOptions
 
     @OptionGroup var reportOptions: ReportOptions
@@ -53,14 +56,17 @@ struct Import: ParsableCommand {
         let path = DatabaseOptions.path(db, onlyIfPresent: false)!
         var sink = try reportOptions.sink(defaultRejects: setup.defaultRejectsPath)
         let store = try DatabaseOptions.open(path, readOnly: false, busyTimeout: busyTimeout)
+        let bar = ProgressBar(totalBytes: fileSize(setup.path), quiet: quiet)
+        defer { bar.finish() }
         let result = try setup.mapFailures {
             let request = ImportRequest(
                 fileName: setup.displayName, fileSHA256: try Digest.sha256(ofFile: setup.path),
                 policy: setup.policy, policyDigest: Digest.sha256(of: PolicyFile.render(setup.policy)),
                 profile: setup.profile, mode: partial ? .partial : .atomic, dryRun: dryRun,
                 toolVersion: SwitchboardVersion.current)
-            return try store.importFile(request, open: setup.openReader, reports: &sink)
+            return try store.importFile(request, open: setup.openReader, reports: &sink, progress: bar.update)
         }
+        bar.finish()
         try sink.finish()
         var out = OutputStream.standardOutput()
         switch reportOptions.format {
@@ -82,6 +88,11 @@ struct Import: ParsableCommand {
         }
         try? out.flush()
         if result.summary.rejected > 0 { throw ExitCode.rowsRejected }
+    }
+
+    private func fileSize(_ path: String) -> Int {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int(info.st_size) : 0
     }
 
     private func applyText(_ result: ImportResult, _ path: String) -> String {

@@ -148,7 +148,9 @@ struct DocumentationTests {
     @Test("README starts with the two set-up commands")
     func readmeCommands() throws {
         let readme = try Self.read("README.md")
-        #expect(readme.contains("swift run switchboard parse samples/users.csv"))
+        let commands = readme.split(separator: "```sh\n")[1].split(separator: "\n").prefix(2)
+        #expect(commands.first?.hasPrefix("swift run switchboard import samples/onboarding.csv") == true)
+        #expect(commands.last?.hasPrefix("swift test") == true)
         #expect(readme.contains("swift test"))
         let ci = try Self.read(".ci/run")
         #expect(ci.contains("\nswift test\n"))

@@ -42,6 +42,26 @@ public struct RowOutcome: Sendable {
     public var isAccepted: Bool { !findings.contains { $0.severity == .error } }
 }
 
+/// Where a long run stands, for a progress bar.
+public struct RunProgress: Sendable {
+    /// What is being done: `indexing` (the first pass), `validating` (the second) or `applying`.
+    public var phase: String
+    /// Rows done in this phase.
+    public var rows: Int
+    /// How far into the file, in bytes (0 when the phase does not read the file).
+    public var byteOffset: Int
+    /// How many rows the phase has in all, when known (the apply), else 0.
+    public var totalRows: Int
+
+    /// Creates a progress report.
+    public init(phase: String, rows: Int, byteOffset: Int = 0, totalRows: Int = 0) {
+        self.phase = phase
+        self.rows = rows
+        self.byteOffset = byteOffset
+        self.totalRows = totalRows
+    }
+}
+
 /// Something that takes the validator's results as they come: reports, or the applier.
 public protocol ValidationSink {
     /// Called once, after the header is read and before any row.
@@ -96,6 +116,8 @@ public struct Validator {
     public let profile: ImportProfile?
     /// The stages after the field stage.
     public let stages: [any RowStage]
+    /// Told where each pass stands every 4,096 rows.
+    public var onProgress: ((RunProgress) -> Void)?
 
     /// Creates a validator.
     public init(
@@ -141,6 +163,9 @@ public struct Validator {
                     record, header: header, mapping: mapping, fieldNames: fieldNames, normalizer: normalizer,
                     index: index)
                 try deliver(outcome, &summary, &sink)
+            }
+            if let onProgress, summary.rows & 4095 == 0 {
+                onProgress(RunProgress(phase: "validating", rows: summary.rows, byteOffset: record.position.byteOffset))
             }
         }
         for warning in reader.warnings {
@@ -254,7 +279,12 @@ public struct Validator {
         // Only the columns the keys come from are made Strings; the others stay empty.
         let keyColumns = header.indices.map { mapping.fields[$0].map(Self.keyFields.contains) ?? false }
         var cells = [String](repeating: "", count: header.count)
+        var rows = 0
         while try reader.nextReadable(into: &record) {
+            rows += 1
+            if let onProgress, rows & 4095 == 0 {
+                onProgress(RunProgress(phase: "indexing", rows: rows, byteOffset: record.position.byteOffset))
+            }
             for column in cells.indices where keyColumns[column] {
                 cells[column] = column < record.count ? record.string(at: column) : ""
             }
