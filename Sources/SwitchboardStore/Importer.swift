@@ -247,9 +247,17 @@ struct StagingSink<Reports: ValidationSink>: ValidationSink {
                 ?? directory.passcodeHistory(usernameKey: key)?.isCurrent(candidate) ?? false
             if isCurrent { passcode = nil }
         }
-        let password = normalized.row.value(.portalPassword)
+        var password = normalized.row.value(.portalPassword)
+        var storedPassword = password == nil ? nil : directory.passwordHash(usernameKey: key)
+        if let candidate = password, let stored = storedPassword,
+            let same = directory.knownVerification(candidate, against: stored)
+        {
+            // Worked out already: the password in effect is no change; another needs no check.
+            if same { password = nil }
+            storedPassword = nil
+        }
         try staging.add(
             StagedRow(normalized, policy: policy), passcode: passcode, password: password,
-            storedPassword: password == nil ? nil : directory.passwordHash(usernameKey: key))
+            storedPassword: storedPassword)
     }
 }

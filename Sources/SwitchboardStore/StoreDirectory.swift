@@ -11,9 +11,8 @@ final class StoreDirectory: DirectoryLookup {
     private let policy: Policy
     /// The first database error met, if any.
     private(set) var failure: (any Error)?
-    /// The answers about the passcode in effect of the last profile asked about, so the applier
-    /// need not hash a candidate again.
-    private var currentChecks: (usernameKey: String, results: [String: Bool]) = ("", [:])
+    /// Verifications worked out for the current batch: stored hash, NUL, candidate -> whether they match.
+    private var verified: [String: Bool] = [:]
 
     init(_ db: Database, policy: Policy) {
         self.db = db
@@ -101,9 +100,8 @@ final class StoreDirectory: DirectoryLookup {
                     sql: "SELECT passcode_hash FROM passcode_history WHERE profile_id = ? ORDER BY id DESC LIMIT 24"),
                 arguments: [id])
             guard current != nil || !earlier.isEmpty else { return nil }
-            if currentChecks.usernameKey != usernameKey { currentChecks = (usernameKey, [:]) }
-            return HashedPasscodeHistory(current: current, earlier: earlier) { [weak self] candidate, result in
-                self?.currentChecks.results[candidate] = result
+            return HashedPasscodeHistory(current: current, earlier: earlier) { [unowned self] candidate, stored in
+                self.verify(candidate, against: stored)
             }
         }
     }
@@ -159,7 +157,7 @@ final class StoreDirectory: DirectoryLookup {
                 guard held == (em.isEmpty ? [] : [NormalizedRow.fold(em)]) else { return false }
             }
             if let password = row.row.value(.portalPassword) {
-                guard let hash = stored["password_hash"] as String?, SecretHasher.verify(password, against: hash)
+                guard let hash = stored["password_hash"] as String?, verify(password, against: hash)
                 else { return false }
             }
             if let passcode = row.row.value(.voicemailPasscode) {
@@ -172,7 +170,90 @@ final class StoreDirectory: DirectoryLookup {
     /// Whether `candidate` was found to be the passcode in effect of this profile by the last check, if that
     /// check was about this profile and this candidate.
     func knownCurrent(usernameKey: String, candidate: String) -> Bool? {
-        currentChecks.usernameKey == usernameKey ? currentChecks.results[candidate] : nil
+        guard let (_, _, current) = secrets(of: usernameKey), let current else { return false }
+        return verified[current + "\u{0}" + candidate]
+    }
+
+    /// Whether `candidate` matches the stored hash, answered from the batch's verifications when it can be.
+    func verify(_ candidate: String, against stored: String) -> Bool {
+        let key = stored + "\u{0}" + candidate
+        if let known = verified[key] { return known }
+        let result = SecretHasher.verify(candidate, against: stored)
+        verified[key] = result
+        return result
+    }
+
+    /// What was worked out about `password` against `stored`, if anything.
+    func knownVerification(_ candidate: String, against stored: String) -> Bool? {
+        verified[stored + "\u{0}" + candidate]
+    }
+
+    /// Works out, on every core, the verifications the batch's rows will ask for: each secret
+    /// against the one in effect first, then, for passcodes that changed, their reverse and
+    /// the history.
+    func prepare(for rows: [NormalizedRow]) {
+        verified.removeAll(keepingCapacity: true)
+        var first: [(candidate: String, stored: String)] = []
+        var changed: [(passcode: String, current: String?, earlier: [String])] = []
+        var passcodes: [(passcode: String, current: String?, earlier: [String])] = []
+        for row in rows {
+            let passcode = row.row.value(.voicemailPasscode)
+            let password = row.row.value(.portalPassword)
+            guard passcode != nil || password != nil, let key = row.usernameKey,
+                let (passwordHash, earlier, current) = secrets(of: key)
+            else { continue }
+            if let password, let passwordHash { first.append((password, passwordHash)) }
+            if let passcode {
+                if let current { first.append((passcode, current)) }
+                passcodes.append((passcode, current, earlier))
+            }
+        }
+        verifyAll(first)
+        for item in passcodes where item.current.map({ verified[$0 + "\u{0}" + item.passcode] != true }) ?? true {
+            changed.append(item)
+        }
+        var second: [(candidate: String, stored: String)] = []
+        for item in changed {
+            if policy.passcode.blockReversedOldPasscode, let current = item.current {
+                second.append((String(item.passcode.reversed()), current))
+            }
+            for hash in item.earlier.prefix(policy.passcode.history) { second.append((item.passcode, hash)) }
+        }
+        verifyAll(second)
+    }
+
+    private func verifyAll(_ pairs: [(candidate: String, stored: String)]) {
+        guard !pairs.isEmpty else { return }
+        var results = [Bool](repeating: false, count: pairs.count)
+        results.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let buffer = buffer
+            SecretHasher.concurrently(pairs.count) { index in
+                buffer[index] = SecretHasher.verify(pairs[index].candidate, against: pairs[index].stored)
+            }
+        }
+        for (pair, result) in zip(pairs, results) { verified[pair.stored + "\u{0}" + pair.candidate] = result }
+    }
+
+    /// A profile's password hash, earlier passcode hashes (newest first) and current passcode hash; nil without the profile.
+    private func secrets(of usernameKey: String) -> (String?, [String], String?)? {
+        fetch { () -> (String?, [String], String?)? in
+            guard
+                let row = try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT id, password_hash FROM profile WHERE username_key = ?"),
+                    arguments: [usernameKey])
+            else { return nil }
+            let id: Int64 = row["id"]
+            let current = try String.fetchOne(
+                db.cachedStatement(
+                    sql:
+                        "SELECT passcode_hash FROM extension WHERE profile_id = ? AND passcode_hash IS NOT NULL ORDER BY id LIMIT 1"
+                ), arguments: [id])
+            let earlier = try String.fetchAll(
+                db.cachedStatement(
+                    sql: "SELECT passcode_hash FROM passcode_history WHERE profile_id = ? ORDER BY id DESC LIMIT 24"),
+                arguments: [id])
+            return (row["password_hash"], earlier, current)
+        }
     }
 
     /// The password hash stored for a profile, if any.
@@ -198,17 +279,15 @@ struct HashedPasscodeHistory: PasscodeHistory {
     let current: String?
     /// The hashes of the passcodes before it, the most recent first.
     let earlier: [String]
-    /// Told each answer about the current passcode.
-    let noteCurrent: (String, Bool) -> Void
+    /// Compares a candidate with a stored hash (through the directory's batch of verifications).
+    let verify: (String, String) -> Bool
 
     func isCurrent(_ candidate: String) -> Bool {
         guard let current else { return false }
-        let result = SecretHasher.verify(candidate, against: current)
-        noteCurrent(candidate, result)
-        return result
+        return verify(candidate, current)
     }
 
     func isEarlier(_ candidate: String, depth: Int) -> Bool {
-        earlier.prefix(depth).contains { SecretHasher.verify(candidate, against: $0) }
+        earlier.prefix(depth).contains { verify(candidate, $0) }
     }
 }

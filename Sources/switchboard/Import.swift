@@ -124,10 +124,18 @@ enum DatabaseOptions {
         return defaultFile
     }
 
+    /// `$SWITCHBOARD_DB_MAX_PAGES`: a cap on the database's size in pages, for quotas (and to test a full disk).
+    static var maxPages: Int? {
+        guard let variable = getenv("SWITCHBOARD_DB_MAX_PAGES"), let text = String(validatingCString: variable)
+        else { return nil }
+        return Int(text).flatMap { $0 > 0 ? $0 : nil }
+    }
+
     /// Opens the database, printing the failure and exiting 66, 74 or 75.
     static func open(_ path: String, readOnly: Bool, busyTimeout: Double = 5) throws -> DirectoryStore {
         do {
-            return try DirectoryStore(path: path, create: !readOnly, readOnly: readOnly, busyTimeout: busyTimeout)
+            return try DirectoryStore(
+                path: path, create: !readOnly, readOnly: readOnly, busyTimeout: busyTimeout, maxPageCount: maxPages)
         } catch {
             printError("switchboard: \(error.message)")
             switch error.kind {

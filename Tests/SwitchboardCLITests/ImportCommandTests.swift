@@ -136,6 +136,22 @@ struct ImportCommandTests {
         #expect(folder.status == 74)
     }
 
+    @Test("A full database (max_page_count): the import rolls back and exits 74 with a clear message")
+    func fullDatabase() throws {
+        let directory = try scratchDirectory()
+        _ = try Binary.run(["import", Self.onboarding, "--db", "d.sqlite"], in: directory)
+        let database = "\(directory.path)/d.sqlite"
+        let before = try SQLiteShell.directoryState(database)
+        let file = directory.appendingPathComponent("big.csv")
+        try GeneratedUsers.csv(3000, departmentLength: 100).write(to: file, atomically: true, encoding: .utf8)
+        let result = try Binary.run(
+            ["import", file.path, "--db", "d.sqlite"], in: directory, environment: ["SWITCHBOARD_DB_MAX_PAGES": "60"])
+        #expect(result.status == 74)
+        #expect(result.stderr.contains("d.sqlite: the database or its disk is full; nothing was applied"))
+        #expect(try SQLiteShell.query(database, "PRAGMA integrity_check") == "ok\n")
+        #expect(try SQLiteShell.directoryState(database) == before)
+    }
+
     @Test("A database from a newer Switchboard is refused with exit 74")
     func newerSchema() throws {
         let directory = try scratchDirectory()

@@ -51,9 +51,15 @@ public protocol DirectoryLookup {
     /// Whether applying `row` to its existing profile would change nothing, secrets included:
     /// such an `add` is no error, so re-running an onboarding file is safe.
     func isUnchanged(by row: NormalizedRow) -> Bool
+    /// Told the rows about to be checked, so that the answers about them can be worked out
+    /// together (a store hashes their secrets on every core).
+    func prepare(for rows: [NormalizedRow])
 }
 
 extension DirectoryLookup {
+    /// Nothing to prepare.
+    public func prepare(for rows: [NormalizedRow]) {}
+
     /// Knows no profile's details, so no add is ever taken as a re-run.
     public func isUnchanged(by row: NormalizedRow) -> Bool { false }
 }

@@ -152,22 +152,28 @@ public struct Validator {
         }
         let fieldNames = FieldNames { mapping.fieldName($0) }
         let normalizer = RowNormalizer(policy: policy, facts: index.facts)
+        // Rows go through in batches: read and normalized, then the directory is told what the
+        // batch will ask (so a store can hash secrets for all of it on every core), then each
+        // row's stages run and the row is delivered, in file order.
+        var batch: [PendingRow] = []
+        batch.reserveCapacity(Self.batchSize)
+        var byteOffset = 0
         reading: while true {
             switch try reader.next(into: &record) {
             case .end:
                 break reading
             case .fatal(let issue), .malformed(let issue):
-                try deliver(unreadable(issue, header: header), &summary, &sink)
+                batch.append(.unreadable(unreadable(issue, header: header)))
             case .record:
-                let outcome = check(
-                    record, header: header, mapping: mapping, fieldNames: fieldNames, normalizer: normalizer,
-                    index: index)
-                try deliver(outcome, &summary, &sink)
+                batch.append(
+                    read(record, header: header, mapping: mapping, fieldNames: fieldNames, normalizer: normalizer))
             }
-            if let onProgress, summary.rows & 4095 == 0 {
-                onProgress(RunProgress(phase: "validating", rows: summary.rows, byteOffset: record.position.byteOffset))
+            byteOffset = record.position.byteOffset
+            if batch.count == Self.batchSize {
+                try finish(&batch, index: index, into: &sink, &summary, byteOffset: byteOffset)
             }
         }
+        try finish(&batch, index: index, into: &sink, &summary, byteOffset: byteOffset)
         for warning in reader.warnings {
             let finding = Finding(
                 code: .encoding, severity: .warning, line: warning.line,
@@ -197,11 +203,22 @@ public struct Validator {
         try sink.row(outcome)
     }
 
-    /// Reads one record through every stage.
-    func check(
+    /// The rows of the second pass handled together.
+    static let batchSize = 256
+
+    /// A row of the second pass between its field stage and the other stages.
+    enum PendingRow {
+        /// A record the reader could not read: its outcome is final.
+        case unreadable(RowOutcome)
+        /// A row read and normalized, with its findings so far and the cells as the file holds them.
+        case read(cells: [String], row: NormalizedRow, findings: FindingList)
+    }
+
+    /// Reads one record through the field stage.
+    func read(
         _ record: CSVRecord, header: [String], mapping: HeaderMapping, fieldNames: FieldNames,
-        normalizer: RowNormalizer, index: FileIndex
-    ) -> RowOutcome {
+        normalizer: RowNormalizer
+    ) -> PendingRow {
         let line = record.position.line
         var findings = FindingList(line: line, fieldNames: fieldNames)
         let original = record.strings
@@ -209,8 +226,41 @@ public struct Validator {
         checkFieldCount(&cells, header: header, findings: &findings)
         Self.removeFormulaGuards(&cells, mapping: mapping)
         let row = mapping.profile.row(from: cells, line: line, mapping: mapping)
-        let normalized = checkRow(row, normalizer: normalizer, index: index, findings: &findings)
-        return RowOutcome(line: line, cells: original, row: normalized, findings: findings.findings)
+        let normalized = normalizer.normalize(row, into: &findings)
+        return .read(cells: original, row: normalized, findings: findings)
+    }
+
+    /// Runs the stages over a batch of read rows and delivers each, in order; empties the batch.
+    private func finish<Sink: ValidationSink>(
+        _ batch: inout [PendingRow], index: FileIndex, into sink: inout Sink, _ summary: inout ValidationSummary,
+        byteOffset: Int
+    ) throws {
+        guard !batch.isEmpty else { return }
+        let rows = batch.compactMap { pending -> NormalizedRow? in
+            if case .read(_, let row, _) = pending { return row }
+            return nil
+        }
+        directory.prepare(for: rows)
+        for pending in batch {
+            switch pending {
+            case .unreadable(let outcome):
+                try deliver(outcome, &summary, &sink)
+            case .read(let cells, let row, var findings):
+                runStages(row, index: index, findings: &findings)
+                try deliver(
+                    RowOutcome(line: row.line, cells: cells, row: row, findings: findings.findings), &summary, &sink)
+            }
+            if let onProgress, summary.rows & 4095 == 0 {
+                onProgress(RunProgress(phase: "validating", rows: summary.rows, byteOffset: byteOffset))
+            }
+        }
+        batch.removeAll(keepingCapacity: true)
+    }
+
+    /// Runs every stage after the field stage over one row.
+    func runStages(_ normalized: NormalizedRow, index: FileIndex, findings: inout FindingList) {
+        let context = RowContext(row: normalized, policy: policy, index: index, directory: directory)
+        for stage in stages { stage.check(normalized, context: context, findings: &findings) }
     }
 
     /// Runs the field stage and every other stage over one row.
@@ -218,8 +268,7 @@ public struct Validator {
         -> NormalizedRow
     {
         let normalized = normalizer.normalize(row, into: &findings)
-        let context = RowContext(row: normalized, policy: policy, index: index, directory: directory)
-        for stage in stages { stage.check(normalized, context: context, findings: &findings) }
+        runStages(normalized, index: index, findings: &findings)
         return normalized
     }
 
