@@ -152,6 +152,54 @@ struct ImportCommandTests {
         #expect(try SQLiteShell.directoryState(database) == before)
     }
 
+    @Test("A read-only database: exit 74, nothing applied, and it can still be read")
+    func readOnlyDatabase() throws {
+        let directory = try scratchDirectory()
+        _ = try Binary.run(["import", Self.onboarding, "--db", "ro.sqlite"], in: directory)
+        let database = "\(directory.path)/ro.sqlite"
+        // Mode 0400 stops everyone but root; root needs the immutable attribute (chattr +i).
+        chmod(database, 0o400)
+        let immutable = getuid() == 0 ? Self.shell("/usr/bin/chattr", ["+i", database]) : false
+        defer { if immutable { _ = Self.shell("/usr/bin/chattr", ["-i", database]) } }
+        let probe = open(database, O_WRONLY)
+        if probe >= 0 {
+            close(probe)
+            return  // This machine cannot make the file read-only for us; nothing to check.
+        }
+        let file = directory.appendingPathComponent("more.csv")
+        try GeneratedUsers.csv(3).write(to: file, atomically: true, encoding: .utf8)
+        let result = try Binary.run(["import", file.path, "--db", "ro.sqlite"], in: directory)
+        #expect(result.status == 74)
+        #expect(result.stderr.contains("ro.sqlite: the database cannot be written (read-only); nothing was applied"))
+        let reader = try Binary.run(["show", "--db", "ro.sqlite"], in: directory)
+        #expect(reader.status == 0)
+        #expect(reader.stdout.contains("8 active"))
+    }
+
+    @Test("Paths with spaces and non-ASCII characters work, for the file and the database")
+    func unusualPaths() throws {
+        let directory = try scratchDirectory().appendingPathComponent("Répertoire des équipes")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let file = directory.appendingPathComponent("nouveaux utilisateurs ü.csv")
+        try GeneratedUsers.csv(3).write(to: file, atomically: true, encoding: .utf8)
+        let result = try Binary.run(["import", file.path, "--db", "base de données ☎.sqlite"], in: directory)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("in base de données ☎.sqlite"))
+        let shown = try Binary.run(["show", "user1", "--db", "\(directory.path)/base de données ☎.sqlite"])
+        #expect(shown.status == 0)
+    }
+
+    /// Runs a program and says whether it exited 0.
+    static func shell(_ program: String, _ arguments: [String]) -> Bool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = arguments
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
+
     @Test("A database from a newer Switchboard is refused with exit 74")
     func newerSchema() throws {
         let directory = try scratchDirectory()
