@@ -379,6 +379,46 @@ struct BadInputTests {
         if [64, 66, 74].contains(input.exit) { #expect(result.stdout.isEmpty) }
     }
 
+    /// The validate cases that fail, run through `import` instead.
+    static let failingImports = cases.filter {
+        $0.command == .validate && $0.exit != 0 && !$0.extra.contains("--directory")
+    }
+
+    @Test(
+        "Each bad input that validate fails is imported with the same exit code, and nothing is applied",
+        arguments: failingImports)
+    func atomicImport(_ input: BadInput) throws {
+        let scratch = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let seeded = try Binary.run(
+            ["import", ImportCommandTests.onboarding, "--db", "d.sqlite", "--quiet"], in: scratch)
+        #expect(seeded.status == 0)
+        let database = scratch.appendingPathComponent("d.sqlite").path
+        let before = try SQLiteShell.directoryState(database)
+        try FileManager.default.createDirectory(
+            at: scratch.appendingPathComponent("folder.csv"), withIntermediateDirectories: true)
+        for name in [input.fixture] + input.extra {
+            let source = Self.folder.appendingPathComponent(name)
+            guard !name.hasPrefix("-"), FileManager.default.fileExists(atPath: source.path) else { continue }
+            try FileManager.default.copyItem(at: source, to: scratch.appendingPathComponent(name))
+        }
+        var file: String
+        switch input.fixture {
+        case BadInput.missing: file = "no-such-file.csv"
+        case BadInput.directory: file = "folder.csv"
+        default: file = input.fixture
+        }
+        let stdin = input.viaStdin ? try Data(contentsOf: Self.folder.appendingPathComponent(input.fixture)) : nil
+        if input.viaStdin { file = "-" }
+        let result = try Binary.run(
+            ["import", file, "--db", "d.sqlite", "--rejects", "r.csv"] + input.extra, stdin: stdin, in: scratch)
+        Self.expectNoCrash(result, "import " + input.testDescription)
+        #expect(result.status == input.exit, "stderr: \(result.stderr.prefix(2000))")
+        #expect(try SQLiteShell.query(database, "PRAGMA integrity_check") == "ok\n")
+        #expect(
+            try SQLiteShell.directoryState(database) == before, "import \(input.testDescription) changed the directory")
+    }
+
     @Test("The corpus holds at least 40 fixtures, each under 200 KB and used by a case")
     func corpus() throws {
         let names = try FileManager.default.contentsOfDirectory(atPath: Self.folder.path).filter {
