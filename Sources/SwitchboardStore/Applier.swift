@@ -66,8 +66,8 @@ final class Applier {
             db,
             """
             INSERT INTO extension (profile_id, site, site_key, number, phone_number, voicemail, passcode_hash,
-                passcode_set_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                passcode_set_at, phone_changed_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         insertDevice = try RawStatement(db, "INSERT INTO device (name, name_key, profile_id) VALUES (?, ?, ?)")
         insertChange = try RawStatement(
@@ -246,7 +246,7 @@ final class Applier {
                 try insertExtension.execute([
                     .integer(id), .text(row.site), .text(siteKey), .text(number), .optional(nonEmpty(row.phoneNumber)),
                     .integer(Int64(row.voicemail ?? 0)), .optional(row.passcodeHash),
-                    row.passcodeHash == nil ? .null : .text(now),
+                    row.passcodeHash == nil ? .null : .text(now), nonEmpty(row.phoneNumber) == nil ? .null : .text(now),
                 ])
             }
         }
@@ -449,12 +449,13 @@ final class Applier {
             db,
             """
             UPDATE extension SET phone_number = ?, voicemail = ?, passcode_hash = ?,
-                passcode_set_at = CASE WHEN passcode_hash IS ? THEN passcode_set_at ELSE ? END
+                passcode_set_at = CASE WHEN passcode_hash IS ? THEN passcode_set_at ELSE ? END,
+                phone_changed_at = CASE WHEN phone_number IS ? THEN phone_changed_at ELSE ? END
             WHERE id = ?
             """
         ).execute([
             .optional(phone), .integer(Int64(voicemail)), .optional(passcode), .optional(passcode), .text(now),
-            .integer(ext.id),
+            .optional(phone), .text(now), .integer(ext.id),
         ])
         changed = true
         ext.phoneNumber = phone

@@ -38,20 +38,19 @@ final class StoreDirectory: DirectoryLookup {
                 return nil
             }
             let id: Int64 = row["id"]
-            let extensions = try Row.fetchAll(
+            let lines = try Row.fetchAll(
                 db.cachedStatement(
                     sql:
-                        "SELECT site_key, number FROM extension WHERE profile_id = ? AND number IS NOT NULL ORDER BY id"
-                ),
-                arguments: [id]
-            ).map { ($0["site_key"] as String) + "\u{0}" + ($0["number"] as String) }
+                        "SELECT site_key, number, phone_number FROM extension WHERE profile_id = ? AND number IS NOT NULL ORDER BY id"
+                ), arguments: [id])
+            let extensions = lines.map { ($0["site_key"] as String) + "\u{0}" + ($0["number"] as String) }
             let devices = try String.fetchAll(
                 db.cachedStatement(sql: "SELECT name_key FROM device WHERE profile_id = ? ORDER BY id"), arguments: [id]
             )
             return DirectoryProfile(
                 username: row["username"], email: row["email"],
                 type: ProfileType(rawValue: row["type"]) ?? .user, isActive: (row["status"] as String) == "active",
-                extensionKeys: extensions, deviceKeys: devices)
+                extensionKeys: extensions, deviceKeys: devices, phoneNumber: lines.first?["phone_number"])
         }
     }
 

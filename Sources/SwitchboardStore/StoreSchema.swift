@@ -51,7 +51,10 @@ enum StoreSchema {
             phone_number TEXT,
             voicemail INTEGER NOT NULL DEFAULT 0 CHECK (voicemail IN (0, 1)),
             passcode_hash TEXT,
-            passcode_set_at TEXT
+            passcode_set_at TEXT,
+            -- When the phone number last changed, and when its emergency (E911) address was confirmed.
+            phone_changed_at TEXT,
+            e911_confirmed_at TEXT
         );
         CREATE UNIQUE INDEX extension_number ON extension(site_key, number);
         CREATE INDEX extension_profile ON extension(profile_id);
@@ -102,6 +105,10 @@ enum StoreSchema {
 
         CREATE TABLE import_run (
             id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL DEFAULT 'import' CHECK (kind IN ('import', 'undo')),
+            -- For an undo, the run it reverted; for a run reverted later, the undo that did it.
+            undoes_run_id INTEGER REFERENCES import_run(id),
+            undone_by_run_id INTEGER REFERENCES import_run(id),
             started_at TEXT NOT NULL,
             finished_at TEXT NOT NULL,
             file_name TEXT NOT NULL,

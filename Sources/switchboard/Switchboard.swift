@@ -11,7 +11,9 @@ struct Switchboard: ParsableCommand {
             66 no input file, 74 I/O error, 75 database busy.
             """,
         version: SwitchboardVersion.current,
-        subcommands: [Parse.self, Validate.self, Import.self, Show.self, PolicyCommand.self]
+        subcommands: [
+            Parse.self, Validate.self, Import.self, Show.self, Runs.self, ConfirmE911.self, PolicyCommand.self,
+        ]
     )
 }
 

@@ -189,6 +189,62 @@ struct ImportCommandTests {
         #expect(shown.status == 0)
     }
 
+    @Test("runs lists every run newest first; runs show lists each change, secrets only as set")
+    func runHistory() throws {
+        let directory = try scratchDirectory()
+        _ = try Binary.run(["import", Self.onboarding], in: directory)
+        let change = directory.appendingPathComponent("change.csv")
+        try
+            (GeneratedUsers.header
+            + "update,user,ihashemi,,,,4102,paris,+33 1 42 68 53 99,Legal,,,,,,,\n"
+            + "update,user,bnakamura,,,,4101,paris,,,,,,,,,\n"
+            + "disable,user,tmueller,,,,,,,,,,,,,,\n").write(to: change, atomically: true, encoding: .utf8)
+        let imported = try Binary.run(["import", change.path], in: directory)
+        #expect(imported.status == 0)
+        #expect(imported.stdout.contains("warning extension.reassigned"))
+        #expect(imported.stdout.contains("warning phone.e911-review"))
+        let listing = try Binary.run(["runs", "--format", "json"], in: directory)
+        let object = try JSONSerialization.jsonObject(with: Data(listing.stdout.utf8)) as? [String: Any]
+        let runs = object?["runs"] as? [[String: Any]] ?? []
+        #expect(runs.map { $0["id"] as? Int } == [2, 1])
+        #expect(runs.first?["file_name"] as? String == change.path)
+        #expect(runs.first?["updated"] as? Int == 2)
+        #expect(runs.first?["disabled"] as? Int == 1)
+        #expect((runs.first?["file_sha256"] as? String)?.count == 64)
+        #expect(runs.last?["added"] as? Int == 8)
+        let text = try Binary.run(["runs"], in: directory)
+        #expect(text.stdout.hasPrefix("2  "))
+        let shown = try Binary.run(["runs", "show", "2"], in: directory)
+        #expect(shown.status == 0)
+        #expect(shown.stdout.contains("line 2: ihashemi updated department: Finance -> Legal"))
+        #expect(shown.stdout.contains("line 2: ihashemi updated extension: 4101@paris -> 4102@paris"))
+        #expect(shown.stdout.contains("line 4: tmueller disabled voicemail_passcode: (set) -> (none)"))
+        #expect(shown.stdout.contains("line 4: tmueller disabled status: active -> disabled"))
+        #expect(!shown.stdout.contains("pbkdf2"))
+        let added = try Binary.run(["runs", "show", "1", "--format", "json"], in: directory)
+        let changes = (try JSONSerialization.jsonObject(with: Data(added.stdout.utf8)) as? [String: Any])?["changes"]
+        #expect((changes as? [[String: Any]])?.count == 8)
+        #expect(try Binary.run(["runs", "show", "9"], in: directory).status == 1)
+    }
+
+    @Test("confirm-e911 records the confirmation for named profiles or a file of them")
+    func confirmE911() throws {
+        let directory = try scratchDirectory()
+        _ = try Binary.run(["import", Self.onboarding], in: directory)
+        let names = directory.appendingPathComponent("names.csv")
+        try "username,department\nihashemi,x\nbnakamura,y\n".write(to: names, atomically: true, encoding: .utf8)
+        let byFile = try Binary.run(["confirm-e911", "--file", names.path], in: directory)
+        #expect(byFile.status == 0)
+        #expect(byFile.stdout.contains("Confirmed the emergency address of 2 phone numbers."))
+        let named = try Binary.run(["confirm-e911", "TMueller", "nobody"], in: directory)
+        #expect(named.status == 1)
+        #expect(named.stderr.contains("no profile named nobody"))
+        let confirmed = try SQLiteShell.query(
+            "\(directory.path)/switchboard.sqlite",
+            "SELECT count(*) FROM extension WHERE e911_confirmed_at IS NOT NULL")
+        #expect(confirmed == "3\n")
+    }
+
     /// Runs a program and says whether it exited 0.
     static func shell(_ program: String, _ arguments: [String]) -> Bool {
         let process = Process()

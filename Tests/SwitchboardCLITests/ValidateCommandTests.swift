@@ -32,7 +32,7 @@ struct ValidateCommandTests {
         let expected = try String(
             contentsOf: Self.samples.appendingPathComponent("onboarding-with-errors.findings.csv"), encoding: .utf8)
         #expect(found == expected)
-        #expect(result.stdout.contains("4 of 47 rows accepted, 43 rejected"))
+        #expect(result.stdout.contains("7 of 50 rows accepted, 43 rejected"))
         #expect(result.stdout.contains("Rejected rows: onboarding-with-errors.rejected.csv"))
     }
 
@@ -105,9 +105,9 @@ struct ValidateCommandTests {
         for key in ["rows", "accepted", "rejected", "warnings", "by_code", "rejects_file", "findings_file"] {
             #expect(object[key] != nil, "missing \(key)")
         }
-        #expect(object["rows"] as? Int == 47)
-        #expect(object["accepted"] as? Int == 4)
-        #expect(object["warnings"] as? Int == 4)
+        #expect(object["rows"] as? Int == 50)
+        #expect(object["accepted"] as? Int == 7)
+        #expect(object["warnings"] as? Int == 6)
         #expect(object["rejects_file"] as? String == "onboarding-with-errors.rejected.csv")
     }
 

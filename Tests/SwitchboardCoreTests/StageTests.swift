@@ -142,13 +142,29 @@ struct DirectoryStageTests {
             ])
     }
 
-    @Test("Two users swapping extensions in one file pass")
+    @Test("Two users swapping extensions in one file pass, each told the extension is reassigned")
     func swap() {
         let rows = [
             userRow(2, [.action: "update", .username: "ann", .extension: "4022"]),
             userRow(3, [.action: "update", .username: "bob", .extension: "4021"]),
         ]
-        #expect(codes(rows, directory: Self.directory) == [[], []])
+        #expect(codes(rows, directory: Self.directory) == [[.extensionReassigned], [.extensionReassigned]])
+    }
+
+    @Test("An update that changes the phone number asks for the E911 address to be confirmed")
+    func e911Review() {
+        var directory = InMemoryDirectory()
+        directory.add(
+            DirectoryProfile(
+                username: "ann", email: "ann@example.com", extensionKeys: ["\u{0}4021"], phoneNumber: "+14155550123"))
+        let changed = outcomes(
+            [userRow(2, [.action: "update", .username: "ann", .phoneNumber: "+1 415 555 0199"])], directory: directory)
+        #expect(changed.map { $0.findings.map(\.code) } == [[.phoneE911Review]])
+        #expect(changed[0].isAccepted)
+        let same = outcomes(
+            [userRow(2, [.action: "update", .username: "ann", .phoneNumber: "+1 (415) 555-0123"])], directory: directory
+        )
+        #expect(same.map { $0.findings.map(\.code) } == [[]])
     }
 
     @Test("A user disabled to free an extension for a new one passes")
@@ -157,7 +173,7 @@ struct DirectoryStageTests {
             userRow(2, [.action: "disable", .username: "ann"]),
             addRow(3, "cat", ext: "4021", extra: [.deviceName: "sep1"]),
         ]
-        #expect(codes(rows, directory: Self.directory) == [[], []])
+        #expect(codes(rows, directory: Self.directory) == [[], [.extensionReassigned]])
     }
 
     @Test("An upsert of an existing profile is an update; of a new one, an add")

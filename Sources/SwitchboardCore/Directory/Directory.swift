@@ -12,11 +12,13 @@ public struct DirectoryProfile: Sendable, Equatable {
     public var extensionKeys: [String]
     /// The device keys the profile holds (see ``NormalizedRow/deviceKey``).
     public var deviceKeys: [String]
+    /// The phone number (E.164) of the profile's first extension, if any.
+    public var phoneNumber: String?
 
     /// Creates a profile.
     public init(
         username: String, email: String?, type: ProfileType = .user, isActive: Bool = true,
-        extensionKeys: [String] = [], deviceKeys: [String] = []
+        extensionKeys: [String] = [], deviceKeys: [String] = [], phoneNumber: String? = nil
     ) {
         self.username = username
         self.email = email
@@ -24,6 +26,7 @@ public struct DirectoryProfile: Sendable, Equatable {
         self.isActive = isActive
         self.extensionKeys = extensionKeys
         self.deviceKeys = deviceKeys
+        self.phoneNumber = phoneNumber
     }
 }
 

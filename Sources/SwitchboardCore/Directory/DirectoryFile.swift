@@ -48,6 +48,11 @@ extension InMemoryDirectory {
             if let number = cell("extension") {
                 profiles[key]!.extensionKeys.append(NormalizedRow.fold(cell("site") ?? "") + "\u{0}" + number)
             }
+            if let phone = cell("phone_number"), profiles[key]!.phoneNumber == nil,
+                case .e164(let number) = FieldRules.readPhone(phone)
+            {
+                profiles[key]!.phoneNumber = number
+            }
             if let device = cell("device_name") { profiles[key]!.deviceKeys.append(NormalizedRow.fold(device)) }
             if let em = cell("em_profile") { emProfiles.append(em) }
             if let current = cell("voicemail_passcode") {

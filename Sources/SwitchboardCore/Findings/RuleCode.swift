@@ -116,4 +116,11 @@ public struct RuleCode: RawRepresentable, Hashable, Sendable, Comparable, Custom
     public static let profileExtensionLimit = RuleCode(rawValue: "profile.extension-limit")
     /// The device belongs to another profile once the file is applied.
     public static let deviceTaken = RuleCode(rawValue: "device.taken")
+
+    // MARK: Workflow (warnings)
+
+    /// An update changes a profile's phone number: its emergency (E911) address must be confirmed.
+    public static let phoneE911Review = RuleCode(rawValue: "phone.e911-review")
+    /// An extension passes from one profile to another: the earlier owner's forwarding and features should go.
+    public static let extensionReassigned = RuleCode(rawValue: "extension.reassigned")
 }

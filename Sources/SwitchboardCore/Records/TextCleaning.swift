@@ -9,7 +9,7 @@ extension String {
     }
 
     /// The string without surrounding whitespace.
-    var trimmingWhitespace: String { String(trimmedWhitespace) }
+    public var trimmingWhitespace: String { String(trimmedWhitespace) }
 
     /// The string with every `target` character replaced.
     func replacing(_ target: Character, with replacement: Character) -> String {

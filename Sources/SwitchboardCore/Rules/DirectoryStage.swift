@@ -32,7 +32,20 @@ public struct DirectoryStage: RowStage {
                 findings.error(
                     .extensionTaken, .extension,
                     "extension \(row.extensionLabel) belongs to profile \(name(owner, directory)) in the directory")
+            } else {
+                findings.warning(
+                    .extensionReassigned, .extension,
+                    "extension \(row.extensionLabel) passes from profile \(name(owner, directory)) to this one: "
+                        + "clear the forwarding and features the earlier owner set")
             }
+        }
+        if action == .update, let number = row.phoneNumber, let existing = context.existing,
+            existing.phoneNumber != number
+        {
+            findings.warning(
+                .phoneE911Review, .phoneNumber,
+                "the phone number changes to \(number): confirm the emergency (E911) address tied to it "
+                    + "(switchboard confirm-e911)")
         }
         if let key = row.emailKey, row.type == .user, let owner = directory.emailOwner(emailKey: key), owner != me {
             let effects = index.effects(of: owner)
