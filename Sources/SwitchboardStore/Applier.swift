@@ -133,6 +133,15 @@ final class Applier {
 
     /// Told every 4,096 rows how many are applied.
     var onProgress: ((RunProgress) -> Void)?
+    /// Told what each row does, in file order (for a dry run's plan).
+    var onPlan: ((PlanEntry) -> Void)?
+    /// The changes of the row being applied to its own profile, for the plan.
+    private var rowChanges: [PlanEntry.Change] = []
+    private var currentUsername = ""
+    /// The labels of extensions parked during this apply, by row id, for the plan.
+    private var parkedLabels: [Int64: String] = [:]
+    /// Whether any extension was parked, so that the end of the apply looks for leftovers.
+    private var parked = false
 
     /// Applies every staged row.
     func applyAll(total: Int) throws {
@@ -151,7 +160,7 @@ final class Applier {
         }
         for staged in rows { try apply(staged) }
         // A parked extension whose owner's row failed late has no number to go back to.
-        try db.execute(sql: "DELETE FROM extension WHERE number IS NULL")
+        if parked { try db.execute(sql: "DELETE FROM extension WHERE number IS NULL") }
     }
 
     // MARK: - One row
@@ -169,6 +178,12 @@ final class Applier {
     /// Applies one row; with `--partial`, inside a savepoint, so that a row failing late leaves
     /// nothing behind (an atomic import with a late failure is rolled back as a whole).
     private func apply(_ row: StagedRow) throws {
+        if let codes = row.rejectedCodes {
+            onPlan?(PlanEntry(line: row.line, action: "rejected", username: row.username, changes: [], codes: codes))
+            return
+        }
+        currentUsername = row.username
+        rowChanges.removeAll(keepingCapacity: true)
         if partial { try savepoint.execute([]) }
         do {
             let result = try applyRow(row)
@@ -180,6 +195,10 @@ final class Applier {
             case .disabled: counts.disabled += 1
             case .deleted: counts.deleted += 1
             }
+            onPlan?(
+                PlanEntry(
+                    line: row.line, action: "\(result)", username: row.username,
+                    changes: result == .added ? [] : rowChanges, codes: []))
         } catch let rejection as LateRejection {
             if partial {
                 try rollbackToSavepoint.execute([])
@@ -187,6 +206,10 @@ final class Applier {
             }
             lateRejections.append(
                 RowOutcome(line: row.line, cells: [], row: nil, findings: [rejection.finding]))
+            onPlan?(
+                PlanEntry(
+                    line: row.line, action: "rejected", username: row.username, changes: [],
+                    codes: [rejection.finding.code.rawValue]))
         }
     }
 
@@ -394,7 +417,7 @@ final class Applier {
                     try db.execute(
                         sql: "UPDATE extension SET site = ?, site_key = ?, number = ? WHERE id = ?",
                         arguments: [row.site, siteKey, number, first.id])
-                    try record(row, .updated, "extension", first.label, label)
+                    try record(row, .updated, "extension", first.label, label, shownOld: parkedLabels[first.id])
                     target = first
                     target!.site = row.site
                     target!.siteKey = siteKey
@@ -627,6 +650,9 @@ final class Applier {
             (holder["profile_id"] as Int64?) != profileID
         else { return }
         try db.execute(sql: "UPDATE extension SET number = NULL WHERE id = ?", arguments: [holder["id"] as Int64])
+        parked = true
+        let holderSite: String = holder["site"]
+        parkedLabels[holder["id"]] = holderSite.isEmpty ? number : "\(number)@\(holderSite)"
         if let owner = holder["profile_id"] as Int64? {
             let site: String = holder["site"]
             try recordFor(
@@ -678,15 +704,24 @@ final class Applier {
 
     // MARK: - Recording
 
-    private func record(_ row: StagedRow, _ action: RunChangeAction, _ field: String?, _ old: String?, _ new: String?)
-        throws
-    {
-        try recordFor(row.username, line: row.line, action, field, old, new)
+    private func record(
+        _ row: StagedRow, _ action: RunChangeAction, _ field: String?, _ old: String?, _ new: String?,
+        shownOld: String? = nil
+    ) throws {
+        try recordFor(row.username, line: row.line, action, field, old, new, shownOld: shownOld)
     }
 
+    /// Records one change in `run_change`, and in the plan when it is the current row's own.
     private func recordFor(
-        _ username: String, line: Int, _ action: RunChangeAction, _ field: String?, _ old: String?, _ new: String?
+        _ username: String, line: Int, _ action: RunChangeAction, _ field: String?, _ old: String?, _ new: String?,
+        shownOld: String? = nil
     ) throws {
+        if onPlan != nil, username == currentUsername, let field {
+            let secret = field == "voicemail_passcode" || field == "portal_password"
+            rowChanges.append(
+                PlanEntry.Change(
+                    field: field, old: secret ? nil : shownOld ?? old, new: secret ? "changed" : new))
+        }
         guard let runID else { return }
         changeCount += 1
         try insertChange.execute([
@@ -712,4 +747,23 @@ final class Applier {
 /// The kinds of change a run records.
 enum RunChangeAction: String {
     case updated, disabled, deleted
+}
+
+/// What one row of a file does, as `import --dry-run` prints it.
+public struct PlanEntry: Sendable {
+    /// One field's change; a secret's values are never given, only that it changes.
+    public struct Change: Sendable {
+        public var field: String
+        public var old: String?
+        public var new: String?
+    }
+
+    public var line: Int
+    /// `added`, `updated`, `unchanged`, `disabled`, `deleted` or `rejected`.
+    public var action: String
+    public var username: String
+    /// The field-level diff of an update (and what a disable or delete takes away).
+    public var changes: [Change]
+    /// For a rejected row, its codes.
+    public var codes: [String]
 }

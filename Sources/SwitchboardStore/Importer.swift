@@ -69,14 +69,14 @@ extension DirectoryStore {
     /// rejected run is still recorded, in a transaction of its own.
     public func importFile<Source: ByteSource, Reports: ValidationSink>(
         _ request: ImportRequest, open: () throws -> CSVReader<Source>, reports: inout Reports,
-        progress: ((RunProgress) -> Void)? = nil
+        progress: ((RunProgress) -> Void)? = nil, plan: ((PlanEntry) -> Void)? = nil
     ) throws -> ImportResult {
         let started = Self.timestamp()
         let outcome: (ImportResult, ValidationSummary) = try access { db in
             try db.execute(sql: "BEGIN IMMEDIATE")
             do {
                 let result = try validateAndApply(
-                    db, request, started: started, open: open, reports: &reports, progress: progress)
+                    db, request, started: started, open: open, reports: &reports, progress: progress, plan: plan)
                 return result
             } catch {
                 if db.isInsideTransaction { try? db.execute(sql: "ROLLBACK") }
@@ -98,7 +98,7 @@ extension DirectoryStore {
 
     private func validateAndApply<Source: ByteSource, Reports: ValidationSink>(
         _ db: Database, _ request: ImportRequest, started: String, open: () throws -> CSVReader<Source>,
-        reports: inout Reports, progress: ((RunProgress) -> Void)?
+        reports: inout Reports, progress: ((RunProgress) -> Void)?, plan: ((PlanEntry) -> Void)?
     ) throws -> (ImportResult, ValidationSummary) {
         let directory = StoreDirectory(db, policy: request.policy)
         let lookup: any DirectoryLookup = directory.isEmpty() ? InMemoryDirectory() : directory
@@ -107,7 +107,7 @@ extension DirectoryStore {
         var sink = StagingSink(
             reports: reports,
             staging: try Staging(db, hasher: SecretHasher(rounds: request.policy.secrets.pbkdf2Rounds)),
-            directory: directory, policy: request.policy, mode: request.mode)
+            directory: directory, policy: request.policy, mode: request.mode, dryRun: request.dryRun)
         var summary = try validator.validate(open: open, into: &sink)
         reports = sink.reports
         if let failure = directory.failure { throw failure }
@@ -115,7 +115,8 @@ extension DirectoryStore {
 
         var result = ImportResult(
             summary: summary, counts: ApplyCounts(), runID: nil, applied: false, outcome: "rejected")
-        guard summary.rows > 0, request.mode == .partial || summary.rejected == 0 else {
+        // A dry run applies what it can, whatever the mode, to say what each row would do; it rolls back anyway.
+        guard summary.rows > 0, request.dryRun || request.mode == .partial || summary.rejected == 0 else {
             try db.execute(sql: "ROLLBACK")
             return (result, summary)
         }
@@ -125,6 +126,7 @@ extension DirectoryStore {
         let applier = try Applier(
             db, runID: runID, policy: request.policy, now: started, partial: request.mode == .partial)
         applier.onProgress = progress
+        applier.onPlan = plan
         try applier.applyAll(total: sink.staging.count)
         for late in applier.lateRejections {
             summary.accepted -= 1
@@ -134,12 +136,12 @@ extension DirectoryStore {
         }
         result.summary = summary
         result.counts = applier.counts
-        if request.mode == .atomic && summary.rejected > 0 {
+        if request.mode == .atomic && summary.rejected > 0 && !request.dryRun {
             try db.execute(sql: "ROLLBACK")
             result.counts = ApplyCounts()
             return (result, summary)
         }
-        result.outcome = summary.rejected > 0 ? "partial" : "applied"
+        result.outcome = summary.rejected == 0 ? "applied" : request.mode == .partial ? "partial" : "rejected"
         if request.dryRun {
             try db.execute(sql: "ROLLBACK")
             return (result, summary)
@@ -215,15 +217,21 @@ struct StagingSink<Reports: ValidationSink>: ValidationSink {
     let directory: StoreDirectory
     let policy: Policy
     let mode: ImportMode
+    /// Whether this is a dry run: every row is staged, the rejected ones as markers for the plan.
+    let dryRun: Bool
     /// Whether a row was rejected: in atomic mode nothing more is staged, since nothing will be applied.
     private var sawRejection = false
 
-    init(reports: Reports, staging: Staging, directory: StoreDirectory, policy: Policy, mode: ImportMode) {
+    init(
+        reports: Reports, staging: Staging, directory: StoreDirectory, policy: Policy, mode: ImportMode,
+        dryRun: Bool
+    ) {
         self.reports = reports
         self.staging = staging
         self.directory = directory
         self.policy = policy
         self.mode = mode
+        self.dryRun = dryRun
     }
 
     mutating func begin(header: [String], mapping: HeaderMapping) throws {
@@ -236,9 +244,12 @@ struct StagingSink<Reports: ValidationSink>: ValidationSink {
         try reports.row(outcome)
         guard outcome.isAccepted, let normalized = outcome.row else {
             sawRejection = true
+            if dryRun {
+                try staging.add(StagedRow(rejected: outcome), passcode: nil, password: nil, storedPassword: nil)
+            }
             return
         }
-        guard mode == .partial || !sawRejection else { return }
+        guard mode == .partial || dryRun || !sawRejection else { return }
         let key = normalized.usernameKey ?? ""
         var passcode = normalized.row.value(.voicemailPasscode)
         if let candidate = passcode {

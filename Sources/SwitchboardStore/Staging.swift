@@ -31,6 +31,8 @@ struct StagedRow {
     var passwordHash: String?
     var deviceName: String?
     var emProfile: String?
+    /// For a rejected row staged only for a dry run's plan, its codes; nil for a row to apply.
+    var rejectedCodes: [String]?
 
     /// The site key, folded as the validator folds it.
     var siteKey: String { NormalizedRow.fold(site) }
@@ -39,7 +41,7 @@ struct StagedRow {
     static let columns = [
         "line", "action", "type", "username", "username_key", "email", "first_name", "last_name", "department",
         "language", "time_zone", "site", "number", "phone_number", "voicemail", "passcode_hash", "password_hash",
-        "device_name", "em_profile",
+        "device_name", "em_profile", "rejected_codes",
     ]
 
     var values: [RawStatement.Value] {
@@ -48,7 +50,7 @@ struct StagedRow {
             .text(usernameKey), .optional(email), .optional(firstName), .optional(lastName), .optional(department),
             .optional(language), .optional(timeZone), .text(site), .optional(number), .optional(phoneNumber),
             .optional(voicemail), .optional(passcodeHash), .optional(passwordHash), .optional(deviceName),
-            .optional(emProfile),
+            .optional(emProfile), .optional(rejectedCodes?.joined(separator: ";")),
         ]
     }
 
@@ -72,6 +74,17 @@ struct StagedRow {
         passwordHash = row["password_hash"]
         deviceName = row["device_name"]
         emProfile = row["em_profile"]
+        rejectedCodes = (row["rejected_codes"] as String?).map { $0.split(separator: ";").map(String.init) }
+    }
+
+    /// A rejected row, staged only so that a dry run's plan lists it in its place.
+    init(rejected outcome: RowOutcome) {
+        line = outcome.line
+        action = .upsert
+        username = outcome.row?.username ?? ""
+        usernameKey = outcome.row?.usernameKey ?? ""
+        site = ""
+        rejectedCodes = Array(Set(outcome.findings.filter { $0.severity == .error }.map(\.code.rawValue))).sorted()
     }
 
     /// The staged form of an accepted row; secrets are left for ``Staging`` to hash.

@@ -58,19 +58,23 @@ struct Import: ParsableCommand {
         let store = try DatabaseOptions.open(path, readOnly: false, busyTimeout: busyTimeout)
         let bar = ProgressBar(totalBytes: fileSize(setup.path), quiet: quiet)
         defer { bar.finish() }
+        let planPrinter = dryRun ? PlanPrinter(json: reportOptions.format == .json) : nil
         let result = try setup.mapFailures {
             let request = ImportRequest(
                 fileName: setup.displayName, fileSHA256: try Digest.sha256(ofFile: setup.path),
                 policy: setup.policy, policyDigest: Digest.sha256(of: PolicyFile.render(setup.policy)),
                 profile: setup.profile, mode: partial ? .partial : .atomic, dryRun: dryRun,
                 toolVersion: SwitchboardVersion.current)
-            return try store.importFile(request, open: setup.openReader, reports: &sink, progress: bar.update)
+            return try store.importFile(
+                request, open: setup.openReader, reports: &sink, progress: bar.update,
+                plan: planPrinter.map { printer in { entry in printer.print(entry) } })
         }
         bar.finish()
         try sink.finish()
         var out = OutputStream.standardOutput()
         switch reportOptions.format {
         case .text:
+            planPrinter?.finish()
             try? out.write(Validate.summaryText(result.summary, sink, extra: applyText(result, path)))
         case .json:
             var json = Validate.summaryJSON(result.summary, sink)
@@ -84,7 +88,11 @@ struct Import: ParsableCommand {
             json.add("applied", result.applied)
             json.add("dry_run", dryRun)
             json.add("outcome", result.outcome)
-            try? out.write(json.text + "\n")
+            if let planPrinter {
+                planPrinter.finish(with: json)
+            } else {
+                try? out.write(json.text + "\n")
+            }
         }
         try? out.flush()
         if result.summary.rejected > 0 { throw ExitCode.rowsRejected }
@@ -97,7 +105,10 @@ struct Import: ParsableCommand {
 
     private func applyText(_ result: ImportResult, _ path: String) -> String {
         let counts = result.counts
-        let verb = dryRun ? "Would apply" : result.applied ? "Applied" : "Nothing applied"
+        var verb = dryRun ? "Would apply" : result.applied ? "Applied" : "Nothing applied"
+        if dryRun && !partial && result.summary.rejected > 0 {
+            verb = "Would apply nothing, since the import is atomic and rows are rejected; with --partial"
+        }
         var text = "\(verb): \(counts.added) added, \(counts.updated) updated, \(counts.unchanged) unchanged, "
         text += "\(counts.disabled) disabled, \(counts.deleted) deleted\n"
         if !result.applied && !dryRun && result.summary.rejected > 0 && !partial {

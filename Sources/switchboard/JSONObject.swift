@@ -21,6 +21,22 @@ struct JSONObject {
         members.append("\(Self.quote(key)): {\(inner)}")
     }
 
+    /// Adds an object of string-or-null pairs: `{"field": [old, new]}`.
+    mutating func add(_ key: String, pairs: [(String, [String?])]) {
+        let inner = pairs.map { name, values in
+            Self.quote(name) + ": [" + values.map { $0.map(Self.quote) ?? "null" }.joined(separator: ", ") + "]"
+        }.joined(separator: ", ")
+        members.append("\(Self.quote(key)): {\(inner)}")
+    }
+
+    /// Adds an array of strings.
+    mutating func add(_ key: String, strings: [String]) {
+        members.append("\(Self.quote(key)): [" + strings.map(Self.quote).joined(separator: ", ") + "]")
+    }
+
+    /// The members without the braces, for an object whose start was already printed.
+    var membersText: String { members.joined(separator: ", ") }
+
     /// The object as JSON text.
     var text: String { "{" + members.joined(separator: ", ") + "}" }
 

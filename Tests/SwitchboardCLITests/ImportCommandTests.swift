@@ -105,6 +105,55 @@ struct ImportCommandTests {
         #expect(try SQLiteShell.query("\(directory.path)/d.sqlite", "SELECT count(*) FROM profile") == "8\n")
     }
 
+    @Test("--dry-run prints the plan: each row's action in file order, a field diff, secrets only as changed")
+    func plan() throws {
+        let directory = try scratchDirectory()
+        _ = try Binary.run(["import", Self.onboarding], in: directory)
+        let file = directory.appendingPathComponent("plan.csv")
+        try
+            (GeneratedUsers.header
+            + "update,user,ihashemi,,,,4102,paris,,Audit,,,,,,,\n"
+            + "update,user,bnakamura,,,,4101,paris,,,,,,,,,\n"
+            + "update,user,okowalczyk,,,,,,,,,,,135790,,,\n"
+            + "add,user,newbie,,,,,,,,,,,,,,\n"
+            + "update,user,hsato,,,,,,,,,,,,,,\n"
+            + "disable,user,nandersson,,,,,,,,,,,,,,\n").write(to: file, atomically: true, encoding: .utf8)
+        let before = try SQLiteShell.directoryState("\(directory.path)/switchboard.sqlite")
+        let text = try Binary.run(["import", file.path, "--dry-run"], in: directory)
+        #expect(text.status == 1)
+        let lines = text.stdout.split(separator: "\n").map(String.init)
+        #expect(
+            Array(lines.prefix(7)) == [
+                "Plan:",
+                "  line 2: update ihashemi: department: Finance -> Audit; extension: 4101@paris -> 4102@paris",
+                "  line 3: update bnakamura: extension: 4102@paris -> 4101@paris",
+                "  line 4: update okowalczyk: voicemail_passcode: changed",
+                "  line 5: reject newbie: field.required",
+                "  line 6: unchanged hsato",
+                "  line 7: disable nandersson: extension: 4106@stockholm -> (none); phone_number: +46855501206 -> (none); "
+                    + "voicemail: yes -> (none); voicemail_passcode: changed; device_name: SEP00AA11BB2206 -> (none); "
+                    + "status: active -> disabled",
+            ])
+        #expect(!text.stdout.contains("135790"))
+        let json = try Binary.run(["import", file.path, "--dry-run", "--partial", "--format", "json"], in: directory)
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        let plan = object?["plan"] as? [[String: Any]] ?? []
+        #expect(plan.map { $0["line"] as? Int } == [2, 3, 4, 5, 6, 7])
+        #expect(
+            plan.map { $0["action"] as? String } == [
+                "updated", "updated", "updated", "rejected", "unchanged", "disabled",
+            ])
+        let changes = plan.first?["changes"] as? [String: [Any]]
+        #expect(changes?["department"]?.compactMap { $0 as? String } == ["Finance", "Audit"])
+        #expect((plan[2]["changes"] as? [String: [Any]])?["voicemail_passcode"]?.last as? String == "changed")
+        #expect(object?["updated"] as? Int == 3)
+        #expect(object?["dry_run"] as? Bool == true)
+        #expect(object?["run_id"] is NSNull)
+        #expect(try SQLiteShell.directoryState("\(directory.path)/switchboard.sqlite") == before)
+        #expect(
+            try SQLiteShell.query("\(directory.path)/switchboard.sqlite", "SELECT count(*) FROM import_run") == "1\n")
+    }
+
     @Test("validate --db checks against the database; SWITCHBOARD_DB picks the database")
     func validateAgainstDatabase() throws {
         let directory = try scratchDirectory()
