@@ -38,6 +38,7 @@ final class Applier {
     private let insertExtension: RawStatement
     private let insertDevice: RawStatement
     private let insertChange: RawStatement
+    private let insertSnapshot: RawStatement
     /// How many changes were recorded.
     private var changeCount: Int64 = 0
     /// Extension-mobility profile ids by name key, as met.
@@ -70,6 +71,8 @@ final class Applier {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         insertDevice = try RawStatement(db, "INSERT INTO device (name, name_key, profile_id) VALUES (?, ?, ?)")
+        insertSnapshot = try RawStatement(
+            db, "INSERT INTO run_snapshot (run_id, profile_id, username_key, snapshot) VALUES (?, ?, ?, ?)")
         insertChange = try RawStatement(
             db,
             "INSERT INTO run_change (run_id, seq, line, username, action, field, old_value, new_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
@@ -142,6 +145,9 @@ final class Applier {
     private var parkedLabels: [Int64: String] = [:]
     /// Whether any extension was parked, so that the end of the apply looks for leftovers.
     private var parked = false
+    /// The profiles this run created (nothing to snapshot) and those it snapshotted already.
+    private var createdIDs: Set<Int64> = []
+    private var snapshotted: Set<Int64> = []
 
     /// Applies every staged row.
     func applyAll(total: Int) throws {
@@ -260,6 +266,7 @@ final class Applier {
             ])
         }
         let id = db.lastInsertedRowID
+        createdIDs.insert(id)
         if let number = nonEmpty(row.number) {
             let siteKey = row.siteKey
             try claiming(
@@ -309,6 +316,7 @@ final class Applier {
             next.passwordHash = hash
         }
         if !changes.isEmpty {
+            try touch(profile.id)
             try RawStatement(
                 db,
                 """
@@ -327,6 +335,7 @@ final class Applier {
         let serviceChanged = try applyService(row, profileID: profile.id, username: profile.username, isNew: false)
         if !changes.isEmpty || serviceChanged {
             if changes.isEmpty {
+                try touch(profile.id)
                 try db.execute(sql: "UPDATE profile SET updated_at = ? WHERE id = ?", arguments: [now, profile.id])
             }
             return .updated
@@ -338,6 +347,7 @@ final class Applier {
         let released = try release(profileID: profile.id, row: row, action: .disabled)
         guard profile.status == "active" || released else { return .unchanged }
         if profile.status == "active" {
+            try touch(profile.id)
             try db.execute(
                 sql: "UPDATE profile SET status = 'disabled', updated_at = ? WHERE id = ?",
                 arguments: [now, profile.id])
@@ -347,6 +357,7 @@ final class Applier {
     }
 
     private func delete(_ profile: StoredProfile, _ row: StagedRow) throws -> RowResult {
+        try touch(profile.id)
         let fields: [(String, String?)] = [
             ("type", profile.type), ("email", profile.email), ("first_name", profile.firstName),
             ("last_name", profile.lastName), ("department", profile.department), ("language", profile.language),
@@ -363,19 +374,23 @@ final class Applier {
     /// Frees a profile's extensions, devices and extension-mobility associations, recording each.
     private func release(profileID: Int64, row: StagedRow, action: RunChangeAction) throws -> Bool {
         var released = false
-        for ext in try extensions(of: profileID) {
+        let lines = try extensions(of: profileID)
+        let devices = try String.fetchAll(
+            db, sql: "SELECT name FROM device WHERE profile_id = ?", arguments: [profileID])
+        let emNames = try emProfiles(of: profileID)
+        if !lines.isEmpty || !devices.isEmpty || !emNames.isEmpty { try touch(profileID) }
+        for ext in lines {
             try record(row, action, "extension", ext.label, nil)
             if let phone = ext.phoneNumber { try record(row, action, "phone_number", phone, nil) }
             if ext.voicemail == 1 { try record(row, action, "voicemail", "yes", nil) }
             if let hash = ext.passcodeHash { try record(row, action, "voicemail_passcode", hash, nil) }
             released = true
         }
-        for name in try String.fetchAll(db, sql: "SELECT name FROM device WHERE profile_id = ?", arguments: [profileID])
-        {
+        for name in devices {
             try record(row, action, "device_name", name, nil)
             released = true
         }
-        for name in try emProfiles(of: profileID) {
+        for name in emNames {
             try record(row, action, "em_profile", name, nil)
             released = true
         }
@@ -403,6 +418,7 @@ final class Applier {
                 changed = true
             }
             if !held.isEmpty {
+                try touch(profileID)
                 try db.execute(sql: "DELETE FROM extension WHERE profile_id = ?", arguments: [profileID])
                 held = []
             }
@@ -412,6 +428,7 @@ final class Applier {
                 target = same
             } else {
                 try evictExtension(siteKey: siteKey, number: number, from: profileID, line: row.line)
+                try touch(profileID)
                 let label = row.site.isEmpty ? number : "\(number)@\(row.site)"
                 if policy.profile.maxExtensions == 1, let first = held.first {
                     try db.execute(
@@ -467,6 +484,7 @@ final class Applier {
                 try record(row, .updated, "voicemail_passcode", ext.passcodeHash, passcode)
             }
         }
+        try touch(profileID)
         if passcode != ext.passcodeHash, let old = ext.passcodeHash { try pushHistory(profileID, old) }
         try RawStatement(
             db,
@@ -497,6 +515,7 @@ final class Applier {
                 arguments: [profileID])
             if !name.isEmpty && held.count == 1 && (held[0]["name_key"] as String) == key { return false }
             for device in held where name.isEmpty || (device["name_key"] as String) != key {
+                try touch(profileID)
                 try db.execute(sql: "DELETE FROM device WHERE id = ?", arguments: [device["id"] as Int64])
                 try record(row, .updated, "device_name", device["name"], nil)
                 changed = true
@@ -505,6 +524,7 @@ final class Applier {
         } else if name.isEmpty {
             return false
         }
+        try touch(profileID)
         try claiming(row, profileID: profileID, free: { try evictDevice(key: key, line: row.line) }) {
             try insertDevice.execute([.text(name), .text(key), .integer(profileID)])
         }
@@ -518,6 +538,7 @@ final class Applier {
             let holder = try Row.fetchOne(
                 db.cachedStatement(sql: "SELECT id, name, profile_id FROM device WHERE name_key = ?"), arguments: [key])
         else { return }
+        try touch(holder["profile_id"])
         try db.execute(sql: "DELETE FROM device WHERE id = ?", arguments: [holder["id"] as Int64])
         try recordFor(try username(of: holder["profile_id"]), line: line, .updated, "device_name", holder["name"], nil)
     }
@@ -533,6 +554,7 @@ final class Applier {
         var changed = false
         if name.isEmpty || policy.profile.maxExtensions == 1 {
             for other in held where other.key != key {
+                try touch(profileID)
                 try db.execute(
                     sql: "DELETE FROM em_profile_user WHERE profile_id = ? AND em_profile_id = ?",
                     arguments: [profileID, other.id])
@@ -545,12 +567,13 @@ final class Applier {
             try emProfileIDs[key]
             ?? Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM em_profile WHERE name_key = ?"), arguments: [key])
         if emID == nil {
-            try RawStatement(db, "INSERT INTO em_profile (name, name_key, created_at) VALUES (?, ?, ?)").execute([
-                .text(name), .text(key), .text(now),
-            ])
+            try RawStatement(
+                db, "INSERT INTO em_profile (name, name_key, created_run_id, created_at) VALUES (?, ?, ?, ?)"
+            ).execute([.text(name), .text(key), runID.map { .integer($0) } ?? .null, .text(now)])
             emID = db.lastInsertedRowID
         }
         emProfileIDs[key] = emID
+        try touch(profileID)
         try RawStatement(db, "INSERT OR IGNORE INTO em_profile_user (em_profile_id, profile_id) VALUES (?, ?)")
             .execute([.integer(emID!), .integer(profileID)])
         if !isNew { try record(row, .updated, "em_profile", nil, name) }
@@ -601,6 +624,7 @@ final class Applier {
                 row, .deviceTaken, .deviceName, "the device's holder keeps it: its own row was not applied")
         }
         if let holderID = emailHolder, let email = row.email {
+            try touch(holderID)
             try db.execute(
                 sql: "UPDATE profile SET email = NULL, email_key = NULL, updated_at = ? WHERE id = ?",
                 arguments: [now, holderID])
@@ -649,6 +673,7 @@ final class Applier {
                 arguments: [siteKey, number]),
             (holder["profile_id"] as Int64?) != profileID
         else { return }
+        if let owner = holder["profile_id"] as Int64? { try touch(owner) }
         try db.execute(sql: "UPDATE extension SET number = NULL WHERE id = ?", arguments: [holder["id"] as Int64])
         parked = true
         let holderSite: String = holder["site"]
@@ -659,6 +684,16 @@ final class Applier {
                 try username(of: owner), line: line, .updated, "extension", site.isEmpty ? number : "\(number)@\(site)",
                 nil)
         }
+    }
+
+    /// Keeps the profile as it was before this run's first change to it, for undo; call before each write.
+    private func touch(_ profileID: Int64) throws {
+        guard let runID, !createdIDs.contains(profileID), snapshotted.insert(profileID).inserted,
+            let snapshot = try ProfileSnapshot(db, id: profileID)
+        else { return }
+        try insertSnapshot.execute([
+            .integer(runID), .integer(profileID), .text(snapshot.usernameKey), .text(try snapshot.encoded()),
+        ])
     }
 
     // MARK: - Reading

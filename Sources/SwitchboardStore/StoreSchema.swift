@@ -80,6 +80,7 @@ enum StoreSchema {
             id INTEGER PRIMARY KEY,
             name TEXT NOT NULL,
             name_key TEXT NOT NULL,
+            created_run_id INTEGER,
             created_at TEXT NOT NULL
         );
         CREATE UNIQUE INDEX em_profile_name ON em_profile(name_key);
@@ -143,5 +144,17 @@ enum StoreSchema {
             new_value TEXT,
             PRIMARY KEY (run_id, seq)
         ) WITHOUT ROWID;
+
+        -- Each profile a run changed, as it was before the run's first change to it: what
+        -- undo restores. JSON of the profile row, its extensions, devices, extension-mobility
+        -- profiles and passcode history; secrets only as their salted hashes.
+        CREATE TABLE run_snapshot (
+            run_id INTEGER NOT NULL REFERENCES import_run(id) ON DELETE CASCADE,
+            profile_id INTEGER NOT NULL,
+            username_key TEXT NOT NULL,
+            snapshot TEXT NOT NULL,
+            PRIMARY KEY (run_id, profile_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX run_snapshot_user ON run_snapshot(username_key);
         """
 }

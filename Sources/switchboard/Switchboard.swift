@@ -8,11 +8,12 @@ struct Switchboard: ParsableCommand {
         abstract: "Imports, validates and exports the users of PBX and UC systems as CSV.",
         discussion: """
             Exit codes: 0 success, 1 rows rejected, 64 usage, 65 bad input data, \
-            66 no input file, 74 I/O error, 75 database busy.
+            66 no input file, 74 I/O or database failure, 75 database busy.
             """,
         version: SwitchboardVersion.current,
         subcommands: [
-            Parse.self, Validate.self, Import.self, Show.self, Runs.self, ConfirmE911.self, PolicyCommand.self,
+            Parse.self, Validate.self, Import.self, Show.self, Runs.self, Undo.self, ConfirmE911.self,
+            PolicyCommand.self,
         ]
     )
 }

@@ -294,6 +294,70 @@ struct ImportCommandTests {
         #expect(confirmed == "3\n")
     }
 
+    /// Everything the database holds about profiles, run tables and held rows' ids aside.
+    static func fullState(_ database: String) throws -> String {
+        try SQLiteShell.query(
+            database,
+            """
+            SELECT * FROM profile ORDER BY id;
+            SELECT profile_id, site, number, phone_number, voicemail, passcode_hash, passcode_set_at, phone_changed_at,
+                e911_confirmed_at FROM extension ORDER BY site_key, number;
+            SELECT name, profile_id FROM device ORDER BY name_key;
+            SELECT m.name, u.profile_id FROM em_profile_user u JOIN em_profile m ON m.id = u.em_profile_id ORDER BY 1, 2;
+            SELECT name FROM em_profile ORDER BY name_key;
+            SELECT profile_id, passcode_hash, replaced_at FROM passcode_history ORDER BY 1, 2;
+            """)
+    }
+
+    @Test("Import then undo gives back exactly the database before, for every sample")
+    func undoEverySample() throws {
+        let samples = try FileManager.default.contentsOfDirectory(
+            atPath: Binary.packageRoot.appendingPathComponent("samples").path
+        ).filter { $0.hasSuffix(".csv") && !$0.contains("findings") && !$0.contains("directory") }.sorted()
+        #expect(samples.count >= 10)
+        var undone = 0
+        for sample in samples {
+            let directory = try scratchDirectory()
+            let path = Binary.packageRoot.appendingPathComponent("samples/\(sample)").path
+            if sample != "onboarding.csv" {
+                _ = try Binary.run(["import", Self.onboarding, "--db", "d.sqlite"], in: directory)
+            } else {
+                _ = try Binary.run(["show", "--db", "d.sqlite"], in: directory)
+            }
+            let database = "\(directory.path)/d.sqlite"
+            let before = FileManager.default.fileExists(atPath: database) ? try Self.fullState(database) : ""
+            let imported = try Binary.run(
+                ["import", path, "--db", "d.sqlite", "--partial", "--format", "json"], in: directory)
+            let object = try? JSONSerialization.jsonObject(with: Data(imported.stdout.utf8)) as? [String: Any]
+            guard object?["applied"] as? Bool == true, let run = object?["run_id"] as? Int else { continue }
+            let undo = try Binary.run(["undo", String(run), "--db", "d.sqlite"], in: directory)
+            #expect(undo.status == 0, "\(sample): \(undo.stderr)")
+            #expect(try Self.fullState(database) == before, "\(sample): undo did not give back the state before")
+            undone += 1
+        }
+        #expect(undone >= 8)
+    }
+
+    @Test("undo refuses with exit 1 and lists the later run that changed the same profile")
+    func undoConflict() throws {
+        let directory = try scratchDirectory()
+        _ = try Binary.run(["import", Self.onboarding], in: directory)
+        for department in ["Legal", "Audit"] {
+            let file = directory.appendingPathComponent("\(department).csv")
+            try (GeneratedUsers.header + "update,user,ihashemi,,,,,,,\(department),,,,,,,\n").write(
+                to: file, atomically: true, encoding: .utf8)
+            _ = try Binary.run(["import", file.path], in: directory)
+        }
+        let refused = try Binary.run(["undo", "2"], in: directory)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("run 3 changed profile ihashemi after run 2"))
+        #expect(try Binary.run(["undo", "3"], in: directory).status == 0)
+        let undone = try Binary.run(["undo", "2"], in: directory)
+        #expect(undone.status == 0)
+        #expect(undone.stdout.contains("Undid run 2: 0 profiles it added removed, 1 restored as they were."))
+        #expect(try Binary.run(["show", "ihashemi"], in: directory).stdout.contains("department: Finance"))
+    }
+
     /// Runs a program and says whether it exited 0.
     static func shell(_ program: String, _ arguments: [String]) -> Bool {
         let process = Process()

@@ -129,7 +129,7 @@ struct DocumentationTests {
     @Test("Every command has help, and every command and option is in docs/cli.md")
     func commandsAreDocumented() throws {
         let cli = try Self.read("docs/cli.md")
-        for command in ["parse", "validate", "import", "show", "runs", "confirm-e911", "policy"] {
+        for command in ["parse", "validate", "import", "show", "runs", "undo", "confirm-e911", "policy"] {
             let help = try Binary.run([command, "--help"])
             #expect(help.status == 0)
             #expect(cli.contains("switchboard \(command)"))

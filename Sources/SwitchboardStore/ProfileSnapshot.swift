@@ -1,0 +1,147 @@
+import Foundation
+import GRDB
+
+/// A profile and everything it holds, as it was before a run changed it: what undo puts back.
+///
+/// Kept as JSON in `run_snapshot`. Values keep their SQLite type (text, integer or null);
+/// secrets are there only as the salted hashes the store holds.
+struct ProfileSnapshot: Codable {
+    /// One column's value.
+    enum Value: Codable, Equatable {
+        case text(String)
+        case integer(Int64)
+        case null
+
+        init(_ value: DatabaseValue) {
+            switch value.storage {
+            case .int64(let number): self = .integer(number)
+            case .string(let text): self = .text(text)
+            case .double(let number): self = .text(String(number))
+            case .blob, .null: self = .null
+            }
+        }
+
+        var raw: RawStatement.Value {
+            switch self {
+            case .text(let text): .text(text)
+            case .integer(let number): .integer(number)
+            case .null: .null
+            }
+        }
+    }
+
+    /// The table's columns, id and owner aside, by name.
+    typealias Columns = [String: Value]
+
+    var id: Int64
+    var profile: Columns
+    var extensions: [Columns]
+    var devices: [Columns]
+    /// The names of the extension-mobility profiles the profile is associated with.
+    var emProfiles: [String]
+    var passcodeHistory: [Columns]
+
+    /// The columns each table restores, in a fixed order (never from data).
+    static let profileColumns = [
+        "username", "username_key", "type", "email", "email_key", "first_name", "last_name", "department",
+        "language", "time_zone", "status", "password_hash", "created_run_id", "created_at", "updated_at",
+    ]
+    static let extensionColumns = [
+        "site", "site_key", "number", "phone_number", "voicemail", "passcode_hash", "passcode_set_at",
+        "phone_changed_at", "e911_confirmed_at",
+    ]
+    static let deviceColumns = ["name", "name_key"]
+    static let historyColumns = ["passcode_hash", "replaced_at"]
+
+    /// Reads the profile `id` as it stands now.
+    init?(_ db: Database, id: Int64) throws {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM profile WHERE id = ?", arguments: [id]) else {
+            return nil
+        }
+        func columns(_ row: Row, _ names: [String]) -> Columns {
+            Dictionary(uniqueKeysWithValues: names.map { ($0, Value(row[$0] as DatabaseValue)) })
+        }
+        self.id = id
+        profile = columns(row, Self.profileColumns)
+        extensions = try Row.fetchAll(
+            db, sql: "SELECT * FROM extension WHERE profile_id = ? ORDER BY id", arguments: [id]
+        )
+        .map { columns($0, Self.extensionColumns) }
+        devices = try Row.fetchAll(db, sql: "SELECT * FROM device WHERE profile_id = ? ORDER BY id", arguments: [id])
+            .map { columns($0, Self.deviceColumns) }
+        emProfiles = try String.fetchAll(
+            db,
+            sql: """
+                SELECT m.name FROM em_profile_user u JOIN em_profile m ON m.id = u.em_profile_id
+                WHERE u.profile_id = ? ORDER BY m.id
+                """, arguments: [id])
+        passcodeHistory = try Row.fetchAll(
+            db, sql: "SELECT * FROM passcode_history WHERE profile_id = ? ORDER BY id", arguments: [id]
+        ).map { columns($0, Self.historyColumns) }
+    }
+
+    /// The username key the snapshot is of.
+    var usernameKey: String {
+        if case .text(let key) = profile["username_key"] { return key }
+        return ""
+    }
+
+    /// Puts the profile back, under its old id when that is free; the caller has removed whatever now
+    /// holds its username. A UNIQUE index that refuses a value means a later change took it.
+    func restore(_ db: Database) throws {
+        let idFree = try Int64.fetchOne(db, sql: "SELECT id FROM profile WHERE id = ?", arguments: [id]) == nil
+        try insert(
+            db, "profile", ["id"] + Self.profileColumns,
+            [idFree ? .integer(id) : .null] + values(profile, Self.profileColumns))
+        let newID = db.lastInsertedRowID
+        for line in extensions {
+            try insert(
+                db, "extension", ["profile_id"] + Self.extensionColumns,
+                [.integer(newID)] + values(line, Self.extensionColumns))
+        }
+        for device in devices {
+            try insert(
+                db, "device", ["profile_id"] + Self.deviceColumns,
+                [.integer(newID)] + values(device, Self.deviceColumns))
+        }
+        for entry in passcodeHistory {
+            try insert(
+                db, "passcode_history", ["profile_id"] + Self.historyColumns,
+                [.integer(newID)] + values(entry, Self.historyColumns))
+        }
+        for name in emProfiles {
+            let key = name.lowercased()
+            var emID = try Int64.fetchOne(db, sql: "SELECT id FROM em_profile WHERE name_key = ?", arguments: [key])
+            if emID == nil {
+                try db.execute(
+                    sql: "INSERT INTO em_profile (name, name_key, created_at) VALUES (?, ?, ?)",
+                    arguments: [name, key, DirectoryStore.timestamp()])
+                emID = db.lastInsertedRowID
+            }
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO em_profile_user (em_profile_id, profile_id) VALUES (?, ?)",
+                arguments: [emID, newID])
+        }
+    }
+
+    private func values(_ columns: Columns, _ names: [String]) -> [RawStatement.Value] {
+        names.map { (columns[$0] ?? .null).raw }
+    }
+
+    /// Inserts one row; `table` and `columns` are constants of this file, never data.
+    private func insert(_ db: Database, _ table: String, _ columns: [String], _ values: [RawStatement.Value]) throws {
+        let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
+        let sql = "INSERT INTO " + table + " (" + columns.joined(separator: ", ") + ") VALUES (" + placeholders + ")"
+        try RawStatement(db, sql).execute(values)
+    }
+
+    /// The snapshot as JSON text.
+    func encoded() throws -> String {
+        String(decoding: try JSONEncoder().encode(self), as: UTF8.self)
+    }
+
+    /// A snapshot from its JSON text.
+    static func decode(_ text: String) throws -> ProfileSnapshot {
+        try JSONDecoder().decode(ProfileSnapshot.self, from: Data(text.utf8))
+    }
+}
