@@ -86,8 +86,10 @@ struct ProfileSnapshot: Codable {
         return ""
     }
 
-    /// Puts the profile back, under its old id when that is free; the caller has removed whatever now
-    /// holds its username. A UNIQUE index that refuses a value means a later change took it.
+    /// Puts the profile back, under its old id when that is free.
+    ///
+    /// The caller has removed whatever now holds its username. A UNIQUE index that refuses a
+    /// value means a later change took it.
     func restore(_ db: Database) throws {
         let idFree = try Int64.fetchOne(db, sql: "SELECT id FROM profile WHERE id = ?", arguments: [id]) == nil
         try insert(
