@@ -336,7 +336,9 @@ final class Applier {
         if !changes.isEmpty || serviceChanged {
             if changes.isEmpty {
                 try touch(profile.id)
-                try db.execute(sql: "UPDATE profile SET updated_at = ? WHERE id = ?", arguments: [now, profile.id])
+                try db.cachedStatement(sql: "UPDATE profile SET updated_at = ? WHERE id = ?").execute(arguments: [
+                    now, profile.id,
+                ])
             }
             return .updated
         }
@@ -348,8 +350,7 @@ final class Applier {
         guard profile.status == "active" || released else { return .unchanged }
         if profile.status == "active" {
             try touch(profile.id)
-            try db.execute(
-                sql: "UPDATE profile SET status = 'disabled', updated_at = ? WHERE id = ?",
+            try db.cachedStatement(sql: "UPDATE profile SET status = 'disabled', updated_at = ? WHERE id = ?").execute(
                 arguments: [now, profile.id])
             try record(row, .disabled, "status", "active", "disabled")
         }
@@ -367,7 +368,7 @@ final class Applier {
         for (field, value) in fields where value != nil { try record(row, .deleted, field, value, nil) }
         _ = try release(profileID: profile.id, row: row, action: .deleted)
         // The cascade takes its passcode history with it.
-        try db.execute(sql: "DELETE FROM profile WHERE id = ?", arguments: [profile.id])
+        try db.cachedStatement(sql: "DELETE FROM profile WHERE id = ?").execute(arguments: [profile.id])
         return .deleted
     }
 
@@ -376,7 +377,7 @@ final class Applier {
         var released = false
         let lines = try extensions(of: profileID)
         let devices = try String.fetchAll(
-            db, sql: "SELECT name FROM device WHERE profile_id = ?", arguments: [profileID])
+            db.cachedStatement(sql: "SELECT name FROM device WHERE profile_id = ?"), arguments: [profileID])
         let emNames = try emProfiles(of: profileID)
         if !lines.isEmpty || !devices.isEmpty || !emNames.isEmpty { try touch(profileID) }
         for ext in lines {
@@ -396,9 +397,11 @@ final class Applier {
         }
         if released {
             if let hash = try currentPasscodeHash(profileID) { try pushHistory(profileID, hash) }
-            try db.execute(sql: "DELETE FROM extension WHERE profile_id = ?", arguments: [profileID])
-            try db.execute(sql: "DELETE FROM device WHERE profile_id = ?", arguments: [profileID])
-            try db.execute(sql: "DELETE FROM em_profile_user WHERE profile_id = ?", arguments: [profileID])
+            try db.cachedStatement(sql: "DELETE FROM extension WHERE profile_id = ?").execute(arguments: [profileID])
+            try db.cachedStatement(sql: "DELETE FROM device WHERE profile_id = ?").execute(arguments: [profileID])
+            try db.cachedStatement(sql: "DELETE FROM em_profile_user WHERE profile_id = ?").execute(arguments: [
+                profileID
+            ])
         }
         return released
     }
@@ -419,7 +422,8 @@ final class Applier {
             }
             if !held.isEmpty {
                 try touch(profileID)
-                try db.execute(sql: "DELETE FROM extension WHERE profile_id = ?", arguments: [profileID])
+                try db.cachedStatement(sql: "DELETE FROM extension WHERE profile_id = ?").execute(arguments: [profileID]
+                )
                 held = []
             }
         } else if let number = row.number {
@@ -431,9 +435,8 @@ final class Applier {
                 try touch(profileID)
                 let label = row.site.isEmpty ? number : "\(number)@\(row.site)"
                 if policy.profile.maxExtensions == 1, let first = held.first {
-                    try db.execute(
-                        sql: "UPDATE extension SET site = ?, site_key = ?, number = ? WHERE id = ?",
-                        arguments: [row.site, siteKey, number, first.id])
+                    try db.cachedStatement(sql: "UPDATE extension SET site = ?, site_key = ?, number = ? WHERE id = ?")
+                        .execute(arguments: [row.site, siteKey, number, first.id])
                     try record(row, .updated, "extension", first.label, label, shownOld: parkedLabels[first.id])
                     target = first
                     target!.site = row.site
@@ -516,7 +519,9 @@ final class Applier {
             if !name.isEmpty && held.count == 1 && (held[0]["name_key"] as String) == key { return false }
             for device in held where name.isEmpty || (device["name_key"] as String) != key {
                 try touch(profileID)
-                try db.execute(sql: "DELETE FROM device WHERE id = ?", arguments: [device["id"] as Int64])
+                try db.cachedStatement(sql: "DELETE FROM device WHERE id = ?").execute(arguments: [
+                    device["id"] as Int64
+                ])
                 try record(row, .updated, "device_name", device["name"], nil)
                 changed = true
             }
@@ -539,7 +544,7 @@ final class Applier {
                 db.cachedStatement(sql: "SELECT id, name, profile_id FROM device WHERE name_key = ?"), arguments: [key])
         else { return }
         try touch(holder["profile_id"])
-        try db.execute(sql: "DELETE FROM device WHERE id = ?", arguments: [holder["id"] as Int64])
+        try db.cachedStatement(sql: "DELETE FROM device WHERE id = ?").execute(arguments: [holder["id"] as Int64])
         try recordFor(try username(of: holder["profile_id"]), line: line, .updated, "device_name", holder["name"], nil)
     }
 
@@ -555,9 +560,8 @@ final class Applier {
         if name.isEmpty || policy.profile.maxExtensions == 1 {
             for other in held where other.key != key {
                 try touch(profileID)
-                try db.execute(
-                    sql: "DELETE FROM em_profile_user WHERE profile_id = ? AND em_profile_id = ?",
-                    arguments: [profileID, other.id])
+                try db.cachedStatement(sql: "DELETE FROM em_profile_user WHERE profile_id = ? AND em_profile_id = ?")
+                    .execute(arguments: [profileID, other.id])
                 try record(row, .updated, "em_profile", other.name, nil)
                 changed = true
             }
@@ -625,9 +629,9 @@ final class Applier {
         }
         if let holderID = emailHolder, let email = row.email {
             try touch(holderID)
-            try db.execute(
-                sql: "UPDATE profile SET email = NULL, email_key = NULL, updated_at = ? WHERE id = ?",
-                arguments: [now, holderID])
+            try db.cachedStatement(
+                sql: "UPDATE profile SET email = NULL, email_key = NULL, updated_at = ? WHERE id = ?"
+            ).execute(arguments: [now, holderID])
             try recordFor(try username(of: holderID), line: row.line, .updated, "email", email, nil)
         }
     }
@@ -674,7 +678,9 @@ final class Applier {
             (holder["profile_id"] as Int64?) != profileID
         else { return }
         if let owner = holder["profile_id"] as Int64? { try touch(owner) }
-        try db.execute(sql: "UPDATE extension SET number = NULL WHERE id = ?", arguments: [holder["id"] as Int64])
+        try db.cachedStatement(sql: "UPDATE extension SET number = NULL WHERE id = ?").execute(arguments: [
+            holder["id"] as Int64
+        ])
         parked = true
         let holderSite: String = holder["site"]
         parkedLabels[holder["id"]] = holderSite.isEmpty ? number : "\(number)@\(holderSite)"
@@ -727,8 +733,10 @@ final class Applier {
 
     private func currentPasscodeHash(_ profileID: Int64) throws -> String? {
         try String.fetchOne(
-            db,
-            sql: "SELECT passcode_hash FROM extension WHERE profile_id = ? AND passcode_hash IS NOT NULL ORDER BY id",
+            db.cachedStatement(
+                sql:
+                    "SELECT passcode_hash FROM extension WHERE profile_id = ? AND passcode_hash IS NOT NULL ORDER BY id"
+            ),
             arguments: [profileID])
     }
 

@@ -21,6 +21,35 @@ struct ProfileSnapshot: Codable {
             }
         }
 
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if container.decodeNil() {
+                self = .null
+            } else if let number = try? container.decode(Int64.self) {
+                self = .integer(number)
+            } else {
+                self = .text(try container.decode(String.self))
+            }
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            switch self {
+            case .text(let text): try container.encode(text)
+            case .integer(let number): try container.encode(number)
+            case .null: try container.encodeNil()
+            }
+        }
+
+        /// The value as JSON text.
+        var json: String {
+            switch self {
+            case .text(let text): ProfileSnapshot.quote(text)
+            case .integer(let number): String(number)
+            case .null: "null"
+            }
+        }
+
         var raw: RawStatement.Value {
             switch self {
             case .text(let text): .text(text)
@@ -55,7 +84,8 @@ struct ProfileSnapshot: Codable {
 
     /// Reads the profile `id` as it stands now.
     init?(_ db: Database, id: Int64) throws {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM profile WHERE id = ?", arguments: [id]) else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM profile WHERE id = ?"), arguments: [id])
+        else {
             return nil
         }
         func columns(_ row: Row, _ names: [String]) -> Columns {
@@ -64,19 +94,21 @@ struct ProfileSnapshot: Codable {
         self.id = id
         profile = columns(row, Self.profileColumns)
         extensions = try Row.fetchAll(
-            db, sql: "SELECT * FROM extension WHERE profile_id = ? ORDER BY id", arguments: [id]
+            db.cachedStatement(sql: "SELECT * FROM extension WHERE profile_id = ? ORDER BY id"), arguments: [id]
         )
         .map { columns($0, Self.extensionColumns) }
-        devices = try Row.fetchAll(db, sql: "SELECT * FROM device WHERE profile_id = ? ORDER BY id", arguments: [id])
-            .map { columns($0, Self.deviceColumns) }
+        devices = try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT * FROM device WHERE profile_id = ? ORDER BY id"), arguments: [id]
+        )
+        .map { columns($0, Self.deviceColumns) }
         emProfiles = try String.fetchAll(
-            db,
-            sql: """
-                SELECT m.name FROM em_profile_user u JOIN em_profile m ON m.id = u.em_profile_id
-                WHERE u.profile_id = ? ORDER BY m.id
-                """, arguments: [id])
+            db.cachedStatement(
+                sql: """
+                    SELECT m.name FROM em_profile_user u JOIN em_profile m ON m.id = u.em_profile_id
+                    WHERE u.profile_id = ? ORDER BY m.id
+                    """), arguments: [id])
         passcodeHistory = try Row.fetchAll(
-            db, sql: "SELECT * FROM passcode_history WHERE profile_id = ? ORDER BY id", arguments: [id]
+            db.cachedStatement(sql: "SELECT * FROM passcode_history WHERE profile_id = ? ORDER BY id"), arguments: [id]
         ).map { columns($0, Self.historyColumns) }
     }
 
@@ -91,7 +123,8 @@ struct ProfileSnapshot: Codable {
     /// The caller has removed whatever now holds its username. A UNIQUE index that refuses a
     /// value means a later change took it.
     func restore(_ db: Database) throws {
-        let idFree = try Int64.fetchOne(db, sql: "SELECT id FROM profile WHERE id = ?", arguments: [id]) == nil
+        let idFree =
+            try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM profile WHERE id = ?"), arguments: [id]) == nil
         try insert(
             db, "profile", ["id"] + Self.profileColumns,
             [idFree ? .integer(id) : .null] + values(profile, Self.profileColumns))
@@ -113,16 +146,16 @@ struct ProfileSnapshot: Codable {
         }
         for name in emProfiles {
             let key = name.lowercased()
-            var emID = try Int64.fetchOne(db, sql: "SELECT id FROM em_profile WHERE name_key = ?", arguments: [key])
+            var emID = try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT id FROM em_profile WHERE name_key = ?"), arguments: [key])
             if emID == nil {
-                try db.execute(
-                    sql: "INSERT INTO em_profile (name, name_key, created_at) VALUES (?, ?, ?)",
-                    arguments: [name, key, DirectoryStore.timestamp()])
+                try db.cachedStatement(sql: "INSERT INTO em_profile (name, name_key, created_at) VALUES (?, ?, ?)")
+                    .execute(arguments: [name, key, DirectoryStore.timestamp()])
                 emID = db.lastInsertedRowID
             }
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO em_profile_user (em_profile_id, profile_id) VALUES (?, ?)",
-                arguments: [emID, newID])
+            try db.cachedStatement(
+                sql: "INSERT OR IGNORE INTO em_profile_user (em_profile_id, profile_id) VALUES (?, ?)"
+            ).execute(arguments: [emID, newID])
         }
     }
 
@@ -137,9 +170,46 @@ struct ProfileSnapshot: Codable {
         try RawStatement(db, sql).execute(values)
     }
 
-    /// The snapshot as JSON text.
+    /// The snapshot as JSON text, written directly (an import may snapshot many profiles).
     func encoded() throws -> String {
-        String(decoding: try JSONEncoder().encode(self), as: UTF8.self)
+        func object(_ columns: Columns, _ names: [String]) -> String {
+            var text = "{"
+            for (index, name) in names.enumerated() {
+                if index > 0 { text += "," }
+                text += "\"" + name + "\":" + (columns[name] ?? .null).json
+            }
+            return text + "}"
+        }
+        func array(_ rows: [Columns], _ names: [String]) -> String {
+            "[" + rows.map { object($0, names) }.joined(separator: ",") + "]"
+        }
+        return "{\"id\":\(id),\"profile\":\(object(profile, Self.profileColumns)),"
+            + "\"extensions\":\(array(extensions, Self.extensionColumns)),"
+            + "\"devices\":\(array(devices, Self.deviceColumns)),"
+            + "\"emProfiles\":[\(emProfiles.map(Self.quote).joined(separator: ","))],"
+            + "\"passcodeHistory\":\(array(passcodeHistory, Self.historyColumns))}"
+    }
+
+    /// `text` as a JSON string literal.
+    static func quote(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    result.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return result + "\""
     }
 
     /// A snapshot from its JSON text.

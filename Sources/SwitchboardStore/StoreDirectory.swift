@@ -31,7 +31,18 @@ final class StoreDirectory: DirectoryLookup {
         fetch { try String.fetchOne(db.cachedStatement(sql: sql), arguments: [key]) }
     }
 
+    /// Profiles read during this validation, by username key (nothing is written until it ends).
+    private var profileCache: [String: DirectoryProfile?] = [:]
+
     func profile(usernameKey: String) -> DirectoryProfile? {
+        if let cached = profileCache[usernameKey] { return cached }
+        if profileCache.count >= 8192 { profileCache.removeAll(keepingCapacity: true) }
+        let found = readProfile(usernameKey: usernameKey)
+        if failure == nil { profileCache[usernameKey] = .some(found) }
+        return found
+    }
+
+    private func readProfile(usernameKey: String) -> DirectoryProfile? {
         fetch {
             let sql = "SELECT id, username, email, type, status FROM profile WHERE username_key = ?"
             guard let row = try Row.fetchOne(db.cachedStatement(sql: sql), arguments: [usernameKey]) else {
@@ -262,7 +273,7 @@ final class StoreDirectory: DirectoryLookup {
 
     /// Whether the directory holds no profile at all, so that a first import can skip every look-up.
     func isEmpty() -> Bool {
-        fetch { try Int.fetchOne(db, sql: "SELECT 1 FROM profile LIMIT 1") } == nil && failure == nil
+        fetch { try Int.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM profile LIMIT 1")) } == nil && failure == nil
     }
 
     /// The site key and the number of a site-and-extension key (the number is digits, so the last NUL splits).

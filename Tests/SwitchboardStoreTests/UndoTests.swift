@@ -96,6 +96,25 @@ struct UndoTests {
         #expect(try Self.fullState(temp) == state)
     }
 
+    @Test("A snapshot's JSON reads back the same, whatever its text holds")
+    func snapshotRoundTrip() throws {
+        let temp = try TemporaryStore()
+        var sink = CollectingSink()
+        let department = "\"\"\"R&D\\ Nord\"\" ☎ tab\there\""
+        try temp.importText(
+            canonicalHeader + csvRow("add", "zoë", ext: "4024", ["department": department, "em_profile": "em-x"]),
+            collecting: &sink)
+        #expect(sink.rejected.isEmpty, "\(sink.outcomes.flatMap(\.findings))")
+        let snapshot = try #require(try temp.store.access { db in try ProfileSnapshot(db, id: 1) })
+        let decoded = try ProfileSnapshot.decode(try snapshot.encoded())
+        #expect(decoded.profile == snapshot.profile)
+        #expect(decoded.extensions == snapshot.extensions)
+        #expect(decoded.emProfiles == ["em-x"])
+        #expect(decoded.profile["department"] == .text("\"R&D\\ Nord\" ☎ tab\there"))
+        #expect(decoded.profile["created_run_id"] == .integer(1))
+        #expect(decoded.profile["email"] != nil)
+    }
+
     @Test("Undo refuses a run that applied nothing, an undo, and a run undone already")
     func refusals() throws {
         let temp = try TemporaryStore()
