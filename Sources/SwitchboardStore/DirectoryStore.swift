@@ -113,9 +113,9 @@ public final class DirectoryStore {
         configuration.label = "switchboard"
         if !readOnly { configuration.journalMode = .wal }
         configuration.prepareDatabase { db in
-            // 32 MiB of page cache each for the database and the staging table: a large apply
+            // 24 MiB of page cache for the database and 8 MiB for the staging table: a large apply
             // spills to the WAL in big steps rather than page by page. (PRAGMAs take no bound values.)
-            try db.execute(sql: "PRAGMA cache_size = -32768; PRAGMA temp.cache_size = -32768")
+            try db.execute(sql: "PRAGMA cache_size = -24576; PRAGMA temp.cache_size = -8192")
             if let maxPageCount { try db.execute(sql: "PRAGMA max_page_count = \(maxPageCount)") }
         }
         do {
