@@ -4,8 +4,8 @@
 Run it as `bash Benchmarks/import.sh` (which builds the release CLI first); see the section
 "Import (`switchboard import`)" of docs/performance.md. Options: --rows N (default 1,000,000),
 --runs N (default 3), --secret-rows N (default 10,000), --change-rows N (default 10,000),
---quick (50,000 rows, 1 run, 500 secret rows), --skip full|change|secrets, --strict
-(exit 1 when a target is missed).
+--quick (50,000 rows, 1 run, 500 secret rows), --skip full|change|secrets (full also leaves
+out the change file, which needs its database), --strict (exit 1 when a target is missed).
 
 What it does, in one run:
   1. Generates its data if missing, deterministically (Python's random.Random with a fixed
@@ -396,8 +396,8 @@ def main():
     parser.add_argument("--quick", action="store_true", help="a smoke test: 50,000 rows, 1 run, 500 secret rows")
     parser.add_argument("--seed", type=int, default=20261123, help="the generator's seed")
     parser.add_argument("--data", default=os.path.join(HERE, "data"), help="where data, databases and results go")
-    parser.add_argument("--skip", action="append", default=[], choices=["change", "secrets"],
-                        help="leave out a part: change (the change file) or secrets")
+    parser.add_argument("--skip", action="append", default=[], choices=["full", "change", "secrets"],
+                        help="leave out a part: full (the full import, and so the change file), change or secrets")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args()
     if args.rows is None:
@@ -408,6 +408,8 @@ def main():
         args.secret_rows = 500 if args.quick else 10_000
     if min(args.rows, args.runs, args.secret_rows, args.change_rows) < 1:
         parser.error("--rows, --runs, --secret-rows and --change-rows must be at least 1")
+    if "full" in args.skip:
+        args.skip.append("change")
     binary = os.path.abspath(args.bin)
     os.makedirs(args.data, exist_ok=True)
     began = time.time()
@@ -429,7 +431,7 @@ def main():
     if policy["rc"] != 0 or rounds != DEFAULT_ROUNDS:
         raise SystemExit(f"`switchboard policy` in {work} says pbkdf2_rounds = {rounds}, not {DEFAULT_ROUNDS}")
 
-    users = users_file(args.data, args.rows, args.seed)
+    users = None if "full" in args.skip else users_file(args.data, args.rows, args.seed)
     change = None if "change" in args.skip else change_file(args.data, args.rows, args.change_rows, args.seed)
     secrets = None if "secrets" in args.skip else secrets_file(args.data, args.secret_rows, args.seed)
     for facts in (users, change, secrets):
@@ -444,7 +446,7 @@ def main():
     db = {name: os.path.join(work, f"full-{name}.sqlite") for name in ("switchboard", "sqlite3", "python")}
     pristine = os.path.join(work, "pristine.sqlite")
     full = {name: [] for name in db}
-    for run in range(args.runs):
+    for run in range(args.runs if users else 0):
         for name in ("switchboard", "sqlite3", "python"):
             remove_db(db[name])
             print(f"run {run + 1}/{args.runs}: {name} full import of {users['rows']:,} rows ...", file=sys.stderr)
@@ -485,8 +487,7 @@ def main():
                 "cpu": statistics.median(r["user"] + r["sys"] for r in results),
                 "db_mib": results[-1]["db_bytes"] / MIB}
 
-    rows = {name: summary(results) for name, results in full.items()}
-    sb_report = full["switchboard"][0]["report"]
+    rows = {name: summary(results) for name, results in full.items() if results}
 
     # 2. The change file, on a fresh copy of one full import's database each run.
     change_runs = []
@@ -535,7 +536,6 @@ def main():
     # --- Report.
     out = []
     say = out.append
-    sqlite_wall = rows["sqlite3"]["wall"]
     say(f"## Import benchmark: {started_at:%Y-%m-%d %H:%M} UTC, commit `{commit}`"
         + (" (with uncommitted changes in Sources/)" if dirty else ""))
     say("")
@@ -544,38 +544,46 @@ def main():
         f"Python {versions['python']} with SQLite {versions['python_sqlite']}. "
         f"The whole benchmark took {elapsed / 60:.1f} minutes.")
     say("")
-    say(f"Data (seed {args.seed}): `{os.path.basename(users['path'])}`, {users['rows']:,} rows, "
-        f"{users['bytes'] / 1e6:.1f} MB, md5 `{users['md5']}`"
-        + (f"; `{os.path.basename(change['path'])}`, {change['rows']:,} rows ({change['updates']:,} update, "
-           f"{change['disables']:,} disable, {change['adds']:,} add), md5 `{change['md5']}`" if change else "")
-        + (f"; `{os.path.basename(secrets['path'])}`, {secrets['rows']:,} rows, md5 `{secrets['md5']}`"
-           if secrets else "") + ".")
-    say("")
-    say(f"Full import: medians of {args.runs} run{'s' if args.runs > 1 else ''}, round-robin, each into a new "
-        "database. Wall time and peak RSS (ru_maxrss from wait4) of the child process; CPU is user + system.")
-    say("")
-    say("| importer | median s | min-max s | rows/s | CPU s | peak RSS MiB | database MiB | × sqlite3 time |")
-    say("|---|--:|--:|--:|--:|--:|--:|--:|")
-    labels = {"switchboard": "`switchboard import FILE --db NEW --format json`",
-              "sqlite3": "`sqlite3 NEW -cmd '.mode csv' '.import FILE users'` (bare table, no index)",
-              "python": "Python csv.reader + sqlite3, one UNIQUE index (username), executemany, one transaction"}
-    for name in ("switchboard", "sqlite3", "python"):
-        row = rows[name]
-        say(f"| {labels[name]} | {row['wall']:.2f} | {row['min']:.2f}-{row['max']:.2f} "
-            f"| {users['rows'] / row['wall']:,.0f} | {row['cpu']:.2f} | {row['rss_mib']:.1f} | {row['db_mib']:.1f} "
-            f"| {row['wall'] / sqlite_wall:.2f} |")
-    say("")
-    say(f"switchboard's report: {sb_report.get('rows'):,} rows, {sb_report.get('accepted'):,} accepted, "
-        f"{sb_report.get('rejected'):,} rejected, {sb_report.get('warnings'):,} warnings "
-        f"({', '.join(f'{code} {count:,}' for code, count in sorted((sb_report.get('by_code') or {}).items()))}), "
-        f"{sb_report.get('added'):,} added.")
+    files = []
+    if users:
+        files.append(f"`{os.path.basename(users['path'])}`, {users['rows']:,} rows, {users['bytes'] / 1e6:.1f} MB, "
+                     f"md5 `{users['md5']}`")
+    if change:
+        files.append(f"`{os.path.basename(change['path'])}`, {change['rows']:,} rows ({change['updates']:,} update, "
+                     f"{change['disables']:,} disable, {change['adds']:,} add), md5 `{change['md5']}`")
+    if secrets:
+        files.append(f"`{os.path.basename(secrets['path'])}`, {secrets['rows']:,} rows, md5 `{secrets['md5']}`")
+    say(f"Data (seed {args.seed}): " + "; ".join(files) + ".")
     checks = []
-    ratio = rows["switchboard"]["wall"] / sqlite_wall
-    checks.append(("switchboard import time ≤ sqlite3 .import time (ratio ≤ 1.00)", ratio <= TARGET_RATIO_TO_SQLITE3,
-                   f"{rows['switchboard']['wall']:.2f} s against {sqlite_wall:.2f} s: {ratio:.2f}×"))
-    peak = rows["switchboard"]["rss_mib"]
-    checks.append((f"peak memory of the import ≤ {TARGET_PEAK_MIB:.0f} MiB", peak <= TARGET_PEAK_MIB,
-                   f"{peak:.1f} MiB (largest of the runs)"))
+    if users:
+        sqlite_wall = rows["sqlite3"]["wall"]
+        sb_report = full["switchboard"][0]["report"]
+        say("")
+        say(f"Full import: medians of {args.runs} run{'s' if args.runs > 1 else ''}, round-robin, each into a new "
+            "database. Wall time and peak RSS (ru_maxrss from wait4) of the child process; CPU is user + system.")
+        say("")
+        say("| importer | median s | min-max s | rows/s | CPU s | peak RSS MiB | database MiB | × sqlite3 time |")
+        say("|---|--:|--:|--:|--:|--:|--:|--:|")
+        labels = {"switchboard": "`switchboard import FILE --db NEW --format json`",
+                  "sqlite3": "`sqlite3 NEW -cmd '.mode csv' '.import FILE users'` (bare table, no index)",
+                  "python": "Python csv.reader + sqlite3, one UNIQUE index (username), executemany, one transaction"}
+        for name in ("switchboard", "sqlite3", "python"):
+            row = rows[name]
+            say(f"| {labels[name]} | {row['wall']:.2f} | {row['min']:.2f}-{row['max']:.2f} "
+                f"| {users['rows'] / row['wall']:,.0f} | {row['cpu']:.2f} | {row['rss_mib']:.1f} | {row['db_mib']:.1f} "
+                f"| {row['wall'] / sqlite_wall:.2f} |")
+        say("")
+        say(f"switchboard's report: {sb_report.get('rows'):,} rows, {sb_report.get('accepted'):,} accepted, "
+            f"{sb_report.get('rejected'):,} rejected, {sb_report.get('warnings'):,} warnings "
+            f"({', '.join(f'{code} {count:,}' for code, count in sorted((sb_report.get('by_code') or {}).items()))}), "
+            f"{sb_report.get('added'):,} added.")
+        ratio = rows["switchboard"]["wall"] / sqlite_wall
+        checks.append(("switchboard import time ≤ sqlite3 .import time (ratio ≤ 1.00)",
+                       ratio <= TARGET_RATIO_TO_SQLITE3,
+                       f"{rows['switchboard']['wall']:.2f} s against {sqlite_wall:.2f} s: {ratio:.2f}×"))
+        peak = rows["switchboard"]["rss_mib"]
+        checks.append((f"peak memory of the import ≤ {TARGET_PEAK_MIB:.0f} MiB", peak <= TARGET_PEAK_MIB,
+                       f"{peak:.1f} MiB (largest of the runs)"))
     if change:
         row = rows["change"]
         share = row["wall"] / rows["switchboard"]["wall"]
