@@ -8,6 +8,9 @@ cd "$here"
 seconds="${1:-900}"
 parallel="${PARALLEL:-1}"
 export SWIFT_BACKTRACE=enable=no
+# SwiftPM keeps its build plan for a path dependency and misses Swift files added to or removed
+# from ../Sources since the last build; dropping the plan makes it list them again.
+rm -f .build/release.yaml
 
 swift build -c release --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld
 bin="$(swift build -c release --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld --show-bin-path)"
