@@ -23,6 +23,9 @@ public struct ImportResult: Sendable {
     public var applied: Bool
     /// `applied`, `partial` or `rejected`.
     public var outcome: String
+    /// How many profiles got generated credentials, and the file they went to (only when committed).
+    public var generatedCredentials = 0
+    public var credentialsFile: String?
 }
 
 /// Describes the run for its record.
@@ -43,6 +46,8 @@ public struct ImportRequest: Sendable {
     public var dryRun: Bool
     /// The tool version for the run record.
     public var toolVersion: String
+    /// Where generated credentials go; nil generates none (`--generate-secrets` off).
+    public var credentialsPath: String?
 
     public init(
         fileName: String, fileSHA256: String, policy: Policy, policyDigest: String, profile: ImportProfile?,
@@ -56,6 +61,14 @@ public struct ImportRequest: Sendable {
         self.mode = mode
         self.dryRun = dryRun
         self.toolVersion = toolVersion
+    }
+
+    /// The request with `--generate-secrets`: blank passcode and password cells of new profiles
+    /// are filled with compliant values, written once to `path`.
+    public func generatingSecrets(into path: String) -> ImportRequest {
+        var request = self
+        request.credentialsPath = path
+        return request
     }
 }
 
@@ -104,8 +117,10 @@ extension DirectoryStore {
         let lookup: any DirectoryLookup = directory.isEmpty() ? InMemoryDirectory() : directory
         var validator = Validator(policy: request.policy, directory: lookup, profile: request.profile)
         validator.onProgress = progress
+        let credentials = request.credentialsPath.map(CredentialsFile.init)
+        defer { credentials?.discard() }
         var sink = StagingSink(
-            reports: reports,
+            reports: reports, credentials: credentials,
             staging: try Staging(db, hasher: SecretHasher(rounds: request.policy.secrets.pbkdf2Rounds)),
             directory: directory, policy: request.policy, mode: request.mode, dryRun: request.dryRun)
         var summary = try validator.validate(open: open, into: &sink)
@@ -148,6 +163,11 @@ extension DirectoryStore {
         }
         try Self.finishRun(db, runID!, result)
         try db.execute(sql: "COMMIT")
+        if let credentials, credentials.count > 0 {
+            try credentials.commit()
+            result.generatedCredentials = credentials.count
+            result.credentialsFile = credentials.path
+        }
         result.runID = runID
         result.applied = true
         return (result, summary)
@@ -213,6 +233,8 @@ extension DirectoryStore {
 /// Passes every row on to the reports and stages the accepted ones for the apply.
 struct StagingSink<Reports: ValidationSink>: ValidationSink {
     var reports: Reports
+    /// Where generated credentials go, when `--generate-secrets` asks for them.
+    let credentials: CredentialsFile?
     var staging: Staging
     let directory: StoreDirectory
     let policy: Policy
@@ -223,10 +245,11 @@ struct StagingSink<Reports: ValidationSink>: ValidationSink {
     private var sawRejection = false
 
     init(
-        reports: Reports, staging: Staging, directory: StoreDirectory, policy: Policy, mode: ImportMode,
-        dryRun: Bool
+        reports: Reports, credentials: CredentialsFile? = nil, staging: Staging, directory: StoreDirectory,
+        policy: Policy, mode: ImportMode, dryRun: Bool
     ) {
         self.reports = reports
+        self.credentials = credentials
         self.staging = staging
         self.directory = directory
         self.policy = policy
@@ -259,6 +282,12 @@ struct StagingSink<Reports: ValidationSink>: ValidationSink {
             if isCurrent { passcode = nil }
         }
         var password = normalized.row.value(.portalPassword)
+        // Only a profile the directory does not hold gets generated values: re-running the file
+        // finds it and changes nothing.
+        if let credentials, directory.profile(usernameKey: key) == nil {
+            (passcode, password) = try generate(
+                for: normalized, passcode: passcode, password: password, into: credentials)
+        }
         var storedPassword = password == nil ? nil : directory.passwordHash(usernameKey: key)
         if let candidate = password, let stored = storedPassword,
             let same = directory.knownVerification(candidate, against: stored)
@@ -270,5 +299,30 @@ struct StagingSink<Reports: ValidationSink>: ValidationSink {
         try staging.add(
             StagedRow(normalized, policy: policy), passcode: passcode, password: password,
             storedPassword: storedPassword)
+    }
+
+    /// Fills a new profile's blank passcode (when it gets an extension) and blank password with
+    /// generated compliant values, and writes them to the credentials file.
+    private func generate(
+        for row: NormalizedRow, passcode: String?, password: String?, into credentials: CredentialsFile
+    ) throws -> (String?, String?) {
+        let generator = CredentialGenerator(policy: policy)
+        var newPasscode: String?
+        var newPassword: String?
+        if row.row.value(.voicemailPasscode) == nil, let number = row.extensionNumber {
+            newPasscode = try generator.passcode(
+                for: PasscodeContext(
+                    extension: number, phoneNumber: row.phoneNumber, firstName: row.row.value(.firstName),
+                    lastName: row.row.value(.lastName)))
+        }
+        if row.row.value(.portalPassword) == nil {
+            newPassword = try generator.password(username: row.username, extension: row.extensionNumber)
+        }
+        if newPasscode != nil || newPassword != nil {
+            try credentials.add(
+                username: row.username ?? "", extensionLabel: row.extensionLabel, passcode: newPasscode,
+                password: newPassword)
+        }
+        return (newPasscode ?? passcode, newPassword ?? password)
     }
 }

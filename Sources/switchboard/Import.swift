@@ -39,6 +39,14 @@ struct Import: ParsableCommand {
     @Flag(help: "No progress bar (it is drawn only on a terminal, for runs over about a second).")
     var quiet = false
 
+    @Flag(
+        name: .customLong("generate-secrets"),
+        help: "Fill the blank passcode and password cells of new profiles with compliant generated values.")
+    var generateSecrets = false
+
+    @Option(help: "Where generated credentials go (default: <input-stem>.credentials.csv); written once, mode 0600.")
+    var credentials: String?
+
     @OptionGroup var importOptions: ImportOptions
 
     @OptionGroup var reportOptions: ReportOptions
@@ -48,6 +56,9 @@ struct Import: ParsableCommand {
             throw ValidationError("import checks against its database; --directory is for validate only.")
         }
         if !(0...3600).contains(busyTimeout) { throw ValidationError("--busy-timeout must be 0 to 3600 seconds.") }
+        if credentials != nil && !generateSecrets {
+            throw ValidationError("--credentials names where generated secrets go; add --generate-secrets.")
+        }
     }
 
     func run() throws {
@@ -60,11 +71,16 @@ struct Import: ParsableCommand {
         defer { bar.finish() }
         let planPrinter = dryRun ? PlanPrinter(json: reportOptions.format == .json) : nil
         let result = try setup.mapFailures {
-            let request = ImportRequest(
+            var request = ImportRequest(
                 fileName: setup.displayName, fileSHA256: try Digest.sha256(ofFile: setup.path),
                 policy: setup.policy, policyDigest: Digest.sha256(of: PolicyFile.render(setup.policy)),
                 profile: setup.profile, mode: partial ? .partial : .atomic, dryRun: dryRun,
                 toolVersion: SwitchboardVersion.current)
+            if generateSecrets {
+                request = request.generatingSecrets(
+                    into: credentials
+                        ?? setup.defaultRejectsPath.replacingSuffix(".rejected.csv", with: ".credentials.csv"))
+            }
             return try store.importFile(
                 request, open: setup.openReader, reports: &sink, progress: bar.update,
                 plan: planPrinter.map { printer in { entry in printer.print(entry) } })
@@ -88,6 +104,8 @@ struct Import: ParsableCommand {
             json.add("applied", result.applied)
             json.add("dry_run", dryRun)
             json.add("outcome", result.outcome)
+            json.add("credentials_file", result.credentialsFile)
+            json.add("generated_credentials", result.generatedCredentials)
             if let planPrinter {
                 planPrinter.finish(with: json)
             } else {
@@ -115,6 +133,12 @@ struct Import: ParsableCommand {
             text += "The import is atomic: fix the rejected rows, or use --partial to apply the others.\n"
         }
         if let id = result.runID { text += "Run \(id) recorded (\(result.outcome)) in \(path)\n" }
+        if let file = result.credentialsFile {
+            text += "Generated credentials for \(result.generatedCredentials) profiles: \(file) (mode 0600)\n"
+        } else if generateSecrets {
+            text +=
+                "No credentials file: nothing was committed\(dryRun ? " (dry run)" : "") or no value was generated.\n"
+        }
         return text + "\n"
     }
 }
@@ -155,5 +179,12 @@ enum DatabaseOptions {
             default: throw ExitCode.ioError
             }
         }
+    }
+}
+
+extension String {
+    /// The string with `suffix` replaced by `replacement` when it ends with it.
+    func replacingSuffix(_ suffix: String, with replacement: String) -> String {
+        hasSuffix(suffix) ? String(dropLast(suffix.count)) + replacement : self + replacement
     }
 }

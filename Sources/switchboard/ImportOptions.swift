@@ -106,6 +106,9 @@ struct PreparedImport {
         } catch let error as FileValidationError {
             printError("\(displayName):\(error.line): error \(error.code.rawValue): \(error.message)")
             throw ExitCode.dataError
+        } catch let error as CredentialGenerationError {
+            printError("switchboard: \(error.message); nothing was applied")
+            throw ExitCode.dataError
         } catch let error as CSVIOError {
             printError("switchboard: \(error)")
             throw ExitCode.ioError

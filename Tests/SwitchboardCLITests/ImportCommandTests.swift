@@ -238,6 +238,39 @@ struct ImportCommandTests {
         #expect(shown.status == 0)
     }
 
+    @Test("--generate-secrets writes the values once, mode 0600, and nowhere else")
+    func generatedCredentials() throws {
+        let directory = try scratchDirectory()
+        try GeneratedUsers.cheapSecrets.write(
+            to: directory.appendingPathComponent("switchboard.toml"), atomically: true, encoding: .utf8)
+        let file = directory.appendingPathComponent("hires.csv")
+        try GeneratedUsers.csv(5).write(to: file, atomically: true, encoding: .utf8)
+        let result = try Binary.run(
+            ["import", file.path, "--generate-secrets", "--findings", "findings.csv", "--format", "json"], in: directory
+        )
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        #expect(object?["credentials_file"] as? String == "hires.credentials.csv")
+        #expect(object?["generated_credentials"] as? Int == 5)
+        let path = directory.appendingPathComponent("hires.credentials.csv").path
+        #expect(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int == 0o600)
+        let rows = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").dropFirst()
+            .map { $0.split(separator: ",").map(String.init) }
+        #expect(rows.count == 5)
+        let secrets = rows.flatMap { [$0[2], $0[3]] }
+        #expect(Set(secrets).count == 10)
+        let show = try Binary.run(["show", "user1"], in: directory)
+        for name in ["switchboard.sqlite", "findings.csv"] {
+            let bytes = try Data(contentsOf: directory.appendingPathComponent(name))
+            for secret in secrets { #expect(bytes.range(of: Data(secret.utf8)) == nil, "\(secret) in \(name)") }
+        }
+        for output in [result.stdout, result.stderr, show.stdout] {
+            for secret in secrets { #expect(!output.contains(secret)) }
+        }
+        #expect(
+            try Binary.run(["import", file.path, "--credentials", "x.csv"], in: directory).status == 64)
+    }
+
     @Test("runs lists every run newest first; runs show lists each change, secrets only as set")
     func runHistory() throws {
         let directory = try scratchDirectory()

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SwitchboardCSV
 import SwitchboardCore
 import Testing
 
@@ -189,6 +190,75 @@ struct ImportTests {
         try temp.importText(
             canonicalHeader + csvRow("add", "cyd", ext: "4023", ["department": "Legal"]), collecting: &sink)
         #expect(sink.rejected == [2: ["profile.exists"]])
+    }
+
+    @Test("--generate-secrets: new profiles get compliant values, stored only as hashes that verify against the file")
+    func generatedSecrets() throws {
+        let temp = try TemporaryStore()
+        let file =
+            canonicalHeader + csvRow("add", "ann", ext: "4021", ["phone_number": "+1 415 555 0123"])
+            + csvRow("add", "bob", ext: "4022", ["voicemail_passcode": "135790"]) + csvRow("add", "cyd")
+        let credentials = temp.folder.appendingPathComponent("new.credentials.csv").path
+        var sink = CollectingSink()
+        let request = ImportRequest(
+            fileName: "new.csv", fileSHA256: Digest.sha256(of: file), policy: testPolicy(), policyDigest: "",
+            profile: nil, mode: .atomic, dryRun: false, toolVersion: "test"
+        ).generatingSecrets(into: credentials)
+        let result = try temp.store.importFile(
+            request, open: { CSVReader(bytes: Array(file.utf8)) }, reports: &sink)
+        #expect(result.generatedCredentials == 3)
+        #expect(result.credentialsFile == credentials)
+        let lines = try String(contentsOfFile: credentials, encoding: .utf8).split(separator: "\n").map {
+            $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        }
+        #expect(lines.first == ["username", "extension", "voicemail_passcode", "portal_password"])
+        #expect(lines.dropFirst().map { $0[0] } == ["ann", "bob", "cyd"])
+        #expect(lines[2][2] == "" && lines[3][2] == "")  // bob typed his passcode; cyd has no extension
+        let policy = testPolicy()
+        for line in lines.dropFirst() {
+            let password = line[3]
+            #expect(checkPassword(password, policy: policy.password, username: line[0], extension: line[1]).isEmpty)
+            let stored = try temp.rows("SELECT password_hash FROM profile WHERE username = '\(line[0])'")[0][0]
+            #expect(SecretHasher.verify(password, against: stored))
+            #expect(!stored.contains(password))
+        }
+        let annPasscode = lines[1][2]
+        #expect(
+            checkPasscode(
+                annPasscode, policy: policy.passcode,
+                context: PasscodeContext(
+                    extension: "4021", phoneNumber: "+14155550123", firstName: "First", lastName: "Last")
+            ) == .checked([]))
+        let storedPasscode = try temp.rows("SELECT passcode_hash FROM extension WHERE number = '4021'")[0][0]
+        #expect(SecretHasher.verify(annPasscode, against: storedPasscode))
+        let mode = try FileManager.default.attributesOfItem(atPath: credentials)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        // The same file again: the profiles exist, nothing is generated, the file stays as it was.
+        let again = try temp.store.importFile(
+            request, open: { CSVReader(bytes: Array(file.utf8)) }, reports: &sink)
+        #expect(again.generatedCredentials == 0 && again.counts.unchanged == 3)
+        #expect(try String(contentsOfFile: credentials, encoding: .utf8).split(separator: "\n").count == 4)
+    }
+
+    @Test("Generated credentials are never written when nothing is committed")
+    func generatedSecretsRolledBack() throws {
+        let temp = try TemporaryStore()
+        let credentials = temp.folder.appendingPathComponent("c.csv").path
+        for (file, dryRun) in [
+            (canonicalHeader + csvRow("add", "ann", ext: "4021") + csvRow("add", "bad", ext: "12a"), false),
+            (canonicalHeader + csvRow("add", "ann", ext: "4021"), true),
+        ] {
+            var sink = CollectingSink()
+            let request = ImportRequest(
+                fileName: "f.csv", fileSHA256: "", policy: testPolicy(), policyDigest: "", profile: nil,
+                mode: .atomic, dryRun: dryRun, toolVersion: "test"
+            ).generatingSecrets(into: credentials)
+            let result = try temp.store.importFile(
+                request, open: { CSVReader(bytes: Array(file.utf8)) }, reports: &sink)
+            #expect(result.credentialsFile == nil)
+            #expect(!FileManager.default.fileExists(atPath: credentials))
+            #expect(!FileManager.default.fileExists(atPath: credentials + ".partial"))
+        }
     }
 
     @Test("A full database rolls back the whole import and says so; the file stays sound")
