@@ -94,7 +94,8 @@ struct CredentialGeneratorTests {
         var passwords: [String] = []
         for user in users {
             let password = try generator.password(username: user.username, extension: user.extension)
-            let codes = checkPassword(password, policy: policy.password, username: user.username, extension: user.extension)
+            let codes = checkPassword(
+                password, policy: policy.password, username: user.username, extension: user.extension)
             #expect(codes.isEmpty, "\(password) for \(user): \(codes)")
             #expect(password.count == generator.passwordLength)
             #expect(password.allSatisfy(alphabet.contains))
@@ -263,7 +264,10 @@ struct CredentialGeneratorTests {
         arguments: [
             (3, 3, [RuleCode.passwordNoUppercase, .passwordNoLowercase, .passwordNoDigit, .passwordNoSymbol]),
             (1, 1, [.passwordNoUppercase, .passwordNoLowercase, .passwordNoDigit, .passwordNoSymbol]),
-            (20, 10, [.passwordLength, .passwordNoUppercase, .passwordNoLowercase, .passwordNoDigit, .passwordNoSymbol]),
+            (
+                20, 10,
+                [.passwordLength, .passwordNoUppercase, .passwordNoLowercase, .passwordNoDigit, .passwordNoSymbol]
+            ),
         ])
     func unsatisfiablePassword(minLength: Int, maxLength: Int, possible: [RuleCode]) throws {
         var policy = Policy()
