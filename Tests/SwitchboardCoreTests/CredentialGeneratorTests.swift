@@ -174,6 +174,24 @@ struct CredentialGeneratorTests {
         #expect(checkPassword(password, policy: policy.password, username: "asmith", extension: "4021").isEmpty)
     }
 
+    @Test(
+        "A one-character password can be any class the policy asks for, a symbol too",
+        arguments: [\Policy.PasswordRules.requireUppercase, \.requireLowercase, \.requireDigit, \.requireSymbol])
+    func oneCharacterPassword(required: WritableKeyPath<Policy.PasswordRules, Bool> & Sendable) throws {
+        var policy = Policy()
+        policy.password.minLength = 1
+        policy.password.maxLength = 1
+        for key in [\Policy.PasswordRules.requireUppercase, \.requireLowercase, \.requireDigit, \.requireSymbol] {
+            policy.password[keyPath: key] = key == required
+        }
+        var random = SplitMix64(seed: 11)
+        for _ in 0..<20 {
+            let password = try CredentialGenerator(policy: policy).password(
+                username: "asmith", extension: "4021", using: &random)
+            #expect(checkPassword(password, policy: policy.password, username: "asmith", extension: "4021").isEmpty)
+        }
+    }
+
     @Test("Demanding but satisfiable policies still generate compliant passcodes")
     func demandingPasscodePolicies() throws {
         var allDistinct = strictPolicy
@@ -255,7 +273,8 @@ struct CredentialGeneratorTests {
         #expect(
             messages == [
                 "cannot generate a voicemail_passcode of 6 digits: all 1000 candidates broke the policy, "
-                    + "passcode.distinct-digits 1000 times; the policy cannot be satisfied for this user"
+                    + "passcode.distinct-digits 1000 times; the policy cannot be satisfied for this user, "
+                    + "or too rarely for random candidates"
             ])
     }
 
@@ -285,7 +304,7 @@ struct CredentialGeneratorTests {
         if minLength > maxLength { #expect(error.codes.first == .passwordLength) }
         let prefix =
             "cannot generate a portal_password of \(maxLength) characters: all 1000 candidates broke the policy, "
-        let suffix = " times; the policy cannot be satisfied for this user"
+        let suffix = " times; the policy cannot be satisfied for this user, or too rarely for random candidates"
         #expect(error.message.hasPrefix(prefix) && error.message.hasSuffix(suffix), "\(error.message)")
         // Between them, only the most often broken rule's code and a count: no room for a candidate.
         let middle = error.message.dropFirst(prefix.count).dropLast(suffix.count).split(separator: " ")

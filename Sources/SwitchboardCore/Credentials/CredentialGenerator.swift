@@ -3,8 +3,11 @@
 /// Each candidate is drawn at random and checked with ``checkPasscode(_:policy:context:)`` or
 /// ``checkPassword(_:policy:username:extension:)``, the functions that check typed secrets, so a
 /// generated secret passes exactly the rules a typed one must. A candidate that breaks any rule
-/// is thrown away and another is drawn; when ``maximumAttempts`` candidates in a row fail, the
-/// policy cannot be satisfied for this user and generation throws ``CredentialGenerationError``.
+/// is thrown away and another is drawn; when ``maximumAttempts`` candidates in a row fail,
+/// generation throws ``CredentialGenerationError``: the policy cannot be satisfied for this user
+/// (`min_distinct_digits = 10` with `max_length = 6`), or is met by too few values for random
+/// drawing to find one (a passcode of 24 digits or more with `max_repeated_digits = 1` and
+/// `max_sequential_digits = 1`).
 ///
 /// Randomness comes from `SystemRandomNumberGenerator`, the operating system's secure source
 /// (`getrandom` on Linux), unless a generator is passed, as tests do for repeatable values.
@@ -98,16 +101,17 @@ public struct CredentialGenerator: Sendable {
     /// Generates a portal password of ``passwordLength`` characters that `checkPassword` accepts for the user.
     ///
     /// Every character is drawn uniformly from ``passwordAlphanumerics`` and ``passwordSymbols``,
-    /// except the first, which is drawn from ``passwordAlphanumerics`` alone: a password never
-    /// starts like a spreadsheet formula (`=`, `+`, `-`, `@`), a command-line option (`-`) or a
-    /// shell comment (`#`).
+    /// except the first of a password longer than one, which is drawn from
+    /// ``passwordAlphanumerics`` alone: such a password never starts like a spreadsheet formula
+    /// (`=`, `+`, `-`, `@`), a command-line option (`-`) or a shell comment (`#`).
     public func password(
         username: String?, extension: String?, using generator: inout some RandomNumberGenerator
     ) throws(CredentialGenerationError) -> String {
         let rules = policy.password
         let length = passwordLength
         return try firstAccepted(field: .portalPassword, length: length) {
-            var bytes = [Self.leadingBytes.randomElement(using: &generator)!]
+            let leading = length > 1 ? Self.leadingBytes : Self.passwordBytes
+            var bytes = [leading.randomElement(using: &generator)!]
             bytes.reserveCapacity(length)
             while bytes.count < length { bytes.append(Self.passwordBytes.randomElement(using: &generator)!) }
             return String(decoding: bytes, as: UTF8.self)
@@ -145,18 +149,20 @@ public struct CredentialGenerator: Sendable {
         throw CredentialGenerationError(
             field: field, length: length, attempts: Self.maximumAttempts, codes: ranked,
             message: "cannot generate a \(field.name) of \(length) \(unit): all \(Self.maximumAttempts) candidates "
-                + "broke the policy\(most); the policy cannot be satisfied for this user")
+                + "broke the policy\(most); the policy cannot be satisfied for this user, "
+                + "or too rarely for random candidates")
     }
 }
 
-/// Why no secret could be generated: every candidate drawn broke the policy, which cannot be satisfied for this user.
+/// Why no secret could be generated: every one of the candidates drawn broke the policy.
 ///
 /// It never holds a candidate: only the field, the length, how many candidates were drawn and
 /// which rules they broke, such as `min_distinct_digits = 10` with `max_length = 6`:
 ///
 /// ```
 /// cannot generate a voicemail_passcode of 6 digits: all 1000 candidates broke the policy,
-/// passcode.distinct-digits 1000 times; the policy cannot be satisfied for this user
+/// passcode.distinct-digits 1000 times; the policy cannot be satisfied for this user, or too
+/// rarely for random candidates
 /// ```
 public struct CredentialGenerationError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The secret that could not be generated: `voicemailPasscode` or `portalPassword`.
