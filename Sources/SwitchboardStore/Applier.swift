@@ -71,8 +71,7 @@ final class Applier {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         insertDevice = try RawStatement(db, "INSERT INTO device (name, name_key, profile_id) VALUES (?, ?, ?)")
-        insertSnapshot = try RawStatement(
-            db, "INSERT INTO run_snapshot (run_id, profile_id, username_key, snapshot) VALUES (?, ?, ?, ?)")
+        insertSnapshot = try RawStatement(db, ProfileSnapshot.insertSQL)
         insertChange = try RawStatement(
             db,
             "INSERT INTO run_change (run_id, seq, line, username, action, field, old_value, new_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
@@ -694,12 +693,8 @@ final class Applier {
 
     /// Keeps the profile as it was before this run's first change to it, for undo; call before each write.
     private func touch(_ profileID: Int64) throws {
-        guard let runID, !createdIDs.contains(profileID), snapshotted.insert(profileID).inserted,
-            let snapshot = try ProfileSnapshot(db, id: profileID)
-        else { return }
-        try insertSnapshot.execute([
-            .integer(runID), .integer(profileID), .text(snapshot.usernameKey), .text(try snapshot.encoded()),
-        ])
+        guard let runID, !createdIDs.contains(profileID), snapshotted.insert(profileID).inserted else { return }
+        try insertSnapshot.execute([.integer(runID), .integer(profileID)])
     }
 
     // MARK: - Reading

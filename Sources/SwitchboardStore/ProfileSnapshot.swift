@@ -41,15 +41,6 @@ struct ProfileSnapshot: Codable {
             }
         }
 
-        /// The value as JSON text.
-        var json: String {
-            switch self {
-            case .text(let text): ProfileSnapshot.quote(text)
-            case .integer(let number): String(number)
-            case .null: "null"
-            }
-        }
-
         var raw: RawStatement.Value {
             switch self {
             case .text(let text): .text(text)
@@ -81,6 +72,30 @@ struct ProfileSnapshot: Codable {
     ]
     static let deviceColumns = ["name", "name_key"]
     static let historyColumns = ["passcode_hash", "replaced_at"]
+
+    /// The statement that writes a profile's snapshot straight into `run_snapshot`, built by
+    /// SQLite's JSON functions in one step (arguments: run id, profile id), in the form
+    /// ``decode(_:)`` reads.
+    static let insertSQL: String = {
+        func object(_ alias: String, _ columns: [String]) -> String {
+            "json_object(" + columns.map { "'\($0)', \(alias).\($0)" }.joined(separator: ", ") + ")"
+        }
+        return """
+            INSERT INTO run_snapshot (run_id, profile_id, username_key, snapshot)
+            SELECT ?1, p.id, p.username_key, json_object(
+                'id', p.id,
+                'profile', \(object("p", profileColumns)),
+                'extensions', (SELECT json_group_array(json(x)) FROM (SELECT \(object("e", extensionColumns)) AS x
+                    FROM extension e WHERE e.profile_id = p.id ORDER BY e.id)),
+                'devices', (SELECT json_group_array(json(x)) FROM (SELECT \(object("d", deviceColumns)) AS x
+                    FROM device d WHERE d.profile_id = p.id ORDER BY d.id)),
+                'emProfiles', (SELECT json_group_array(x) FROM (SELECT m.name AS x FROM em_profile_user u
+                    JOIN em_profile m ON m.id = u.em_profile_id WHERE u.profile_id = p.id ORDER BY m.id)),
+                'passcodeHistory', (SELECT json_group_array(json(x)) FROM (SELECT \(object("h", historyColumns)) AS x
+                    FROM passcode_history h WHERE h.profile_id = p.id ORDER BY h.id)))
+            FROM profile p WHERE p.id = ?2
+            """
+    }()
 
     /// Reads the profile `id` as it stands now.
     init?(_ db: Database, id: Int64) throws {
@@ -168,48 +183,6 @@ struct ProfileSnapshot: Codable {
         let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
         let sql = "INSERT INTO " + table + " (" + columns.joined(separator: ", ") + ") VALUES (" + placeholders + ")"
         try RawStatement(db, sql).execute(values)
-    }
-
-    /// The snapshot as JSON text, written directly (an import may snapshot many profiles).
-    func encoded() throws -> String {
-        func object(_ columns: Columns, _ names: [String]) -> String {
-            var text = "{"
-            for (index, name) in names.enumerated() {
-                if index > 0 { text += "," }
-                text += "\"" + name + "\":" + (columns[name] ?? .null).json
-            }
-            return text + "}"
-        }
-        func array(_ rows: [Columns], _ names: [String]) -> String {
-            "[" + rows.map { object($0, names) }.joined(separator: ",") + "]"
-        }
-        return "{\"id\":\(id),\"profile\":\(object(profile, Self.profileColumns)),"
-            + "\"extensions\":\(array(extensions, Self.extensionColumns)),"
-            + "\"devices\":\(array(devices, Self.deviceColumns)),"
-            + "\"emProfiles\":[\(emProfiles.map(Self.quote).joined(separator: ","))],"
-            + "\"passcodeHistory\":\(array(passcodeHistory, Self.historyColumns))}"
-    }
-
-    /// `text` as a JSON string literal.
-    static func quote(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    result.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return result + "\""
     }
 
     /// A snapshot from its JSON text.

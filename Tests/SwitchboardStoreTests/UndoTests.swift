@@ -96,7 +96,7 @@ struct UndoTests {
         #expect(try Self.fullState(temp) == state)
     }
 
-    @Test("A snapshot's JSON reads back the same, whatever its text holds")
+    @Test("A snapshot written by SQLite's JSON functions reads back as the profile, whatever its text holds")
     func snapshotRoundTrip() throws {
         let temp = try TemporaryStore()
         var sink = CollectingSink()
@@ -106,9 +106,17 @@ struct UndoTests {
             collecting: &sink)
         #expect(sink.rejected.isEmpty, "\(sink.outcomes.flatMap(\.findings))")
         let snapshot = try #require(try temp.store.access { db in try ProfileSnapshot(db, id: 1) })
-        let decoded = try ProfileSnapshot.decode(try snapshot.encoded())
+        // The snapshot SQLite's JSON functions write reads back as the one Swift reads.
+        let stored = try temp.store.access { db -> String in
+            try db.execute(sql: ProfileSnapshot.insertSQL, arguments: [1, 1])
+            return try String.fetchOne(db, sql: "SELECT snapshot FROM run_snapshot WHERE run_id = 1")!
+        }
+        let decoded = try ProfileSnapshot.decode(stored)
         #expect(decoded.profile == snapshot.profile)
         #expect(decoded.extensions == snapshot.extensions)
+        #expect(decoded.devices == snapshot.devices)
+        #expect(decoded.passcodeHistory == snapshot.passcodeHistory)
+        #expect(decoded.id == snapshot.id)
         #expect(decoded.emProfiles == ["em-x"])
         #expect(decoded.profile["department"] == .text("\"R&D\\ Nord\" ☎ tab\there"))
         #expect(decoded.profile["created_run_id"] == .integer(1))
