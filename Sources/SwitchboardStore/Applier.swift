@@ -377,7 +377,7 @@ final class Applier {
         let lines = try extensions(of: profileID)
         let devices = try String.fetchAll(
             db.cachedStatement(sql: "SELECT name FROM device WHERE profile_id = ?"), arguments: [profileID])
-        let emNames = try emProfiles(of: profileID)
+        let emNames = try emProfiles(of: profileID).map(\.name)
         if !lines.isEmpty || !devices.isEmpty || !emNames.isEmpty { try touch(profileID) }
         for ext in lines {
             try record(row, action, "extension", ext.label, nil)
@@ -550,7 +550,7 @@ final class Applier {
     private func applyEMProfile(_ row: StagedRow, profileID: Int64, isNew: Bool) throws -> Bool {
         guard let name = row.emProfile, !(isNew && name.isEmpty) else { return false }
         let key = NormalizedRow.fold(name)
-        let held = isNew ? [] : try emProfiles(of: profileID, keys: true)
+        let held = isNew ? [] : try emProfiles(of: profileID)
         if !name.isEmpty && held.contains(where: { $0.key == key }) && policy.profile.maxExtensions > 1 {
             return false
         }
@@ -705,8 +705,8 @@ final class Applier {
         ).map(StoredExtension.init)
     }
 
-    private func emProfiles(of profileID: Int64, keys: Bool = false) throws -> [(id: Int64, name: String, key: String)]
-    {
+    /// The extension-mobility profiles the profile is associated with: id, name and name key.
+    private func emProfiles(of profileID: Int64) throws -> [(id: Int64, name: String, key: String)] {
         try Row.fetchAll(
             db.cachedStatement(
                 sql: """
@@ -714,10 +714,6 @@ final class Applier {
                     WHERE u.profile_id = ? ORDER BY m.id
                     """), arguments: [profileID]
         ).map { ($0["id"], $0["name"], $0["name_key"]) }
-    }
-
-    private func emProfiles(of profileID: Int64) throws -> [String] {
-        try emProfiles(of: profileID, keys: true).map(\.name)
     }
 
     private func username(of profileID: Int64) throws -> String {

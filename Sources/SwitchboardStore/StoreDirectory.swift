@@ -95,24 +95,11 @@ final class StoreDirectory: DirectoryLookup {
     }
 
     func passcodeHistory(usernameKey: String) -> (any PasscodeHistory)? {
-        fetch {
-            guard
-                let id = try Int64.fetchOne(
-                    db.cachedStatement(sql: "SELECT id FROM profile WHERE username_key = ?"), arguments: [usernameKey])
-            else { return nil }
-            let current = try String.fetchOne(
-                db.cachedStatement(
-                    sql:
-                        "SELECT passcode_hash FROM extension WHERE profile_id = ? AND passcode_hash IS NOT NULL ORDER BY id LIMIT 1"
-                ), arguments: [id])
-            let earlier = try String.fetchAll(
-                db.cachedStatement(
-                    sql: "SELECT passcode_hash FROM passcode_history WHERE profile_id = ? ORDER BY id DESC LIMIT 24"),
-                arguments: [id])
-            guard current != nil || !earlier.isEmpty else { return nil }
-            return HashedPasscodeHistory(current: current, earlier: earlier) { [unowned self] candidate, stored in
-                self.verify(candidate, against: stored)
-            }
+        guard let (_, earlier, current) = secrets(of: usernameKey), current != nil || !earlier.isEmpty else {
+            return nil
+        }
+        return HashedPasscodeHistory(current: current, earlier: earlier) { [unowned self] candidate, stored in
+            self.verify(candidate, against: stored)
         }
     }
 

@@ -33,13 +33,7 @@ struct ConfirmE911: ParsableCommand {
         if let file { names += try Self.usernames(in: file) }
         let path = DatabaseOptions.path(db, onlyIfPresent: false)!
         let store = try DatabaseOptions.open(path, readOnly: false)
-        let result: (confirmed: [String], missing: [String])
-        do {
-            result = try store.confirmE911(usernames: names)
-        } catch let error as StoreError {
-            printError("switchboard: \(error.message)")
-            throw error.kind == .busy ? ExitCode.databaseBusy : ExitCode.ioError
-        }
+        let result = try DatabaseOptions.reportingFailures { try store.confirmE911(usernames: names) }
         var out = OutputStream.standardOutput()
         try out.write("Confirmed the emergency address of \(result.confirmed.count) phone numbers.\n")
         try out.flush()

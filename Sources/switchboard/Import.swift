@@ -168,10 +168,18 @@ enum DatabaseOptions {
 
     /// Opens the database, printing the failure and exiting 66, 74 or 75.
     static func open(_ path: String, readOnly: Bool, busyTimeout: Double = 5) throws -> DirectoryStore {
-        do {
-            return try DirectoryStore(
+        try reportingFailures {
+            try DirectoryStore(
                 path: path, create: !readOnly, readOnly: readOnly, busyTimeout: busyTimeout, maxPageCount: maxPages)
-        } catch {
+        }
+    }
+
+    /// Runs `body`, printing a database failure and turning it into its exit code: 75 when the
+    /// database is busy, 66 when it does not exist, 74 otherwise.
+    static func reportingFailures<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as StoreError {
             printError("switchboard: \(error.message)")
             switch error.kind {
             case .busy: throw ExitCode.databaseBusy

@@ -99,10 +99,7 @@ struct PreparedImport {
     /// Runs `body`, printing a file, CSV or database failure and turning it into its exit code.
     func mapFailures<T>(_ body: () throws -> T) throws -> T {
         do {
-            return try body()
-        } catch let error as StoreError {
-            printError("switchboard: \(error.message)")
-            throw error.kind == .busy ? ExitCode.databaseBusy : ExitCode.ioError
+            return try DatabaseOptions.reportingFailures(body)
         } catch let error as FileValidationError {
             printError("\(displayName):\(error.line): error \(error.code.rawValue): \(error.message)")
             throw ExitCode.dataError

@@ -22,12 +22,7 @@ struct RunsOptions: ParsableArguments {
     func withStore<T>(_ body: (DirectoryStore) throws -> T) throws -> T {
         let path = DatabaseOptions.path(db, onlyIfPresent: false)!
         let store = try DatabaseOptions.open(path, readOnly: true)
-        do {
-            return try body(store)
-        } catch let error as StoreError {
-            printError("switchboard: \(error.message)")
-            throw error.kind == .busy ? ExitCode.databaseBusy : ExitCode.ioError
-        }
+        return try DatabaseOptions.reportingFailures { try body(store) }
     }
 }
 

@@ -24,7 +24,7 @@ struct Show: ParsableCommand {
         let path = DatabaseOptions.path(db, onlyIfPresent: false)!
         let store = try DatabaseOptions.open(path, readOnly: true)
         var out = OutputStream.standardOutput()
-        do {
+        try DatabaseOptions.reportingFailures {
             if let username {
                 guard let details = try store.details(username: username) else {
                     printError("switchboard: no profile named \(terminalSafe(username)) in \(path)")
@@ -42,9 +42,6 @@ struct Show: ParsableCommand {
                 try out.write(text)
             }
             try out.flush()
-        } catch let error as StoreError {
-            printError("switchboard: \(error.message)")
-            throw error.kind == .busy ? ExitCode.databaseBusy : ExitCode.ioError
         }
     }
 

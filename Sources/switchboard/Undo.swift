@@ -28,14 +28,13 @@ struct Undo: ParsableCommand {
         let store = try DatabaseOptions.open(path, readOnly: false, busyTimeout: busyTimeout)
         let result: UndoResult
         do {
-            result = try store.undo(run: id, toolVersion: SwitchboardVersion.current)
+            result = try DatabaseOptions.reportingFailures {
+                try store.undo(run: id, toolVersion: SwitchboardVersion.current)
+            }
         } catch let refusal as UndoRefusal {
             printError("switchboard: cannot undo run \(id):")
             for reason in refusal.reasons { printError("  \(reason)") }
             throw ExitCode.rowsRejected
-        } catch let error as StoreError {
-            printError("switchboard: \(error.message)")
-            throw error.kind == .busy ? ExitCode.databaseBusy : ExitCode.ioError
         }
         var out = OutputStream.standardOutput()
         try out.write(
