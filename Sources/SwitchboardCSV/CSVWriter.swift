@@ -122,6 +122,20 @@ public struct CSVWriter<Sink: ByteSink> {
         try write(record.strings)
     }
 
+    /// Writes one field of the current record from its UTF-8 bytes, for callers that hold bytes, not strings.
+    ///
+    /// `column` counts from 0 and `fieldCount` is the record's number of fields; after the last
+    /// field, call ``endRecord()``. The bytes are quoted and guarded as ``write(_:)-([String])`` would.
+    public mutating func writeField(_ utf8: UnsafeBufferPointer<UInt8>, column: Int, of fieldCount: Int) {
+        appendField(utf8, column: column, alone: fieldCount == 1)
+    }
+
+    /// Ends the record begun by ``writeField(_:column:of:)``.
+    public mutating func endRecord() throws {
+        pending.append(contentsOf: lineBreak)
+        if pending.count >= Self.flushThreshold { try flush() }
+    }
+
     /// Hands everything buffered to the sink.
     public mutating func flush() throws {
         guard !pending.isEmpty else { return }

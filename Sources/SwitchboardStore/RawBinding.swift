@@ -48,7 +48,33 @@ struct RawStatement {
         }
     }
 
+    /// Binds `values`, then calls `body` with each row of the result in order.
+    ///
+    /// A row's bytes are valid only during its call: the export streams them straight into its writer.
+    func forEachRow(_ values: [Value], _ body: (RawRow) throws -> Void) throws {
+        let handle = try bind(values)
+        defer { sqlite3_reset(handle) }
+        while true {
+            let code = sqlite3_step(handle)
+            if code == SQLITE_DONE { return }
+            guard code == SQLITE_ROW else { throw error(code) }
+            try body(RawRow(handle: handle))
+        }
+    }
+
     private func run<T>(_ values: [Value], read: (OpaquePointer) -> T) throws -> T? {
+        let handle = try bind(values)
+        let code = sqlite3_step(handle)
+        defer { sqlite3_reset(handle) }
+        switch code {
+        case SQLITE_ROW: return read(handle)
+        case SQLITE_DONE: return nil
+        default: throw error(code)
+        }
+    }
+
+    /// Resets the statement and binds `values` to its placeholders in order.
+    private func bind(_ values: [Value]) throws -> OpaquePointer {
         let handle = statement.sqliteStatement
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
@@ -67,13 +93,7 @@ struct RawStatement {
             }
             if code != SQLITE_OK { throw error(code) }
         }
-        let code = sqlite3_step(handle)
-        defer { sqlite3_reset(handle) }
-        switch code {
-        case SQLITE_ROW: return read(handle)
-        case SQLITE_DONE: return nil
-        default: throw error(code)
-        }
+        return handle
     }
 
     private func error(_ code: Int32) -> DatabaseError {
@@ -82,4 +102,21 @@ struct RawStatement {
             resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)),
             sql: statement.sql)
     }
+}
+
+/// One row of a query stepped by ``RawStatement/forEachRow(_:_:)``, read in place.
+struct RawRow {
+    fileprivate let handle: OpaquePointer
+
+    /// The column's text as UTF-8 bytes, empty for NULL; valid until the next row.
+    func text(_ column: Int32) -> UnsafeBufferPointer<UInt8> {
+        guard let bytes = sqlite3_column_text(handle, column) else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return UnsafeBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(handle, column)))
+    }
+
+    /// The column as an integer (0 for NULL).
+    func integer(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+
+    /// Whether the column is NULL.
+    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
 }

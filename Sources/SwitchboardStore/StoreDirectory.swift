@@ -52,7 +52,7 @@ final class StoreDirectory: DirectoryLookup {
             let lines = try Row.fetchAll(
                 db.cachedStatement(
                     sql:
-                        "SELECT site_key, number, phone_number FROM extension WHERE profile_id = ? AND number IS NOT NULL ORDER BY id"
+                        "SELECT site, site_key, number, phone_number FROM extension WHERE profile_id = ? AND number IS NOT NULL ORDER BY id"
                 ), arguments: [id])
             let extensions = lines.map { ($0["site_key"] as String) + "\u{0}" + ($0["number"] as String) }
             let devices = try String.fetchAll(
@@ -61,7 +61,8 @@ final class StoreDirectory: DirectoryLookup {
             return DirectoryProfile(
                 username: row["username"], email: row["email"],
                 type: ProfileType(rawValue: row["type"]) ?? .user, isActive: (row["status"] as String) == "active",
-                extensionKeys: extensions, deviceKeys: devices, phoneNumber: lines.first?["phone_number"])
+                extensionKeys: extensions, extensionSites: lines.map { $0["site"] }, deviceKeys: devices,
+                phoneNumber: lines.first?["phone_number"])
         }
     }
 

@@ -12,7 +12,7 @@ struct Switchboard: ParsableCommand {
             """,
         version: SwitchboardVersion.current,
         subcommands: [
-            Parse.self, Validate.self, Import.self, Show.self, Runs.self, Undo.self, ConfirmE911.self,
+            Parse.self, Validate.self, Import.self, Export.self, Show.self, Runs.self, Undo.self, ConfirmE911.self,
             PolicyCommand.self,
         ]
     )

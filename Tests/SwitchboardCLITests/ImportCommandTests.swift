@@ -359,6 +359,8 @@ struct ImportCommandTests {
             }
             let database = "\(directory.path)/d.sqlite"
             let before = FileManager.default.fileExists(atPath: database) ? try Self.fullState(database) : ""
+            let exportArguments = ["export", "--db", "d.sqlite", "--include-disabled"]
+            let exportBefore = before.isEmpty ? nil : try Binary.run(exportArguments, in: directory).stdout
             let imported = try Binary.run(
                 ["import", path, "--db", "d.sqlite", "--partial", "--format", "json"], in: directory)
             let object = try? JSONSerialization.jsonObject(with: Data(imported.stdout.utf8)) as? [String: Any]
@@ -366,6 +368,11 @@ struct ImportCommandTests {
             let undo = try Binary.run(["undo", String(run), "--db", "d.sqlite"], in: directory)
             #expect(undo.status == 0, "\(sample): \(undo.stderr)")
             #expect(try Self.fullState(database) == before, "\(sample): undo did not give back the state before")
+            if let exportBefore {
+                #expect(
+                    try Binary.run(exportArguments, in: directory).stdout == exportBefore,
+                    "\(sample): the export after undo differs from the one before")
+            }
             undone += 1
         }
         #expect(undone >= 8)

@@ -54,7 +54,8 @@ struct ValidateCommandTests {
             "csv.windows-1252-fallback", "csv.utf16-without-bom", "csv.invalid-utf16", "passcode.distinct-digits",
             "passcode.repeated-group", "passcode.keypad-line", "passcode.name-digits", "password.contains-identity",
         ]
-        #expect(Set(documented).subtracting(elsewhere) == codes)
+        // The audit's codes are about the stored directory, not a file: AuditTests trigger each one.
+        #expect(Set(documented.filter { !$0.hasPrefix("audit.") }).subtracting(elsewhere) == codes)
     }
 
     @Test("The rejects file keeps every reason, blanks secrets, and can be fed straight back")

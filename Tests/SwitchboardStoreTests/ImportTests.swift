@@ -95,14 +95,14 @@ struct ImportTests {
     func swap() throws {
         let temp = try TemporaryStore()
         try temp.importText(Self.onboarding)
-        let swap =
-            canonicalHeader + csvRow("update", "ann", ext: "4022")
-            + csvRow("update", "bob", ext: "4021", ["site": "paris"])
+        try temp.importText(canonicalHeader + csvRow("update", "bob", ext: "4022", ["site": "paris"]))
+        // A blank site keeps each profile's own: both stay in paris.
+        let swap = canonicalHeader + csvRow("update", "ann", ext: "4022") + csvRow("update", "bob", ext: "4021")
         var sink = CollectingSink()
         let result = try temp.importText(swap, collecting: &sink)
         #expect(sink.rejected.isEmpty)
         #expect(result.counts == counts(updated: 2))
-        #expect(try temp.extensions() == ["ann": "4022", "bob": "4021@paris", "cyd": "4023"])
+        #expect(try temp.extensions() == ["ann": "4022@paris", "bob": "4021@paris", "cyd": "4023"])
         // Ann's mailbox and phone number went with her to her new number.
         #expect(
             try temp.rows("SELECT phone_number, voicemail FROM extension WHERE number = '4022'") == [

@@ -15,6 +15,9 @@ struct SQLBindingTests {
         // The snapshot statement's json_object(...) calls, from the constant column lists of ProfileSnapshot.
         "object(\"p\", profileColumns)", "object(\"e\", extensionColumns)", "object(\"d\", deviceColumns)",
         "object(\"h\", historyColumns)",
+        // The export's select list, from the constant expressions of Exporter.columns(for:), and its
+        // two constant filters.
+        "select", "statusFilter", "siteFilter",
     ]
 
     /// The string literals of Swift source, single-line and multi-line, with their text.

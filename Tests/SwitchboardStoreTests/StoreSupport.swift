@@ -33,15 +33,25 @@ final class TemporaryStore {
     let folder: URL
     let path: String
     let store: DirectoryStore
+    private let ownsFolder: Bool
 
     init(maxPageCount: Int? = nil) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("sbstore-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         path = folder.appendingPathComponent("test.sqlite").path
         store = try DirectoryStore(path: path, maxPageCount: maxPageCount)
+        ownsFolder = true
     }
 
-    deinit { try? FileManager.default.removeItem(at: folder) }
+    /// Opens an existing database in another store's folder, which that store removes.
+    init(existing path: String, folder: URL) throws {
+        self.folder = folder
+        self.path = path
+        store = try DirectoryStore(path: path, create: false)
+        ownsFolder = false
+    }
+
+    deinit { if ownsFolder { try? FileManager.default.removeItem(at: folder) } }
 
     /// Imports canonical CSV text.
     @discardableResult

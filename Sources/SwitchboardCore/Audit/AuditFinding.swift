@@ -16,7 +16,7 @@ public struct AuditFinding: Sendable, Hashable {
     public var `extension`: String
     /// The canonical field concerned (`email`, `voicemail`...); empty when none.
     public var field: String
-    /// A sentence for people. It never quotes a secret.
+    /// A sentence for people, never quoting a secret.
     public var message: String
 
     /// Creates a finding.

@@ -10,6 +10,8 @@ public struct DirectoryProfile: Sendable, Equatable {
     public var isActive: Bool
     /// The extension keys the profile holds (see ``NormalizedRow/extensionKey``).
     public var extensionKeys: [String]
+    /// The sites of the extensions the profile holds, as stored, in the order of ``extensionKeys``.
+    public var extensionSites: [String]
     /// The device keys the profile holds (see ``NormalizedRow/deviceKey``).
     public var deviceKeys: [String]
     /// The phone number (E.164) of the profile's first extension, if any.
@@ -18,13 +20,16 @@ public struct DirectoryProfile: Sendable, Equatable {
     /// Creates a profile.
     public init(
         username: String, email: String?, type: ProfileType = .user, isActive: Bool = true,
-        extensionKeys: [String] = [], deviceKeys: [String] = [], phoneNumber: String? = nil
+        extensionKeys: [String] = [], extensionSites: [String]? = nil, deviceKeys: [String] = [],
+        phoneNumber: String? = nil
     ) {
         self.username = username
         self.email = email
         self.type = type
         self.isActive = isActive
         self.extensionKeys = extensionKeys
+        self.extensionSites =
+            extensionSites ?? extensionKeys.map { String($0.prefix { $0 != "\u{0}" }) }
         self.deviceKeys = deviceKeys
         self.phoneNumber = phoneNumber
     }

@@ -226,7 +226,7 @@ public struct Validator {
         checkFieldCount(&cells, header: header, findings: &findings)
         Self.removeFormulaGuards(&cells, mapping: mapping)
         let row = mapping.profile.row(from: cells, line: line, mapping: mapping)
-        let normalized = normalizer.normalize(row, into: &findings)
+        let normalized = directory.resolvingIdentity(normalizer.normalize(row, into: &findings))
         return .read(cells: original, row: normalized, findings: findings)
     }
 
@@ -267,7 +267,7 @@ public struct Validator {
     func checkRow(_ row: UserRow, normalizer: RowNormalizer, index: FileIndex, findings: inout FindingList)
         -> NormalizedRow
     {
-        let normalized = normalizer.normalize(row, into: &findings)
+        let normalized = directory.resolvingIdentity(normalizer.normalize(row, into: &findings))
         runStages(normalized, index: index, findings: &findings)
         return normalized
     }
@@ -278,7 +278,8 @@ public struct Validator {
         let first = RowNormalizer(policy: policy)
         for row in rows {
             var scratch = FindingList(line: row.line, fieldNames: fieldNames)
-            index.note(first.normalize(row, into: &scratch, keysOnly: true), directory: directory)
+            index.note(
+                directory.resolvingIdentity(first.normalize(row, into: &scratch, keysOnly: true)), directory: directory)
         }
         index.finish()
         let normalizer = RowNormalizer(policy: policy, facts: index.facts)
@@ -340,16 +341,18 @@ public struct Validator {
             Self.removeFormulaGuards(&cells, mapping: mapping)
             var scratch = FindingList(line: record.position.line, fieldNames: names)
             let row = mapping.profile.row(from: cells, line: record.position.line, mapping: mapping)
-            index.note(normalizer.normalize(row, into: &scratch, keysOnly: true), directory: directory)
+            let keys = directory.resolvingIdentity(normalizer.normalize(row, into: &scratch, keysOnly: true))
+            index.note(keys, directory: directory)
         }
         index.finish()
         return (index, header)
     }
 
-    /// Takes off the `'` that a rejects file put before formula-like free-text cells, so a
-    /// fixed rejects file fed back in gives the values it was made from.
+    /// Takes off the `'` that a rejects file or an export put before formula-like free-text
+    /// cells, so either, fed back in, gives the values it was made from.
+    ///
+    /// A spreadsheet reads a leading `'` the same way: as "this is text", not as part of the value.
     static func removeFormulaGuards(_ cells: inout [String], mapping: HeaderMapping) {
-        guard !mapping.reservedColumns.isEmpty else { return }
         for column in mapping.freeTextColumns where column < cells.count {
             cells[column] = FormulaGuard.removingGuard(cells[column])
         }

@@ -10,7 +10,8 @@ extension ImportProfile {
     ///   `.clear` when the row may update a profile: an `update` or `upsert` action, or a
     ///   file with no action column (every row is then an upsert); for `add`, `disable` and
     ///   `delete` it is `.keep`. A blank `action`, `type` or `username` is always `.keep`:
-    ///   blank means the default, and a row's key is never cleared.
+    ///   blank means the default, and a row's key is never cleared. A blank secret is always
+    ///   `.keep` too: exports leave secrets blank, and re-importing one must not wipe them.
     /// - **`REMOVE`** (``removeKeyword``, Webex): the exact text, case-sensitive, after trimming
     ///   surrounding whitespace, is `.clear`, except in `action`, `type`, `username` and `email`,
     ///   which identify the row and keep the text for the validator to reject.
@@ -59,7 +60,7 @@ extension ImportProfile {
     /// The change one cell asks of `field`.
     func change(for cell: String, field: CanonicalField, blank: FieldChange) -> FieldChange {
         if Self.isBlank(cell, secret: field.isSecret) {
-            return Self.isKey(field) ? .keep : blank
+            return Self.isKey(field) || field.isSecret ? .keep : blank
         }
         if let removeKeyword, !Self.isKey(field), field != .email,
             (field.isSecret ? Substring(cell) : cell.trimmedWhitespace) == removeKeyword

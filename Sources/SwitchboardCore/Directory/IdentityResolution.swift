@@ -1,0 +1,41 @@
+/// What a row leaves to the directory: the keys a vendor's file has no column for.
+///
+/// Webex, 3CX and FreePBX files carry no username, and most vendor files no site. Read
+/// alone, such a row would name a new profile keyed by its email, on the default site, so
+/// re-importing the directory's own export in those shapes would fail. Against the
+/// directory, a key the row does not give is the stored profile's.
+extension DirectoryLookup {
+    /// The row with the keys it does not give taken from the profile the directory holds.
+    ///
+    /// - A row without a username whose email belongs to a `user` profile is that profile.
+    /// - A row without a type for an existing profile keeps the stored type.
+    /// - A row with an extension but no site, for a profile whose extensions are all on one
+    ///   site, is on that site.
+    ///
+    /// "Without" means not given: no column, or a blank cell that keeps (never one that clears).
+    public func resolvingIdentity(_ normalized: NormalizedRow) -> NormalizedRow {
+        let needsSite = normalized.row[.site] == .keep && normalized.extensionNumber != nil
+        guard normalized.row[.username] == .keep || normalized.row[.type] == .keep || needsSite else {
+            return normalized
+        }
+        var row = normalized
+        if row.row[.username] == .keep, let emailKey = row.emailKey, let owner = emailOwner(emailKey: emailKey),
+            owner != row.usernameKey, let stored = profile(usernameKey: owner)
+        {
+            row.username = stored.username
+        }
+        guard let usernameKey = row.username.map(NormalizedRow.fold), let stored = profile(usernameKey: usernameKey)
+        else {
+            row.settleKeys()
+            return row
+        }
+        if row.row[.type] == .keep { row.type = stored.type }
+        if needsSite, let site = stored.extensionSites.first,
+            stored.extensionSites.allSatisfy({ NormalizedRow.fold($0) == NormalizedRow.fold(site) })
+        {
+            row.site = site
+        }
+        row.settleKeys()
+        return row
+    }
+}

@@ -1,0 +1,161 @@
+import GRDB
+import SwitchboardCSV
+import SwitchboardCore
+
+/// What `switchboard export` writes: which profile's shape, and which profiles.
+public struct ExportRequest: Sendable {
+    /// The import profile whose columns and conventions the file takes.
+    public var profile: ImportProfile
+    /// Whether disabled profiles are written too (as `disable` rows in the canonical shape).
+    public var includeDisabled: Bool
+    /// Only extensions of this site (compared case-folded); nil for every site.
+    public var site: String?
+
+    /// Creates a request.
+    public init(profile: ImportProfile, includeDisabled: Bool = false, site: String? = nil) {
+        self.profile = profile
+        self.includeDisabled = includeDisabled
+        self.site = site
+    }
+}
+
+/// One column of an export: the header the profile writes and the SQL that fills it.
+///
+/// The SQL comes from the constant table in ``columns(for:)``, never from data: values are bound.
+struct ExportColumn: Equatable {
+    /// The header name, as the vendor's tool writes it.
+    var header: String
+    /// The SQL expression over `p` (profile) and `e` (extension, possibly NULL) that gives the cell.
+    var expression: String
+    /// Whether the column holds free text that a spreadsheet must not run as a formula.
+    var isFreeText: Bool = false
+    /// Whether the expression gives 0 or 1, written as the profile's boolean words (NULL: empty).
+    var isBoolean: Bool = false
+}
+
+extension DirectoryStore {
+    /// Writes the directory as CSV in the request's profile, streaming; returns the number of rows.
+    ///
+    /// One row per extension, in order of site then extension (text order, as the index keeps
+    /// them), then one row per profile without an extension, by username. A profile's device
+    /// and extension-mobility profile go on each of its rows. Secret columns stay empty: secrets
+    /// are stored only as hashes. The read is one transaction, so an import running beside it
+    /// is seen either wholly or not at all.
+    public func export<Sink: ByteSink>(_ request: ExportRequest, to writer: inout CSVWriter<Sink>) throws -> Int {
+        let columns = Self.columns(for: request.profile)
+        writer.formulaGuard = FormulaGuard(
+            freeTextColumns: Set(columns.indices.filter { columns[$0].isFreeText }))
+        try writer.write(columns.map(\.header))
+        // The rows go through a local copy that the row writer captures, handed back at the end.
+        var output = writer
+        defer { writer = output }
+        let select = columns.map(\.expression).joined(separator: ", ")
+        let booleans = request.profile.booleans
+        let words = (yes: Array(booleans.yes.utf8), no: Array(booleans.no.utf8))
+        let isBoolean = columns.map(\.isBoolean)
+        let statusFilter = request.includeDisabled ? "" : " AND p.status = 'active'"
+        let siteFilter = request.site == nil ? "" : " AND e.site_key = ?"
+        var rows = 0
+        let fieldCount = Int32(columns.count)
+        func write(_ row: RawRow) throws {
+            for column in 0..<fieldCount {
+                if isBoolean[Int(column)] && !row.isNull(column) {
+                    (row.integer(column) == 1 ? words.yes : words.no).withUnsafeBufferPointer {
+                        output.writeField($0, column: Int(column), of: Int(fieldCount))
+                    }
+                } else {
+                    output.writeField(row.text(column), column: Int(column), of: Int(fieldCount))
+                }
+            }
+            try output.endRecord()
+            rows += 1
+        }
+        let site: [RawStatement.Value] = request.site.map { [.text(NormalizedRow.fold($0))] } ?? []
+        do {
+            try queue.read { db in
+                try RawStatement(
+                    db,
+                    """
+                    SELECT \(select) FROM extension e JOIN profile p ON p.id = e.profile_id
+                    WHERE e.number IS NOT NULL\(statusFilter)\(siteFilter)
+                    ORDER BY e.site_key, e.number
+                    """
+                ).forEachRow(site, write)
+                guard request.site == nil else { return }
+                try RawStatement(
+                    db,
+                    """
+                    SELECT \(select) FROM profile p LEFT JOIN extension e ON 0
+                    WHERE NOT EXISTS (SELECT 1 FROM extension x WHERE x.profile_id = p.id)\(statusFilter)
+                    ORDER BY p.username_key
+                    """
+                ).forEachRow([], write)
+            }
+        } catch let error as DatabaseError {
+            throw StoreError(error, path: path)
+        }
+        try output.flush()
+        return rows
+    }
+
+    /// The columns an export in `profile` writes.
+    ///
+    /// Each column that carries a canonical field, in the vendor's order; of two that carry
+    /// one field, the first. Ignored columns are left out.
+    static func columns(for profile: ImportProfile) -> [ExportColumn] {
+        var taken: Set<String> = []
+        var result: [ExportColumn] = []
+        for column in profile.columns {
+            let key: String
+            let expression: String
+            var freeText = false
+            switch column.role {
+            case .ignored, .ignoredSecret:
+                continue
+            case .fullName:
+                key = "full_name"
+                expression = "trim(coalesce(p.first_name, '') || ' ' || coalesce(p.last_name, ''))"
+                freeText = true
+            case .mailboxNumber:
+                key = CanonicalField.voicemail.name
+                expression = "CASE WHEN e.voicemail = 1 THEN e.number ELSE '' END"
+            case .field(let field):
+                key = field.name
+                expression = Self.expression(for: field)
+                freeText = field.isFreeText
+            }
+            guard taken.insert(key).inserted else { continue }
+            result.append(
+                ExportColumn(
+                    header: column.header, expression: expression, isFreeText: freeText,
+                    isBoolean: column.role == .field(.voicemail)))
+        }
+        return result
+    }
+
+    /// The SQL for one canonical field.
+    private static func expression(for field: CanonicalField) -> String {
+        switch field {
+        case .action: "CASE p.status WHEN 'active' THEN 'upsert' ELSE 'disable' END"
+        case .type: "p.type"
+        case .username: "p.username"
+        case .firstName: "p.first_name"
+        case .lastName: "p.last_name"
+        case .email: "p.email"
+        case .extension: "e.number"
+        case .site: "e.site"
+        case .phoneNumber: "e.phone_number"
+        case .department: "p.department"
+        case .language: "p.language"
+        case .timeZone: "p.time_zone"
+        case .voicemail: "e.voicemail"
+        case .voicemailPasscode, .portalPassword: "''"
+        case .emProfile:
+            """
+            (SELECT m.name FROM em_profile_user u JOIN em_profile m ON m.id = u.em_profile_id
+             WHERE u.profile_id = p.id ORDER BY m.name_key LIMIT 1)
+            """
+        case .deviceName: "(SELECT d.name FROM device d WHERE d.profile_id = p.id ORDER BY d.name_key LIMIT 1)"
+        }
+    }
+}

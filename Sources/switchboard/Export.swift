@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import SwitchboardCSV
+import SwitchboardCore
+import SwitchboardStore
+
+/// `switchboard export`: the directory as CSV in any import profile's shape, streamed.
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write the directory as CSV in any import profile's shape.",
+        discussion: """
+            One row per extension, ordered by site then extension, then the profiles that hold \
+            no extension, by username. Secret columns stay empty (secrets are stored only as \
+            hashes), and free-text cells that a spreadsheet would run as a formula get a leading \
+            '. Re-importing the file changes nothing (docs/profiles.md lists what each profile \
+            can carry). Exits 0, 64 for an unknown profile, 66 when there is no database, 74 \
+            when the file cannot be written.
+            """
+    )
+
+    @Option(help: "The database (default: $SWITCHBOARD_DB, else switchboard.sqlite in the working directory).")
+    var db: String?
+
+    @Option(help: "The profile whose columns the file takes: \(ImportProfile.all.map(\.name).joined(separator: ", ")).")
+    var profile = "canonical"
+
+    @Option(help: "The file to write, or - for standard output.")
+    var out = "-"
+
+    @Flag(help: "Write disabled profiles too (the canonical profile writes them as disable rows).")
+    var includeDisabled = false
+
+    @Option(help: "Only the extensions of this site (compared ignoring case).")
+    var site: String?
+
+    func run() throws {
+        guard let chosen = ImportProfile.named(profile) else {
+            printError(
+                "switchboard: unknown profile '\(terminalSafe(profile))'; choose one of "
+                    + ImportProfile.all.map(\.name).joined(separator: ", "))
+            throw ExitCode.usage
+        }
+        let path = DatabaseOptions.path(db, onlyIfPresent: false)!
+        let store = try DatabaseOptions.open(path, readOnly: true)
+        let request = ExportRequest(profile: chosen, includeDisabled: includeDisabled, site: site)
+        let partial = out == "-" ? "-" : out + ".partial"
+        let rows: Int
+        do {
+            var writer = CSVWriter(sink: try FileByteSink(path: partial))
+            rows = try DatabaseOptions.reportingFailures { try store.export(request, to: &writer) }
+        } catch let error as CSVIOError {
+            if partial != "-" { unlink(partial) }
+            printError("switchboard: \(error)")
+            throw ExitCode.ioError
+        } catch {
+            if partial != "-" { unlink(partial) }
+            throw error
+        }
+        guard partial != "-" else { return }
+        guard rename(partial, out) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(partial)
+            printError("switchboard: \(out): cannot move the export into place: \(reason)")
+            throw ExitCode.ioError
+        }
+        printError("switchboard: exported \(rows) rows in the \(chosen.name) profile to \(out)")
+    }
+}
