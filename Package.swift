@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "SwitchboardCSV", targets: ["SwitchboardCSV"]),
         .library(name: "SwitchboardCore", targets: ["SwitchboardCore"]),
         .library(name: "SwitchboardStore", targets: ["SwitchboardStore"]),
+        .library(name: "SwitchboardAudit", targets: ["SwitchboardAudit"]),
         .executable(name: "switchboard", targets: ["switchboard"]),
     ],
     dependencies: [
@@ -31,6 +32,8 @@ let package = Package(
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
         ),
+        // The nightly audit's reports: findings.csv, summary.json and a self-contained report.html.
+        .target(name: "SwitchboardAudit", dependencies: ["SwitchboardCore", "SwitchboardCSV"]),
         // The command line: argument parsing and printing only.
         .executableTarget(
             name: "switchboard",
@@ -44,6 +47,7 @@ let package = Package(
         .testTarget(name: "SwitchboardCSVTests", dependencies: ["SwitchboardCSV"], exclude: ["Fixtures"]),
         .testTarget(name: "SwitchboardCoreTests", dependencies: ["SwitchboardCore"]),
         .testTarget(name: "SwitchboardStoreTests", dependencies: ["SwitchboardStore"]),
+        .testTarget(name: "SwitchboardAuditTests", dependencies: ["SwitchboardAudit"]),
         .testTarget(
             name: "SwitchboardCLITests",
             dependencies: ["switchboard"],
