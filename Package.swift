@@ -41,6 +41,7 @@ let package = Package(
                 "SwitchboardCSV",
                 "SwitchboardCore",
                 "SwitchboardStore",
+                "SwitchboardAudit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

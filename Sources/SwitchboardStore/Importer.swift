@@ -207,11 +207,11 @@ extension DirectoryStore {
             ])
     }
 
-    /// Now, as ISO 8601 in UTC to the millisecond.
-    static func timestamp() -> String {
+    /// A moment (now by default) as ISO 8601 in UTC to the millisecond.
+    static func timestamp(_ date: Date = Date()) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date())
+        return formatter.string(from: date)
     }
 
     /// Validates a file against the directory without writing anything: `switchboard validate --db`.

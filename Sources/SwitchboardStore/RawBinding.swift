@@ -114,6 +114,9 @@ struct RawRow {
         return UnsafeBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(handle, column)))
     }
 
+    /// How many columns the row has.
+    var columnCount: Int { Int(sqlite3_column_count(handle)) }
+
     /// The column as an integer (0 for NULL).
     func integer(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
 

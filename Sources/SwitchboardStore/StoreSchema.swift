@@ -12,6 +12,9 @@ enum StoreSchema {
         migrator.registerMigration("v1: directory, runs and changes") { db in
             try db.execute(sql: version1)
         }
+        migrator.registerMigration("v2: audit runs") { db in
+            try db.execute(sql: version2)
+        }
         return migrator
     }
 
@@ -156,5 +159,18 @@ enum StoreSchema {
             PRIMARY KEY (run_id, profile_id)
         ) WITHOUT ROWID;
         CREATE INDEX run_snapshot_user ON run_snapshot(username_key);
+        """
+
+    /// The nightly audits, for the trend each report shows against the earlier ones.
+    private static let version2 = """
+        CREATE TABLE audit_runs (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            policy_digest TEXT NOT NULL,
+            profiles INTEGER NOT NULL,
+            findings INTEGER NOT NULL,
+            errors INTEGER NOT NULL,
+            warnings INTEGER NOT NULL
+        );
         """
 }

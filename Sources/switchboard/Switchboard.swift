@@ -12,7 +12,8 @@ struct Switchboard: ParsableCommand {
             """,
         version: SwitchboardVersion.current,
         subcommands: [
-            Parse.self, Validate.self, Import.self, Export.self, Show.self, Runs.self, Undo.self, ConfirmE911.self,
+            Parse.self, Validate.self, Import.self, Export.self, Audit.self, Show.self, Runs.self, Undo.self,
+            ConfirmE911.self,
             PolicyCommand.self,
         ]
     )

@@ -18,6 +18,8 @@ struct SQLBindingTests {
         // The export's select list, from the constant expressions of Exporter.columns(for:), and its
         // two constant filters.
         "select", "statusFilter", "siteFilter",
+        // The audit's constant SQL for an extension's label.
+        "Self.label",
     ]
 
     /// The string literals of Swift source, single-line and multi-line, with their text.

@@ -59,6 +59,8 @@ public struct Policy: Sendable, Equatable {
         public var blockKeypadLines = false
         /// Whether a passcode may not hold the dial-by-name digits of the user's first or last name.
         public var blockNameDigits = false
+        /// How many days a passcode may stay in effect before the audit reports it; 0 turns the check off.
+        public var maxAgeDays = 0
         /// The defaults of DOMAIN.md §4, with the optional checks off.
         public init() {}
     }
