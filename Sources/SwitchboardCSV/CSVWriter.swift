@@ -40,8 +40,14 @@ public struct FormulaGuard: Sendable, Equatable {
 
     /// Whether a cell of column `column` holding `utf8` needs the leading `'`.
     func needsGuard(_ utf8: UnsafeBufferPointer<UInt8>, column: Int) -> Bool {
-        guard let first = utf8.first, Self.triggers.contains(first) else { return false }
-        return freeTextColumns.contains(column)
+        guard let first = utf8.first else { return false }
+        // A switch, not `triggers.contains`: this runs for every cell written, and a Set hashes.
+        switch first {
+        case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D:
+            return freeTextColumns.contains(column)
+        default:
+            return false
+        }
     }
 }
 
@@ -84,6 +90,8 @@ public struct CSVWriter<Sink: ByteSink> {
 
     private var pending: [UInt8] = []
     private let lineBreak: [UInt8]
+    /// For each byte value, whether a field holding it must be quoted.
+    private let quoteTriggers: [Bool]
     private static var flushThreshold: Int { 64 * 1024 }
 
     /// Creates a writer that hands its bytes to `sink`.
@@ -97,6 +105,10 @@ public struct CSVWriter<Sink: ByteSink> {
         self.backslashEscapes = backslashEscapes
         self.formulaGuard = formulaGuard
         lineBreak = lineEnding.bytes
+        var triggers = [Bool](repeating: false, count: 256)
+        for byte in [delimiter, UInt8(ascii: "\""), 0x0A, 0x0D] { triggers[Int(byte)] = true }
+        if backslashEscapes { triggers[Int(UInt8(ascii: "\\"))] = true }
+        quoteTriggers = triggers
         pending.reserveCapacity(Self.flushThreshold + 4096)
     }
 
@@ -126,11 +138,15 @@ public struct CSVWriter<Sink: ByteSink> {
     ///
     /// `column` counts from 0 and `fieldCount` is the record's number of fields; after the last
     /// field, call ``endRecord()``. The bytes are quoted and guarded as ``write(_:)-([String])`` would.
+    // Specialized here for files: the export calls it per cell from another module.
+    @_specialize(exported: true, where Sink == FileByteSink)
     public mutating func writeField(_ utf8: UnsafeBufferPointer<UInt8>, column: Int, of fieldCount: Int) {
         appendField(utf8, column: column, alone: fieldCount == 1)
     }
 
     /// Ends the record begun by ``writeField(_:column:of:)``.
+    // Specialized here for files: the export calls it per cell from another module.
+    @_specialize(exported: true, where Sink == FileByteSink)
     public mutating func endRecord() throws {
         pending.append(contentsOf: lineBreak)
         if pending.count >= Self.flushThreshold { try flush() }
@@ -169,13 +185,9 @@ public struct CSVWriter<Sink: ByteSink> {
 
     private func needsQuotes(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
         if utf8.count >= 3 && utf8[0] == 0xEF && utf8[1] == 0xBB && utf8[2] == 0xBF { return true }
-        for byte in utf8 {
-            switch byte {
-            case delimiter, UInt8(ascii: "\""), 0x0A, 0x0D: return true
-            case UInt8(ascii: "\\") where backslashEscapes: return true
-            default: continue
-            }
+        // One table load per byte: this runs over every byte written.
+        return quoteTriggers.withUnsafeBufferPointer { table in
+            utf8.contains { table[Int($0)] }
         }
-        return false
     }
 }

@@ -31,6 +31,8 @@ struct ExportColumn: Equatable {
     var isFreeText: Bool = false
     /// Whether the expression gives 0 or 1, written as the profile's boolean words (NULL: empty).
     var isBoolean: Bool = false
+    /// The table the expression looks up row by row, if any: when it is empty the column is NULL.
+    var table: String? = nil
 }
 
 extension DirectoryStore {
@@ -41,60 +43,67 @@ extension DirectoryStore {
     /// and extension-mobility profile go on each of its rows. Secret columns stay empty: secrets
     /// are stored only as hashes. The read is one transaction, so an import running beside it
     /// is seen either wholly or not at all.
+    @_specialize(exported: true, where Sink == FileByteSink)
     public func export<Sink: ByteSink>(_ request: ExportRequest, to writer: inout CSVWriter<Sink>) throws -> Int {
         let columns = Self.columns(for: request.profile)
         writer.formulaGuard = FormulaGuard(
             freeTextColumns: Set(columns.indices.filter { columns[$0].isFreeText }))
         try writer.write(columns.map(\.header))
-        // The rows go through a local copy that the row writer captures, handed back at the end.
-        var output = writer
-        defer { writer = output }
-        let select = columns.map(\.expression).joined(separator: ", ")
         let booleans = request.profile.booleans
         let words = (yes: Array(booleans.yes.utf8), no: Array(booleans.no.utf8))
         let isBoolean = columns.map(\.isBoolean)
         let statusFilter = request.includeDisabled ? "" : " AND p.status = 'active'"
         let siteFilter = request.site == nil ? "" : " AND e.site_key = ?"
-        var rows = 0
-        let fieldCount = Int32(columns.count)
-        func write(_ row: RawRow) throws {
-            for column in 0..<fieldCount {
-                if isBoolean[Int(column)] && !row.isNull(column) {
-                    (row.integer(column) == 1 ? words.yes : words.no).withUnsafeBufferPointer {
-                        output.writeField($0, column: Int(column), of: Int(fieldCount))
-                    }
-                } else {
-                    output.writeField(row.text(column), column: Int(column), of: Int(fieldCount))
-                }
-            }
-            try output.endRecord()
-            rows += 1
-        }
         let site: [RawStatement.Value] = request.site.map { [.text(NormalizedRow.fold($0))] } ?? []
+        let fieldCount = Int32(columns.count)
+        var rows = 0
         do {
             try queue.read { db in
-                try RawStatement(
-                    db,
-                    """
-                    SELECT \(select) FROM extension e JOIN profile p ON p.id = e.profile_id
-                    WHERE e.number IS NOT NULL\(statusFilter)\(siteFilter)
-                    ORDER BY e.site_key, e.number
-                    """
-                ).forEachRow(site, write)
-                guard request.site == nil else { return }
-                try RawStatement(
-                    db,
-                    """
-                    SELECT \(select) FROM profile p LEFT JOIN extension e ON 0
-                    WHERE NOT EXISTS (SELECT 1 FROM extension x WHERE x.profile_id = p.id)\(statusFilter)
-                    ORDER BY p.username_key
-                    """
-                ).forEachRow([], write)
+                // A table with no rows needs no look-up per row: its column is NULL throughout.
+                let empty = try Self.emptyTables(db)
+                let select = columns.map { empty.contains($0.table ?? "") ? "NULL" : $0.expression }
+                    .joined(separator: ", ")
+                var queries = [
+                    (
+                        """
+                        SELECT \(select) FROM extension e JOIN profile p ON p.id = e.profile_id
+                        WHERE e.number IS NOT NULL\(statusFilter)\(siteFilter)
+                        ORDER BY e.site_key, e.number
+                        """, site
+                    )
+                ]
+                if request.site == nil {
+                    queries.append(
+                        (
+                            """
+                            SELECT \(select) FROM profile p LEFT JOIN extension e ON 0
+                            WHERE NOT EXISTS (SELECT 1 FROM extension x WHERE x.profile_id = p.id)\(statusFilter)
+                            ORDER BY p.username_key
+                            """, []
+                        ))
+                }
+                for (sql, values) in queries {
+                    let cursor = try RawStatement(db, sql).cursor(values)
+                    defer { cursor.close() }
+                    while let row = try cursor.next() {
+                        for column in 0..<fieldCount {
+                            if isBoolean[Int(column)] && !row.isNull(column) {
+                                (row.integer(column) == 1 ? words.yes : words.no).withUnsafeBufferPointer {
+                                    writer.writeField($0, column: Int(column), of: Int(fieldCount))
+                                }
+                            } else {
+                                writer.writeField(row.text(column), column: Int(column), of: Int(fieldCount))
+                            }
+                        }
+                        try writer.endRecord()
+                        rows += 1
+                    }
+                }
             }
         } catch let error as DatabaseError {
             throw StoreError(error, path: path)
         }
-        try output.flush()
+        try writer.flush()
         return rows
     }
 
@@ -128,12 +137,25 @@ extension DirectoryStore {
             result.append(
                 ExportColumn(
                     header: column.header, expression: expression, isFreeText: freeText,
-                    isBoolean: column.role == .field(.voicemail)))
+                    isBoolean: column.role == .field(.voicemail),
+                    table: column.role == .field(.emProfile)
+                        ? "em_profile_user" : column.role == .field(.deviceName) ? "device" : nil))
         }
         return result
     }
 
-    /// The SQL for one canonical field.
+    /// The look-up tables among `device` and `em_profile_user` that hold no row.
+    private static func emptyTables(_ db: Database) throws -> Set<String> {
+        var empty: Set<String> = []
+        if try !Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM device)")! { empty.insert("device") }
+        if try !Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM em_profile_user)")! {
+            empty.insert("em_profile_user")
+        }
+        return empty
+    }
+
+    /// The SQL for one canonical field; a device or extension-mobility profile is the profile's oldest
+    /// (the index gives it without a sort: a profile holds one unless `max_extensions` is above 1).
     private static func expression(for field: CanonicalField) -> String {
         switch field {
         case .action: "CASE p.status WHEN 'active' THEN 'upsert' ELSE 'disable' END"
@@ -153,9 +175,9 @@ extension DirectoryStore {
         case .emProfile:
             """
             (SELECT m.name FROM em_profile_user u JOIN em_profile m ON m.id = u.em_profile_id
-             WHERE u.profile_id = p.id ORDER BY m.name_key LIMIT 1)
+             WHERE u.profile_id = p.id ORDER BY u.em_profile_id LIMIT 1)
             """
-        case .deviceName: "(SELECT d.name FROM device d WHERE d.profile_id = p.id ORDER BY d.name_key LIMIT 1)"
+        case .deviceName: "(SELECT d.name FROM device d WHERE d.profile_id = p.id ORDER BY d.id LIMIT 1)"
         }
     }
 }

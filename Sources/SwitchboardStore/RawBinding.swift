@@ -62,6 +62,14 @@ struct RawStatement {
         }
     }
 
+    /// Binds `values` and returns a cursor over the result's rows, for loops that must not be closures.
+    ///
+    /// Stepping in the caller's own loop keeps the values it writes to local, so Swift checks their
+    /// exclusive access at compile time, not once per row at run time. Call ``RawCursor/close()`` when done.
+    func cursor(_ values: [Value]) throws -> RawCursor {
+        RawCursor(handle: try bind(values), statement: self)
+    }
+
     private func run<T>(_ values: [Value], read: (OpaquePointer) -> T) throws -> T? {
         let handle = try bind(values)
         let code = sqlite3_step(handle)
@@ -96,7 +104,7 @@ struct RawStatement {
         return handle
     }
 
-    private func error(_ code: Int32) -> DatabaseError {
+    fileprivate func error(_ code: Int32) -> DatabaseError {
         let connection = sqlite3_db_handle(statement.sqliteStatement)
         return DatabaseError(
             resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)),
@@ -122,4 +130,21 @@ struct RawRow {
 
     /// Whether the column is NULL.
     func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+}
+
+/// The rows of a bound statement, stepped one by one by ``next()``.
+struct RawCursor {
+    fileprivate let handle: OpaquePointer
+    fileprivate let statement: RawStatement
+
+    /// Steps to the next row; nil at the end. The row's bytes are valid until the next step.
+    func next() throws -> RawRow? {
+        let code = sqlite3_step(handle)
+        if code == SQLITE_DONE { return nil }
+        guard code == SQLITE_ROW else { throw statement.error(code) }
+        return RawRow(handle: handle)
+    }
+
+    /// Resets the statement so it can be run again.
+    func close() { sqlite3_reset(handle) }
 }
