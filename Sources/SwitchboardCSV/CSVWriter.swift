@@ -138,15 +138,11 @@ public struct CSVWriter<Sink: ByteSink> {
     ///
     /// `column` counts from 0 and `fieldCount` is the record's number of fields; after the last
     /// field, call ``endRecord()``. The bytes are quoted and guarded as ``write(_:)-([String])`` would.
-    // Specialized here for files: the export calls it per cell from another module.
-    @_specialize(exported: true, where Sink == FileByteSink)
     public mutating func writeField(_ utf8: UnsafeBufferPointer<UInt8>, column: Int, of fieldCount: Int) {
         appendField(utf8, column: column, alone: fieldCount == 1)
     }
 
     /// Ends the record begun by ``writeField(_:column:of:)``.
-    // Specialized here for files: the export calls it per cell from another module.
-    @_specialize(exported: true, where Sink == FileByteSink)
     public mutating func endRecord() throws {
         pending.append(contentsOf: lineBreak)
         if pending.count >= Self.flushThreshold { try flush() }

@@ -43,7 +43,7 @@ extension DirectoryStore {
     /// and extension-mobility profile go on each of its rows. Secret columns stay empty: secrets
     /// are stored only as hashes. The read is one transaction, so an import running beside it
     /// is seen either wholly or not at all.
-    @_specialize(exported: true, where Sink == FileByteSink)
+    @_specialize(exported:true,where Sink == FileByteSink)
     public func export<Sink: ByteSink>(_ request: ExportRequest, to writer: inout CSVWriter<Sink>) throws -> Int {
         let columns = Self.columns(for: request.profile)
         writer.formulaGuard = FormulaGuard(

@@ -137,7 +137,7 @@ struct RawCursor {
     fileprivate let handle: OpaquePointer
     fileprivate let statement: RawStatement
 
-    /// Steps to the next row; nil at the end. The row's bytes are valid until the next step.
+    /// Steps to the next row, or nil at the end; the row's bytes are valid until the next step.
     func next() throws -> RawRow? {
         let code = sqlite3_step(handle)
         if code == SQLITE_DONE { return nil }
