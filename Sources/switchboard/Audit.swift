@@ -15,8 +15,7 @@ struct Audit: ParsableCommand {
             into the output folder; --format only chooses what is printed. Every audit is kept \
             in the database's audit_runs table for the trend. Exits 0 when no finding reaches \
             --fail-on, 1 when one does, 66 when there is no database, 74 when the report cannot \
-            be written, 75 when the database stays busy. Cron: \
-            `30 6 * * * cd /srv/pbx && switchboard audit --format json > /dev/null || mail -s "PBX audit" noc@example.com < audit-$(date +\\%F)/findings.csv`.
+            be written, 75 when the database stays busy. docs/cli.md has a crontab line.
             """
     )
 
