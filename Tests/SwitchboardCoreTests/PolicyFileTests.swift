@@ -210,20 +210,20 @@ struct PolicyFileRenderingTests {
         let headers = lines.filter { $0.hasPrefix("[") }
         #expect(headers == ["[extension]", "[voicemail]", "[passcode]", "[password]", "[profile]", "[secrets]"])
         let keyLines = lines.enumerated().filter { $0.element.contains(" = ") }
-        #expect(keyLines.count == 26)
+        #expect(keyLines.count == 27)
         for (index, line) in keyLines {
             #expect(lines[index - 1].hasPrefix("# "), "no comment above \(line)")
         }
         // The keys of the default file keep its order; the optional keys end their tables.
         let optional: Set = [
             "passcode.min_distinct_digits", "passcode.block_repeated_groups", "passcode.block_keypad_lines",
-            "passcode.block_name_digits", "password.max_length", "password.block_username", "password.block_extension",
+            "passcode.block_name_digits", "passcode.max_age_days", "password.max_length", "password.block_username", "password.block_extension",
             "secrets.pbkdf2_rounds",
         ]
         let rendered = Self.qualifiedKeys(PolicyFile.render(Policy()))
         #expect(rendered.filter { !optional.contains($0) } == Self.qualifiedKeys(defaultPolicyText))
         #expect(rendered.firstIndex(of: "passcode.min_distinct_digits") == 12)
-        #expect(rendered.firstIndex(of: "password.max_length") == 21)
+        #expect(rendered.firstIndex(of: "password.max_length") == 22)
         #expect(lines.contains("on_mismatch = \"drop-mailbox\""))
         #expect(lines.contains("min_distinct_digits = 0"))
         #expect(lines.contains("block_extension = false"))
@@ -263,7 +263,7 @@ struct PolicyFileErrorTests {
                 + "the keys of [passcode] are min_length, max_length, max_repeated_digits, max_sequential_digits, "
                 + "block_user_number, block_reversed_user_number, "
                 + "history, block_reversed_old_passcode, min_distinct_digits, block_repeated_groups, "
-                + "block_keypad_lines, block_name_digits"),
+                + "block_keypad_lines, block_name_digits, max_age_days"),
         BadPolicy(
             "[profile]\nmax_extension = 2\n", .unknownKey, line: 2,
             "unknown key `max_extension` in [profile]; did you mean `max_extensions`? "

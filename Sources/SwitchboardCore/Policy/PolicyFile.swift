@@ -312,10 +312,6 @@ enum PolicySchema {
                     "block_reversed_old_passcode", \.passcode.blockReversedOldPasscode,
                     "Block the passcode in effect reversed."),
                 .integer(
-                    "max_age_days", \.passcode.maxAgeDays, 0...36500,
-                    "How many days a passcode may stay in effect before `switchboard audit` reports it; 0 turns it off."
-                ),
-                .integer(
                     "min_distinct_digits", \.passcode.minDistinctDigits, 0...10,
                     "The fewest different digits a passcode must hold (0 to 10); 0 turns the check off."),
                 .boolean(
@@ -327,6 +323,10 @@ enum PolicySchema {
                 .boolean(
                     "block_name_digits", \.passcode.blockNameDigits,
                     "Block the dial-by-name digits of the user's first or last name."),
+                .integer(
+                    "max_age_days", \.passcode.maxAgeDays, 0...36500,
+                    "How many days a passcode may stay in effect before `switchboard audit` reports it; 0 turns it off."
+                ),
             ],
             pairs: [PolicyKeyPair(lower: "min_length", upper: "max_length", upperZeroMeansNoLimit: false)]),
         PolicyTable(
