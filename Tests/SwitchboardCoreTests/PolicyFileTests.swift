@@ -217,7 +217,8 @@ struct PolicyFileRenderingTests {
         // The keys of the default file keep its order; the optional keys end their tables.
         let optional: Set = [
             "passcode.min_distinct_digits", "passcode.block_repeated_groups", "passcode.block_keypad_lines",
-            "passcode.block_name_digits", "passcode.max_age_days", "password.max_length", "password.block_username", "password.block_extension",
+            "passcode.block_name_digits", "passcode.max_age_days", "password.max_length", "password.block_username",
+            "password.block_extension",
             "secrets.pbkdf2_rounds",
         ]
         let rendered = Self.qualifiedKeys(PolicyFile.render(Policy()))
