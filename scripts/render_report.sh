@@ -36,8 +36,9 @@ profile="$(mktemp -d)"
 trap 'rm -rf "$profile"' EXIT
 # --no-sandbox: Chromium refuses to run as root with its sandbox. A fresh profile per run lets
 # several renders run at once. The virtual-time budget lets the page's script finish first.
+# A hung browser is killed after 60 seconds rather than hanging a test or a cron job.
 browser=(
-    chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run
+    timeout --kill-after=5 60 chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run
     --user-data-dir="$profile" --virtual-time-budget=2000 --hide-scrollbars
 )
 

@@ -59,6 +59,11 @@ struct AuditCommandTests {
         #expect(result.stdout.hasPrefix("<!DOCTYPE html>"))
         let page = try String(contentsOf: directory.appendingPathComponent("out/report.html"), encoding: .utf8)
         #expect(result.stdout == page)
+        // What a person sees: the page the command wrote, rendered by headless Chromium through
+        // the project's own script, filtered by its address.
+        let shown = try Self.render(directory.appendingPathComponent("out/report.html#severity=warning").path)
+        #expect(shown.contains("Showing 3 of 3 findings"), "\(shown.suffix(2000))")
+        #expect(shown.contains(">PASS<"))
         let json = try Binary.run(["audit", "--format", "json", "--out", "out2"], in: directory)
         #expect(json.stdout.contains("\"audit.e911-unconfirmed\": \(8 - usernames.count)"))
     }
@@ -78,5 +83,22 @@ struct AuditCommandTests {
         let policy = try Binary.run(["audit", "--policy", "bad.toml", "--out", "p"], in: directory)
         #expect(policy.status == 65)
         #expect(policy.stderr.contains("bad.toml:2: [passcode] max_age_days must be 0 to 36500"))
+    }
+
+    /// The DOM of a page after its script ran, from `scripts/render_report.sh` (headless Chromium).
+    static func render(_ page: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [Binary.packageRoot.appendingPathComponent("scripts/render_report.sh").path, page]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(
+            process.terminationStatus == 0,
+            "render_report.sh failed: is chromium installed (scripts/install-chromium.sh)?")
+        return String(decoding: data, as: UTF8.self)
     }
 }
