@@ -8,16 +8,20 @@ extension DirectoryLookup {
     /// The row with the keys it does not give taken from the profile the directory holds.
     ///
     /// - A row without a username whose email belongs to a `user` profile is that profile.
-    /// - A row without a type for an existing profile keeps the stored type.
+    /// - A row with an email but without a type, for an existing profile, keeps the stored type
+    ///   (the type decides whether the email must be the profile's own; the applier never
+    ///   changes a type the row does not give).
     /// - A row with an extension but no site, for a profile whose extensions are all on one
     ///   site, is on that site.
     ///
     /// "Without" means not given: no column, or a blank cell that keeps (never one that clears).
     public func resolvingIdentity(_ normalized: NormalizedRow) -> NormalizedRow {
+        // Only what a rule reads is looked up: the type matters only beside an email (which
+        // only `user` profiles must keep to themselves), the site only beside an extension.
+        let hasEmail = normalized.emailKey != nil
+        let needsType = normalized.row[.type] == .keep && hasEmail
         let needsSite = normalized.row[.site] == .keep && normalized.extensionNumber != nil
-        guard normalized.row[.username] == .keep || normalized.row[.type] == .keep || needsSite else {
-            return normalized
-        }
+        guard (normalized.row[.username] == .keep && hasEmail) || needsType || needsSite else { return normalized }
         var row = normalized
         if row.row[.username] == .keep, let emailKey = row.emailKey, let owner = emailOwner(emailKey: emailKey),
             owner != row.usernameKey, let stored = profile(usernameKey: owner)
@@ -29,7 +33,7 @@ extension DirectoryLookup {
             row.settleKeys()
             return row
         }
-        if row.row[.type] == .keep { row.type = stored.type }
+        if needsType { row.type = stored.type }
         if needsSite, let site = stored.extensionSites.first,
             stored.extensionSites.allSatisfy({ NormalizedRow.fold($0) == NormalizedRow.fold(site) })
         {
