@@ -353,7 +353,8 @@ public struct Validator {
     ///
     /// A spreadsheet reads a leading `'` the same way: as "this is text", not as part of the value.
     static func removeFormulaGuards(_ cells: inout [String], mapping: HeaderMapping) {
-        for column in mapping.freeTextColumns where column < cells.count {
+        // Most cells do not start with `'`: those are only read, never written back.
+        for column in mapping.freeTextColumns where column < cells.count && cells[column].utf8.first == 0x27 {
             cells[column] = FormulaGuard.removingGuard(cells[column])
         }
     }
