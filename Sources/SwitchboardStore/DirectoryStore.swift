@@ -123,6 +123,13 @@ public final class DirectoryStore {
             try queue.inDatabase { db in
                 // Reading the schema fails here, before any write, on a file that is not a database.
                 let applied = try StoreSchema.migrator.appliedIdentifiers(db)
+                if readOnly && applied.isEmpty {
+                    // A reader cannot create the tables; without them every query would fail on its own.
+                    throw StoreError(
+                        kind: .notADatabase, path: path,
+                        message:
+                            "\(path): not a Switchboard database: it has none of its tables (an import creates them)")
+                }
                 let unknown = applied.subtracting(StoreSchema.knownMigrations)
                 if !unknown.isEmpty {
                     throw StoreError(

@@ -53,7 +53,7 @@ struct ExportCommandTests {
         }
     }
 
-    @Test("Bad requests: an unknown profile is 64, no database 66, an unwritable file 74 with no file left")
+    @Test("Bad requests: an unknown profile is 64, no database 66, an empty file or an unwritable output 74")
     func badRequests() throws {
         let directory = try Self.onboarded()
         let unknown = try Binary.run(["export", "--profile", "avaya"], in: directory)
@@ -63,6 +63,10 @@ struct ExportCommandTests {
         #expect(missing.status == 66)
         #expect(missing.stderr.contains("nothing.sqlite: no such database"))
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("nothing.sqlite").path))
+        try Data().write(to: directory.appendingPathComponent("empty.sqlite"))
+        let empty = try Binary.run(["export", "--db", "empty.sqlite"], in: directory)
+        #expect(empty.status == 74)
+        #expect(empty.stderr.contains("empty.sqlite: not a Switchboard database: it has none of its tables"))
         let unwritable = try Binary.run(["export", "--out", "no/such/folder/out.csv"], in: directory)
         #expect(unwritable.status == 74)
         #expect(unwritable.stderr.contains("no/such/folder/out.csv.partial"))
