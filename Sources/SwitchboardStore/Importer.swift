@@ -208,7 +208,7 @@ extension DirectoryStore {
     }
 
     /// A moment (now by default) as ISO 8601 in UTC to the millisecond.
-    static func timestamp(_ date: Date = Date()) -> String {
+    public static func timestamp(_ date: Date = Date()) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return formatter.string(from: date)

@@ -52,14 +52,9 @@ struct RawStatement {
     ///
     /// A row's bytes are valid only during its call: the export streams them straight into its writer.
     func forEachRow(_ values: [Value], _ body: (RawRow) throws -> Void) throws {
-        let handle = try bind(values)
-        defer { sqlite3_reset(handle) }
-        while true {
-            let code = sqlite3_step(handle)
-            if code == SQLITE_DONE { return }
-            guard code == SQLITE_ROW else { throw error(code) }
-            try body(RawRow(handle: handle))
-        }
+        let rows = try cursor(values)
+        defer { rows.close() }
+        while let row = try rows.next() { try body(row) }
     }
 
     /// Binds `values` and returns a cursor over the result's rows, for loops that must not be closures.

@@ -56,7 +56,8 @@ struct Audit: ParsableCommand {
                 try store.audit(policy: policy, now: started) { try writer.add($0) }
             }
             let digest = Digest.sha256(of: PolicyFile.render(policy))
-            let generatedAt = Self.timestamp(started)
+            // The store's own timestamp format: the audit is recorded in audit_runs with it.
+            let generatedAt = DirectoryStore.timestamp(started)
             let history = try DatabaseOptions.reportingFailures {
                 try store.recordAudit(
                     AuditRunRecord(
@@ -95,12 +96,6 @@ struct Audit: ParsableCommand {
         formatter.timeZone = .current
         formatter.dateFormat = "yyyy-MM-dd"
         return "audit-" + formatter.string(from: date)
-    }
-
-    static func timestamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
     }
 
     /// The text summary: totals, the codes that found something, the verdict and where the report is.

@@ -1,3 +1,5 @@
+import SwitchboardCore
+
 /// Builds one JSON object, key by key, for the summaries commands print.
 struct JSONObject {
     private var members: [String] = []
@@ -40,9 +42,5 @@ struct JSONObject {
     /// The object as JSON text.
     var text: String { "{" + members.joined(separator: ", ") + "}" }
 
-    static func quote(_ text: String) -> String {
-        var bytes: [UInt8] = []
-        JSONText.appendString(text.utf8, to: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
-    }
+    static func quote(_ text: String) -> String { JSONText.quoted(text) }
 }

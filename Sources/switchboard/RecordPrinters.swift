@@ -1,4 +1,5 @@
 import SwitchboardCSV
+import SwitchboardCore
 
 /// Something that shows records on standard output as ``Parse`` reads them.
 protocol RecordPrinter {
@@ -28,31 +29,6 @@ struct JSONRecordPrinter: RecordPrinter {
     mutating func finish() throws {
         try out.write(first ? "[]\n" : "\n]\n")
         try out.flush()
-    }
-}
-
-/// JSON string escaping over UTF-8 bytes.
-enum JSONText {
-    private static let hex = Array("0123456789abcdef".utf8)
-
-    /// Appends `utf8` as a quoted JSON string; the bytes must be valid UTF-8.
-    static func appendString(_ utf8: some Sequence<UInt8>, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for byte in utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            case 0..<0x20, 0x7F:
-                out.append(contentsOf: Array("\\u00".utf8))
-                out.append(hex[Int(byte >> 4)])
-                out.append(hex[Int(byte & 0xF)])
-            default: out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
     }
 }
 
