@@ -64,12 +64,20 @@ public struct RunProgress: Sendable {
 
 /// Something that takes the validator's results as they come: reports, or the applier.
 public protocol ValidationSink {
+    /// Called once, after the first pass and before ``begin(header:mapping:)``, with the
+    /// index of the whole file (a store decides there whether it may bulk-load the rows).
+    mutating func indexed(_ index: FileIndex) throws
     /// Called once, after the header is read and before any row.
     mutating func begin(header: [String], mapping: HeaderMapping) throws
     /// Called for each finding about the file as a whole (unknown columns, encoding).
     mutating func fileFinding(_ finding: Finding) throws
     /// Called for each row, in file order.
     mutating func row(_ outcome: RowOutcome) throws
+}
+
+extension ValidationSink {
+    /// Does nothing: most sinks need only the rows.
+    public mutating func indexed(_ index: FileIndex) throws {}
 }
 
 /// The counts of one validation run.
@@ -143,6 +151,7 @@ public struct Validator {
         let mapping = try self.mapping(for: header)
         var summary = ValidationSummary()
         summary.profile = mapping.profile.name
+        try sink.indexed(index)
         try sink.begin(header: header, mapping: mapping)
         let headerLine = record.position.line
         for var finding in mapping.findings where finding.severity == .warning {

@@ -40,6 +40,8 @@ public struct FileIndex: Sendable {
     private var emProfiles = KeyTable()
     /// What the file shows about leading zeros.
     public private(set) var facts = FileFacts()
+    /// Whether no profile is named on more than one row (known once ``finish()`` has run).
+    public private(set) var namesEachProfileOnce = true
     private var paddedLengths: [Int: (count: Int, line: Int)] = [:]
 
     /// Creates an empty index for files checked under `policy`.
@@ -108,6 +110,7 @@ public struct FileIndex: Sendable {
         extensions.sort()
         devices.sort()
         usernames.sort()
+        namesEachProfileOnce = !usernames.hasRepeatedHash
         emails.sort()
         newExtensions.sort()
         emProfiles.sort()
@@ -178,6 +181,11 @@ struct KeyTable: Sendable {
     }
 
     func line(at index: Int) -> Int { Int(entries[index].line) }
+
+    /// Whether two entries share a hash; the table must be sorted.
+    var hasRepeatedHash: Bool {
+        entries.indices.dropFirst().contains { entries[$0].hash == entries[$0 - 1].hash }
+    }
     func extra(at index: Int) -> UInt32 { entries[index].extra }
 
     /// The indexes of every entry of `hash`, in line order.
