@@ -42,7 +42,7 @@ final class Applier {
     /// How many changes were recorded.
     private var changeCount: Int64 = 0
     /// Extension-mobility profile ids by name key, as met.
-    private var emProfileIDs: [String: Int64] = [:]
+    private var emProfileIDs = EMProfileIDs()
 
     private let partial: Bool
 
@@ -56,21 +56,9 @@ final class Applier {
         releaseSavepoint = try RawStatement(db, "RELEASE row")
         rollbackToSavepoint = try RawStatement(db, "ROLLBACK TO row")
         profileID = try RawStatement(db, "SELECT id FROM profile WHERE username_key = ?")
-        insertProfile = try RawStatement(
-            db,
-            """
-            INSERT INTO profile (username, username_key, type, email, email_key, first_name, last_name, department,
-                language, time_zone, status, password_hash, created_run_id, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)
-            """)
-        insertExtension = try RawStatement(
-            db,
-            """
-            INSERT INTO extension (profile_id, site, site_key, number, phone_number, voicemail, passcode_hash,
-                passcode_set_at, phone_changed_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        insertDevice = try RawStatement(db, "INSERT INTO device (name, name_key, profile_id) VALUES (?, ?, ?)")
+        insertProfile = try RawStatement(db, ProfileInserts.profile)
+        insertExtension = try RawStatement(db, ProfileInserts.extension)
+        insertDevice = try RawStatement(db, ProfileInserts.device)
         insertSnapshot = try RawStatement(db, ProfileSnapshot.insertSQL)
         insertChange = try RawStatement(
             db,
@@ -566,19 +554,10 @@ final class Applier {
             }
         }
         guard !name.isEmpty else { return changed }
-        var emID =
-            try emProfileIDs[key]
-            ?? Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM em_profile WHERE name_key = ?"), arguments: [key])
-        if emID == nil {
-            try RawStatement(
-                db, "INSERT INTO em_profile (name, name_key, created_run_id, created_at) VALUES (?, ?, ?, ?)"
-            ).execute([.text(name), .text(key), runID.map { .integer($0) } ?? .null, .text(now)])
-            emID = db.lastInsertedRowID
-        }
-        emProfileIDs[key] = emID
+        let emID = try emProfileIDs.id(of: name, key: key, in: db, runID: runID, now: now)
         try touch(profileID)
-        try RawStatement(db, "INSERT OR IGNORE INTO em_profile_user (em_profile_id, profile_id) VALUES (?, ?)")
-            .execute([.integer(emID!), .integer(profileID)])
+        try RawStatement(db, ProfileInserts.emProfileUser)
+            .execute([.integer(emID), .integer(profileID)])
         if !isNew { try record(row, .updated, "em_profile", nil, name) }
         return true
     }

@@ -26,6 +26,8 @@ public struct ImportResult: Sendable {
     /// How many profiles got generated credentials, and the file they went to (only when committed).
     public var generatedCredentials = 0
     public var credentialsFile: String?
+    /// Whether the rows went straight into the tables (``BulkLoader``) rather than through the applier.
+    public var loadedDirectly = false
 }
 
 /// Describes the run for its record.
@@ -48,6 +50,9 @@ public struct ImportRequest: Sendable {
     public var toolVersion: String
     /// Where generated credentials go; nil generates none (`--generate-secrets` off).
     public var credentialsPath: String?
+    /// Whether a file into an empty directory may be bulk-loaded (``BulkLoader``); tests turn it
+    /// off to compare with the applier.
+    public var allowsBulkLoad = true
 
     public init(
         fileName: String, fileSHA256: String, policy: Policy, policyDigest: String, profile: ImportProfile?,
@@ -114,15 +119,29 @@ extension DirectoryStore {
         reports: inout Reports, progress: ((RunProgress) -> Void)?, plan: ((PlanEntry) -> Void)?
     ) throws -> (ImportResult, ValidationSummary) {
         let directory = StoreDirectory(db, policy: request.policy)
-        let lookup: any DirectoryLookup = directory.isEmpty() ? InMemoryDirectory() : directory
+        let isEmpty = directory.isEmpty()
+        let lookup: any DirectoryLookup = isEmpty ? InMemoryDirectory() : directory
         var validator = Validator(policy: request.policy, directory: lookup, profile: request.profile)
         validator.onProgress = progress
         let credentials = request.credentialsPath.map(CredentialsFile.init)
         defer { credentials?.discard() }
+        // Into an empty directory the rows may go straight into the tables (the sink decides once
+        // it sees the file's index); the run record must then exist first, for created_run_id.
+        var runID: Int64?
+        let makeBulkLoader: (() throws -> BulkLoader)? =
+            isEmpty && !request.dryRun && request.allowsBulkLoad
+            ? {
+                let provisional = ImportResult(
+                    summary: ValidationSummary(), counts: ApplyCounts(), runID: nil, applied: false,
+                    outcome: "applied")
+                runID = try Self.insertRun(db, request, provisional, started: started)
+                return try BulkLoader(db, runID: runID, now: started)
+            } : nil
         var sink = StagingSink(
             reports: reports, credentials: credentials,
             staging: try Staging(db, hasher: SecretHasher(rounds: request.policy.secrets.pbkdf2Rounds)),
-            directory: directory, policy: request.policy, mode: request.mode, dryRun: request.dryRun)
+            directory: directory, policy: request.policy, mode: request.mode, dryRun: request.dryRun,
+            makeBulkLoader: makeBulkLoader)
         var summary = try validator.validate(open: open, into: &sink)
         reports = sink.reports
         if let failure = directory.failure { throw failure }
@@ -135,22 +154,28 @@ extension DirectoryStore {
             try db.execute(sql: "ROLLBACK")
             return (result, summary)
         }
-        var provisional = result
-        provisional.outcome = request.mode == .partial && summary.rejected > 0 ? "partial" : "applied"
-        let runID = request.dryRun ? nil : try Self.insertRun(db, request, provisional, started: started)
-        let applier = try Applier(
-            db, runID: runID, policy: request.policy, now: started, partial: request.mode == .partial)
-        applier.onProgress = progress
-        applier.onPlan = plan
-        try applier.applyAll(total: sink.staging.count)
-        for late in applier.lateRejections {
-            summary.accepted -= 1
-            summary.rejected += 1
-            for finding in late.findings { summary.byCode[finding.code, default: 0] += 1 }
-            try reports.row(late)
+        if let loader = sink.staging.loader {
+            try loader.finish()
+            result.counts.added = loader.added
+            result.loadedDirectly = true
+        } else {
+            var provisional = result
+            provisional.outcome = request.mode == .partial && summary.rejected > 0 ? "partial" : "applied"
+            runID = request.dryRun ? nil : try Self.insertRun(db, request, provisional, started: started)
+            let applier = try Applier(
+                db, runID: runID, policy: request.policy, now: started, partial: request.mode == .partial)
+            applier.onProgress = progress
+            applier.onPlan = plan
+            try applier.applyAll(total: sink.staging.count)
+            for late in applier.lateRejections {
+                summary.accepted -= 1
+                summary.rejected += 1
+                for finding in late.findings { summary.byCode[finding.code, default: 0] += 1 }
+                try reports.row(late)
+            }
+            result.counts = applier.counts
         }
         result.summary = summary
-        result.counts = applier.counts
         if request.mode == .atomic && summary.rejected > 0 && !request.dryRun {
             try db.execute(sql: "ROLLBACK")
             result.counts = ApplyCounts()
@@ -196,12 +221,13 @@ extension DirectoryStore {
     private static func finishRun(_ db: Database, _ id: Int64, _ result: ImportResult) throws {
         try db.execute(
             sql: """
-                UPDATE import_run SET finished_at = ?, accepted = ?, rejected = ?, added = ?, updated = ?,
-                    unchanged = ?, disabled = ?, deleted = ?, outcome = ?
+                UPDATE import_run SET finished_at = ?, profile = ?, rows = ?, accepted = ?, rejected = ?,
+                    warnings = ?, added = ?, updated = ?, unchanged = ?, disabled = ?, deleted = ?, outcome = ?
                 WHERE id = ?
                 """,
             arguments: [
-                timestamp(), result.summary.accepted, result.summary.rejected, result.counts.added,
+                timestamp(), result.summary.profile, result.summary.rows, result.summary.accepted,
+                result.summary.rejected, result.summary.warnings, result.counts.added,
                 result.counts.updated, result.counts.unchanged, result.counts.disabled, result.counts.deleted,
                 result.outcome, id,
             ])
@@ -243,10 +269,14 @@ struct StagingSink<Reports: ValidationSink>: ValidationSink {
     let dryRun: Bool
     /// Whether a row was rejected: in atomic mode nothing more is staged, since nothing will be applied.
     private var sawRejection = false
+    /// Makes the bulk loader, when the directory is empty before the file; nil when it is not.
+    private let makeBulkLoader: (() throws -> BulkLoader)?
+    /// Whether the rows go straight into the tables: every row is then a new profile.
+    private var isBulkLoading: Bool { staging.loader != nil }
 
     init(
         reports: Reports, credentials: CredentialsFile? = nil, staging: Staging, directory: StoreDirectory,
-        policy: Policy, mode: ImportMode, dryRun: Bool
+        policy: Policy, mode: ImportMode, dryRun: Bool, makeBulkLoader: (() throws -> BulkLoader)? = nil
     ) {
         self.reports = reports
         self.credentials = credentials
@@ -255,6 +285,13 @@ struct StagingSink<Reports: ValidationSink>: ValidationSink {
         self.policy = policy
         self.mode = mode
         self.dryRun = dryRun
+        self.makeBulkLoader = makeBulkLoader
+    }
+
+    /// Switches to bulk loading when the directory is empty and the file names each profile once:
+    /// every accepted row then adds a profile no other row touches.
+    mutating func indexed(_ index: FileIndex) throws {
+        if index.namesEachProfileOnce, let makeBulkLoader { staging.loadDirectly(into: try makeBulkLoader()) }
     }
 
     mutating func begin(header: [String], mapping: HeaderMapping) throws {
@@ -275,6 +312,17 @@ struct StagingSink<Reports: ValidationSink>: ValidationSink {
         guard mode == .partial || dryRun || !sawRejection else { return }
         let key = normalized.usernameKey ?? ""
         var passcode = normalized.row.value(.voicemailPasscode)
+        if isBulkLoading {
+            // A new profile: no secret in effect to compare with, nothing stored to look up.
+            var password = normalized.row.value(.portalPassword)
+            if let credentials {
+                (passcode, password) = try generate(
+                    for: normalized, passcode: passcode, password: password, into: credentials)
+            }
+            try staging.add(
+                StagedRow(normalized, policy: policy), passcode: passcode, password: password, storedPassword: nil)
+            return
+        }
         if let candidate = passcode {
             let isCurrent =
                 directory.knownCurrent(usernameKey: key, candidate: candidate)

@@ -126,11 +126,14 @@ struct StagedRow {
 ///
 /// Rows arrive in batches; before a batch is written, the secrets of its rows are checked
 /// against the stored hashes (a secret equal to the one in effect is no change) and the
-/// new ones hashed, spread over all cores.
+/// new ones hashed, spread over all cores. Once ``loadDirectly(into:)`` is called, batches go
+/// straight into the directory's tables through a ``BulkLoader`` instead.
 struct Staging {
     private let db: Database
     private let insert: RawStatement
     private let hasher: SecretHasher
+    /// Where batches go instead of the staging table, when the rows are bulk-loaded.
+    private(set) var loader: BulkLoader?
     private var batch: [(row: StagedRow, passcode: String?, password: String?, storedPassword: String?)] = []
     static let batchSize = 512
     /// How many rows were staged.
@@ -147,6 +150,12 @@ struct Staging {
         let placeholders = Array(repeating: "?", count: StagedRow.columns.count).joined(separator: ", ")
         insert = try RawStatement(
             db, "INSERT INTO temp.staged (\(StagedRow.columns.joined(separator: ", "))) VALUES (\(placeholders))")
+    }
+
+    /// Sends every later batch straight into the directory's tables through `loader`.
+    mutating func loadDirectly(into loader: BulkLoader) {
+        precondition(count == 0 && batch.isEmpty, "bulk loading starts before the first row")
+        self.loader = loader
     }
 
     /// Adds an accepted row; `passcode` is nil when absent or the one in effect.
@@ -183,7 +192,11 @@ struct Staging {
                 batch[index].row.passwordHash = hashes[index].1
             }
         }
-        for item in batch { try insert.execute(item.row.values) }
+        if let loader {
+            for item in batch { try loader.add(item.row) }
+        } else {
+            for item in batch { try insert.execute(item.row.values) }
+        }
         count += batch.count
         batch.removeAll(keepingCapacity: true)
     }

@@ -20,6 +20,8 @@ struct SQLBindingTests {
         "select", "statusFilter", "siteFilter",
         // The audit's constant SQL for an extension's label.
         "Self.label",
+        // The bulk loader's DROP INDEX, naming an index of the schema as sqlite_master lists it.
+        "index.name.quotedDatabaseIdentifier",
     ]
 
     /// The string literals of Swift source, single-line and multi-line, with their text.

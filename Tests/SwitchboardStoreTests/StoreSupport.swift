@@ -57,21 +57,23 @@ final class TemporaryStore {
     @discardableResult
     func importText(
         _ text: String, mode: ImportMode = .atomic, dryRun: Bool = false, policy: Policy = testPolicy(),
-        collecting sink: inout CollectingSink
+        bulkLoad: Bool = true, collecting sink: inout CollectingSink
     ) throws -> ImportResult {
-        let request = ImportRequest(
+        var request = ImportRequest(
             fileName: "test.csv", fileSHA256: Digest.sha256(of: text), policy: policy,
             policyDigest: Digest.sha256(of: PolicyFile.render(policy)), profile: nil, mode: mode, dryRun: dryRun,
             toolVersion: "test")
+        request.allowsBulkLoad = bulkLoad
         return try store.importFile(request, open: { CSVReader(bytes: Array(text.utf8)) }, reports: &sink)
     }
 
     @discardableResult
     func importText(
-        _ text: String, mode: ImportMode = .atomic, dryRun: Bool = false, policy: Policy = testPolicy()
+        _ text: String, mode: ImportMode = .atomic, dryRun: Bool = false, policy: Policy = testPolicy(),
+        bulkLoad: Bool = true
     ) throws -> ImportResult {
         var sink = CollectingSink()
-        return try importText(text, mode: mode, dryRun: dryRun, policy: policy, collecting: &sink)
+        return try importText(text, mode: mode, dryRun: dryRun, policy: policy, bulkLoad: bulkLoad, collecting: &sink)
     }
 
     /// Runs a query on the database and returns its rows as strings, for comparing states.

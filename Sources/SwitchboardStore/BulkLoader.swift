@@ -1,0 +1,98 @@
+import GRDB
+import SwitchboardCore
+
+/// Writes the accepted rows of a file straight into the directory's tables, when the directory
+/// is empty and the file names each profile once: the fast path of a first, large import.
+///
+/// Each such row can only add its profile, and validation has already rejected every row whose
+/// username, email, extension or device another row of the file claims, so no claim can meet
+/// another. The loader therefore skips the applier's look-ups: it drops the secondary indexes of
+/// `profile`, `extension` and `device` first, appends the rows in file order, and builds the
+/// indexes again, sorted once, in ``finish()``. All of it runs inside the import's transaction,
+/// so a crash or a rollback leaves the indexes, and the tables, as they were. Should an index
+/// still refuse the rows, ``finish()`` throws and the import rolls back.
+final class BulkLoader {
+    private let db: Database
+    private let runID: Int64?
+    private let now: String
+    private let insertProfile: RawStatement
+    private let insertExtension: RawStatement
+    private let insertDevice: RawStatement
+    /// The indexes dropped for the load, with the SQL that builds each again.
+    private let droppedIndexes: [(name: String, sql: String)]
+    /// Extension-mobility profile ids by name key, as met (their own index is kept).
+    private var emProfileIDs = EMProfileIDs()
+    /// How many profiles were added.
+    private(set) var added = 0
+
+    /// Prepares the load of one run: drops the secondary indexes of `profile`, `extension` and `device`.
+    init(_ db: Database, runID: Int64?, now: String) throws {
+        self.db = db
+        self.runID = runID
+        self.now = now
+        droppedIndexes = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT name, sql FROM sqlite_master
+                WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ('profile', 'extension', 'device')
+                ORDER BY rowid
+                """
+        ).map { ($0["name"], $0["sql"]) }
+        for index in droppedIndexes { try db.execute(sql: "DROP INDEX \(index.name.quotedDatabaseIdentifier)") }
+        insertProfile = try RawStatement(db, ProfileInserts.profile)
+        insertExtension = try RawStatement(db, ProfileInserts.extension)
+        insertDevice = try RawStatement(db, ProfileInserts.device)
+    }
+
+    /// A row the loader cannot take: only a new profile can be bulk-loaded.
+    struct NotAnAdd: Error, CustomStringConvertible {
+        var line: Int
+        var description: String { "line \(line): internal error: a bulk-loaded row does not add a profile" }
+    }
+
+    /// Adds the profile of one accepted row, with its extension, device and extension-mobility
+    /// profile, exactly as the applier adds a new profile.
+    func add(_ row: StagedRow) throws {
+        guard row.action == .add || row.action == .upsert else { throw NotAnAdd(line: row.line) }
+        let email = Self.nonEmpty(row.email)
+        try insertProfile.execute([
+            .text(row.username), .text(row.usernameKey), .text((row.type ?? .user).rawValue), .optional(email),
+            .optional(email.map(NormalizedRow.fold)), .optional(Self.nonEmpty(row.firstName)),
+            .optional(Self.nonEmpty(row.lastName)), .optional(Self.nonEmpty(row.department)),
+            .optional(Self.nonEmpty(row.language)), .optional(Self.nonEmpty(row.timeZone)),
+            .optional(row.passwordHash), runID.map { .integer($0) } ?? .null, .text(now), .text(now),
+        ])
+        let id = db.lastInsertedRowID
+        added += 1
+        if let number = Self.nonEmpty(row.number) {
+            let phone = Self.nonEmpty(row.phoneNumber)
+            try insertExtension.execute([
+                .integer(id), .text(row.site), .text(row.siteKey), .text(number), .optional(phone),
+                .integer(Int64(row.voicemail ?? 0)), .optional(row.passcodeHash),
+                row.passcodeHash == nil ? .null : .text(now), phone == nil ? .null : .text(now),
+            ])
+        }
+        if let device = Self.nonEmpty(row.deviceName) {
+            try insertDevice.execute([.text(device), .text(NormalizedRow.fold(device)), .integer(id)])
+        }
+        if let name = Self.nonEmpty(row.emProfile) { try associate(profileID: id, emProfile: name) }
+    }
+
+    /// Associates the profile with the extension-mobility profile `name`, creating it when new.
+    private func associate(profileID: Int64, emProfile name: String) throws {
+        let key = NormalizedRow.fold(name)
+        let emID = try emProfileIDs.id(of: name, key: key, in: db, runID: runID, now: now)
+        try RawStatement(db, ProfileInserts.emProfileUser)
+            .execute([.integer(emID), .integer(profileID)])
+    }
+
+    /// Builds the dropped indexes again, each from one sort of its table.
+    func finish() throws {
+        for index in droppedIndexes { try db.execute(sql: index.sql) }
+    }
+
+    private static func nonEmpty(_ text: String?) -> String? {
+        guard let text, !text.isEmpty else { return nil }
+        return text
+    }
+}

@@ -1,0 +1,51 @@
+import GRDB
+
+/// The statements that add a profile and what it holds, shared by the ``Applier`` and the ``BulkLoader``
+/// so that both write a new profile in one way.
+enum ProfileInserts {
+    /// A new active profile: username, its key, type, email, its key, first and last name,
+    /// department, language, time zone, password hash, the run that adds it, created and updated at.
+    static let profile = """
+        INSERT INTO profile (username, username_key, type, email, email_key, first_name, last_name, department,
+            language, time_zone, status, password_hash, created_run_id, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)
+        """
+
+    /// A new extension: profile id, site, site key, number, phone number, mailbox, passcode hash,
+    /// when the passcode was set, when the phone number changed.
+    static let `extension` = """
+        INSERT INTO extension (profile_id, site, site_key, number, phone_number, voicemail, passcode_hash,
+            passcode_set_at, phone_changed_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
+    /// A new device: name, name key, profile id.
+    static let device = "INSERT INTO device (name, name_key, profile_id) VALUES (?, ?, ?)"
+
+    /// A new extension-mobility profile: name, name key, the run that adds it, created at.
+    static let emProfile = "INSERT INTO em_profile (name, name_key, created_run_id, created_at) VALUES (?, ?, ?, ?)"
+
+    /// An extension-mobility profile's association with a user: em_profile id, profile id.
+    static let emProfileUser = "INSERT OR IGNORE INTO em_profile_user (em_profile_id, profile_id) VALUES (?, ?)"
+}
+
+/// The ids of extension-mobility profiles by name key, as one run meets them: found in the
+/// directory, or created on first use.
+struct EMProfileIDs {
+    private var ids: [String: Int64] = [:]
+
+    /// The id of the extension-mobility profile `name` (folded as `key`), created for `runID` at `now` when new.
+    mutating func id(of name: String, key: String, in db: Database, runID: Int64?, now: String) throws -> Int64 {
+        if let id = ids[key] { return id }
+        var id = try Int64.fetchOne(
+            db.cachedStatement(sql: "SELECT id FROM em_profile WHERE name_key = ?"), arguments: [key])
+        if id == nil {
+            try RawStatement(db, ProfileInserts.emProfile).execute([
+                .text(name), .text(key), runID.map { .integer($0) } ?? .null, .text(now),
+            ])
+            id = db.lastInsertedRowID
+        }
+        ids[key] = id
+        return id!
+    }
+}
