@@ -142,7 +142,12 @@ extension DirectoryStore {
             staging: try Staging(db, hasher: SecretHasher(rounds: request.policy.secrets.pbkdf2Rounds)),
             directory: directory, policy: request.policy, mode: request.mode, dryRun: request.dryRun,
             makeBulkLoader: makeBulkLoader)
-        var summary = try validator.validate(open: open, into: &sink)
+        // An empty directory is looked up in memory, so the validator can run on another core
+        // while this thread (the connection's) stages or loads the rows.
+        var summary =
+            isEmpty
+            ? try ConcurrentValidation.validate(validator, open: open, into: &sink)
+            : try validator.validate(open: open, into: &sink)
         reports = sink.reports
         if let failure = directory.failure { throw failure }
         try sink.staging.flush()
