@@ -39,6 +39,9 @@ final class BulkLoader {
                 """
         ).map { ($0["name"], $0["sql"]) }
         for index in droppedIndexes { try db.execute(sql: "DROP INDEX \(index.name.quotedDatabaseIdentifier)") }
+        // Appending touches only the last pages of each table: a small cache does, and leaves
+        // room for the validator's index of the file, alive while the rows arrive.
+        try db.execute(sql: "PRAGMA cache_size = -4096")
         insertProfile = try RawStatement(db, ProfileInserts.profile)
         insertExtension = try RawStatement(db, ProfileInserts.extension)
         insertDevice = try RawStatement(db, ProfileInserts.device)
@@ -88,6 +91,8 @@ final class BulkLoader {
 
     /// Builds the dropped indexes again, each from one sort of its table.
     func finish() throws {
+        // The file's index is gone by now; sorting for the indexes gets the usual cache back.
+        try db.execute(sql: "PRAGMA cache_size = \(DirectoryStore.cacheSize)")
         for index in droppedIndexes { try db.execute(sql: index.sql) }
     }
 

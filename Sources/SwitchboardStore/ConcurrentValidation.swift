@@ -17,8 +17,11 @@ enum ConcurrentValidation {
     static let queueDepth = 8
 
     /// Validates with `validator` on another thread and feeds `sink` on this one; returns the summary.
+    ///
+    /// `meanwhile` runs on this thread first, while the validator reads the file.
     static func validate<Source: ByteSource, Sink: ValidationSink>(
-        _ validator: Validator, open: () throws -> CSVReader<Source>, into sink: inout Sink
+        _ validator: Validator, open: () throws -> CSVReader<Source>, into sink: inout Sink,
+        meanwhile: () throws -> Void = {}
     ) throws -> ValidationSummary {
         let channel = Channel()
         let finished = DispatchSemaphore(value: 0)
@@ -41,6 +44,7 @@ enum ConcurrentValidation {
             thread.start()
             defer { finished.wait() }
             do {
+                try meanwhile()
                 while true {
                     switch channel.take() {
                     case .indexed(let index): try sink.indexed(index)

@@ -34,7 +34,7 @@ public struct ImportResult: Sendable {
 public struct ImportRequest: Sendable {
     /// The file name as given on the command line.
     public var fileName: String
-    /// The SHA-256 of the file's bytes.
+    /// The SHA-256 of the file's bytes; empty to have the importer compute it from ``digestPath``.
     public var fileSHA256: String
     /// The policy in force.
     public var policy: Policy
@@ -50,6 +50,9 @@ public struct ImportRequest: Sendable {
     public var toolVersion: String
     /// Where generated credentials go; nil generates none (`--generate-secrets` off).
     public var credentialsPath: String?
+    /// The file whose SHA-256 the importer computes when ``fileSHA256`` is empty: into an empty
+    /// directory on the second core, while the validator's first pass reads the file.
+    public var digestPath: String?
     /// Whether a file into an empty directory may be bulk-loaded (``BulkLoader``); tests turn it
     /// off to compare with the applier.
     public var allowsBulkLoad = true
@@ -90,11 +93,12 @@ extension DirectoryStore {
         progress: ((RunProgress) -> Void)? = nil, plan: ((PlanEntry) -> Void)? = nil
     ) throws -> ImportResult {
         let started = Self.timestamp()
+        var request = request
         let outcome: (ImportResult, ValidationSummary) = try access { db in
             try db.execute(sql: "BEGIN IMMEDIATE")
             do {
                 let result = try validateAndApply(
-                    db, request, started: started, open: open, reports: &reports, progress: progress, plan: plan)
+                    db, &request, started: started, open: open, reports: &reports, progress: progress, plan: plan)
                 return result
             } catch {
                 if db.isInsideTransaction { try? db.execute(sql: "ROLLBACK") }
@@ -115,9 +119,12 @@ extension DirectoryStore {
     }
 
     private func validateAndApply<Source: ByteSource, Reports: ValidationSink>(
-        _ db: Database, _ request: ImportRequest, started: String, open: () throws -> CSVReader<Source>,
+        _ db: Database, _ request: inout ImportRequest, started: String, open: () throws -> CSVReader<Source>,
         reports: inout Reports, progress: ((RunProgress) -> Void)?, plan: ((PlanEntry) -> Void)?
     ) throws -> (ImportResult, ValidationSummary) {
+        // The file's digest, computed here when not given (`request` holds it once known).
+        let digest = RunDigest(request)
+        defer { request.fileSHA256 = digest.value }
         let directory = StoreDirectory(db, policy: request.policy)
         let isEmpty = directory.isEmpty()
         let lookup: any DirectoryLookup = isEmpty ? InMemoryDirectory() : directory
@@ -134,7 +141,7 @@ extension DirectoryStore {
                 let provisional = ImportResult(
                     summary: ValidationSummary(), counts: ApplyCounts(), runID: nil, applied: false,
                     outcome: "applied")
-                runID = try Self.insertRun(db, request, provisional, started: started)
+                runID = try Self.insertRun(db, digest.request, provisional, started: started)
                 return try BulkLoader(db, runID: runID, now: started)
             } : nil
         var sink = StagingSink(
@@ -144,10 +151,13 @@ extension DirectoryStore {
             makeBulkLoader: makeBulkLoader)
         // An empty directory is looked up in memory, so the validator can run on another core
         // while this thread (the connection's) stages or loads the rows.
-        var summary =
-            isEmpty
-            ? try ConcurrentValidation.validate(validator, open: open, into: &sink)
-            : try validator.validate(open: open, into: &sink)
+        var summary: ValidationSummary
+        if isEmpty {
+            summary = try ConcurrentValidation.validate(validator, open: open, into: &sink, meanwhile: digest.compute)
+        } else {
+            try digest.compute()
+            summary = try validator.validate(open: open, into: &sink)
+        }
         reports = sink.reports
         if let failure = directory.failure { throw failure }
         try sink.staging.flush()
@@ -166,7 +176,7 @@ extension DirectoryStore {
         } else {
             var provisional = result
             provisional.outcome = request.mode == .partial && summary.rejected > 0 ? "partial" : "applied"
-            runID = request.dryRun ? nil : try Self.insertRun(db, request, provisional, started: started)
+            runID = request.dryRun ? nil : try Self.insertRun(db, digest.request, provisional, started: started)
             let applier = try Applier(
                 db, runID: runID, policy: request.policy, now: started, partial: request.mode == .partial)
             applier.onProgress = progress
@@ -201,6 +211,22 @@ extension DirectoryStore {
         result.runID = runID
         result.applied = true
         return (result, summary)
+    }
+
+    /// The file's SHA-256 for the run record: the request's, or computed from its ``ImportRequest/digestPath`` once.
+    private final class RunDigest {
+        private(set) var request: ImportRequest
+
+        init(_ request: ImportRequest) { self.request = request }
+
+        /// The digest, empty until known.
+        var value: String { request.fileSHA256 }
+
+        /// Computes the digest if the request left it to the importer.
+        func compute() throws {
+            guard request.fileSHA256.isEmpty, let path = request.digestPath else { return }
+            request.fileSHA256 = try Digest.sha256(ofFile: path)
+        }
     }
 
     private static func insertRun(_ db: Database, _ request: ImportRequest, _ result: ImportResult, started: String)

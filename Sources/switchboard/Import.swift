@@ -72,10 +72,12 @@ struct Import: ParsableCommand {
         let planPrinter = dryRun ? PlanPrinter(json: reportOptions.format == .json) : nil
         let result = try setup.mapFailures {
             var request = ImportRequest(
-                fileName: setup.displayName, fileSHA256: try Digest.sha256(ofFile: setup.path),
+                fileName: setup.displayName, fileSHA256: "",
                 policy: setup.policy, policyDigest: Digest.sha256(of: PolicyFile.render(setup.policy)),
                 profile: setup.profile, mode: partial ? .partial : .atomic, dryRun: dryRun,
                 toolVersion: SwitchboardVersion.current)
+            // The importer hashes the file itself, beside the validator's first pass.
+            request.digestPath = setup.path
             if generateSecrets {
                 request = request.generatingSecrets(
                     into: credentials

@@ -271,6 +271,19 @@ struct ImportCommandTests {
             try Binary.run(["import", file.path, "--credentials", "x.csv"], in: directory).status == 64)
     }
 
+    /// The SHA-256 of a file, as coreutils' sha256sum gives it.
+    static func sha256sum(_ path: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        process.arguments = [path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: output, as: UTF8.self).split(separator: " ").first.map(String.init) ?? ""
+    }
+
     @Test("runs lists every run newest first; runs show lists each change, secrets only as set")
     func runHistory() throws {
         let directory = try scratchDirectory()
@@ -292,7 +305,10 @@ struct ImportCommandTests {
         #expect(runs.first?["file_name"] as? String == change.path)
         #expect(runs.first?["updated"] as? Int == 2)
         #expect(runs.first?["disabled"] as? Int == 1)
-        #expect((runs.first?["file_sha256"] as? String)?.count == 64)
+        // The importer hashes the file itself: beside the first pass into the empty directory, before
+        // validating against a full one. Both are the file's SHA-256.
+        #expect(runs.first?["file_sha256"] as? String == (try Self.sha256sum(change.path)))
+        #expect(runs.last?["file_sha256"] as? String == (try Self.sha256sum(Self.onboarding)))
         #expect(runs.last?["added"] as? Int == 8)
         let text = try Binary.run(["runs"], in: directory)
         #expect(text.stdout.hasPrefix("2  "))
