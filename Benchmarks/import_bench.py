@@ -449,6 +449,7 @@ def main():
     for run in range(args.runs if users else 0):
         for name in ("switchboard", "sqlite3", "python"):
             remove_db(db[name])
+            os.sync()  # no importer waits for the write-back of the one before
             print(f"run {run + 1}/{args.runs}: {name} full import of {users['rows']:,} rows ...", file=sys.stderr)
             if name == "switchboard":
                 result = switchboard_import(binary, users["path"], db[name], work,
@@ -496,6 +497,9 @@ def main():
         for run in range(args.runs):
             remove_db(copy)
             shutil.copyfile(pristine, copy)
+            # The copy's 400 MB are still being written back: without this the import's first fsync
+            # would wait for them, and the run would time the copy.
+            os.sync()
             print(f"run {run + 1}/{args.runs}: switchboard import of the {change['rows']:,}-row change file ...",
                   file=sys.stderr)
             result = switchboard_import(binary, change["path"], copy, work,

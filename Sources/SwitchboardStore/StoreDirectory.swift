@@ -31,12 +31,16 @@ final class StoreDirectory: DirectoryLookup {
         fetch { try String.fetchOne(db.cachedStatement(sql: sql), arguments: [key]) }
     }
 
+    /// How many profiles the cache holds before it starts again: both passes of a 10,000-row change
+    /// file read each profile from the database once (about 200 bytes a profile).
+    static let profileCacheLimit = 32768
+
     /// Profiles read during this validation, by username key (nothing is written until it ends).
     private var profileCache: [String: DirectoryProfile?] = [:]
 
     func profile(usernameKey: String) -> DirectoryProfile? {
         if let cached = profileCache[usernameKey] { return cached }
-        if profileCache.count >= 8192 { profileCache.removeAll(keepingCapacity: true) }
+        if profileCache.count >= Self.profileCacheLimit { profileCache.removeAll(keepingCapacity: true) }
         let found = readProfile(usernameKey: usernameKey)
         if failure == nil { profileCache[usernameKey] = .some(found) }
         return found
