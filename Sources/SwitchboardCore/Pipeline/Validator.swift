@@ -326,15 +326,20 @@ public struct Validator {
         return mapping
     }
 
-    /// The first pass: every row's keys into the index.
-    private func firstPass<Source: ByteSource>(_ reader: CSVReader<Source>) throws -> (FileIndex, [String]) {
+    /// The first pass alone: every row's keys into the index, which comes back finished, with the header.
+    ///
+    /// Against a directory that ``DirectoryLookup/holdsNoProfiles``, a row whose key cells are
+    /// plain is read from its bytes (``RecordKeyReader``); any other goes through the profile and
+    /// the field stage as Strings. Both give the same index.
+    public func firstPass<Source: ByteSource>(_ reader: CSVReader<Source>) throws -> (
+        index: FileIndex, header: [String]
+    ) {
         var record = CSVRecord()
         guard try reader.nextReadable(into: &record) else { return (FileIndex(), []) }
         let header = record.strings
         let mapping = try self.mapping(for: header)
-        let normalizer = RowNormalizer(policy: policy)
         var index = FileIndex(policy: policy)
-        let names = FieldNames()
+        let keyReader = directory.holdsNoProfiles ? RecordKeyReader(mapping: mapping, policy: policy) : nil
         // Only the columns the keys come from are made Strings; the others stay empty.
         let keyColumns = header.indices.map { mapping.fields[$0].map(Self.keyFields.contains) ?? false }
         var cells = [String](repeating: "", count: header.count)
@@ -344,17 +349,28 @@ public struct Validator {
             if let onProgress, rows & 4095 == 0 {
                 onProgress(RunProgress(phase: "indexing", rows: rows, byteOffset: record.position.byteOffset))
             }
-            for column in cells.indices where keyColumns[column] {
-                cells[column] = column < record.count ? record.string(at: column) : ""
-            }
-            Self.removeFormulaGuards(&cells, mapping: mapping)
-            var scratch = FindingList(line: record.position.line, fieldNames: names)
-            let row = mapping.profile.row(from: cells, line: record.position.line, mapping: mapping)
-            let keys = directory.resolvingIdentity(normalizer.normalize(row, into: &scratch, keysOnly: true))
-            index.note(keys, directory: directory)
+            let keys =
+                keyReader?.keys(of: record)
+                ?? stringKeys(of: record, mapping: mapping, keyColumns: keyColumns, cells: &cells, index: index)
+            index.note(keys)
         }
         index.finish()
         return (index, header)
+    }
+
+    /// The first pass's keys of `record` read as Strings, through the profile, the field stage
+    /// and identity resolution; `cells` holds the key columns' Strings between calls.
+    func stringKeys(
+        of record: CSVRecord, mapping: HeaderMapping, keyColumns: [Bool], cells: inout [String], index: FileIndex
+    ) -> RowKeys {
+        for column in cells.indices where keyColumns[column] {
+            cells[column] = column < record.count ? record.string(at: column) : ""
+        }
+        Self.removeFormulaGuards(&cells, mapping: mapping)
+        var scratch = FindingList(line: record.position.line, fieldNames: FieldNames())
+        let row = mapping.profile.row(from: cells, line: record.position.line, mapping: mapping)
+        let normalized = RowNormalizer(policy: policy).normalize(row, into: &scratch, keysOnly: true)
+        return index.keys(of: directory.resolvingIdentity(normalized), directory: directory)
     }
 
     /// Takes off the `'` that a rejects file or an export put before formula-like free-text

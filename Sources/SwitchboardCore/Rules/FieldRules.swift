@@ -47,8 +47,11 @@ public enum FieldRules {
     }
 
     /// Whether `text` is one or more ASCII digits.
-    public static func isDigits<S: StringProtocol>(_ text: S) -> Bool {
-        !text.isEmpty && text.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+    public static func isDigits<S: StringProtocol>(_ text: S) -> Bool { isDigits(utf8: text.utf8) }
+
+    /// Whether the UTF-8 bytes `bytes` are one or more ASCII digits.
+    static func isDigits<Bytes: Collection<UInt8>>(utf8 bytes: Bytes) -> Bool {
+        !bytes.isEmpty && bytes.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
     }
 
     /// Whether `text` looks like a number a spreadsheet turned into scientific notation (`4.41E+11`).
