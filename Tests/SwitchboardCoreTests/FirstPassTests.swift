@@ -113,6 +113,22 @@ struct FirstPassTests {
         #expect(fast.contains { $0.findings.contains { $0.code == .extensionDuplicateInFile } })
     }
 
+    @Test("Folding a key is lowercased(), scalar by scalar for Latin letters and for whole texts")
+    func fold() {
+        for value in UInt32(0)...0x24F {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let text = String(String.UnicodeScalarView([scalar]))
+            let expected = Array(text.lowercased().unicodeScalars)
+            if let lower = NormalizedRow.latinLowercase(scalar) {
+                #expect(expected == [Unicode.Scalar(lower)!], "U+\(String(value, radix: 16))")
+            }
+            #expect(Array(NormalizedRow.fold(text).unicodeScalars) == expected)
+        }
+        for text in trickyCells + ["ŁÓDŹ", "Ÿves", "İstanbul", "ΣΊΣΥΦΟΣ", "ǅemal", "München Süd", "ſ", ""] {
+            #expect(Array(NormalizedRow.fold(text).unicodeScalars) == Array(text.lowercased().unicodeScalars))
+        }
+    }
+
     @Test("A key hashes alike from its bytes and from its String, and canonically equivalent keys alike")
     func keyHash() {
         for key in ["", "a", "bob.smith", "0123456789abcdef", "paris\u{0}4021", "exactly8", "seventeen-bytes!!"] {

@@ -164,18 +164,19 @@ public struct Validator {
         // Rows go through in batches: read and normalized, then the directory is told what the
         // batch will ask (so a store can hash secrets for all of it on every core), then each
         // row's stages run and the row is delivered, in file order.
-        var batch: [PendingRow] = []
-        batch.reserveCapacity(Self.batchSize)
+        var batch = PendingBatch()
         var byteOffset = 0
         reading: while true {
             switch try reader.next(into: &record) {
             case .end:
                 break reading
             case .fatal(let issue), .malformed(let issue):
-                batch.append(.unreadable(unreadable(issue, header: header)))
+                batch.unreadable.append((batch.rows.count, unreadable(issue, header: header)))
             case .record:
-                batch.append(
-                    read(record, header: header, mapping: mapping, fieldNames: fieldNames, normalizer: normalizer))
+                let (cells, row, findings) = read(
+                    record, header: header, mapping: mapping, fieldNames: fieldNames, normalizer: normalizer)
+                batch.rows.append(row)
+                batch.reads.append((cells, findings))
             }
             byteOffset = record.position.byteOffset
             if batch.count == Self.batchSize {
@@ -215,19 +216,24 @@ public struct Validator {
     /// The rows of the second pass handled together.
     static let batchSize = 256
 
-    /// A row of the second pass between its field stage and the other stages.
-    enum PendingRow {
-        /// A record the reader could not read: its outcome is final.
-        case unreadable(RowOutcome)
-        /// A row read and normalized, with its findings so far and the cells as the file holds them.
-        case read(cells: [String], row: NormalizedRow, findings: FindingList)
+    /// The rows of a second-pass batch between their field stage and the other stages.
+    struct PendingBatch {
+        /// The rows read and normalized, in file order.
+        var rows: [NormalizedRow] = []
+        /// For each of `rows`, its cells as the file holds them and its findings so far.
+        var reads: [(cells: [String], findings: FindingList)] = []
+        /// The records the reader could not read, in file order, each with how many of `rows` come before it.
+        var unreadable: [(rowsBefore: Int, outcome: RowOutcome)] = []
+
+        /// How many records the batch holds.
+        var count: Int { rows.count + unreadable.count }
     }
 
-    /// Reads one record through the field stage.
+    /// Reads one record through the field stage: its cells as the file holds them, its row and its findings.
     func read(
         _ record: CSVRecord, header: [String], mapping: HeaderMapping, fieldNames: FieldNames,
         normalizer: RowNormalizer
-    ) -> PendingRow {
+    ) -> (cells: [String], row: NormalizedRow, findings: FindingList) {
         let line = record.position.line
         var findings = FindingList(line: line, fieldNames: fieldNames)
         let original = record.strings
@@ -236,34 +242,40 @@ public struct Validator {
         Self.removeFormulaGuards(&cells, mapping: mapping)
         let row = mapping.profile.row(from: cells, line: line, mapping: mapping)
         let normalized = directory.resolvingIdentity(normalizer.normalize(row, into: &findings))
-        return .read(cells: original, row: normalized, findings: findings)
+        return (original, normalized, findings)
     }
 
     /// Runs the stages over a batch of read rows and delivers each, in order; empties the batch.
     private func finish<Sink: ValidationSink>(
-        _ batch: inout [PendingRow], index: FileIndex, into sink: inout Sink, _ summary: inout ValidationSummary,
+        _ batch: inout PendingBatch, index: FileIndex, into sink: inout Sink, _ summary: inout ValidationSummary,
         byteOffset: Int
     ) throws {
-        guard !batch.isEmpty else { return }
-        let rows = batch.compactMap { pending -> NormalizedRow? in
-            if case .read(_, let row, _) = pending { return row }
-            return nil
-        }
-        directory.prepare(for: rows)
-        for pending in batch {
-            switch pending {
-            case .unreadable(let outcome):
-                try deliver(outcome, &summary, &sink)
-            case .read(let cells, let row, var findings):
-                runStages(row, index: index, findings: &findings)
-                try deliver(
-                    RowOutcome(line: row.line, cells: cells, row: row, findings: findings.findings), &summary, &sink)
-            }
+        guard batch.count > 0 else { return }
+        directory.prepare(for: batch.rows)
+        func deliverInOrder(_ outcome: RowOutcome) throws {
+            try deliver(outcome, &summary, &sink)
             if let onProgress, summary.rows & 4095 == 0 {
                 onProgress(RunProgress(phase: "validating", rows: summary.rows, byteOffset: byteOffset))
             }
         }
-        batch.removeAll(keepingCapacity: true)
+        var unreadable = batch.unreadable[...]
+        // Rows are taken from the end of the reversed arrays, so each moves out without a copy.
+        batch.rows.reverse()
+        batch.reads.reverse()
+        var delivered = 0
+        while let row = batch.rows.popLast() {
+            while let next = unreadable.first, next.rowsBefore == delivered {
+                try deliverInOrder(next.outcome)
+                unreadable.removeFirst()
+            }
+            let read = batch.reads.removeLast()
+            var findings = read.findings
+            runStages(row, index: index, findings: &findings)
+            try deliverInOrder(RowOutcome(line: row.line, cells: read.cells, row: row, findings: findings.findings))
+            delivered += 1
+        }
+        for next in unreadable { try deliverInOrder(next.outcome) }
+        batch.unreadable.removeAll(keepingCapacity: true)
     }
 
     /// Runs every stage after the field stage over one row.
