@@ -113,11 +113,16 @@ public struct InMemoryDirectory: DirectoryLookup, Sendable {
     }
 
     public var holdsNoProfiles: Bool { profiles.isEmpty }
-    public func profile(usernameKey: String) -> DirectoryProfile? { profiles[usernameKey] }
-    public func emailOwner(emailKey: String) -> String? { emails[emailKey] }
-    public func extensionOwner(extensionKey: String) -> String? { extensions[extensionKey] }
-    public func deviceOwner(deviceKey: String) -> String? { devices[deviceKey] }
-    public func emProfileExists(key: String) -> Bool { emProfiles.contains(key) }
-    public func deviceExists(key: String) -> Bool { devices[key] != nil }
-    public func passcodeHistory(usernameKey: String) -> (any PasscodeHistory)? { passcodes[usernameKey] }
+    // An empty table is not asked: a look-up hashes its key first.
+    public func profile(usernameKey: String) -> DirectoryProfile? { profiles.isEmpty ? nil : profiles[usernameKey] }
+    public func emailOwner(emailKey: String) -> String? { emails.isEmpty ? nil : emails[emailKey] }
+    public func extensionOwner(extensionKey: String) -> String? {
+        extensions.isEmpty ? nil : extensions[extensionKey]
+    }
+    public func deviceOwner(deviceKey: String) -> String? { devices.isEmpty ? nil : devices[deviceKey] }
+    public func emProfileExists(key: String) -> Bool { !emProfiles.isEmpty && emProfiles.contains(key) }
+    public func deviceExists(key: String) -> Bool { !devices.isEmpty && devices[key] != nil }
+    public func passcodeHistory(usernameKey: String) -> (any PasscodeHistory)? {
+        passcodes.isEmpty ? nil : passcodes[usernameKey]
+    }
 }

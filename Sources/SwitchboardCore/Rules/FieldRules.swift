@@ -101,18 +101,27 @@ public enum FieldRules {
 
     /// Whether `text` is a language tag like `en`, `en-US`, `zh-Hant-TW` or `es-419`.
     public static func isValidLanguage(_ text: String) -> Bool {
-        let parts = text.utf8.split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false)
-        func letters(_ part: Substring.UTF8View.SubSequence) -> Bool {
-            part.allSatisfy { (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) }
+        var text = text
+        return text.withUTF8 { bytes in
+            // The parts between hyphens, read in one pass: at most three.
+            var parts = 0
+            var start = 0
+            for end in 0...bytes.count where end == bytes.count || bytes[end] == UInt8(ascii: "-") {
+                let part = UnsafeBufferPointer(rebasing: bytes[start..<end])
+                parts += 1
+                let letters = part.allSatisfy { (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) }
+                if parts == 1 {
+                    guard (2...3).contains(part.count), letters else { return false }
+                } else {
+                    let script = part.count == 4 && letters
+                    let region =
+                        (part.count == 2 && letters) || (part.count == 3 && isDigits(utf8: part))
+                    guard parts <= 3, script || region else { return false }
+                }
+                start = end + 1
+            }
+            return true
         }
-        guard (1...3).contains(parts.count), (2...3).contains(parts[0].count), letters(parts[0]) else { return false }
-        for part in parts.dropFirst() {
-            let script = part.count == 4 && letters(part)
-            let region =
-                (part.count == 2 && letters(part)) || (part.count == 3 && part.allSatisfy { $0 >= 0x30 && $0 <= 0x39 })
-            guard script || region else { return false }
-        }
-        return true
     }
 
     /// Whether `text` is an IANA time zone name such as `Europe/Paris`.

@@ -200,26 +200,49 @@ public func checkPasscode(
 }
 
 /// Which of the user's numbers `passcode` is, as a phrase, or nil; only the kinds the policy blocks count.
+///
+/// Called for all-digit passcodes only. The digits of the extension, the phone number and the
+/// passcode are compared in one buffer on the stack: most passcodes match none, and cost no allocation.
 private func userNumberMatch(_ passcode: String, policy: Policy.PasscodeRules, context: PasscodeContext) -> String? {
     guard policy.blockUserNumber || policy.blockReversedUserNumber else { return nil }
-    let extensionDigits = PasscodeShape.asciiDigits(context.extension ?? "")
-    let phoneDigits = PasscodeShape.asciiDigits(context.phoneNumber ?? "")
+    let extensionText = context.extension ?? ""
+    let phoneText = context.phoneNumber ?? ""
     let length = passcode.utf8.count
-    // The user's numbers, named only when one matches: most passcodes match none.
-    func match(_ candidate: String) -> String? {
-        if !extensionDigits.isEmpty && candidate == extensionDigits { return "the user's extension" }
-        guard !phoneDigits.isEmpty else { return nil }
-        if candidate == phoneDigits { return "the user's phone number" }
-        if length < phoneDigits.utf8.count && phoneDigits.utf8.suffix(length).elementsEqual(candidate.utf8) {
-            return "the last \(length) digits of the user's phone number"
+    let capacity = extensionText.utf8.count + phoneText.utf8.count + length
+    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(capacity, 1)) { buffer -> String? in
+        var end = 0
+        func keepDigits(of text: String) -> Range<Int> {
+            let start = end
+            for byte in text.utf8 where byte >= 0x30 && byte <= 0x39 {
+                buffer[end] = byte
+                end += 1
+            }
+            return start..<end
         }
+        let extensionDigits = keepDigits(of: extensionText)
+        let phoneDigits = keepDigits(of: phoneText)
+        let code = keepDigits(of: passcode)
+        // The user's numbers, named only when one matches.
+        func match(reversed: Bool) -> String? {
+            func isCandidate(_ digits: Range<Int>) -> Bool {
+                digits.count == length
+                    && (0..<length).allSatisfy { offset in
+                        buffer[digits.lowerBound + offset]
+                            == buffer[code.lowerBound + (reversed ? length - 1 - offset : offset)]
+                    }
+            }
+            if !extensionDigits.isEmpty && isCandidate(extensionDigits) { return "the user's extension" }
+            guard !phoneDigits.isEmpty else { return nil }
+            if isCandidate(phoneDigits) { return "the user's phone number" }
+            if length < phoneDigits.count && isCandidate((phoneDigits.upperBound - length)..<phoneDigits.upperBound) {
+                return "the last \(length) digits of the user's phone number"
+            }
+            return nil
+        }
+        if policy.blockUserNumber, let name = match(reversed: false) { return name }
+        if policy.blockReversedUserNumber, let name = match(reversed: true) { return name + " reversed" }
         return nil
     }
-    if policy.blockUserNumber, let name = match(passcode) { return name }
-    // Called for all-digit passcodes only: reversing the bytes is reversing the characters.
-    let reversed = String(decoding: passcode.utf8.reversed(), as: UTF8.self)
-    if policy.blockReversedUserNumber, let name = match(reversed) { return name + " reversed" }
-    return nil
 }
 
 /// `count` and `noun`, with an `s` unless the count is 1.
@@ -231,11 +254,6 @@ enum PasscodeShape {
     static func digit(_ character: Character) -> Int? {
         guard character.isASCII, let value = character.wholeNumberValue else { return nil }
         return value
-    }
-
-    /// The ASCII digits of `text`, in order, dropping punctuation and everything else.
-    static func asciiDigits(_ text: String) -> String {
-        String(decoding: text.utf8.filter { $0 >= 0x30 && $0 <= 0x39 }, as: UTF8.self)
     }
 
     /// The longest run of one digit, and the longest run of digits each one more (or each one less) than the last.

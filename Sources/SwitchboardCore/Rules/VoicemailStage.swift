@@ -11,17 +11,19 @@ public struct VoicemailStage: RowStage {
         guard rules.digitLength > 0, row.voicemail == true, let number = row.extensionNumber,
             number.utf8.count != rules.digitLength
         else { return }
+        // Built by appending: this warning is on most rows of some files.
+        var message = "extension "
+        message += row.extensionLabel
+        message += " has "
+        message += String(number.utf8.count)
+        message += " digits but mailboxes need "
+        message += String(rules.digitLength)
         switch rules.onMismatch {
         case .dropMailbox:
-            findings.warning(
-                .voicemailDigitLength, .voicemail,
-                "extension \(row.extensionLabel) has \(number.utf8.count) digits but mailboxes need \(rules.digitLength); "
-                    + "the row goes in without a mailbox")
+            message += "; the row goes in without a mailbox"
+            findings.warning(.voicemailDigitLength, .voicemail, message)
         case .reject:
-            findings.error(
-                .voicemailDigitLength, .voicemail,
-                "extension \(row.extensionLabel) has \(number.utf8.count) digits but mailboxes need \(rules.digitLength)"
-            )
+            findings.error(.voicemailDigitLength, .voicemail, message)
         }
     }
 }
