@@ -270,6 +270,17 @@ enum KeyHash {
     static func of(_ key: String) -> Int {
         var key = key
         if let hash = key.withUTF8(ascii) { return hash }
+        // Text of scalars below U+0300 holds no combining mark and is in NFC already: `Hasher`
+        // gets its bytes as `String.hash(into:)` gives them, without normalizing (a test checks
+        // that this equals the String's own hash).
+        let latin = key.withUTF8 { bytes -> Int? in
+            guard !bytes.contains(where: { $0 >= 0xCC }) else { return nil }
+            var hasher = Hasher()
+            hasher.combine(bytes: UnsafeRawBufferPointer(bytes))
+            hasher.combine(0xFF as UInt8)
+            return hasher.finalize()
+        }
+        if let latin { return latin }
         let scalars = key.unicodeScalars
         if scalars.allSatisfy({ $0.isASCII || asciiEquivalents[$0] != nil }) {
             let bytes = scalars.map { asciiEquivalents[$0] ?? UInt8($0.value) }

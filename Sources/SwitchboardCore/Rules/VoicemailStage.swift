@@ -12,8 +12,14 @@ public struct VoicemailStage: RowStage {
             number.utf8.count != rules.digitLength
         else { return }
         // Built by appending: this warning is on most rows of some files.
-        var message = "extension "
-        message += row.extensionLabel
+        var message = ""
+        message.reserveCapacity(128)
+        message += "extension "
+        message += number
+        if !row.site.isEmpty {
+            message += "@"
+            message += row.site
+        }
         message += " has "
         message += String(number.utf8.count)
         message += " digits but mailboxes need "
