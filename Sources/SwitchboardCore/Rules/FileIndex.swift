@@ -233,8 +233,15 @@ enum KeyHash {
                 offset += 8
             }
             if offset < count {
+                // The last one to seven bytes, low byte first, the rest zero.
                 var word: UInt64 = 0
-                for shift in 0..<(count - offset) { word |= UInt64(base[offset + shift]) << (8 * shift) }
+                if count >= 8 {
+                    let last = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self))
+                    word = last >> (8 * (8 - (count - offset)))
+                } else {
+                    withUnsafeMutableBytes(of: &word) { $0.copyMemory(from: UnsafeRawBufferPointer(bytes)) }
+                    word = UInt64(littleEndian: word)
+                }
                 seen |= word
                 hash = mix(hash, lowercased(word))
             }

@@ -18,7 +18,9 @@ public struct RowNormalizer: Sendable {
     ///
     /// With `keysOnly` it reads just what the keys need (the first pass), skipping the
     /// format checks of values no key depends on.
-    public func normalize(_ row: UserRow, into findings: inout FindingList, keysOnly: Bool = false) -> NormalizedRow {
+    public func normalize(_ row: consuming UserRow, into findings: inout FindingList, keysOnly: Bool = false)
+        -> NormalizedRow
+    {
         var result = NormalizedRow(row: row)
         trim(&result.row, &findings)
         let row = result.row
