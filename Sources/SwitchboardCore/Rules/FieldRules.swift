@@ -82,21 +82,33 @@ public enum FieldRules {
     /// Reads a phone number as DOMAIN.md §3 says.
     public static func readPhone(_ text: String) -> PhoneReading {
         if isScientificNotation(text) { return .scientific }
-        var kept: [UInt8] = []
-        kept.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case " ", "-", ".", "(", ")", "\u{00A0}": continue
-            default:
-                guard scalar.isASCII else { return .invalid }
-                kept.append(UInt8(scalar.value))
+        var text = text
+        return text.withUTF8 { bytes in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(bytes.count, 1)) { kept -> PhoneReading in
+                var count = 0
+                var index = 0
+                while index < bytes.count {
+                    let byte = bytes[index]
+                    index += 1
+                    switch byte {
+                    case UInt8(ascii: " "), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "("), UInt8(ascii: ")"):
+                        continue
+                    case 0xC2 where index < bytes.count && bytes[index] == 0xA0:
+                        index += 1  // U+00A0, the no-break space
+                        continue
+                    case 0x80...: return .invalid
+                    default:
+                        kept[count] = byte
+                        count += 1
+                    }
+                }
+                let plus = count > 0 && kept[0] == UInt8(ascii: "+")
+                let digits = UnsafeBufferPointer(rebasing: kept[(plus ? 1 : 0)..<count])
+                guard (8...15).contains(digits.count), isDigits(utf8: digits) else { return .invalid }
+                let number = String(decoding: UnsafeBufferPointer(rebasing: kept[0..<count]), as: UTF8.self)
+                return plus ? .e164(number) : .lostPlus(number)
             }
         }
-        let plus = kept.first == UInt8(ascii: "+")
-        let digits = plus ? kept.dropFirst() : kept[...]
-        guard (8...15).contains(digits.count), digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return .invalid }
-        let number = String(decoding: kept, as: UTF8.self)
-        return plus ? .e164(number) : .lostPlus(number)
     }
 
     /// Whether `text` is a language tag like `en`, `en-US`, `zh-Hant-TW` or `es-419`.

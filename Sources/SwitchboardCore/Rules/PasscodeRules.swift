@@ -119,14 +119,13 @@ public func checkPasscode(
     var violations: [RuleViolation] = []
     func add(_ code: RuleCode, _ message: String) { violations.append(RuleViolation(code: code, message: message)) }
 
-    // ASCII passcodes, nearly all of them, are read byte by byte: no grapheme breaking.
+    // ASCII passcodes, nearly all of them, are read byte by byte, with no array of their digits
+    // unless an optional check needs one; others character by character.
     let ascii = passcode.utf8.allSatisfy { $0 < 0x80 }
-    let digits: [Int?] =
-        ascii
-        ? passcode.utf8.map { $0 >= 0x30 && $0 <= 0x39 ? Int($0 - 0x30) : nil }
-        : passcode.map(PasscodeShape.digit)
-    let length = digits.count
-    let allDigits = length > 0 && digits.allSatisfy { $0 != nil }
+    let characterDigits: [Int?]? = ascii ? nil : passcode.map(PasscodeShape.digit)
+    let byteDigits = passcode.utf8.lazy.map { $0 >= 0x30 && $0 <= 0x39 ? Int($0 - 0x30) : nil }
+    let length = characterDigits?.count ?? passcode.utf8.count
+    let allDigits = length > 0 && (characterDigits?.allSatisfy { $0 != nil } ?? FieldRules.isDigits(passcode))
     let unit = allDigits || length == 0 ? "digit" : "character"
 
     if length < policy.minLength || length > policy.maxLength {
@@ -138,7 +137,7 @@ public func checkPasscode(
     if length > 0 && !allDigits {
         add(.passcodeNotDigits, "the passcode holds characters other than the digits 0 to 9")
     }
-    let runs = PasscodeShape.runs(digits)
+    let runs = characterDigits.map { PasscodeShape.runs($0) } ?? PasscodeShape.runs(byteDigits)
     if runs.repeated > policy.maxRepeatedDigits {
         add(
             .passcodeRepeatedDigits,
@@ -168,7 +167,7 @@ public func checkPasscode(
         }
     }
     guard allDigits else { return .checked(violations) }
-    let values = digits.compactMap { $0 }
+    lazy var values = characterDigits?.compactMap { $0 } ?? byteDigits.compactMap { $0 }
     if policy.minDistinctDigits > 0 {
         let distinct = Set(values).count
         if distinct < policy.minDistinctDigits {
@@ -259,7 +258,7 @@ enum PasscodeShape {
     /// The longest run of one digit, and the longest run of digits each one more (or each one less) than the last.
     ///
     /// A non-digit (nil) ends both runs; 9 to 0 and 0 to 9 are no step.
-    static func runs(_ digits: [Int?]) -> (repeated: Int, sequential: Int) {
+    static func runs<Digits: Sequence<Int?>>(_ digits: Digits) -> (repeated: Int, sequential: Int) {
         var longestRepeated = 0
         var longestSequential = 0
         var repeated = 0

@@ -11,22 +11,13 @@ public struct VoicemailStage: RowStage {
         guard rules.digitLength > 0, row.voicemail == true, let number = row.extensionNumber,
             number.utf8.count != rules.digitLength
         else { return }
-        // Built by appending: this warning is on most rows of some files.
-        var message = ""
-        message.reserveCapacity(128)
-        message += "extension "
-        message += number
-        if !row.site.isEmpty {
-            message += "@"
-            message += row.site
-        }
-        message += " has "
-        message += String(number.utf8.count)
-        message += " digits but mailboxes need "
-        message += String(rules.digitLength)
+        // Written in one allocation: this warning is on most rows of some files.
+        var message = String(
+            joining: "extension ", number, row.site.isEmpty ? "" : "@", row.site, " has ", String(number.utf8.count),
+            " digits but mailboxes need ", String(rules.digitLength))
         switch rules.onMismatch {
         case .dropMailbox:
-            message += "; the row goes in without a mailbox"
+            message = String(joining: message, "; the row goes in without a mailbox")
             findings.warning(.voicemailDigitLength, .voicemail, message)
         case .reject:
             findings.error(.voicemailDigitLength, .voicemail, message)
