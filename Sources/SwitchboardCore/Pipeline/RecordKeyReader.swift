@@ -102,20 +102,32 @@ struct RecordKeyReader {
     /// The action of an ASCII action cell: `upsert` when blank, nil when it is none.
     private static func action(_ cell: UnsafeBufferPointer<UInt8>) -> RowAction? {
         if cell.isEmpty { return .upsert }
-        return RowAction.allCases.first { equalsIgnoringASCIICase(cell, $0.rawValue) }
+        guard let word = foldedWord(cell) else { return nil }
+        return actionWords.first { $0.word == word }?.action
     }
 
     /// Whether an ASCII type cell names a `user` profile (a blank one does).
     private static func isUser(_ cell: UnsafeBufferPointer<UInt8>) -> Bool {
-        cell.isEmpty || equalsIgnoringASCIICase(cell, ProfileType.user.rawValue)
+        cell.isEmpty || foldedWord(cell) == userWord
     }
 
-    /// Whether ASCII `cell` is `word` (lower-case ASCII) once its letters are folded to lower case.
-    private static func equalsIgnoringASCIICase(_ cell: UnsafeBufferPointer<UInt8>, _ word: String) -> Bool {
-        cell.count == word.utf8.count
-            && zip(cell, word.utf8).allSatisfy { byte, wanted in
-                (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) == wanted
-            }
+    /// Every action with its name as a ``foldedWord(_:)``.
+    private static let actionWords: [(word: UInt64, action: RowAction)] = RowAction.allCases.map { action in
+        (Array(action.rawValue.utf8).withUnsafeBufferPointer { foldedWord($0)! }, action)
+    }
+
+    /// The type `user` as a ``foldedWord(_:)``.
+    private static let userWord = Array(ProfileType.user.rawValue.utf8).withUnsafeBufferPointer { foldedWord($0)! }
+
+    /// An ASCII cell of at most eight bytes as one word, low byte first, its letters folded to lower
+    /// case; nil for a longer cell. Two cells of one length are equal ignoring case when their words are.
+    private static func foldedWord(_ cell: UnsafeBufferPointer<UInt8>) -> UInt64? {
+        guard cell.count <= 8 else { return nil }
+        var word: UInt64 = 0
+        for (offset, byte) in cell.enumerated() {
+            word |= UInt64(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) << (8 * offset)
+        }
+        return word | UInt64(cell.count) << 60
     }
 
     /// The hash of the key a value folds to, as ``FileIndex`` hashes the second pass's `String` key.

@@ -320,9 +320,43 @@ struct KeyTable: Sendable {
             Entry(hash: UInt64(bitPattern: Int64(hash)), line: UInt32(truncatingIfNeeded: line), extra: extra))
     }
 
-    /// Sorts the entries for searching; call once, after the last append.
+    /// Sorts the entries by hash then line, for searching; call once, after the last append.
+    ///
+    /// The first pass appends in line order, so a stable sort by hash alone gives that order:
+    /// a radix sort, a byte of the hash at a time, the lowest first.
     mutating func sort() {
-        entries.sort { ($0.hash, $0.line) < ($1.hash, $1.line) }
+        guard entries.count > 256, zip(entries, entries.dropFirst()).allSatisfy({ $0.line <= $1.line }) else {
+            entries.sort { ($0.hash, $0.line) < ($1.hash, $1.line) }
+            return
+        }
+        var scratch = entries
+        entries.withUnsafeMutableBufferPointer { entries in
+            scratch.withUnsafeMutableBufferPointer { scratch in
+                var source = entries
+                var target = scratch
+                for shift in stride(from: 0, to: 64, by: 8) {
+                    var counts = [Int](repeating: 0, count: 256)
+                    for entry in source { counts[Int(truncatingIfNeeded: entry.hash >> UInt64(shift)) & 0xFF] += 1 }
+                    // A byte every hash shares moves nothing.
+                    if counts.contains(source.count) { continue }
+                    var start = 0
+                    for digit in 0..<256 {
+                        let count = counts[digit]
+                        counts[digit] = start
+                        start += count
+                    }
+                    for entry in source {
+                        let digit = Int(truncatingIfNeeded: entry.hash >> UInt64(shift)) & 0xFF
+                        target[counts[digit]] = entry
+                        counts[digit] += 1
+                    }
+                    swap(&source, &target)
+                }
+                if source.baseAddress != entries.baseAddress {
+                    entries.baseAddress!.update(from: source.baseAddress!, count: source.count)
+                }
+            }
+        }
     }
 
     func line(at index: Int) -> Int { Int(entries[index].line) }

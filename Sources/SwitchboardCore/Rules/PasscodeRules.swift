@@ -123,7 +123,7 @@ public func checkPasscode(
     // unless an optional check needs one; others character by character.
     let ascii = passcode.utf8.allSatisfy { $0 < 0x80 }
     let characterDigits: [Int?]? = ascii ? nil : passcode.map(PasscodeShape.digit)
-    let byteDigits = passcode.utf8.lazy.map { $0 >= 0x30 && $0 <= 0x39 ? Int($0 - 0x30) : nil }
+    let byteDigits = passcode.utf8.lazy.map(PasscodeShape.digit(ascii:))
     let length = characterDigits?.count ?? passcode.utf8.count
     let allDigits = length > 0 && (characterDigits?.allSatisfy { $0 != nil } ?? FieldRules.isDigits(passcode))
     let unit = allDigits || length == 0 ? "digit" : "character"
@@ -137,7 +137,10 @@ public func checkPasscode(
     if length > 0 && !allDigits {
         add(.passcodeNotDigits, "the passcode holds characters other than the digits 0 to 9")
     }
-    let runs = characterDigits.map { PasscodeShape.runs($0) } ?? PasscodeShape.runs(byteDigits)
+    var bytes = passcode
+    let runs =
+        characterDigits.map { PasscodeShape.runs($0) }
+        ?? bytes.withUTF8 { PasscodeShape.runs($0.lazy.map(PasscodeShape.digit(ascii:))) }
     if runs.repeated > policy.maxRepeatedDigits {
         add(
             .passcodeRepeatedDigits,
@@ -209,18 +212,21 @@ private func userNumberMatch(_ passcode: String, policy: Policy.PasscodeRules, c
     let length = passcode.utf8.count
     let capacity = extensionText.utf8.count + phoneText.utf8.count + length
     return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(capacity, 1)) { buffer -> String? in
-        var end = 0
-        func keepDigits(of text: String) -> Range<Int> {
-            let start = end
-            for byte in text.utf8 where byte >= 0x30 && byte <= 0x39 {
-                buffer[end] = byte
-                end += 1
+        func keepDigits(of text: String, from start: Int) -> Range<Int> {
+            var text = text
+            let end = text.withUTF8 { bytes in
+                var end = start
+                for byte in bytes where byte >= 0x30 && byte <= 0x39 {
+                    buffer[end] = byte
+                    end += 1
+                }
+                return end
             }
             return start..<end
         }
-        let extensionDigits = keepDigits(of: extensionText)
-        let phoneDigits = keepDigits(of: phoneText)
-        let code = keepDigits(of: passcode)
+        let extensionDigits = keepDigits(of: extensionText, from: 0)
+        let phoneDigits = keepDigits(of: phoneText, from: extensionDigits.upperBound)
+        let code = keepDigits(of: passcode, from: phoneDigits.upperBound)
         // The user's numbers, named only when one matches.
         func match(reversed: Bool) -> String? {
             func isCandidate(_ digits: Range<Int>) -> Bool {
@@ -249,6 +255,9 @@ private func plural(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\
 
 /// The shape of a run of digits: runs, repeated groups, keypad lines and dial-by-name digits.
 enum PasscodeShape {
+    /// The value of an ASCII digit's byte, or nil for any other byte.
+    static func digit(ascii byte: UInt8) -> Int? { byte >= 0x30 && byte <= 0x39 ? Int(byte - 0x30) : nil }
+
     /// The value of an ASCII digit, or nil for any other character.
     static func digit(_ character: Character) -> Int? {
         guard character.isASCII, let value = character.wholeNumberValue else { return nil }

@@ -12,15 +12,11 @@ public struct VoicemailStage: RowStage {
             number.utf8.count != rules.digitLength
         else { return }
         // Written in one allocation: this warning is on most rows of some files.
-        var message = String(
+        let drops = rules.onMismatch == .dropMailbox
+        let message = String(
             joining: "extension ", number, row.site.isEmpty ? "" : "@", row.site, " has ", String(number.utf8.count),
-            " digits but mailboxes need ", String(rules.digitLength))
-        switch rules.onMismatch {
-        case .dropMailbox:
-            message = String(joining: message, "; the row goes in without a mailbox")
-            findings.warning(.voicemailDigitLength, .voicemail, message)
-        case .reject:
-            findings.error(.voicemailDigitLength, .voicemail, message)
-        }
+            " digits but mailboxes need ", String(rules.digitLength), drops ? "; the row goes in without a mailbox" : ""
+        )
+        findings.add(.voicemailDigitLength, drops ? .warning : .error, .voicemail, message)
     }
 }
