@@ -119,8 +119,9 @@ struct RecordKeyReader {
     /// The type `user` as a ``foldedWord(_:)``.
     private static let userWord = Array(ProfileType.user.rawValue.utf8).withUnsafeBufferPointer { foldedWord($0)! }
 
-    /// An ASCII cell of at most eight bytes as one word, low byte first, its letters folded to lower
-    /// case; nil for a longer cell. Two cells of one length are equal ignoring case when their words are.
+    /// An ASCII cell of at most eight bytes as one word, its letters folded to lower case; nil when longer.
+    ///
+    /// Low byte first, with the length in the top bits: two cells are equal ignoring case when their words are.
     private static func foldedWord(_ cell: UnsafeBufferPointer<UInt8>) -> UInt64? {
         guard cell.count <= 8 else { return nil }
         var word: UInt64 = 0
