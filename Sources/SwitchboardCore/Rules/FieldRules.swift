@@ -56,7 +56,10 @@ public enum FieldRules {
 
     /// Whether `text` looks like a number a spreadsheet turned into scientific notation (`4.41E+11`).
     public static func isScientificNotation(_ text: String) -> Bool {
-        guard text.utf8.contains(where: { $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) else { return false }
+        var bytes = text
+        guard bytes.withUTF8({ $0.contains { $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") } }) else {
+            return false
+        }
         let upper = text.uppercased()
         guard let e = upper.firstIndex(of: "E") else { return false }
         let mantissa = upper[..<e]
@@ -143,7 +146,7 @@ public enum FieldRules {
 
     /// Reads a boolean word: yes/no, true/false, 1/0, y/n, in any case; nil when it is none.
     public static func readBoolean(_ text: String) -> Bool? {
-        switch text.lowercased() {
+        switch NormalizedRow.fold(text) {
         case "yes", "true", "1", "y", "on": true
         case "no", "false", "0", "n", "off": false
         default: nil
