@@ -205,7 +205,7 @@ public struct Validator {
     }
 
     private func deliver<Sink: ValidationSink>(
-        _ outcome: RowOutcome, _ summary: inout ValidationSummary, _ sink: inout Sink
+        _ outcome: consuming RowOutcome, _ summary: inout ValidationSummary, _ sink: inout Sink
     ) throws {
         summary.rows += 1
         if outcome.isAccepted { summary.accepted += 1 } else { summary.rejected += 1 }
@@ -215,6 +215,9 @@ public struct Validator {
 
     /// The rows of the second pass handled together.
     static let batchSize = 256
+
+    /// The row a batch leaves in the place of a row it has moved out.
+    private static let emptyRow = NormalizedRow(row: UserRow(line: 0))
 
     /// The rows of a second-pass batch between their field stage and the other stages.
     struct PendingBatch {
@@ -252,28 +255,33 @@ public struct Validator {
     ) throws {
         guard batch.count > 0 else { return }
         directory.prepare(for: batch.rows)
-        func deliverInOrder(_ outcome: RowOutcome) throws {
+        func deliverInOrder(_ outcome: consuming RowOutcome) throws {
             try deliver(outcome, &summary, &sink)
             if let onProgress, summary.rows & 4095 == 0 {
                 onProgress(RunProgress(phase: "validating", rows: summary.rows, byteOffset: byteOffset))
             }
         }
         var unreadable = batch.unreadable[...]
-        // Rows are taken from the end of the reversed arrays, so each moves out without a copy.
-        batch.rows.reverse()
-        batch.reads.reverse()
-        var delivered = 0
-        while let row = batch.rows.popLast() {
-            while let next = unreadable.first, next.rowsBefore == delivered {
-                try deliverInOrder(next.outcome)
-                unreadable.removeFirst()
+        var reads: [(cells: [String], findings: FindingList)] = []
+        swap(&reads, &batch.reads)
+        try batch.rows.withUnsafeMutableBufferPointer { rows in
+            for position in rows.indices {
+                while let next = unreadable.first, next.rowsBefore == position {
+                    try deliverInOrder(next.outcome)
+                    unreadable.removeFirst()
+                }
+                // The row moves out and the empty row takes its place: no copy of it is made.
+                let row = (rows.baseAddress! + position).move()
+                (rows.baseAddress! + position).initialize(to: Self.emptyRow)
+                var findings = reads[position].findings
+                runStages(row, index: index, findings: &findings)
+                try deliverInOrder(
+                    RowOutcome(line: row.line, cells: reads[position].cells, row: row, findings: findings.findings))
             }
-            let read = batch.reads.removeLast()
-            var findings = read.findings
-            runStages(row, index: index, findings: &findings)
-            try deliverInOrder(RowOutcome(line: row.line, cells: read.cells, row: row, findings: findings.findings))
-            delivered += 1
         }
+        batch.rows.removeAll(keepingCapacity: true)
+        reads.removeAll(keepingCapacity: true)
+        swap(&reads, &batch.reads)
         for next in unreadable { try deliverInOrder(next.outcome) }
         batch.unreadable.removeAll(keepingCapacity: true)
     }
