@@ -359,6 +359,8 @@ public struct Validator {
         let header = record.strings
         let mapping = try self.mapping(for: header)
         var index = FileIndex(policy: policy)
+        let normalizer = RowNormalizer(policy: policy)
+        let names = FieldNames()
         let keyReader = directory.holdsNoProfiles ? RecordKeyReader(mapping: mapping, policy: policy) : nil
         // Only the columns the keys come from are made Strings; the others stay empty.
         let keyColumns = header.indices.map { mapping.fields[$0].map(Self.keyFields.contains) ?? false }
@@ -371,7 +373,9 @@ public struct Validator {
             }
             let keys =
                 keyReader?.keys(of: record)
-                ?? stringKeys(of: record, mapping: mapping, keyColumns: keyColumns, cells: &cells, index: index)
+                ?? stringKeys(
+                    of: record, mapping: mapping, keyColumns: keyColumns, cells: &cells, normalizer: normalizer,
+                    fieldNames: names, index: index)
             index.note(keys)
         }
         index.finish()
@@ -381,15 +385,16 @@ public struct Validator {
     /// The first pass's keys of `record` read as Strings, through the profile, the field stage
     /// and identity resolution; `cells` holds the key columns' Strings between calls.
     func stringKeys(
-        of record: CSVRecord, mapping: HeaderMapping, keyColumns: [Bool], cells: inout [String], index: FileIndex
+        of record: CSVRecord, mapping: HeaderMapping, keyColumns: [Bool], cells: inout [String],
+        normalizer: RowNormalizer, fieldNames: FieldNames, index: FileIndex
     ) -> RowKeys {
         for column in cells.indices where keyColumns[column] {
             cells[column] = column < record.count ? record.string(at: column) : ""
         }
         Self.removeFormulaGuards(&cells, mapping: mapping)
-        var scratch = FindingList(line: record.position.line, fieldNames: FieldNames())
+        var scratch = FindingList(line: record.position.line, fieldNames: fieldNames)
         let row = mapping.profile.row(from: cells, line: record.position.line, mapping: mapping)
-        let normalized = RowNormalizer(policy: policy).normalize(row, into: &scratch, keysOnly: true)
+        let normalized = normalizer.normalize(row, into: &scratch, keysOnly: true)
         return index.keys(of: directory.resolvingIdentity(normalized), directory: directory)
     }
 
