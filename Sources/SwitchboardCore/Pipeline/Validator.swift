@@ -97,10 +97,31 @@ public struct ValidationSummary: Sendable, Equatable {
 
     /// Creates empty counts.
     public init() {}
+}
 
+/// A run's counts while its rows come: the summary, with each finding's code counted in a short
+/// list (a file draws on few codes, and a code's name is one shared string) instead of hashed
+/// into ``ValidationSummary/byCode`` every time.
+struct RunningCounts {
+    /// The counts but the codes'.
+    var summary = ValidationSummary()
+    private var codes: [(code: RuleCode, count: Int)] = []
+
+    /// Counts one finding.
     mutating func count(_ finding: Finding) {
-        byCode[finding.code, default: 0] += 1
-        if finding.severity == .warning { warnings += 1 }
+        if finding.severity == .warning { summary.warnings += 1 }
+        if let index = codes.firstIndex(where: { $0.code == finding.code }) {
+            codes[index].count += 1
+        } else {
+            codes.append((finding.code, 1))
+        }
+    }
+
+    /// The summary, every code counted.
+    var finished: ValidationSummary {
+        var finished = summary
+        for (code, count) in codes { finished.byCode[code, default: 0] += count }
+        return finished
     }
 }
 
@@ -149,14 +170,14 @@ public struct Validator {
             throw FileValidationError(code: .missingColumns, line: 1, message: "the file is empty: it has no header")
         }
         let mapping = try self.mapping(for: header)
-        var summary = ValidationSummary()
-        summary.profile = mapping.profile.name
+        var counts = RunningCounts()
+        counts.summary.profile = mapping.profile.name
         try sink.indexed(index)
         try sink.begin(header: header, mapping: mapping)
         let headerLine = record.position.line
         for var finding in mapping.findings where finding.severity == .warning {
             finding.line = headerLine
-            summary.count(finding)
+            counts.count(finding)
             try sink.fileFinding(finding)
         }
         let fieldNames = FieldNames { mapping.fieldName($0) }
@@ -180,19 +201,19 @@ public struct Validator {
             }
             byteOffset = record.position.byteOffset
             if batch.count == Self.batchSize {
-                try finish(&batch, index: index, into: &sink, &summary, byteOffset: byteOffset)
+                try finish(&batch, index: index, into: &sink, &counts, byteOffset: byteOffset)
             }
         }
-        try finish(&batch, index: index, into: &sink, &summary, byteOffset: byteOffset)
+        try finish(&batch, index: index, into: &sink, &counts, byteOffset: byteOffset)
         for warning in reader.warnings {
             let finding = Finding(
                 code: .encoding, severity: .warning, line: warning.line,
                 field: warning.column > 0 && warning.column <= header.count ? header[warning.column - 1] : "",
                 message: warning.message)
-            summary.count(finding)
+            counts.count(finding)
             try sink.fileFinding(finding)
         }
-        return summary
+        return counts.finished
     }
 
     /// The outcome of a record the reader could not read: its reader finding, no cells.
@@ -205,11 +226,11 @@ public struct Validator {
     }
 
     private func deliver<Sink: ValidationSink>(
-        _ outcome: consuming RowOutcome, _ summary: inout ValidationSummary, _ sink: inout Sink
+        _ outcome: consuming RowOutcome, _ counts: inout RunningCounts, _ sink: inout Sink
     ) throws {
-        summary.rows += 1
-        if outcome.isAccepted { summary.accepted += 1 } else { summary.rejected += 1 }
-        for finding in outcome.findings { summary.count(finding) }
+        counts.summary.rows += 1
+        if outcome.isAccepted { counts.summary.accepted += 1 } else { counts.summary.rejected += 1 }
+        for finding in outcome.findings { counts.count(finding) }
         try sink.row(outcome)
     }
 
@@ -250,15 +271,15 @@ public struct Validator {
 
     /// Runs the stages over a batch of read rows and delivers each, in order; empties the batch.
     private func finish<Sink: ValidationSink>(
-        _ batch: inout PendingBatch, index: FileIndex, into sink: inout Sink, _ summary: inout ValidationSummary,
+        _ batch: inout PendingBatch, index: FileIndex, into sink: inout Sink, _ counts: inout RunningCounts,
         byteOffset: Int
     ) throws {
         guard batch.count > 0 else { return }
         directory.prepare(for: batch.rows)
         func deliverInOrder(_ outcome: consuming RowOutcome) throws {
-            try deliver(outcome, &summary, &sink)
-            if let onProgress, summary.rows & 4095 == 0 {
-                onProgress(RunProgress(phase: "validating", rows: summary.rows, byteOffset: byteOffset))
+            try deliver(outcome, &counts, &sink)
+            if let onProgress, counts.summary.rows & 4095 == 0 {
+                onProgress(RunProgress(phase: "validating", rows: counts.summary.rows, byteOffset: byteOffset))
             }
         }
         var unreadable = batch.unreadable[...]
