@@ -159,3 +159,56 @@ private struct CollectingSink: ValidationSink {
     mutating func fileFinding(_ finding: Finding) throws {}
     mutating func row(_ outcome: RowOutcome) throws { rows.append(outcome) }
 }
+
+@Suite("Messages written without interpolation")
+struct MessageTextTests {
+    /// `describeLines` as it was written with `joined` and interpolation: the reference.
+    private func referenceLines(_ lines: [Int], excluding line: Int) -> String {
+        var shown: [String] = []
+        for other in lines where other != line {
+            shown.append(String(other))
+            if shown.count == 10 { break }
+        }
+        let total = lines.count - (lines.contains(line) ? 1 : 0)
+        var text =
+            shown.count == 1
+            ? "line \(shown[0])" : "lines " + shown.dropLast().joined(separator: ", ") + " and \(shown.last!)"
+        if total > shown.count { text += " (and \(total - shown.count) more)" }
+        return text
+    }
+
+    @Test("Lines are described as before, for every count of lines and place of the row's own")
+    func lines() {
+        for count in 2...25 {
+            let lines = (1...count).map { $0 * 7 }
+            for line in [7, 14, lines.last!, 1000] {
+                #expect(describeLines(lines, excluding: line) == referenceLines(lines, excluding: line))
+            }
+        }
+        #expect(describeLines([3, 7, 9], excluding: 3) == "lines 7 and 9")
+        #expect(describeLines([3, 7], excluding: 3) == "line 7")
+    }
+
+    @Test("The voicemail digit-length message names the extension, its site and both counts")
+    func voicemail() {
+        var policy = Policy()
+        policy.voicemail.digitLength = 4
+        let rows = [
+            addRow(2, "ann", ext: "41270", extra: [.voicemail: "yes", .site: "zurich"]),
+            addRow(3, "bob", ext: "41271", extra: [.voicemail: "yes"]),
+        ]
+        let messages = outcomes(rows, policy: policy).map { $0.findings.filter { $0.code == .voicemailDigitLength } }
+        #expect(
+            messages[0].map(\.message) == [
+                "extension 41270@zurich has 5 digits but mailboxes need 4; the row goes in without a mailbox"
+            ])
+        #expect(
+            messages[1].map(\.message) == [
+                "extension 41271 has 5 digits but mailboxes need 4; the row goes in without a mailbox"
+            ])
+        policy.voicemail.onMismatch = .reject
+        let rejected = outcomes(rows, policy: policy)[1].findings.filter { $0.code == .voicemailDigitLength }
+        #expect(rejected.map(\.message) == ["extension 41271 has 5 digits but mailboxes need 4"])
+        #expect(rejected.map(\.severity) == [.error])
+    }
+}
