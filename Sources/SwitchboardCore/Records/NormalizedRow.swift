@@ -108,6 +108,6 @@ public struct NormalizedRow: Sendable {
     /// The extension as people write it, with its site: `4021` or `4021@paris`.
     public var extensionLabel: String {
         guard let number = extensionNumber else { return "" }
-        return site.isEmpty ? number : "\(number)@\(site)"
+        return site.isEmpty ? number : String(joining: number, "@", site)
     }
 }
