@@ -80,6 +80,15 @@ public struct CSVRecord: @unchecked Sendable, Equatable {
         }
     }
 
+    /// Calls `body` with a view of every field's bytes, valid only during the call.
+    ///
+    /// For reading several fields of one record without a closure per field.
+    @inlinable public func withFieldBytes<R>(_ body: (CSVFieldBytes) throws -> R) rethrows -> R {
+        try withExtendedLifetime(storage) {
+            try body(CSVFieldBytes(bytes: UnsafePointer(bytes), ends: UnsafePointer(ends), count: fieldCount))
+        }
+    }
+
     /// Makes the storage this record's own before a reader writes into it.
     mutating func makeUnique() {
         if !isKnownUniquelyReferenced(&storage) {
@@ -95,6 +104,27 @@ public struct CSVRecord: @unchecked Sendable, Equatable {
                     rhs.withUnsafeBytes(ofField: index) { right in left.elementsEqual(right) }
                 }
             }
+    }
+}
+
+/// The bytes of a record's fields, as ``CSVRecord/withFieldBytes(_:)`` lends them: valid only during that call.
+public struct CSVFieldBytes {
+    @usableFromInline let bytes: UnsafePointer<UInt8>
+    @usableFromInline let ends: UnsafePointer<Int>
+    /// The number of fields.
+    public let count: Int
+
+    @inlinable init(bytes: UnsafePointer<UInt8>, ends: UnsafePointer<Int>, count: Int) {
+        self.bytes = bytes
+        self.ends = ends
+        self.count = count
+    }
+
+    /// The bytes of field `index`, or no bytes when the record has fewer fields.
+    @inlinable public subscript(index: Int) -> UnsafeBufferPointer<UInt8> {
+        guard index >= 0 && index < count else { return UnsafeBufferPointer(start: nil, count: 0) }
+        let start = index == 0 ? 0 : ends[index - 1]
+        return UnsafeBufferPointer(start: bytes + start, count: ends[index] - start)
     }
 }
 

@@ -84,13 +84,13 @@ func heapInUse() -> Int { Int(cheapinfo_heap_in_use()) }
 
 /// `switchboard-bench validate-index [--no-index] FILE`: the validator's first pass, alone.
 ///
-/// `Validator.firstPass` is private, so this is a copy of it made with public API (checked
-/// against commit 3579eb6; compare it with `Validator.firstPass` when that changes): every record
-/// read as Strings, mapped through the detected profile, its keys normalized (`keysOnly: true`)
-/// and noted in a `FileIndex(policy:)`, then `finish()`. With `--no-index`
-/// it does all of that except `note` and `finish`, so the difference between the two peak
-/// RSS figures is the index. It also prints the heap in use (mallinfo2) before the first record
-/// and after `finish()` while the index is still alive.
+/// With the index, it runs the validator's own first pass (`Validator.firstPass`, public): keys
+/// read from the bytes of plain rows, the others through Strings, noted in a `FileIndex` and
+/// `finish()`ed. With `--no-index` it reads every record as Strings, maps it through the detected
+/// profile and normalizes its keys (`keysOnly: true`), with no index: a baseline that holds no
+/// more memory than the reading, so the difference between the two peak RSS figures is the
+/// index. It also prints the heap in use (mallinfo2) before the first record and after
+/// `finish()` while the index is still alive.
 func runValidateIndex(path: String, indexing: Bool) {
     let directory = InMemoryDirectory()
     let policy = Policy()
@@ -100,39 +100,14 @@ func runValidateIndex(path: String, indexing: Bool) {
     var keyBytes = 0
     var index = FileIndex(policy: policy)
     do {
-        let reader = try CSVReader(path: path)
-        var record = CSVRecord()
-        func nextCells() throws -> [String]? {
-            while true {
-                switch try reader.next(into: &record) {
-                case .record: return record.strings
-                case .malformed: continue
-                case .fatal(let issue): fail("validate-index: line \(issue.line): \(issue.message)", code: 65)
-                case .end: return nil
-                }
-            }
+        if indexing {
+            let validator = Validator(policy: policy, directory: directory)
+            let result = try validator.firstPass(try CSVReader(path: path))
+            index = result.index
+            rows = index.rowCount
+        } else {
+            rows = try readKeysWithoutIndex(path: path, policy: policy, keyBytes: &keyBytes)
         }
-        guard let header = try nextCells() else { fail("validate-index: \(path) is empty", code: 65) }
-        let profile = ImportProfile.detect(header: header)
-        let mapping = profile.mapping(for: header)
-        let normalizer = RowNormalizer(policy: policy)
-        let names = FieldNames()
-        while let cells = try nextCells() {
-            rows += 1
-            var scratch = FindingList(line: record.position.line, fieldNames: names)
-            var padded = cells
-            if padded.count < header.count { padded += Array(repeating: "", count: header.count - padded.count) }
-            let row = mapping.profile.row(from: padded, line: record.position.line, mapping: mapping)
-            let normalized = normalizer.normalize(row, into: &scratch, keysOnly: true)
-            if indexing {
-                index.note(normalized, directory: directory)
-            } else {
-                // Touch the keys so that nothing is optimised away.
-                keyBytes &+= (normalized.usernameKey?.utf8.count ?? 0) &+ (normalized.emailKey?.utf8.count ?? 0)
-                keyBytes &+= (normalized.extensionKey?.utf8.count ?? 0) &+ (normalized.deviceKey?.utf8.count ?? 0)
-            }
-        }
-        if indexing { index.finish() }
     } catch {
         fail("validate-index: \(error)", code: 74)
     }
@@ -146,4 +121,39 @@ func runValidateIndex(path: String, indexing: Bool) {
                 + "\"heap_held\":\(heapAfter - heapBefore),\"key_bytes\":\(keyBytes),\"probe\":\(probe),"
                 + "\"seconds\":\(seconds)}")
     }
+}
+
+/// The `--no-index` baseline of `validate-index`: every record read as Strings, mapped through the
+/// detected profile and its keys normalized, with no index; returns the rows read.
+func readKeysWithoutIndex(path: String, policy: Policy, keyBytes: inout Int) throws -> Int {
+    let reader = try CSVReader(path: path)
+    var record = CSVRecord()
+    func nextCells() throws -> [String]? {
+        while true {
+            switch try reader.next(into: &record) {
+            case .record: return record.strings
+            case .malformed: continue
+            case .fatal(let issue): fail("validate-index: line \(issue.line): \(issue.message)", code: 65)
+            case .end: return nil
+            }
+        }
+    }
+    guard let header = try nextCells() else { fail("validate-index: \(path) is empty", code: 65) }
+    let profile = ImportProfile.detect(header: header)
+    let mapping = profile.mapping(for: header)
+    let normalizer = RowNormalizer(policy: policy)
+    let names = FieldNames()
+    var rows = 0
+    while let cells = try nextCells() {
+        rows += 1
+        var scratch = FindingList(line: record.position.line, fieldNames: names)
+        var padded = cells
+        if padded.count < header.count { padded += Array(repeating: "", count: header.count - padded.count) }
+        let row = mapping.profile.row(from: padded, line: record.position.line, mapping: mapping)
+        let normalized = normalizer.normalize(row, into: &scratch, keysOnly: true)
+        // Touch the keys so that nothing is optimised away.
+        keyBytes &+= (normalized.usernameKey?.utf8.count ?? 0) &+ (normalized.emailKey?.utf8.count ?? 0)
+        keyBytes &+= (normalized.extensionKey?.utf8.count ?? 0) &+ (normalized.deviceKey?.utf8.count ?? 0)
+    }
+    return rows
 }

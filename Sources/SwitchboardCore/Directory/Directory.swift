@@ -62,6 +62,10 @@ public protocol DirectoryLookup {
     /// Told the rows about to be checked, so that the answers about them can be worked out
     /// together (a store hashes their secrets on every core).
     func prepare(for rows: [NormalizedRow])
+    /// Whether the directory holds no profile at all, so that it answers every question about
+    /// a profile, email, extension or device with nil (the validator then reads the first
+    /// pass's keys from the bytes of each record).
+    var holdsNoProfiles: Bool { get }
 }
 
 extension DirectoryLookup {
@@ -70,6 +74,9 @@ extension DirectoryLookup {
 
     /// Knows no profile's details, so no add is ever taken as a re-run.
     public func isUnchanged(by row: NormalizedRow) -> Bool { false }
+
+    /// Claims nothing: the directory may hold profiles.
+    public var holdsNoProfiles: Bool { false }
 }
 
 /// A directory held in dictionaries: for tests, and the empty directory of a first import.
@@ -105,11 +112,17 @@ public struct InMemoryDirectory: DirectoryLookup, Sendable {
         for device in profile.deviceKeys { devices[device] = key }
     }
 
-    public func profile(usernameKey: String) -> DirectoryProfile? { profiles[usernameKey] }
-    public func emailOwner(emailKey: String) -> String? { emails[emailKey] }
-    public func extensionOwner(extensionKey: String) -> String? { extensions[extensionKey] }
-    public func deviceOwner(deviceKey: String) -> String? { devices[deviceKey] }
-    public func emProfileExists(key: String) -> Bool { emProfiles.contains(key) }
-    public func deviceExists(key: String) -> Bool { devices[key] != nil }
-    public func passcodeHistory(usernameKey: String) -> (any PasscodeHistory)? { passcodes[usernameKey] }
+    public var holdsNoProfiles: Bool { profiles.isEmpty }
+    // An empty table is not asked: a look-up hashes its key first.
+    public func profile(usernameKey: String) -> DirectoryProfile? { profiles.isEmpty ? nil : profiles[usernameKey] }
+    public func emailOwner(emailKey: String) -> String? { emails.isEmpty ? nil : emails[emailKey] }
+    public func extensionOwner(extensionKey: String) -> String? {
+        extensions.isEmpty ? nil : extensions[extensionKey]
+    }
+    public func deviceOwner(deviceKey: String) -> String? { devices.isEmpty ? nil : devices[deviceKey] }
+    public func emProfileExists(key: String) -> Bool { !emProfiles.isEmpty && emProfiles.contains(key) }
+    public func deviceExists(key: String) -> Bool { !devices.isEmpty && devices[key] != nil }
+    public func passcodeHistory(usernameKey: String) -> (any PasscodeHistory)? {
+        passcodes.isEmpty ? nil : passcodes[usernameKey]
+    }
 }

@@ -15,7 +15,7 @@ extension DirectoryLookup {
     ///   site, is on that site.
     ///
     /// "Without" means not given: no column, or a blank cell that keeps (never one that clears).
-    public func resolvingIdentity(_ normalized: NormalizedRow) -> NormalizedRow {
+    public func resolvingIdentity(_ normalized: consuming NormalizedRow) -> NormalizedRow {
         // Only what a rule reads is looked up: the type matters only beside an email (which
         // only `user` profiles must keep to themselves), the site only beside an extension.
         let hasEmail = normalized.emailKey != nil

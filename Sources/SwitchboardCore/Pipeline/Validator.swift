@@ -97,10 +97,31 @@ public struct ValidationSummary: Sendable, Equatable {
 
     /// Creates empty counts.
     public init() {}
+}
 
+/// A run's counts while its rows come: the summary, with each finding's code counted in a short
+/// list (a file draws on few codes, and a code's name is one shared string) instead of hashed
+/// into ``ValidationSummary/byCode`` every time.
+struct RunningCounts {
+    /// The counts but the codes'.
+    var summary = ValidationSummary()
+    private var codes: [(code: RuleCode, count: Int)] = []
+
+    /// Counts one finding.
     mutating func count(_ finding: Finding) {
-        byCode[finding.code, default: 0] += 1
-        if finding.severity == .warning { warnings += 1 }
+        if finding.severity == .warning { summary.warnings += 1 }
+        if let index = codes.firstIndex(where: { $0.code == finding.code }) {
+            codes[index].count += 1
+        } else {
+            codes.append((finding.code, 1))
+        }
+    }
+
+    /// The summary, every code counted.
+    var finished: ValidationSummary {
+        var finished = summary
+        for (code, count) in codes { finished.byCode[code, default: 0] += count }
+        return finished
     }
 }
 
@@ -149,14 +170,14 @@ public struct Validator {
             throw FileValidationError(code: .missingColumns, line: 1, message: "the file is empty: it has no header")
         }
         let mapping = try self.mapping(for: header)
-        var summary = ValidationSummary()
-        summary.profile = mapping.profile.name
+        var counts = RunningCounts()
+        counts.summary.profile = mapping.profile.name
         try sink.indexed(index)
         try sink.begin(header: header, mapping: mapping)
         let headerLine = record.position.line
         for var finding in mapping.findings where finding.severity == .warning {
             finding.line = headerLine
-            summary.count(finding)
+            counts.count(finding)
             try sink.fileFinding(finding)
         }
         let fieldNames = FieldNames { mapping.fieldName($0) }
@@ -164,34 +185,35 @@ public struct Validator {
         // Rows go through in batches: read and normalized, then the directory is told what the
         // batch will ask (so a store can hash secrets for all of it on every core), then each
         // row's stages run and the row is delivered, in file order.
-        var batch: [PendingRow] = []
-        batch.reserveCapacity(Self.batchSize)
+        var batch = PendingBatch()
         var byteOffset = 0
         reading: while true {
             switch try reader.next(into: &record) {
             case .end:
                 break reading
             case .fatal(let issue), .malformed(let issue):
-                batch.append(.unreadable(unreadable(issue, header: header)))
+                batch.unreadable.append((batch.rows.count, unreadable(issue, header: header)))
             case .record:
-                batch.append(
-                    read(record, header: header, mapping: mapping, fieldNames: fieldNames, normalizer: normalizer))
+                let (cells, row, findings) = read(
+                    record, header: header, mapping: mapping, fieldNames: fieldNames, normalizer: normalizer)
+                batch.rows.append(row)
+                batch.reads.append((cells, findings))
             }
             byteOffset = record.position.byteOffset
             if batch.count == Self.batchSize {
-                try finish(&batch, index: index, into: &sink, &summary, byteOffset: byteOffset)
+                try finish(&batch, index: index, into: &sink, &counts, byteOffset: byteOffset)
             }
         }
-        try finish(&batch, index: index, into: &sink, &summary, byteOffset: byteOffset)
+        try finish(&batch, index: index, into: &sink, &counts, byteOffset: byteOffset)
         for warning in reader.warnings {
             let finding = Finding(
                 code: .encoding, severity: .warning, line: warning.line,
                 field: warning.column > 0 && warning.column <= header.count ? header[warning.column - 1] : "",
                 message: warning.message)
-            summary.count(finding)
+            counts.count(finding)
             try sink.fileFinding(finding)
         }
-        return summary
+        return counts.finished
     }
 
     /// The outcome of a record the reader could not read: its reader finding, no cells.
@@ -204,30 +226,38 @@ public struct Validator {
     }
 
     private func deliver<Sink: ValidationSink>(
-        _ outcome: RowOutcome, _ summary: inout ValidationSummary, _ sink: inout Sink
+        _ outcome: consuming RowOutcome, _ counts: inout RunningCounts, _ sink: inout Sink
     ) throws {
-        summary.rows += 1
-        if outcome.isAccepted { summary.accepted += 1 } else { summary.rejected += 1 }
-        for finding in outcome.findings { summary.count(finding) }
+        counts.summary.rows += 1
+        if outcome.isAccepted { counts.summary.accepted += 1 } else { counts.summary.rejected += 1 }
+        for finding in outcome.findings { counts.count(finding) }
         try sink.row(outcome)
     }
 
     /// The rows of the second pass handled together.
     static let batchSize = 256
 
-    /// A row of the second pass between its field stage and the other stages.
-    enum PendingRow {
-        /// A record the reader could not read: its outcome is final.
-        case unreadable(RowOutcome)
-        /// A row read and normalized, with its findings so far and the cells as the file holds them.
-        case read(cells: [String], row: NormalizedRow, findings: FindingList)
+    /// The row a batch leaves in the place of a row it has moved out.
+    private static let emptyRow = NormalizedRow(row: UserRow(line: 0))
+
+    /// The rows of a second-pass batch between their field stage and the other stages.
+    struct PendingBatch {
+        /// The rows read and normalized, in file order.
+        var rows: [NormalizedRow] = []
+        /// For each of `rows`, its cells as the file holds them and its findings so far.
+        var reads: [(cells: [String], findings: FindingList)] = []
+        /// The records the reader could not read, in file order, each with how many of `rows` come before it.
+        var unreadable: [(rowsBefore: Int, outcome: RowOutcome)] = []
+
+        /// How many records the batch holds.
+        var count: Int { rows.count + unreadable.count }
     }
 
-    /// Reads one record through the field stage.
+    /// Reads one record through the field stage: its cells as the file holds them, its row and its findings.
     func read(
         _ record: CSVRecord, header: [String], mapping: HeaderMapping, fieldNames: FieldNames,
         normalizer: RowNormalizer
-    ) -> PendingRow {
+    ) -> (cells: [String], row: NormalizedRow, findings: FindingList) {
         let line = record.position.line
         var findings = FindingList(line: line, fieldNames: fieldNames)
         let original = record.strings
@@ -236,34 +266,45 @@ public struct Validator {
         Self.removeFormulaGuards(&cells, mapping: mapping)
         let row = mapping.profile.row(from: cells, line: line, mapping: mapping)
         let normalized = directory.resolvingIdentity(normalizer.normalize(row, into: &findings))
-        return .read(cells: original, row: normalized, findings: findings)
+        return (original, normalized, findings)
     }
 
     /// Runs the stages over a batch of read rows and delivers each, in order; empties the batch.
     private func finish<Sink: ValidationSink>(
-        _ batch: inout [PendingRow], index: FileIndex, into sink: inout Sink, _ summary: inout ValidationSummary,
+        _ batch: inout PendingBatch, index: FileIndex, into sink: inout Sink, _ counts: inout RunningCounts,
         byteOffset: Int
     ) throws {
-        guard !batch.isEmpty else { return }
-        let rows = batch.compactMap { pending -> NormalizedRow? in
-            if case .read(_, let row, _) = pending { return row }
-            return nil
+        guard batch.count > 0 else { return }
+        directory.prepare(for: batch.rows)
+        func deliverInOrder(_ outcome: consuming RowOutcome) throws {
+            try deliver(outcome, &counts, &sink)
+            if let onProgress, counts.summary.rows & 4095 == 0 {
+                onProgress(RunProgress(phase: "validating", rows: counts.summary.rows, byteOffset: byteOffset))
+            }
         }
-        directory.prepare(for: rows)
-        for pending in batch {
-            switch pending {
-            case .unreadable(let outcome):
-                try deliver(outcome, &summary, &sink)
-            case .read(let cells, let row, var findings):
+        var unreadable = batch.unreadable[...]
+        var reads: [(cells: [String], findings: FindingList)] = []
+        swap(&reads, &batch.reads)
+        try batch.rows.withUnsafeMutableBufferPointer { rows in
+            for position in rows.indices {
+                while let next = unreadable.first, next.rowsBefore == position {
+                    try deliverInOrder(next.outcome)
+                    unreadable.removeFirst()
+                }
+                // The row moves out and the empty row takes its place: no copy of it is made.
+                let row = (rows.baseAddress! + position).move()
+                (rows.baseAddress! + position).initialize(to: Self.emptyRow)
+                var findings = reads[position].findings
                 runStages(row, index: index, findings: &findings)
-                try deliver(
-                    RowOutcome(line: row.line, cells: cells, row: row, findings: findings.findings), &summary, &sink)
-            }
-            if let onProgress, summary.rows & 4095 == 0 {
-                onProgress(RunProgress(phase: "validating", rows: summary.rows, byteOffset: byteOffset))
+                try deliverInOrder(
+                    RowOutcome(line: row.line, cells: reads[position].cells, row: row, findings: findings.findings))
             }
         }
-        batch.removeAll(keepingCapacity: true)
+        batch.rows.removeAll(keepingCapacity: true)
+        reads.removeAll(keepingCapacity: true)
+        swap(&reads, &batch.reads)
+        for next in unreadable { try deliverInOrder(next.outcome) }
+        batch.unreadable.removeAll(keepingCapacity: true)
     }
 
     /// Runs every stage after the field stage over one row.
@@ -326,15 +367,22 @@ public struct Validator {
         return mapping
     }
 
-    /// The first pass: every row's keys into the index.
-    private func firstPass<Source: ByteSource>(_ reader: CSVReader<Source>) throws -> (FileIndex, [String]) {
+    /// The first pass alone: every row's keys into the index, which comes back finished, with the header.
+    ///
+    /// Against a directory that ``DirectoryLookup/holdsNoProfiles``, a row whose key cells are
+    /// plain is read from its bytes (``RecordKeyReader``); any other goes through the profile and
+    /// the field stage as Strings. Both give the same index.
+    public func firstPass<Source: ByteSource>(_ reader: CSVReader<Source>) throws -> (
+        index: FileIndex, header: [String]
+    ) {
         var record = CSVRecord()
         guard try reader.nextReadable(into: &record) else { return (FileIndex(), []) }
         let header = record.strings
         let mapping = try self.mapping(for: header)
-        let normalizer = RowNormalizer(policy: policy)
         var index = FileIndex(policy: policy)
+        let normalizer = RowNormalizer(policy: policy)
         let names = FieldNames()
+        let keyReader = directory.holdsNoProfiles ? RecordKeyReader(mapping: mapping, policy: policy) : nil
         // Only the columns the keys come from are made Strings; the others stay empty.
         let keyColumns = header.indices.map { mapping.fields[$0].map(Self.keyFields.contains) ?? false }
         var cells = [String](repeating: "", count: header.count)
@@ -344,17 +392,31 @@ public struct Validator {
             if let onProgress, rows & 4095 == 0 {
                 onProgress(RunProgress(phase: "indexing", rows: rows, byteOffset: record.position.byteOffset))
             }
-            for column in cells.indices where keyColumns[column] {
-                cells[column] = column < record.count ? record.string(at: column) : ""
-            }
-            Self.removeFormulaGuards(&cells, mapping: mapping)
-            var scratch = FindingList(line: record.position.line, fieldNames: names)
-            let row = mapping.profile.row(from: cells, line: record.position.line, mapping: mapping)
-            let keys = directory.resolvingIdentity(normalizer.normalize(row, into: &scratch, keysOnly: true))
-            index.note(keys, directory: directory)
+            let keys =
+                keyReader?.keys(of: record)
+                ?? stringKeys(
+                    of: record, mapping: mapping, keyColumns: keyColumns, cells: &cells, normalizer: normalizer,
+                    fieldNames: names, index: index)
+            index.note(keys)
         }
         index.finish()
         return (index, header)
+    }
+
+    /// The first pass's keys of `record` read as Strings, through the profile, the field stage
+    /// and identity resolution; `cells` holds the key columns' Strings between calls.
+    func stringKeys(
+        of record: CSVRecord, mapping: HeaderMapping, keyColumns: [Bool], cells: inout [String],
+        normalizer: RowNormalizer, fieldNames: FieldNames, index: FileIndex
+    ) -> RowKeys {
+        for column in cells.indices where keyColumns[column] {
+            cells[column] = column < record.count ? record.string(at: column) : ""
+        }
+        Self.removeFormulaGuards(&cells, mapping: mapping)
+        var scratch = FindingList(line: record.position.line, fieldNames: fieldNames)
+        let row = mapping.profile.row(from: cells, line: record.position.line, mapping: mapping)
+        let normalized = normalizer.normalize(row, into: &scratch, keysOnly: true)
+        return index.keys(of: directory.resolvingIdentity(normalized), directory: directory)
     }
 
     /// Takes off the `'` that a rejects file or an export put before formula-like free-text
@@ -362,7 +424,8 @@ public struct Validator {
     ///
     /// A spreadsheet reads a leading `'` the same way: as "this is text", not as part of the value.
     static func removeFormulaGuards(_ cells: inout [String], mapping: HeaderMapping) {
-        // Most cells do not start with `'`: those are only read, never written back.
+        // Most rows have no cell starting with `'`: those are only read, never written back.
+        guard cells.contains(where: { $0.utf8.first == 0x27 }) else { return }
         for column in mapping.freeTextColumns where column < cells.count && cells[column].utf8.first == 0x27 {
             cells[column] = FormulaGuard.removingGuard(cells[column])
         }

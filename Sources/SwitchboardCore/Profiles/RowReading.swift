@@ -25,13 +25,17 @@ extension ImportProfile {
     /// this profile's ``mapping(for:)``.
     public func row(from cells: [String], line: Int, mapping: HeaderMapping) -> UserRow {
         precondition(mapping.profile.name == name, "a \(mapping.profile.name) mapping read through \(name)")
-        var row = UserRow(line: line, cells: cells)
         let blank = blankChange(cells: cells, mapping: mapping)
-
+        var changes: [FieldChange] = []
+        changes.reserveCapacity(CanonicalField.allCases.count)
         for field in CanonicalField.allCases {
-            guard let index = mapping.fieldColumns[field.rawValue] else { continue }
-            row[field] = change(for: Self.cell(cells, index), field: field, blank: blank)
+            guard let index = mapping.fieldColumns[field.rawValue] else {
+                changes.append(.keep)
+                continue
+            }
+            changes.append(change(for: Self.cell(cells, index), field: field, blank: blank))
         }
+        var row = UserRow(line: line, cells: cells, changes: changes)
 
         if let index = mapping.fullNameColumn {
             let (first, last) = nameChanges(for: Self.cell(cells, index), blank: blank)

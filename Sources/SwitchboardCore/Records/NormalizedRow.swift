@@ -53,12 +53,61 @@ public struct NormalizedRow: Sendable {
         emProfileKey = emProfile.map(Self.fold)
     }
 
-    /// Folds case for comparing identities.
-    public static func fold(_ text: String) -> String { text.lowercased() }
+    /// Folds case for comparing identities: `lowercased()`, without its cost for ASCII and Latin
+    /// text, and with no allocation for text that is its own fold.
+    public static func fold(_ text: String) -> String {
+        var text = text
+        let ascii = text.withUTF8 { bytes -> (isASCII: Bool, hasCapital: Bool) in
+            var seen: UInt8 = 0
+            var hasCapital = false
+            for byte in bytes {
+                seen |= byte
+                hasCapital = hasCapital || (byte &- 0x41) < 26
+            }
+            return (seen < 0x80, hasCapital)
+        }
+        guard ascii.isASCII else { return latinLowercased(text) ?? text.lowercased() }
+        guard ascii.hasCapital else { return text }
+        return text.withUTF8 { bytes in
+            String(unsafeUninitializedCapacity: bytes.count) { folded in
+                for (offset, byte) in bytes.enumerated() { folded[offset] = (byte &- 0x41) < 26 ? byte | 0x20 : byte }
+                return bytes.count
+            }
+        }
+    }
+
+    /// `text.lowercased()` when every scalar of `text` has a ``latinLowercase(_:)``, else nil.
+    static func latinLowercased(_ text: String) -> String? {
+        var changes = false
+        for scalar in text.unicodeScalars {
+            guard let lower = latinLowercase(scalar) else { return nil }
+            changes = changes || lower != scalar.value
+        }
+        guard changes else { return text }
+        var folded = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars { folded.append(Unicode.Scalar(latinLowercase(scalar)!)!) }
+        return String(folded)
+    }
+
+    /// The lower case of a scalar from U+0000 to U+017F as `Unicode.Scalar.Properties.lowercaseMapping`
+    /// gives it; nil beyond, or for U+0130, whose lower case is two scalars.
+    static func latinLowercase(_ scalar: Unicode.Scalar) -> UInt32? {
+        let value = scalar.value
+        switch value {
+        case 0x41...0x5A, 0xC0...0xD6, 0xD8...0xDE: return value + 0x20
+        case 0...0xFF: return value
+        case 0x130: return nil
+        case 0x178: return 0xFF
+        case 0x100...0x12F, 0x132...0x137, 0x14A...0x177: return value | 1
+        case 0x139...0x148, 0x179...0x17E: return value & 1 == 1 ? value + 1 : value
+        case 0x131, 0x138, 0x149, 0x17F: return value
+        default: return nil
+        }
+    }
 
     /// The extension as people write it, with its site: `4021` or `4021@paris`.
     public var extensionLabel: String {
         guard let number = extensionNumber else { return "" }
-        return site.isEmpty ? number : "\(number)@\(site)"
+        return site.isEmpty ? number : String(joining: number, "@", site)
     }
 }

@@ -47,6 +47,14 @@ public struct UserRow: Sendable, Equatable {
         changes = Array(repeating: .keep, count: CanonicalField.allCases.count)
     }
 
+    /// Creates a row of one change per canonical field, in the order of ``CanonicalField/allCases``.
+    init(line: Int, cells: [String], changes: [FieldChange]) {
+        precondition(changes.count == CanonicalField.allCases.count, "a row needs one change per canonical field")
+        self.line = line
+        self.cells = cells
+        self.changes = changes
+    }
+
     /// The change asked of `field`.
     public subscript(field: CanonicalField) -> FieldChange {
         get { changes[field.rawValue] }

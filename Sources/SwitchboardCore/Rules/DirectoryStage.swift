@@ -19,7 +19,7 @@ public struct DirectoryStage: RowStage {
         case .update, .disable, .delete:
             if context.existing == nil && !index.effects(of: me).contains(.adds) {
                 findings.error(
-                    .profileNotFound, .username, "no profile has this username, so it cannot be \(action.pastTense)")
+                    .profileNotFound, .username, "no profile has this username, so it cannot be " + action.pastTense)
             }
         default: break
         }

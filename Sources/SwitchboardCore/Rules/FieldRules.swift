@@ -47,13 +47,19 @@ public enum FieldRules {
     }
 
     /// Whether `text` is one or more ASCII digits.
-    public static func isDigits<S: StringProtocol>(_ text: S) -> Bool {
-        !text.isEmpty && text.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+    public static func isDigits<S: StringProtocol>(_ text: S) -> Bool { isDigits(utf8: text.utf8) }
+
+    /// Whether the UTF-8 bytes `bytes` are one or more ASCII digits.
+    static func isDigits<Bytes: Collection<UInt8>>(utf8 bytes: Bytes) -> Bool {
+        !bytes.isEmpty && bytes.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
     }
 
     /// Whether `text` looks like a number a spreadsheet turned into scientific notation (`4.41E+11`).
     public static func isScientificNotation(_ text: String) -> Bool {
-        guard text.utf8.contains(where: { $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) else { return false }
+        var bytes = text
+        guard bytes.withUTF8({ $0.contains { $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") } }) else {
+            return false
+        }
         let upper = text.uppercased()
         guard let e = upper.firstIndex(of: "E") else { return false }
         let mantissa = upper[..<e]
@@ -79,37 +85,58 @@ public enum FieldRules {
     /// Reads a phone number as DOMAIN.md §3 says.
     public static func readPhone(_ text: String) -> PhoneReading {
         if isScientificNotation(text) { return .scientific }
-        var kept: [UInt8] = []
-        kept.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case " ", "-", ".", "(", ")", "\u{00A0}": continue
-            default:
-                guard scalar.isASCII else { return .invalid }
-                kept.append(UInt8(scalar.value))
+        var text = text
+        return text.withUTF8 { bytes in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(bytes.count, 1)) { kept -> PhoneReading in
+                var count = 0
+                var index = 0
+                while index < bytes.count {
+                    let byte = bytes[index]
+                    index += 1
+                    switch byte {
+                    case UInt8(ascii: " "), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "("), UInt8(ascii: ")"):
+                        continue
+                    case 0xC2 where index < bytes.count && bytes[index] == 0xA0:
+                        index += 1  // U+00A0, the no-break space
+                        continue
+                    case 0x80...: return .invalid
+                    default:
+                        kept[count] = byte
+                        count += 1
+                    }
+                }
+                let plus = count > 0 && kept[0] == UInt8(ascii: "+")
+                let digits = UnsafeBufferPointer(rebasing: kept[(plus ? 1 : 0)..<count])
+                guard (8...15).contains(digits.count), isDigits(utf8: digits) else { return .invalid }
+                let number = String(decoding: UnsafeBufferPointer(rebasing: kept[0..<count]), as: UTF8.self)
+                return plus ? .e164(number) : .lostPlus(number)
             }
         }
-        let plus = kept.first == UInt8(ascii: "+")
-        let digits = plus ? kept.dropFirst() : kept[...]
-        guard (8...15).contains(digits.count), digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return .invalid }
-        let number = String(decoding: kept, as: UTF8.self)
-        return plus ? .e164(number) : .lostPlus(number)
     }
 
     /// Whether `text` is a language tag like `en`, `en-US`, `zh-Hant-TW` or `es-419`.
     public static func isValidLanguage(_ text: String) -> Bool {
-        let parts = text.utf8.split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false)
-        func letters(_ part: Substring.UTF8View.SubSequence) -> Bool {
-            part.allSatisfy { (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) }
+        var text = text
+        return text.withUTF8 { bytes in
+            // The parts between hyphens, read in one pass: at most three.
+            var parts = 0
+            var start = 0
+            for end in 0...bytes.count where end == bytes.count || bytes[end] == UInt8(ascii: "-") {
+                let part = UnsafeBufferPointer(rebasing: bytes[start..<end])
+                parts += 1
+                let letters = part.allSatisfy { (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) }
+                if parts == 1 {
+                    guard (2...3).contains(part.count), letters else { return false }
+                } else {
+                    let script = part.count == 4 && letters
+                    let region =
+                        (part.count == 2 && letters) || (part.count == 3 && isDigits(utf8: part))
+                    guard parts <= 3, script || region else { return false }
+                }
+                start = end + 1
+            }
+            return true
         }
-        guard (1...3).contains(parts.count), (2...3).contains(parts[0].count), letters(parts[0]) else { return false }
-        for part in parts.dropFirst() {
-            let script = part.count == 4 && letters(part)
-            let region =
-                (part.count == 2 && letters(part)) || (part.count == 3 && part.allSatisfy { $0 >= 0x30 && $0 <= 0x39 })
-            guard script || region else { return false }
-        }
-        return true
     }
 
     /// Whether `text` is an IANA time zone name such as `Europe/Paris`.
@@ -119,7 +146,7 @@ public enum FieldRules {
 
     /// Reads a boolean word: yes/no, true/false, 1/0, y/n, in any case; nil when it is none.
     public static func readBoolean(_ text: String) -> Bool? {
-        switch text.lowercased() {
+        switch NormalizedRow.fold(text) {
         case "yes", "true", "1", "y", "on": true
         case "no", "false", "0", "n", "off": false
         default: nil

@@ -40,6 +40,8 @@ public struct FileIndex: Sendable {
     private var emProfiles = KeyTable()
     /// What the file shows about leading zeros.
     public private(set) var facts = FileFacts()
+    /// The rows noted.
+    public private(set) var rowCount = 0
     /// Whether no profile is named on more than one row (known once ``finish()`` has run).
     public private(set) var namesEachProfileOnce = true
     private var paddedLengths: [Int: (count: Int, line: Int)] = [:]
@@ -49,44 +51,59 @@ public struct FileIndex: Sendable {
         countsNewExtensions = policy.profile.maxExtensions > 1
     }
 
-    /// The hash a key is kept by.
-    static func hash(_ key: String) -> Int {
-        var hasher = Hasher()
-        hasher.combine(key)
-        return hasher.finalize()
-    }
+    /// The hash a key is kept by (see ``KeyHash``).
+    static func hash(_ key: String) -> Int { KeyHash.of(key) }
 
     /// Notes one row of the first pass.
     public mutating func note(_ row: NormalizedRow, directory: any DirectoryLookup) {
-        let line = row.line
-        if let key = row.extensionKey { extensions.append(Self.hash(key), line: line) }
-        if let number = row.extensionNumber, number.first == "0" {
-            paddedLengths[number.utf8.count, default: (0, line)].count += 1
-        }
-        if let key = row.deviceKey { devices.append(Self.hash(key), line: line) }
-        if let key = row.emProfileKey { emProfiles.append(Self.hash(key), line: line) }
-        guard let usernameKey = row.usernameKey else { return }
-        let user = Self.hash(usernameKey)
-        if let key = row.emailKey, row.type == .user {
-            emails.append(Self.hash(key), line: line, extra: UInt32(truncatingIfNeeded: user))
-        }
-        usernames.append(
-            user, line: line, extra: UInt32(recordEffects(of: row, user: user, directory: directory).rawValue))
+        note(keys(of: row, directory: directory))
     }
 
-    /// What `row` does to its profile, noting a new extension on the way; nothing when the
+    /// What the index keeps of `row`: its key hashes, and what `directory` says of its profile and extension.
+    func keys(of row: NormalizedRow, directory: any DirectoryLookup) -> RowKeys {
+        var keys = RowKeys(line: row.line, action: row.action, isUser: row.type == .user)
+        keys.extensionKey = row.extensionKey.map(Self.hash)
+        if let number = row.extensionNumber, number.utf8.first == UInt8(ascii: "0") {
+            keys.zeroPaddedDigits = number.utf8.count
+        }
+        keys.device = row.deviceKey.map(Self.hash)
+        keys.emProfile = row.emProfileKey.map(Self.hash)
+        if let usernameKey = row.usernameKey {
+            keys.username = Self.hash(usernameKey)
+            keys.email = row.emailKey.map(Self.hash)
+            keys.profileExists = directory.profile(usernameKey: usernameKey) != nil
+            if countsNewExtensions, let key = row.extensionKey {
+                keys.extensionIsNew = directory.extensionOwner(extensionKey: key) != usernameKey
+            }
+        }
+        return keys
+    }
+
+    /// Notes one row of the first pass, read into its key hashes.
+    mutating func note(_ keys: RowKeys) {
+        rowCount += 1
+        let line = keys.line
+        if let key = keys.extensionKey { extensions.append(key, line: line) }
+        if let digits = keys.zeroPaddedDigits { paddedLengths[digits, default: (0, line)].count += 1 }
+        if let key = keys.device { devices.append(key, line: line) }
+        if let key = keys.emProfile { emProfiles.append(key, line: line) }
+        guard let user = keys.username else { return }
+        if let key = keys.email, keys.isUser {
+            emails.append(key, line: line, extra: UInt32(truncatingIfNeeded: user))
+        }
+        usernames.append(user, line: line, extra: UInt32(recordEffects(of: keys, user: user).rawValue))
+    }
+
+    /// What a row does to its profile, noting a new extension on the way; nothing when the
     /// row cannot apply (an add of an existing profile, a change to a missing one): its
     /// effects would only hide real conflicts.
-    private mutating func recordEffects(of row: NormalizedRow, user: Int, directory: any DirectoryLookup)
-        -> ProfileEffects
-    {
-        guard let usernameKey = row.usernameKey else { return [] }
-        let exists = directory.profile(usernameKey: usernameKey) != nil
-        if (row.action == .add && exists) || (!exists && [.update, .disable, .delete].contains(row.action)) {
+    private mutating func recordEffects(of keys: RowKeys, user: Int) -> ProfileEffects {
+        let exists = keys.profileExists
+        if (keys.action == .add && exists) || (!exists && [.update, .disable, .delete].contains(keys.action)) {
             return []
         }
         var effect: ProfileEffects = []
-        switch row.action {
+        switch keys.action {
         case .disable: effect.insert(.releases)
         case .delete: effect.formUnion([.releases, .deletes])
         case .add: effect.insert(.adds)
@@ -94,14 +111,12 @@ public struct FileIndex: Sendable {
             if !exists { effect.insert(.adds) }
         default: break
         }
-        if let key = row.extensionKey {
+        if keys.extensionKey != nil {
             effect.insert(.setsExtension)
-            if countsNewExtensions && directory.extensionOwner(extensionKey: key) != usernameKey {
-                newExtensions.append(user, line: row.line)
-            }
+            if countsNewExtensions && keys.extensionIsNew { newExtensions.append(user, line: keys.line) }
         }
-        if row.email != nil { effect.insert(.setsEmail) }
-        if row.deviceName != nil { effect.insert(.setsDevice) }
+        if keys.email != nil { effect.insert(.setsEmail) }
+        if keys.device != nil { effect.insert(.setsDevice) }
         return effect
     }
 
@@ -154,6 +169,136 @@ public struct FileIndex: Sendable {
     public func emProfileLine(_ key: String) -> Int? { emProfiles.firstLine(of: Self.hash(key)) }
 }
 
+/// What the file index keeps of one row of the first pass: its key hashes, and what it does
+/// to its profile, however the row was read (from its normalized values or from its bytes).
+struct RowKeys: Equatable {
+    /// The line where the row starts.
+    var line: Int
+    /// What the row asks; nil when its action is not one.
+    var action: RowAction?
+    /// Whether the row is about a `user` profile.
+    var isUser: Bool
+    /// The hash of the username key, when the row names a profile.
+    var username: Int?
+    /// The hash of the email key, when the row sets an email.
+    var email: Int?
+    /// The hash of the site-and-extension key, when the row sets a valid extension.
+    var extensionKey: Int?
+    /// The extension's digit count, when it starts with a zero.
+    var zeroPaddedDigits: Int?
+    /// The hash of the device key, when the row sets a device.
+    var device: Int?
+    /// The hash of the extension-mobility profile key, when the row sets one.
+    var emProfile: Int?
+    /// Whether the directory holds the profile the row names.
+    var profileExists = false
+    /// Whether the directory gives the row's extension to no profile or to another one
+    /// (only asked when a profile may hold more than one extension).
+    var extensionIsNew = false
+
+    /// Creates the keys of a row that names nothing yet.
+    init(line: Int, action: RowAction?, isUser: Bool) {
+        self.line = line
+        self.action = action
+        self.isUser = isUser
+    }
+}
+
+/// The hash a ``FileIndex`` keeps a key by: one function over the UTF-8 bytes of an ASCII key,
+/// which the first pass computes from a record's bytes and the second from a key `String`, and
+/// Swift's `Hasher` for other keys, which hashes canonically equivalent text alike.
+///
+/// The byte hash folds ASCII letters to lower case as it reads, so the first pass need not
+/// fold a key before hashing it; keys are folded already in the second.
+enum KeyHash {
+    /// A seed drawn once per process from `Hasher`'s random one, so that no file can collide on purpose.
+    static let seed: UInt64 = {
+        var hasher = Hasher()
+        hasher.combine(0x5357_4254_4348_4b59 as UInt64)
+        return UInt64(bitPattern: Int64(hasher.finalize()))
+    }()
+
+    /// The hash of an ASCII key, its letters folded to lower case; nil when a byte is not ASCII.
+    static func ascii(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        let count = bytes.count
+        var hash = seed ^ (UInt64(truncatingIfNeeded: count) &* 0x9E37_79B9_7F4A_7C15)
+        var seen: UInt64 = 0
+        if let base = bytes.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            var offset = 0
+            while offset + 8 <= count {
+                let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+                seen |= word
+                hash = mix(hash, lowercased(word))
+                offset += 8
+            }
+            if offset < count {
+                // The last one to seven bytes, low byte first, the rest zero.
+                var word: UInt64 = 0
+                if count >= 8 {
+                    let last = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self))
+                    word = last >> (8 * (8 - (count - offset)))
+                } else {
+                    withUnsafeMutableBytes(of: &word) { $0.copyMemory(from: UnsafeRawBufferPointer(bytes)) }
+                    word = UInt64(littleEndian: word)
+                }
+                seen |= word
+                hash = mix(hash, lowercased(word))
+            }
+        }
+        guard seen & 0x8080_8080_8080_8080 == 0 else { return nil }
+        // The finalizer of MurmurHash3: every bit of the state reaches every bit of the hash.
+        hash = (hash ^ (hash >> 33)) &* 0xFF51_AFD7_ED55_8CCD
+        hash = (hash ^ (hash >> 33)) &* 0xC4CE_B9FE_1A85_EC53
+        return Int(truncatingIfNeeded: hash ^ (hash >> 33))
+    }
+
+    /// The state after one more word: the two halves of a 128-bit product, folded.
+    @inline(__always) private static func mix(_ hash: UInt64, _ word: UInt64) -> UInt64 {
+        let product = (hash ^ word).multipliedFullWidth(by: 0xA076_1D64_78BD_642F)
+        return product.high ^ product.low
+    }
+
+    /// Eight ASCII bytes with `A` to `Z` turned into `a` to `z`, all at once.
+    @inline(__always) private static func lowercased(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let atLeastA = word &+ ones &* (0x80 - 0x41)
+        let pastZ = word &+ ones &* (0x80 - 0x5B)
+        return word | ((atLeastA & ~pastZ & 0x8080_8080_8080_8080) >> 2)
+    }
+
+    /// The characters that are canonically equivalent to an ASCII one, so that a key holding them
+    /// equals an ASCII key: KELVIN SIGN (`K`), GREEK QUESTION MARK (`;`) and GREEK VARIA (`` ` ``).
+    private static let asciiEquivalents: [Unicode.Scalar: UInt8] = [
+        "\u{212A}": UInt8(ascii: "K"), "\u{037E}": UInt8(ascii: ";"), "\u{1FEF}": UInt8(ascii: "`"),
+    ]
+
+    /// The hash of `key`: the byte hash when it is ASCII or equivalent to ASCII text, else `Hasher`'s.
+    static func of(_ key: String) -> Int {
+        var key = key
+        if let hash = key.withUTF8(ascii) { return hash }
+        // Text of scalars below U+0300 holds no combining mark and is in NFC already: `Hasher`
+        // gets its bytes as `String.hash(into:)` gives them, without normalizing (a test checks
+        // that this equals the String's own hash).
+        let latin = key.withUTF8 { bytes -> Int? in
+            guard !bytes.contains(where: { $0 >= 0xCC }) else { return nil }
+            var hasher = Hasher()
+            hasher.combine(bytes: UnsafeRawBufferPointer(bytes))
+            hasher.combine(0xFF as UInt8)
+            return hasher.finalize()
+        }
+        if let latin { return latin }
+        let scalars = key.unicodeScalars
+        if scalars.allSatisfy({ $0.isASCII || asciiEquivalents[$0] != nil }) {
+            let bytes = scalars.map { asciiEquivalents[$0] ?? UInt8($0.value) }
+            return bytes.withUnsafeBufferPointer { ascii($0)! }
+        }
+        var hasher = Hasher()
+        hasher.combine(key)
+        return hasher.finalize()
+    }
+}
+
 /// A flat table of (key hash, line, extra) entries: appended to during the first pass,
 /// sorted by hash then line once, and searched after.
 ///
@@ -175,9 +320,43 @@ struct KeyTable: Sendable {
             Entry(hash: UInt64(bitPattern: Int64(hash)), line: UInt32(truncatingIfNeeded: line), extra: extra))
     }
 
-    /// Sorts the entries for searching; call once, after the last append.
+    /// Sorts the entries by hash then line, for searching; call once, after the last append.
+    ///
+    /// The first pass appends in line order, so a stable sort by hash alone gives that order:
+    /// a radix sort, a byte of the hash at a time, the lowest first.
     mutating func sort() {
-        entries.sort { ($0.hash, $0.line) < ($1.hash, $1.line) }
+        guard entries.count > 256, zip(entries, entries.dropFirst()).allSatisfy({ $0.line <= $1.line }) else {
+            entries.sort { ($0.hash, $0.line) < ($1.hash, $1.line) }
+            return
+        }
+        var scratch = entries
+        entries.withUnsafeMutableBufferPointer { entries in
+            scratch.withUnsafeMutableBufferPointer { scratch in
+                var source = entries
+                var target = scratch
+                for shift in stride(from: 0, to: 64, by: 8) {
+                    var counts = [Int](repeating: 0, count: 256)
+                    for entry in source { counts[Int(truncatingIfNeeded: entry.hash >> UInt64(shift)) & 0xFF] += 1 }
+                    // A byte every hash shares moves nothing.
+                    if counts.contains(source.count) { continue }
+                    var start = 0
+                    for digit in 0..<256 {
+                        let count = counts[digit]
+                        counts[digit] = start
+                        start += count
+                    }
+                    for entry in source {
+                        let digit = Int(truncatingIfNeeded: entry.hash >> UInt64(shift)) & 0xFF
+                        target[counts[digit]] = entry
+                        counts[digit] += 1
+                    }
+                    swap(&source, &target)
+                }
+                if source.baseAddress != entries.baseAddress {
+                    entries.baseAddress!.update(from: source.baseAddress!, count: source.count)
+                }
+            }
+        }
     }
 
     func line(at index: Int) -> Int { Int(entries[index].line) }

@@ -10,26 +10,32 @@ public struct FileUniquenessStage: RowStage {
         if let key = row.extensionKey, let lines = index.extensionLines(key) {
             findings.error(
                 .extensionDuplicateInFile, .extension,
-                "extension \(row.extensionLabel) is also claimed on \(describeLines(lines, excluding: row.line))")
+                String(
+                    joining: "extension ", row.extensionLabel, " is also claimed on ",
+                    describeLines(lines, excluding: row.line)))
         }
         if let key = row.usernameKey {
             let limit = context.policy.profile.maxExtensions
             if index.usernameCount(key) > limit, let lines = index.usernameLines(key) {
                 findings.error(
                     .profileDuplicateInFile, .username,
-                    "the same profile is on \(lines.count) rows, more than max_extensions (\(limit)) allows; "
-                        + "see \(describeLines(lines, excluding: row.line))")
+                    String(
+                        joining: "the same profile is on ", String(lines.count), " rows, more than max_extensions (",
+                        String(limit), ") allows; see ", describeLines(lines, excluding: row.line)))
             }
         }
         if let key = row.emailKey, row.type == .user, let lines = index.emailClashLines(key), lines.contains(row.line) {
             findings.error(
                 .emailDuplicateInFile, .email,
-                "another user profile has this email on \(describeLines(lines, excluding: row.line))")
+                String(joining: "another user profile has this email on ", describeLines(lines, excluding: row.line)))
         }
         if let key = row.deviceKey, let lines = index.deviceLines(key) {
             findings.error(
                 .deviceDuplicateInFile, .deviceName,
-                "device \(row.deviceName!) is also claimed on \(describeLines(lines, excluding: row.line))")
+                String(
+                    joining: "device ", row.deviceName!, " is also claimed on ",
+                    describeLines(lines, excluding: row.line)
+                ))
         }
         if let key = row.emProfileKey {
             if let line = index.deviceNameLine(key) {

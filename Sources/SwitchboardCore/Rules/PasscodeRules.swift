@@ -119,14 +119,13 @@ public func checkPasscode(
     var violations: [RuleViolation] = []
     func add(_ code: RuleCode, _ message: String) { violations.append(RuleViolation(code: code, message: message)) }
 
-    // ASCII passcodes, nearly all of them, are read byte by byte: no grapheme breaking.
+    // ASCII passcodes, nearly all of them, are read byte by byte, with no array of their digits
+    // unless an optional check needs one; others character by character.
     let ascii = passcode.utf8.allSatisfy { $0 < 0x80 }
-    let digits: [Int?] =
-        ascii
-        ? passcode.utf8.map { $0 >= 0x30 && $0 <= 0x39 ? Int($0 - 0x30) : nil }
-        : passcode.map(PasscodeShape.digit)
-    let length = digits.count
-    let allDigits = length > 0 && digits.allSatisfy { $0 != nil }
+    let characterDigits: [Int?]? = ascii ? nil : passcode.map(PasscodeShape.digit)
+    let byteDigits = passcode.utf8.lazy.map(PasscodeShape.digit(ascii:))
+    let length = characterDigits?.count ?? passcode.utf8.count
+    let allDigits = length > 0 && (characterDigits?.allSatisfy { $0 != nil } ?? FieldRules.isDigits(passcode))
     let unit = allDigits || length == 0 ? "digit" : "character"
 
     if length < policy.minLength || length > policy.maxLength {
@@ -138,7 +137,10 @@ public func checkPasscode(
     if length > 0 && !allDigits {
         add(.passcodeNotDigits, "the passcode holds characters other than the digits 0 to 9")
     }
-    let runs = PasscodeShape.runs(digits)
+    var bytes = passcode
+    let runs =
+        characterDigits.map { PasscodeShape.runs($0) }
+        ?? bytes.withUTF8 { PasscodeShape.runs($0.lazy.map(PasscodeShape.digit(ascii:))) }
     if runs.repeated > policy.maxRepeatedDigits {
         add(
             .passcodeRepeatedDigits,
@@ -168,7 +170,7 @@ public func checkPasscode(
         }
     }
     guard allDigits else { return .checked(violations) }
-    let values = digits.compactMap { $0 }
+    lazy var values = characterDigits?.compactMap { $0 } ?? byteDigits.compactMap { $0 }
     if policy.minDistinctDigits > 0 {
         let distinct = Set(values).count
         if distinct < policy.minDistinctDigits {
@@ -200,26 +202,52 @@ public func checkPasscode(
 }
 
 /// Which of the user's numbers `passcode` is, as a phrase, or nil; only the kinds the policy blocks count.
+///
+/// Called for all-digit passcodes only. The digits of the extension, the phone number and the
+/// passcode are compared in one buffer on the stack: most passcodes match none, and cost no allocation.
 private func userNumberMatch(_ passcode: String, policy: Policy.PasscodeRules, context: PasscodeContext) -> String? {
     guard policy.blockUserNumber || policy.blockReversedUserNumber else { return nil }
-    let extensionDigits = PasscodeShape.asciiDigits(context.extension ?? "")
-    let phoneDigits = PasscodeShape.asciiDigits(context.phoneNumber ?? "")
+    let extensionText = context.extension ?? ""
+    let phoneText = context.phoneNumber ?? ""
     let length = passcode.utf8.count
-    // The user's numbers, named only when one matches: most passcodes match none.
-    func match(_ candidate: String) -> String? {
-        if !extensionDigits.isEmpty && candidate == extensionDigits { return "the user's extension" }
-        guard !phoneDigits.isEmpty else { return nil }
-        if candidate == phoneDigits { return "the user's phone number" }
-        if length < phoneDigits.utf8.count && phoneDigits.utf8.suffix(length).elementsEqual(candidate.utf8) {
-            return "the last \(length) digits of the user's phone number"
+    let capacity = extensionText.utf8.count + phoneText.utf8.count + length
+    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(capacity, 1)) { buffer -> String? in
+        func keepDigits(of text: String, from start: Int) -> Range<Int> {
+            var text = text
+            let end = text.withUTF8 { bytes in
+                var end = start
+                for byte in bytes where byte >= 0x30 && byte <= 0x39 {
+                    buffer[end] = byte
+                    end += 1
+                }
+                return end
+            }
+            return start..<end
         }
+        let extensionDigits = keepDigits(of: extensionText, from: 0)
+        let phoneDigits = keepDigits(of: phoneText, from: extensionDigits.upperBound)
+        let code = keepDigits(of: passcode, from: phoneDigits.upperBound)
+        // The user's numbers, named only when one matches.
+        func match(reversed: Bool) -> String? {
+            func isCandidate(_ digits: Range<Int>) -> Bool {
+                digits.count == length
+                    && (0..<length).allSatisfy { offset in
+                        buffer[digits.lowerBound + offset]
+                            == buffer[code.lowerBound + (reversed ? length - 1 - offset : offset)]
+                    }
+            }
+            if !extensionDigits.isEmpty && isCandidate(extensionDigits) { return "the user's extension" }
+            guard !phoneDigits.isEmpty else { return nil }
+            if isCandidate(phoneDigits) { return "the user's phone number" }
+            if length < phoneDigits.count && isCandidate((phoneDigits.upperBound - length)..<phoneDigits.upperBound) {
+                return "the last \(length) digits of the user's phone number"
+            }
+            return nil
+        }
+        if policy.blockUserNumber, let name = match(reversed: false) { return name }
+        if policy.blockReversedUserNumber, let name = match(reversed: true) { return name + " reversed" }
         return nil
     }
-    if policy.blockUserNumber, let name = match(passcode) { return name }
-    // Called for all-digit passcodes only: reversing the bytes is reversing the characters.
-    let reversed = String(decoding: passcode.utf8.reversed(), as: UTF8.self)
-    if policy.blockReversedUserNumber, let name = match(reversed) { return name + " reversed" }
-    return nil
 }
 
 /// `count` and `noun`, with an `s` unless the count is 1.
@@ -227,21 +255,19 @@ private func plural(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\
 
 /// The shape of a run of digits: runs, repeated groups, keypad lines and dial-by-name digits.
 enum PasscodeShape {
+    /// The value of an ASCII digit's byte, or nil for any other byte.
+    static func digit(ascii byte: UInt8) -> Int? { byte >= 0x30 && byte <= 0x39 ? Int(byte - 0x30) : nil }
+
     /// The value of an ASCII digit, or nil for any other character.
     static func digit(_ character: Character) -> Int? {
         guard character.isASCII, let value = character.wholeNumberValue else { return nil }
         return value
     }
 
-    /// The ASCII digits of `text`, in order, dropping punctuation and everything else.
-    static func asciiDigits(_ text: String) -> String {
-        String(decoding: text.utf8.filter { $0 >= 0x30 && $0 <= 0x39 }, as: UTF8.self)
-    }
-
     /// The longest run of one digit, and the longest run of digits each one more (or each one less) than the last.
     ///
     /// A non-digit (nil) ends both runs; 9 to 0 and 0 to 9 are no step.
-    static func runs(_ digits: [Int?]) -> (repeated: Int, sequential: Int) {
+    static func runs<Digits: Sequence<Int?>>(_ digits: Digits) -> (repeated: Int, sequential: Int) {
         var longestRepeated = 0
         var longestSequential = 0
         var repeated = 0

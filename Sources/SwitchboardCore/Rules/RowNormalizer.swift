@@ -18,7 +18,9 @@ public struct RowNormalizer: Sendable {
     ///
     /// With `keysOnly` it reads just what the keys need (the first pass), skipping the
     /// format checks of values no key depends on.
-    public func normalize(_ row: UserRow, into findings: inout FindingList, keysOnly: Bool = false) -> NormalizedRow {
+    public func normalize(_ row: consuming UserRow, into findings: inout FindingList, keysOnly: Bool = false)
+        -> NormalizedRow
+    {
         var result = NormalizedRow(row: row)
         trim(&result.row, &findings)
         let row = result.row
@@ -97,14 +99,14 @@ public struct RowNormalizer: Sendable {
         for field in Self.trimmedFields {
             guard case .set(var text) = row[field] else { continue }
             // Most cells start and end with a visible ASCII character: no Character needed.
-            let visibleEnds = text.withUTF8 { bytes in
-                guard let first = bytes.first, let last = bytes.last else { return true }
-                return first > 0x20 && first < 0x7F && last > 0x20 && last < 0x7F
+            let ends = text.withUTF8 { bytes -> (head: Bool, tail: Bool)? in
+                guard let first = bytes.first, let last = bytes.last else { return nil }
+                return (first > 0x20 && first < 0x7F, last > 0x20 && last < 0x7F)
             }
-            if visibleEnds { continue }
-            guard let head = text.first, let tail = text.last, head.isWhitespace || tail.isWhitespace else {
-                continue
-            }
+            // An end that is a visible ASCII character is no whitespace; only another end needs its Character.
+            guard let ends, !(ends.head && ends.tail) else { continue }
+            let headIsWhitespace = !ends.head && text.first!.isWhitespace
+            guard headIsWhitespace || (!ends.tail && text.last!.isWhitespace) else { continue }
             let trimmed = text.trimmingWhitespace
             row[field] = trimmed.isEmpty ? .keep : .set(trimmed)
             findings.warning(.fieldTrimmed, field, "surrounding whitespace was removed")

@@ -51,15 +51,23 @@ public enum ValidationStages {
 /// Looks at no more than the first eleven lines, so a key repeated on a million rows
 /// costs each row the same.
 func describeLines(_ lines: [Int], excluding line: Int) -> String {
-    var shown: [String] = []
-    for other in lines where other != line {
-        shown.append(String(other))
-        if shown.count == 10 { break }
+    withUnsafeTemporaryAllocation(of: Int.self, capacity: 10) { shown -> String in
+        var count = 0
+        for other in lines where other != line {
+            shown[count] = other
+            count += 1
+            if count == 10 { break }
+        }
+        let total = lines.count - (lines.contains(line) ? 1 : 0)
+        // Appended into one reserved string: duplicates put this text on most rows of some files.
+        var text = ""
+        text.reserveCapacity(96)
+        text += count == 1 ? "line " : "lines "
+        for index in 0..<count {
+            if index > 0 { text += index == count - 1 ? " and " : ", " }
+            text += String(shown[index])
+        }
+        if total > count { text += " (and " + String(total - count) + " more)" }
+        return text
     }
-    let total = lines.count - (lines.contains(line) ? 1 : 0)
-    var text =
-        shown.count == 1
-        ? "line \(shown[0])" : "lines " + shown.dropLast().joined(separator: ", ") + " and \(shown.last!)"
-    if total > shown.count { text += " (and \(total - shown.count) more)" }
-    return text
 }
