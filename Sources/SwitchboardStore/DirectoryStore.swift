@@ -78,9 +78,6 @@ public final class DirectoryStore {
     /// The connection.
     let queue: DatabaseQueue
 
-    /// The main database's page cache, as SQLite's `cache_size` takes it: negative KiB (24 MiB).
-    static let cacheSize = -24576
-
     /// Opens (and with `create`, creates) the database at `path`.
     ///
     /// - Parameters:
@@ -118,7 +115,7 @@ public final class DirectoryStore {
         configuration.prepareDatabase { db in
             // 24 MiB of page cache for the database and 8 MiB for the staging table: a large apply
             // spills to the WAL in big steps rather than page by page. (PRAGMAs take no bound values.)
-            try db.execute(sql: "PRAGMA cache_size = \(Self.cacheSize); PRAGMA temp.cache_size = -8192")
+            try db.execute(sql: "PRAGMA cache_size = -24576; PRAGMA temp.cache_size = -8192")
             if let maxPageCount { try db.execute(sql: "PRAGMA max_page_count = \(maxPageCount)") }
         }
         do {

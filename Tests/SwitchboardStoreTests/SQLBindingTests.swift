@@ -12,8 +12,6 @@ struct SQLBindingTests {
     /// the one PRAGMA argument, an Int, since PRAGMAs take no bound values.
     static let allowed: Set<String> = [
         "StagedRow.columns.joined(separator: \", \")", "placeholders", "maxPageCount",
-        // The page cache's size, an Int constant of DirectoryStore.
-        "Self.cacheSize", "DirectoryStore.cacheSize",
         // The snapshot statement's json_object(...) calls, from the constant column lists of ProfileSnapshot.
         "object(\"p\", profileColumns)", "object(\"e\", extensionColumns)", "object(\"d\", deviceColumns)",
         "object(\"h\", historyColumns)",
