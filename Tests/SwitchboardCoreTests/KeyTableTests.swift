@@ -25,7 +25,7 @@ struct KeyTableTests {
             let range = table.range(of: probe)
             #expect(range.map { table.line(at: $0) } == expected)
             #expect(table.firstLine(of: probe) == expected.first)
-            #expect(table.repeatedLines(of: probe) == (expected.count > 1 ? expected : nil))
+            #expect(table.repeatedLines(of: probe).map(Array.init) == (expected.count > 1 ? expected : nil))
         }
     }
 }

@@ -42,6 +42,8 @@ public struct FileIndex: Sendable {
     public private(set) var facts = FileFacts()
     /// The rows noted.
     public private(set) var rowCount = 0
+    /// The hashes of the emails that `user` rows of more than one profile give, ascending.
+    private var emailsOfSeveralProfiles: [UInt64] = []
     /// Whether no profile is named on more than one row (known once ``finish()`` has run).
     public private(set) var namesEachProfileOnce = true
     private var paddedLengths: [Int: (count: Int, line: Int)] = [:]
@@ -126,7 +128,9 @@ public struct FileIndex: Sendable {
         devices.sort()
         usernames.sort()
         namesEachProfileOnce = !usernames.hasRepeatedHash
+        usernames.unionExtrasOfEqualHashes()
         emails.sort()
+        emailsOfSeveralProfiles = emails.hashesWithDifferentExtras()
         newExtensions.sort()
         emProfiles.sort()
         if let (digits, entry) = paddedLengths.max(by: { ($0.value.count, $1.key) < ($1.value.count, $0.key) }) {
@@ -136,28 +140,24 @@ public struct FileIndex: Sendable {
     }
 
     /// The lines of every row claiming this site-and-extension key, when more than one does.
-    public func extensionLines(_ key: String) -> [Int]? { extensions.repeatedLines(of: Self.hash(key)) }
+    public func extensionLines(_ key: String) -> FileLines? { extensions.repeatedLines(of: Self.hash(key)) }
     /// The lines of every row naming this username key, when more than one does.
-    public func usernameLines(_ key: String) -> [Int]? { usernames.repeatedLines(of: Self.hash(key)) }
+    public func usernameLines(_ key: String) -> FileLines? { usernames.repeatedLines(of: Self.hash(key)) }
     /// How many rows name this username key.
     public func usernameCount(_ key: String) -> Int { usernames.range(of: Self.hash(key)).count }
     /// The lines of every row claiming this device key, when more than one does.
-    public func deviceLines(_ key: String) -> [Int]? { devices.repeatedLines(of: Self.hash(key)) }
+    public func deviceLines(_ key: String) -> FileLines? { devices.repeatedLines(of: Self.hash(key)) }
     /// The lines of the `user` rows with this email key, when they name more than one profile.
-    public func emailClashLines(_ key: String) -> [Int]? {
-        let range = emails.range(of: Self.hash(key))
-        guard range.count > 1, let first = range.first else { return nil }
-        let owner = emails.extra(at: first)
-        guard range.contains(where: { emails.extra(at: $0) != owner }) else { return nil }
-        return range.map { emails.line(at: $0) }
+    public func emailClashLines(_ key: String) -> FileLines? {
+        let hash = Self.hash(key)
+        guard emailsOfSeveralProfiles.containsHash(UInt64(bitPattern: Int64(hash))) else { return nil }
+        return FileLines(table: emails, range: emails.range(of: hash))
     }
     /// What the file does to the profile with this username key.
     public func effects(of usernameKey: String) -> ProfileEffects {
-        var effects: ProfileEffects = []
-        for index in usernames.range(of: Self.hash(usernameKey)) {
-            effects.formUnion(ProfileEffects(rawValue: UInt8(truncatingIfNeeded: usernames.extra(at: index))))
-        }
-        return effects
+        // finish() gave every entry of a username the union of its rows' effects.
+        guard let first = usernames.range(of: Self.hash(usernameKey)).first else { return [] }
+        return ProfileEffects(rawValue: UInt8(truncatingIfNeeded: usernames.extra(at: first)))
     }
     /// How many extensions the file gives this profile that the directory does not.
     public func newExtensionCount(of usernameKey: String) -> Int {
@@ -361,6 +361,38 @@ struct KeyTable: Sendable {
 
     func line(at index: Int) -> Int { Int(entries[index].line) }
 
+    /// Gives every entry the union (bitwise or) of the extras of the entries with its hash; sorted tables only.
+    mutating func unionExtrasOfEqualHashes() {
+        var start = 0
+        while start < entries.count {
+            var end = start + 1
+            var union = entries[start].extra
+            while end < entries.count && entries[end].hash == entries[start].hash {
+                union |= entries[end].extra
+                end += 1
+            }
+            if end - start > 1 { for index in start..<end { entries[index].extra = union } }
+            start = end
+        }
+    }
+
+    /// The hashes whose entries do not all have one extra, ascending; sorted tables only.
+    func hashesWithDifferentExtras() -> [UInt64] {
+        var found: [UInt64] = []
+        var start = 0
+        while start < entries.count {
+            var end = start + 1
+            var differs = false
+            while end < entries.count && entries[end].hash == entries[start].hash {
+                differs = differs || entries[end].extra != entries[start].extra
+                end += 1
+            }
+            if differs { found.append(entries[start].hash) }
+            start = end
+        }
+        return found
+    }
+
     /// Whether two entries share a hash; the table must be sorted.
     var hasRepeatedHash: Bool {
         entries.indices.dropFirst().contains { entries[$0].hash == entries[$0 - 1].hash }
@@ -368,13 +400,16 @@ struct KeyTable: Sendable {
     func extra(at index: Int) -> UInt32 { entries[index].extra }
 
     /// The indexes of every entry of `hash`, in line order.
+    ///
+    /// Both ends are searched for, so a key on thousands of rows costs a few probes, not a walk.
     func range(of hash: Int) -> Range<Int> {
         let key = UInt64(bitPattern: Int64(hash))
         let count = entries.count
         guard count > 0 else { return 0..<0 }
         let lower = firstIndex(notBelow: key)
-        var upper = lower
-        while upper < count && entries[upper].hash == key { upper += 1 }
+        guard lower < count, entries[lower].hash == key else { return lower..<lower }
+        if lower + 1 == count || entries[lower + 1].hash != key { return lower..<(lower + 1) }
+        let upper = key == .max ? count : firstIndex(notBelow: key + 1)
         return lower..<upper
     }
 
@@ -385,9 +420,9 @@ struct KeyTable: Sendable {
     }
 
     /// Every line of `hash` when it occurs more than once.
-    func repeatedLines(of hash: Int) -> [Int]? {
+    func repeatedLines(of hash: Int) -> FileLines? {
         let range = range(of: hash)
-        return range.count > 1 ? range.map { line(at: $0) } : nil
+        return range.count > 1 ? FileLines(table: self, range: range) : nil
     }
 
     /// The index of the first entry whose hash is not below `key`.
@@ -413,5 +448,29 @@ struct KeyTable: Sendable {
             if entries[middle].hash < key { low = middle + 1 } else { high = middle }
         }
         return low
+    }
+}
+
+/// The lines of the rows that share one key, in ascending order: a view into the file index, so
+/// a key on a million rows costs nothing to hand out.
+public struct FileLines: RandomAccessCollection, Sendable {
+    let table: KeyTable
+    let range: Range<Int>
+
+    public var startIndex: Int { range.lowerBound }
+    public var endIndex: Int { range.upperBound }
+    public subscript(position: Int) -> Int { table.line(at: position) }
+}
+
+extension [UInt64] {
+    /// Whether the ascending array holds `hash`, by binary search.
+    func containsHash(_ hash: UInt64) -> Bool {
+        var low = 0
+        var high = count
+        while low < high {
+            let middle = (low + high) / 2
+            if self[middle] < hash { low = middle + 1 } else { high = middle }
+        }
+        return low < count && self[low] == hash
     }
 }

@@ -24,7 +24,9 @@ public struct FileUniquenessStage: RowStage {
                         String(limit), ") allows; see ", describeLines(lines, excluding: row.line)))
             }
         }
-        if let key = row.emailKey, row.type == .user, let lines = index.emailClashLines(key), lines.contains(row.line) {
+        if let key = row.emailKey, row.type == .user, let lines = index.emailClashLines(key),
+            lines.containsLine(row.line)
+        {
             findings.error(
                 .emailDuplicateInFile, .email,
                 String(joining: "another user profile has this email on ", describeLines(lines, excluding: row.line)))

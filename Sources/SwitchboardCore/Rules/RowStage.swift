@@ -48,9 +48,9 @@ public enum ValidationStages {
 
 /// Lists lines as people read them: `lines 3, 7 and 9`, at most ten, then how many more.
 ///
-/// Looks at no more than the first eleven lines, so a key repeated on a million rows
-/// costs each row the same.
-func describeLines(_ lines: [Int], excluding line: Int) -> String {
+/// `lines` are in ascending order. Looks at no more than the first eleven of them (and finds
+/// `line` among them by binary search), so a key repeated on a million rows costs each row the same.
+func describeLines<Lines: RandomAccessCollection<Int>>(_ lines: Lines, excluding line: Int) -> String {
     withUnsafeTemporaryAllocation(of: Int.self, capacity: 10) { shown -> String in
         var count = 0
         for other in lines where other != line {
@@ -58,7 +58,7 @@ func describeLines(_ lines: [Int], excluding line: Int) -> String {
             count += 1
             if count == 10 { break }
         }
-        let total = lines.count - (lines.contains(line) ? 1 : 0)
+        let total = lines.count - (lines.containsLine(line) ? 1 : 0)
         // Appended into one reserved string: duplicates put this text on most rows of some files.
         var text = ""
         text.reserveCapacity(96)
@@ -69,5 +69,18 @@ func describeLines(_ lines: [Int], excluding line: Int) -> String {
         }
         if total > count { text += " (and " + String(total - count) + " more)" }
         return text
+    }
+}
+
+extension RandomAccessCollection<Int> {
+    /// Whether `line` is one of these lines, which are in ascending order, by binary search.
+    func containsLine(_ line: Int) -> Bool {
+        var low = startIndex
+        var high = endIndex
+        while low < high {
+            let middle = index(low, offsetBy: distance(from: low, to: high) / 2)
+            if self[middle] < line { low = index(after: middle) } else { high = middle }
+        }
+        return low < endIndex && self[low] == line
     }
 }
