@@ -553,6 +553,75 @@ struct ImportFaultTests {
         #expect(next.status == 0)
     }
 
+    /// A database with the schema and no profile (its one run was rejected), and its state with its
+    /// indexes, to copy before each run: the next import into it is a bulk load.
+    static func emptyDatabase(in directory: URL) throws -> (path: String, state: String) {
+        let file = directory.appendingPathComponent("rejected.csv")
+        try (GeneratedUsers.header + "add,user,nobody,No,Body,nobody@example.com,12a,,,,,,,,,,\n")
+            .write(to: file, atomically: true, encoding: .utf8)
+        let result = try Binary.run(["import", file.path, "--db", "empty.sqlite"], in: directory)
+        #expect(result.status == 1)
+        let path = directory.appendingPathComponent("empty.sqlite").path
+        return (path, try stateWithIndexes(path))
+    }
+
+    /// The directory's state and the database's indexes, as the shell reads them.
+    static func stateWithIndexes(_ path: String) throws -> String {
+        try SQLiteShell.directoryState(path)
+            + SQLiteShell.query(path, "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name")
+    }
+
+    @Test("kill -9 in the middle of a bulk load: the empty directory and all its indexes are as before")
+    func killMidBulkLoad() throws {
+        let directory = try scratchDirectory()
+        let empty = try Self.emptyDatabase(in: directory)
+        #expect(empty.state.contains("profile_username|CREATE UNIQUE INDEX"))
+        let file = directory.appendingPathComponent("big.csv")
+        try GeneratedUsers.csv(30000, departmentLength: 1500).write(to: file, atomically: true, encoding: .utf8)
+        let database = directory.appendingPathComponent("victim.sqlite").path
+        try FileManager.default.copyItem(atPath: empty.path, toPath: database)
+        let wal = database + "-wal"
+        let killed = try KilledImport.run(file: file.path, database: database, in: directory, afterSeconds: 600) {
+            ((try? FileManager.default.attributesOfItem(atPath: wal)[.size] as? Int) ?? 0) > 8 << 20
+        }
+        #expect(killed)
+        #expect(try SQLiteShell.query(database, "PRAGMA integrity_check") == "ok\n")
+        #expect(try Self.stateWithIndexes(database) == empty.state)
+        let next = try Binary.run(["import", file.path, "--db", database, "--format", "json"], in: directory)
+        #expect(next.status == 0)
+        #expect(next.stdout.contains("\"added\": 30000"))
+        #expect(try SQLiteShell.query(database, "PRAGMA integrity_check") == "ok\n")
+    }
+
+    @Test("kill -9 at 10 points of a bulk load: always sound, always the before- or the after-state")
+    func killBulkLoadAtRandomPoints() throws {
+        let directory = try scratchDirectory()
+        let empty = try Self.emptyDatabase(in: directory)
+        let file = directory.appendingPathComponent("medium.csv")
+        try GeneratedUsers.csv(6000, departmentLength: 200).write(to: file, atomically: true, encoding: .utf8)
+        let finished = directory.appendingPathComponent("finished.sqlite").path
+        try FileManager.default.copyItem(atPath: empty.path, toPath: finished)
+        let started = Date()
+        #expect(try Binary.run(["import", file.path, "--db", finished], in: directory).status == 0)
+        let duration = Date().timeIntervalSince(started)
+        let after = try Self.stateWithIndexes(finished)
+        var outcomes: [String: Int] = [:]
+        var generator = SeededGenerator(seed: 12)
+        for run in 0..<10 {
+            let database = directory.appendingPathComponent("bulk\(run).sqlite").path
+            try FileManager.default.copyItem(atPath: empty.path, toPath: database)
+            // Up to a third past the import's own time, so some kills come after the commit.
+            let delay = Double.random(in: 0.05...(duration * 1.3), using: &generator)
+            _ = try KilledImport.run(file: file.path, database: database, in: directory, afterSeconds: delay)
+            #expect(try SQLiteShell.query(database, "PRAGMA integrity_check") == "ok\n", "run \(run)")
+            let state = try Self.stateWithIndexes(database)
+            let verdict = state == empty.state ? "before" : state == after ? "after" : "torn"
+            #expect(verdict != "torn", "run \(run) after \(delay) s left a state that is neither before nor after")
+            outcomes[verdict, default: 0] += 1
+        }
+        print("kill -9 runs of a bulk load: \(outcomes)")
+    }
+
     @Test("kill -9 at 20 points of an import: always sound, always the before- or the after-state")
     func killAtRandomPoints() throws {
         let directory = try scratchDirectory()
