@@ -523,15 +523,6 @@ struct ImportFaultTests {
         return (path, try SQLiteShell.directoryState(path))
     }
 
-    /// The state a completed import of `file` onto the base gives.
-    static func afterState(of file: String, base: String, in directory: URL) throws -> String {
-        let copy = directory.appendingPathComponent("after.sqlite").path
-        try FileManager.default.copyItem(atPath: base, toPath: copy)
-        let result = try Binary.run(["import", file, "--db", copy], in: directory)
-        #expect(result.status == 0, "\(result.stderr)")
-        return try SQLiteShell.directoryState(copy)
-    }
-
     @Test("kill -9 in the middle of the apply: integrity_check passes and the data is the before-state")
     func killMidApply() throws {
         let directory = try scratchDirectory()
@@ -593,33 +584,48 @@ struct ImportFaultTests {
         #expect(try SQLiteShell.query(database, "PRAGMA integrity_check") == "ok\n")
     }
 
+    /// Kills imports of `file` into copies of `base` at `runs` seeded random moments, up to `reach`
+    /// times the import's own time; checks each copy's integrity and that `state` reads it as the
+    /// before- or the after-state; returns how many ended in each.
+    static func killAtRandomMoments(
+        of file: String, into base: String, runs: Int, seed: UInt64, reach: Double, in directory: URL,
+        state: (String) throws -> String
+    ) throws -> [String: Int] {
+        let before = try state(base)
+        let finished = directory.appendingPathComponent("finished.sqlite").path
+        try FileManager.default.copyItem(atPath: base, toPath: finished)
+        let started = Date()
+        #expect(try Binary.run(["import", file, "--db", finished], in: directory).status == 0)
+        let duration = Date().timeIntervalSince(started)
+        let after = try state(finished)
+        var outcomes: [String: Int] = [:]
+        var generator = SeededGenerator(seed: seed)
+        for run in 0..<runs {
+            let database = directory.appendingPathComponent("run\(run).sqlite").path
+            try FileManager.default.copyItem(atPath: base, toPath: database)
+            let delay = Double.random(in: 0.05...(duration * reach), using: &generator)
+            _ = try KilledImport.run(file: file, database: database, in: directory, afterSeconds: delay)
+            #expect(try SQLiteShell.query(database, "PRAGMA integrity_check") == "ok\n", "run \(run)")
+            let reached = try state(database)
+            let verdict = reached == before ? "before" : reached == after ? "after" : "torn"
+            #expect(verdict != "torn", "run \(run) after \(delay) s left a state that is neither before nor after")
+            outcomes[verdict, default: 0] += 1
+        }
+        return outcomes
+    }
+
     @Test("kill -9 at 10 points of a bulk load: always sound, always the before- or the after-state")
     func killBulkLoadAtRandomPoints() throws {
         let directory = try scratchDirectory()
         let empty = try Self.emptyDatabase(in: directory)
         let file = directory.appendingPathComponent("medium.csv")
         try GeneratedUsers.csv(6000, departmentLength: 200).write(to: file, atomically: true, encoding: .utf8)
-        let finished = directory.appendingPathComponent("finished.sqlite").path
-        try FileManager.default.copyItem(atPath: empty.path, toPath: finished)
-        let started = Date()
-        #expect(try Binary.run(["import", file.path, "--db", finished], in: directory).status == 0)
-        let duration = Date().timeIntervalSince(started)
-        let after = try Self.stateWithIndexes(finished)
-        var outcomes: [String: Int] = [:]
-        var generator = SeededGenerator(seed: 12)
-        for run in 0..<10 {
-            let database = directory.appendingPathComponent("bulk\(run).sqlite").path
-            try FileManager.default.copyItem(atPath: empty.path, toPath: database)
-            // Up to a third past the import's own time, so some kills come after the commit.
-            let delay = Double.random(in: 0.05...(duration * 1.3), using: &generator)
-            _ = try KilledImport.run(file: file.path, database: database, in: directory, afterSeconds: delay)
-            #expect(try SQLiteShell.query(database, "PRAGMA integrity_check") == "ok\n", "run \(run)")
-            let state = try Self.stateWithIndexes(database)
-            let verdict = state == empty.state ? "before" : state == after ? "after" : "torn"
-            #expect(verdict != "torn", "run \(run) after \(delay) s left a state that is neither before nor after")
-            outcomes[verdict, default: 0] += 1
-        }
+        // Up to a third past the import's own time, so some kills come after the commit.
+        let outcomes = try Self.killAtRandomMoments(
+            of: file.path, into: empty.path, runs: 10, seed: 12, reach: 1.3, in: directory,
+            state: Self.stateWithIndexes)
         print("kill -9 runs of a bulk load: \(outcomes)")
+        #expect(outcomes["torn"] == nil)
     }
 
     @Test("kill -9 at 20 points of an import: always sound, always the before- or the after-state")
@@ -628,22 +634,9 @@ struct ImportFaultTests {
         let base = try Self.baseDatabase(in: directory)
         let file = directory.appendingPathComponent("medium.csv")
         try GeneratedUsers.csv(6000, departmentLength: 200).write(to: file, atomically: true, encoding: .utf8)
-        let started = Date()
-        let after = try Self.afterState(of: file.path, base: base.path, in: directory)
-        let duration = Date().timeIntervalSince(started)
-        var outcomes: [String: Int] = [:]
-        var generator = SeededGenerator(seed: 4)
-        for run in 0..<20 {
-            let database = directory.appendingPathComponent("run\(run).sqlite").path
-            try FileManager.default.copyItem(atPath: base.path, toPath: database)
-            let delay = Double.random(in: 0.05...(duration * 1.05), using: &generator)
-            _ = try KilledImport.run(file: file.path, database: database, in: directory, afterSeconds: delay)
-            #expect(try SQLiteShell.query(database, "PRAGMA integrity_check") == "ok\n", "run \(run)")
-            let state = try SQLiteShell.directoryState(database)
-            let verdict = state == base.state ? "before" : state == after ? "after" : "torn"
-            #expect(verdict != "torn", "run \(run) after \(delay) s left a state that is neither before nor after")
-            outcomes[verdict, default: 0] += 1
-        }
+        let outcomes = try Self.killAtRandomMoments(
+            of: file.path, into: base.path, runs: 20, seed: 4, reach: 1.05, in: directory,
+            state: SQLiteShell.directoryState)
         print("kill -9 runs: \(outcomes)")
         #expect(outcomes["torn"] == nil)
     }
