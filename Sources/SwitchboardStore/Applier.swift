@@ -241,16 +241,8 @@ final class Applier {
 
     /// Adds a new profile and everything the row gives it, claims checked only when an index refuses one.
     private func add(_ row: StagedRow) throws -> RowResult {
-        let type = row.type ?? .user
-        let email = nonEmpty(row.email)
         try claiming(row, profileID: nil) {
-            try insertProfile.execute([
-                .text(row.username), .text(row.usernameKey), .text(type.rawValue), .optional(email),
-                .optional(email.map(NormalizedRow.fold)), .optional(nonEmpty(row.firstName)),
-                .optional(nonEmpty(row.lastName)), .optional(nonEmpty(row.department)),
-                .optional(nonEmpty(row.language)), .optional(nonEmpty(row.timeZone)), .optional(row.passwordHash),
-                runID.map { .integer($0) } ?? .null, .text(now), .text(now),
-            ])
+            try insertProfile.execute(ProfileInserts.profileValues(of: row, runID: runID, now: now))
         }
         let id = db.lastInsertedRowID
         createdIDs.insert(id)
@@ -260,11 +252,8 @@ final class Applier {
                 row, profileID: id,
                 free: { try evictExtension(siteKey: siteKey, number: number, from: id, line: row.line) }
             ) {
-                try insertExtension.execute([
-                    .integer(id), .text(row.site), .text(siteKey), .text(number), .optional(nonEmpty(row.phoneNumber)),
-                    .integer(Int64(row.voicemail ?? 0)), .optional(row.passcodeHash),
-                    row.passcodeHash == nil ? .null : .text(now), nonEmpty(row.phoneNumber) == nil ? .null : .text(now),
-                ])
+                try insertExtension.execute(
+                    ProfileInserts.extensionValues(of: row, number: number, profileID: id, now: now))
             }
         }
         _ = try applyDevice(row, profileID: id, isNew: true)
@@ -749,11 +738,6 @@ final class Applier {
     {
         LateRejection(
             finding: Finding(code: code, severity: .error, line: row.line, field: field.name, message: message))
-    }
-
-    private func nonEmpty(_ text: String?) -> String? {
-        guard let text, !text.isEmpty else { return nil }
-        return text
     }
 }
 

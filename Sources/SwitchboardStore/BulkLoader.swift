@@ -57,28 +57,17 @@ final class BulkLoader {
     /// profile, exactly as the applier adds a new profile.
     func add(_ row: StagedRow) throws {
         guard row.action == .add || row.action == .upsert else { throw NotAnAdd(line: row.line) }
-        let email = Self.nonEmpty(row.email)
-        try insertProfile.execute([
-            .text(row.username), .text(row.usernameKey), .text((row.type ?? .user).rawValue), .optional(email),
-            .optional(email.map(NormalizedRow.fold)), .optional(Self.nonEmpty(row.firstName)),
-            .optional(Self.nonEmpty(row.lastName)), .optional(Self.nonEmpty(row.department)),
-            .optional(Self.nonEmpty(row.language)), .optional(Self.nonEmpty(row.timeZone)),
-            .optional(row.passwordHash), runID.map { .integer($0) } ?? .null, .text(now), .text(now),
-        ])
+        try insertProfile.execute(ProfileInserts.profileValues(of: row, runID: runID, now: now))
         let id = db.lastInsertedRowID
         added += 1
-        if let number = Self.nonEmpty(row.number) {
-            let phone = Self.nonEmpty(row.phoneNumber)
-            try insertExtension.execute([
-                .integer(id), .text(row.site), .text(row.siteKey), .text(number), .optional(phone),
-                .integer(Int64(row.voicemail ?? 0)), .optional(row.passcodeHash),
-                row.passcodeHash == nil ? .null : .text(now), phone == nil ? .null : .text(now),
-            ])
+        if let number = nonEmpty(row.number) {
+            try insertExtension.execute(
+                ProfileInserts.extensionValues(of: row, number: number, profileID: id, now: now))
         }
-        if let device = Self.nonEmpty(row.deviceName) {
+        if let device = nonEmpty(row.deviceName) {
             try insertDevice.execute([.text(device), .text(NormalizedRow.fold(device)), .integer(id)])
         }
-        if let name = Self.nonEmpty(row.emProfile) { try associate(profileID: id, emProfile: name) }
+        if let name = nonEmpty(row.emProfile) { try associate(profileID: id, emProfile: name) }
     }
 
     /// Associates the profile with the extension-mobility profile `name`, creating it when new.
@@ -96,10 +85,5 @@ final class BulkLoader {
         // peak to 138 MiB. 8 and 16 MiB gave 18.3 s and 18.5 s for the whole million-row import.
         try db.execute(sql: "PRAGMA cache_size = -8192")
         for index in droppedIndexes { try db.execute(sql: index.sql) }
-    }
-
-    private static func nonEmpty(_ text: String?) -> String? {
-        guard let text, !text.isEmpty else { return nil }
-        return text
     }
 }

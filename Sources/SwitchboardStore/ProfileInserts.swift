@@ -1,4 +1,5 @@
 import GRDB
+import SwitchboardCore
 
 /// The statements that add a profile and what it holds, shared by the ``Applier`` and the ``BulkLoader``
 /// so that both write a new profile in one way.
@@ -27,6 +28,36 @@ enum ProfileInserts {
 
     /// An extension-mobility profile's association with a user: em_profile id, profile id.
     static let emProfileUser = "INSERT OR IGNORE INTO em_profile_user (em_profile_id, profile_id) VALUES (?, ?)"
+
+    /// The values of ``profile`` for the new profile of `row`, added by `runID` at `now`.
+    static func profileValues(of row: StagedRow, runID: Int64?, now: String) -> [RawStatement.Value] {
+        let email = nonEmpty(row.email)
+        return [
+            .text(row.username), .text(row.usernameKey), .text((row.type ?? .user).rawValue), .optional(email),
+            .optional(email.map(NormalizedRow.fold)), .optional(nonEmpty(row.firstName)),
+            .optional(nonEmpty(row.lastName)), .optional(nonEmpty(row.department)),
+            .optional(nonEmpty(row.language)), .optional(nonEmpty(row.timeZone)), .optional(row.passwordHash),
+            runID.map { .integer($0) } ?? .null, .text(now), .text(now),
+        ]
+    }
+
+    /// The values of ``extension`` for the extension `number` that `row` gives the new profile `profileID` at `now`.
+    static func extensionValues(of row: StagedRow, number: String, profileID: Int64, now: String)
+        -> [RawStatement.Value]
+    {
+        let phone = nonEmpty(row.phoneNumber)
+        return [
+            .integer(profileID), .text(row.site), .text(row.siteKey), .text(number), .optional(phone),
+            .integer(Int64(row.voicemail ?? 0)), .optional(row.passcodeHash),
+            row.passcodeHash == nil ? .null : .text(now), phone == nil ? .null : .text(now),
+        ]
+    }
+}
+
+/// The text, or nil when it is nil or empty: a staged value's "set", as opposed to "keep" or "clear".
+func nonEmpty(_ text: String?) -> String? {
+    guard let text, !text.isEmpty else { return nil }
+    return text
 }
 
 /// The ids of extension-mobility profiles by name key, as one run meets them: found in the

@@ -150,7 +150,7 @@ public struct FileIndex: Sendable {
     /// The lines of the `user` rows with this email key, when they name more than one profile.
     public func emailClashLines(_ key: String) -> FileLines? {
         let hash = Self.hash(key)
-        guard emailsOfSeveralProfiles.containsHash(UInt64(bitPattern: Int64(hash))) else { return nil }
+        guard emailsOfSeveralProfiles.sortedContains(UInt64(bitPattern: Int64(hash))) else { return nil }
         return FileLines(table: emails, range: emails.range(of: hash))
     }
     /// What the file does to the profile with this username key.
@@ -361,36 +361,31 @@ struct KeyTable: Sendable {
 
     func line(at index: Int) -> Int { Int(entries[index].line) }
 
-    /// Gives every entry the union (bitwise or) of the extras of the entries with its hash; sorted tables only.
-    mutating func unionExtrasOfEqualHashes() {
+    /// The index ranges of the entries that share one hash, in order; sorted tables only.
+    private var runsOfEqualHashes: [Range<Int>] {
+        var runs: [Range<Int>] = []
         var start = 0
         while start < entries.count {
             var end = start + 1
-            var union = entries[start].extra
-            while end < entries.count && entries[end].hash == entries[start].hash {
-                union |= entries[end].extra
-                end += 1
-            }
-            if end - start > 1 { for index in start..<end { entries[index].extra = union } }
+            while end < entries.count && entries[end].hash == entries[start].hash { end += 1 }
+            if end - start > 1 { runs.append(start..<end) }
             start = end
+        }
+        return runs
+    }
+
+    /// Gives every entry the union (bitwise or) of the extras of the entries with its hash; sorted tables only.
+    mutating func unionExtrasOfEqualHashes() {
+        for run in runsOfEqualHashes {
+            let union = entries[run].reduce(0) { $0 | $1.extra }
+            for index in run { entries[index].extra = union }
         }
     }
 
     /// The hashes whose entries do not all have one extra, ascending; sorted tables only.
     func hashesWithDifferentExtras() -> [UInt64] {
-        var found: [UInt64] = []
-        var start = 0
-        while start < entries.count {
-            var end = start + 1
-            var differs = false
-            while end < entries.count && entries[end].hash == entries[start].hash {
-                differs = differs || entries[end].extra != entries[start].extra
-                end += 1
-            }
-            if differs { found.append(entries[start].hash) }
-            start = end
-        }
-        return found
+        runsOfEqualHashes.filter { run in entries[run].contains { $0.extra != entries[run.lowerBound].extra } }
+            .map { entries[$0.lowerBound].hash }
     }
 
     /// Whether two entries share a hash; the table must be sorted.
@@ -460,17 +455,4 @@ public struct FileLines: RandomAccessCollection, Sendable {
     public var startIndex: Int { range.lowerBound }
     public var endIndex: Int { range.upperBound }
     public subscript(position: Int) -> Int { table.line(at: position) }
-}
-
-extension [UInt64] {
-    /// Whether the ascending array holds `hash`, by binary search.
-    func containsHash(_ hash: UInt64) -> Bool {
-        var low = 0
-        var high = count
-        while low < high {
-            let middle = (low + high) / 2
-            if self[middle] < hash { low = middle + 1 } else { high = middle }
-        }
-        return low < count && self[low] == hash
-    }
 }

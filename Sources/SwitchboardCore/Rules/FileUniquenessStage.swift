@@ -25,7 +25,7 @@ public struct FileUniquenessStage: RowStage {
             }
         }
         if let key = row.emailKey, row.type == .user, let lines = index.emailClashLines(key),
-            lines.containsLine(row.line)
+            lines.sortedContains(row.line)
         {
             findings.error(
                 .emailDuplicateInFile, .email,

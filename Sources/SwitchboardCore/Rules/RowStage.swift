@@ -58,7 +58,7 @@ func describeLines<Lines: RandomAccessCollection<Int>>(_ lines: Lines, excluding
             count += 1
             if count == 10 { break }
         }
-        let total = lines.count - (lines.containsLine(line) ? 1 : 0)
+        let total = lines.count - (lines.sortedContains(line) ? 1 : 0)
         // Appended into one reserved string: duplicates put this text on most rows of some files.
         var text = ""
         text.reserveCapacity(96)
@@ -72,15 +72,15 @@ func describeLines<Lines: RandomAccessCollection<Int>>(_ lines: Lines, excluding
     }
 }
 
-extension RandomAccessCollection<Int> {
-    /// Whether `line` is one of these lines, which are in ascending order, by binary search.
-    func containsLine(_ line: Int) -> Bool {
+extension RandomAccessCollection where Element: Comparable {
+    /// Whether the collection, which is in ascending order, holds `element`: a binary search.
+    func sortedContains(_ element: Element) -> Bool {
         var low = startIndex
         var high = endIndex
         while low < high {
             let middle = index(low, offsetBy: distance(from: low, to: high) / 2)
-            if self[middle] < line { low = index(after: middle) } else { high = middle }
+            if self[middle] < element { low = index(after: middle) } else { high = middle }
         }
-        return low < endIndex && self[low] == line
+        return low < endIndex && self[low] == element
     }
 }
