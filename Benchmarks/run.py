@@ -363,7 +363,10 @@ def main():
     ]
     if validate:
         competitors += [
-            ("validate", "Validator, both passes, empty directory", [args.bin, "validate"], large, "validate"),
+            ("validate", "Validator, both passes, empty directory, second pass over every core", [args.bin, "validate"],
+             large, "validate"),
+            ("validate-1", "the same, second pass on one thread", [args.bin, "validate", "--one-thread"], large,
+             "validate"),
             ("index", "first pass alone, building the FileIndex", [args.bin, "validate-index"], large, "index"),
             ("noindex", "first pass alone, no FileIndex (baseline)", [args.bin, "validate-index", "--no-index"],
              large, "noindex"),
@@ -379,8 +382,10 @@ def main():
         competitors += [
             ("strings-distinct", "SwitchboardCSV, every field a String", [args.bin, "parse-strings"], large_distinct,
              "parse"),
-            ("validate-distinct", "Validator, both passes, empty directory", [args.bin, "validate"], large_distinct,
-             "validate"),
+            ("validate-distinct", "Validator, both passes, empty directory, second pass over every core",
+             [args.bin, "validate"], large_distinct, "validate"),
+            ("validate-1-distinct", "the same, second pass on one thread", [args.bin, "validate", "--one-thread"],
+             large_distinct, "validate"),
             ("index-distinct", "first pass alone, building the FileIndex", [args.bin, "validate-index"],
              large_distinct, "index"),
             ("noindex-distinct", "first pass alone, no FileIndex (baseline)",
@@ -420,6 +425,14 @@ def main():
             outcomes = {(out["accepted"], out["rejected"], out["findings"]) for out in results[key]}
             if len(outcomes) != 1:
                 problems.append(f"{key}: the validation outcome differs between runs: {sorted(outcomes)}")
+    # Over every core or on one thread, the validator must find the same.
+    for suffix in ("", "-distinct"):
+        spread, single = results.get("validate" + suffix), results.get("validate-1" + suffix)
+        if spread and single:
+            found = {(out["accepted"], out["rejected"], out["findings"], json.dumps(out["by_code"], sort_keys=True))
+                     for out in spread + single}
+            if len(found) != 1:
+                problems.append(f"validate{suffix}: one thread and every core found different outcomes")
     for key in ("bytes", "strings"):
         sizes = {out["field_bytes"] for out in results[key]}
         if len(sizes) != 1:
@@ -515,7 +528,8 @@ def main():
               "| × parse-strings (medians) | × parse-strings (median of per-round ratios, min-max) |")
         print("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|")
         for suffix, ref, *keys in groups:
-            for key in [ref] + keys:
+            # The one-thread run sits under the run over every core.
+            for key in [ref, keys[0], "validate-1" + suffix] + keys[1:]:
                 row = rows[key]
                 low, high = row["spread"]
                 label = row["label"] if key != ref else "parse-strings (the reference)"

@@ -5,7 +5,7 @@ import Testing
 
 /// Cells chosen to hit every convention the first pass's keys depend on: blanks, whitespace,
 /// `REMOVE`, formula guards, case, non-ASCII and canonically equivalent text, extension bounds.
-private let trickyCells: [String] = [
+let trickyCells: [String] = [
     "", " ", "\t", "REMOVE", " REMOVE", "REMOVE ", "remove", "add", "Add", "UPDATE", "upsert", "disable", "DELETE",
     "delete ", "bogus", "user", "User", "common-area", "COMMON-AREA", "'=cmd", "'bob", "Bob.Smith", "bob.smith",
     "BOB.SMITH", "zoë", "ZOË", "Straße", "\u{212A}elvin", "kelvin", "a\u{037E}b", "a;b", "cafe\u{301}", "café",
@@ -15,14 +15,14 @@ private let trickyCells: [String] = [
 ]
 
 /// A random cell: mostly tricky ones, some plain ones that repeat so that keys collide.
-private func randomCell(_ generator: inout some RandomNumberGenerator) -> String {
+func randomCell(_ generator: inout some RandomNumberGenerator) -> String {
     if Bool.random(using: &generator) { return trickyCells.randomElement(using: &generator)! }
     let stems = ["Ann", "bob", "Chloé", "dan", "4021", "4022", "SEP1", "sep1", "site", "x@y.org", "X@Y.ORG"]
     return stems.randomElement(using: &generator)! + (Bool.random(using: &generator) ? "" : "1")
 }
 
 /// A CSV field with every quote doubled, always quoted.
-private func quoted(_ cell: String) -> String {
+func quoted(_ cell: String) -> String {
     "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\""
 }
 
@@ -153,7 +153,7 @@ struct FirstPassTests {
 }
 
 /// A sink that keeps every row.
-private struct CollectingSink: ValidationSink {
+struct CollectingSink: ValidationSink {
     var rows: [RowOutcome] = []
     mutating func begin(header: [String], mapping: HeaderMapping) throws {}
     mutating func fileFinding(_ finding: Finding) throws {}

@@ -1,8 +1,9 @@
 // The validation benchmark's commands. This file imports SwitchboardCore (and SwitchboardCSV,
 // for its CSVReader), never yaslab/CSV.swift, so that the two CSVReaders never meet in one scope.
 //
-//   validate FILE                   Validator(policy: Policy(), directory: InMemoryDirectory()),
-//                                   both passes, every row into a sink that only counts
+//   validate [--one-thread] FILE    Validator(policy: Policy(), directory: InMemoryDirectory()),
+//                                   both passes, every row into a sink that only counts; the
+//                                   second pass over every core, or with --one-thread on one
 //   validate-index FILE             the validator's first pass alone, building the FileIndex
 //   validate-index --no-index FILE  the same reading and key normalizing, with no FileIndex:
 //                                   the baseline whose peak RSS is subtracted
@@ -54,9 +55,11 @@ func jsonString(_ text: String) -> String {
     return out + "\""
 }
 
-/// `switchboard-bench validate FILE`: both passes of the validator, against an empty directory.
-func runValidate(path: String) {
-    let validator = Validator(policy: Policy(), directory: InMemoryDirectory())
+/// `switchboard-bench validate [--one-thread] FILE`: both passes of the validator, against an
+/// empty directory; the second over every core unless `spreadsOverCores` is false.
+func runValidate(path: String, spreadsOverCores: Bool) {
+    var validator = Validator(policy: Policy(), directory: InMemoryDirectory())
+    validator.spreadsOverCores = spreadsOverCores && validator.spreadsOverCores
     var sink = CountingSink()
     let start = now()
     let summary: ValidationSummary
@@ -114,7 +117,7 @@ func runValidateIndex(path: String, indexing: Bool) {
     let seconds = now() - start
     let heapAfter = heapInUse()
     withExtendedLifetime(index) {
-        let probe = index.usernameCount("amelie.dupont") + (index.facts.zeroPaddedExtensionDigits ?? 0)
+        let probe = (index.usernameLines("amelie.dupont")?.count ?? 0) + (index.facts.zeroPaddedExtensionDigits ?? 0)
         print(
             "{\"parser\":\"validate-index\",\"indexing\":\(indexing),\"records\":\(rows + 1),\"rows\":\(rows),"
                 + "\"heap_before\":\(heapBefore),\"heap_after\":\(heapAfter),"

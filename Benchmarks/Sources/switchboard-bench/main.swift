@@ -4,7 +4,9 @@
 //   switchboard-bench parse-bytes FILE     SwitchboardCSV, fields read as bytes, no Strings
 //   switchboard-bench parse-strings FILE   SwitchboardCSV, every field made a String
 //   switchboard-bench csvswift FILE        yaslab/CSV.swift over an InputStream
-//   switchboard-bench validate FILE        SwitchboardCore's Validator, both passes, empty directory
+//   switchboard-bench validate [--one-thread] FILE
+//                                          SwitchboardCore's Validator, both passes, empty directory;
+//                                          its second pass over every core, or on one thread
 //   switchboard-bench validate-index [--no-index] FILE
 //                                          the validator's first pass alone (FileIndex), or
 //                                          the same reading without the index
@@ -28,7 +30,7 @@ let usage = """
            switchboard-bench parse-bytes FILE
            switchboard-bench parse-strings FILE
            switchboard-bench csvswift FILE
-           switchboard-bench validate FILE
+           switchboard-bench validate [--one-thread] FILE
            switchboard-bench validate-index [--no-index] FILE
            switchboard-bench baseline
     """
@@ -125,8 +127,10 @@ case "parse-bytes", "parse-strings", "csvswift":
     }
 
 case "validate":
+    let oneThread = arguments.first == "--one-thread"
+    if oneThread { arguments.removeFirst() }
     guard arguments.count == 1 else { fail(usage) }
-    runValidate(path: arguments[0])
+    runValidate(path: arguments[0], spreadsOverCores: !oneThread)
 
 case "validate-index":
     let indexing = arguments.first != "--no-index"

@@ -66,6 +66,9 @@ public protocol DirectoryLookup {
     /// a profile, email, extension or device with nil (the validator then reads the first
     /// pass's keys from the bytes of each record).
     var holdsNoProfiles: Bool { get }
+    /// Whether the look-ups may be made from several threads at once (so the second pass may
+    /// spread its rows over every core); a directory that caches or reads a database says no.
+    var allowsConcurrentLookups: Bool { get }
 }
 
 extension DirectoryLookup {
@@ -77,6 +80,9 @@ extension DirectoryLookup {
 
     /// Claims nothing: the directory may hold profiles.
     public var holdsNoProfiles: Bool { false }
+
+    /// Says no: a directory must know that its look-ups are safe from several threads.
+    public var allowsConcurrentLookups: Bool { false }
 }
 
 /// A directory held in dictionaries: for tests, and the empty directory of a first import.
@@ -113,6 +119,8 @@ public struct InMemoryDirectory: DirectoryLookup, Sendable {
     }
 
     public var holdsNoProfiles: Bool { profiles.isEmpty }
+    // Its tables are read only: any number of threads may look up at once.
+    public var allowsConcurrentLookups: Bool { true }
     // An empty table is not asked: a look-up hashes its key first.
     public func profile(usernameKey: String) -> DirectoryProfile? { profiles.isEmpty ? nil : profiles[usernameKey] }
     public func emailOwner(emailKey: String) -> String? { emails.isEmpty ? nil : emails[emailKey] }

@@ -147,6 +147,9 @@ public struct Validator {
     public let stages: [any RowStage]
     /// Told where each pass stands every 4,096 rows.
     public var onProgress: ((RunProgress) -> Void)?
+    /// Whether the second pass spreads its rows over every core (``ParallelSecondPass``) when the
+    /// directory allows concurrent look-ups; true when the machine has more than one core.
+    public var spreadsOverCores = ParallelSecondPass.cores > 1
 
     /// Creates a validator.
     public init(
@@ -182,6 +185,18 @@ public struct Validator {
         }
         let fieldNames = FieldNames { mapping.fieldName($0) }
         let normalizer = RowNormalizer(policy: policy, facts: index.facts)
+        if spreadsOverCores && directory.allowsConcurrentLookups {
+            let pass = ParallelSecondPass(
+                validator: self, index: index, header: header, mapping: mapping, fieldNames: fieldNames,
+                normalizer: normalizer)
+            try pass.run(reader, record: &record) { outcome, byteOffset in
+                try deliver(outcome, &counts, &sink)
+                if let onProgress, counts.summary.rows & 4095 == 0 {
+                    onProgress(RunProgress(phase: "validating", rows: counts.summary.rows, byteOffset: byteOffset))
+                }
+            }
+            return try finishRun(reader, header: header, &counts, &sink)
+        }
         // Rows go through in batches: read and normalized, then the directory is told what the
         // batch will ask (so a store can hash secrets for all of it on every core), then each
         // row's stages run and the row is delivered, in file order.
@@ -194,10 +209,8 @@ public struct Validator {
             case .fatal(let issue), .malformed(let issue):
                 batch.unreadable.append((batch.rows.count, unreadable(issue, header: header)))
             case .record:
-                let (cells, row, findings) = read(
-                    record, header: header, mapping: mapping, fieldNames: fieldNames, normalizer: normalizer)
-                batch.rows.append(row)
-                batch.reads.append((cells, findings))
+                batch.append(
+                    read(record, header: header, mapping: mapping, fieldNames: fieldNames, normalizer: normalizer))
             }
             byteOffset = record.position.byteOffset
             if batch.count == Self.batchSize {
@@ -205,6 +218,13 @@ public struct Validator {
             }
         }
         try finish(&batch, index: index, into: &sink, &counts, byteOffset: byteOffset)
+        return try finishRun(reader, header: header, &counts, &sink)
+    }
+
+    /// Hands the reader's encoding warnings to the sink once every row is through; the run's counts.
+    private func finishRun<Source: ByteSource, Sink: ValidationSink>(
+        _ reader: CSVReader<Source>, header: [String], _ counts: inout RunningCounts, _ sink: inout Sink
+    ) throws -> ValidationSummary {
         for warning in reader.warnings {
             let finding = Finding(
                 code: .encoding, severity: .warning, line: warning.line,
@@ -217,7 +237,7 @@ public struct Validator {
     }
 
     /// The outcome of a record the reader could not read: its reader finding, no cells.
-    private func unreadable(_ issue: CSVIssue, header: [String]) -> RowOutcome {
+    func unreadable(_ issue: CSVIssue, header: [String]) -> RowOutcome {
         let field = issue.column > 0 && issue.column <= header.count ? header[issue.column - 1] : ""
         let finding = Finding(
             code: RuleCode(rawValue: issue.code.rawValue), severity: .error, line: issue.record.line, field: field,
@@ -225,7 +245,7 @@ public struct Validator {
         return RowOutcome(line: issue.record.line, cells: [], row: nil, findings: [finding])
     }
 
-    private func deliver<Sink: ValidationSink>(
+    func deliver<Sink: ValidationSink>(
         _ outcome: consuming RowOutcome, _ counts: inout RunningCounts, _ sink: inout Sink
     ) throws {
         counts.summary.rows += 1
@@ -242,6 +262,12 @@ public struct Validator {
 
     /// The rows of a second-pass batch between their field stage and the other stages.
     struct PendingBatch {
+        /// Adds a record read through the field stage.
+        mutating func append(_ read: (cells: [String], row: NormalizedRow, findings: FindingList)) {
+            rows.append(read.row)
+            reads.append((read.cells, read.findings))
+        }
+
         /// The rows read and normalized, in file order.
         var rows: [NormalizedRow] = []
         /// For each of `rows`, its cells as the file holds them and its findings so far.
@@ -258,9 +284,17 @@ public struct Validator {
         _ record: CSVRecord, header: [String], mapping: HeaderMapping, fieldNames: FieldNames,
         normalizer: RowNormalizer
     ) -> (cells: [String], row: NormalizedRow, findings: FindingList) {
-        let line = record.position.line
+        read(
+            line: record.position.line, cells: record.strings, header: header, mapping: mapping,
+            fieldNames: fieldNames, normalizer: normalizer)
+    }
+
+    /// Reads one record's cells, from `line`, through the field stage: the cells as given, the row and its findings.
+    func read(
+        line: Int, cells original: [String], header: [String], mapping: HeaderMapping, fieldNames: FieldNames,
+        normalizer: RowNormalizer
+    ) -> (cells: [String], row: NormalizedRow, findings: FindingList) {
         var findings = FindingList(line: line, fieldNames: fieldNames)
-        let original = record.strings
         var cells = original
         checkFieldCount(&cells, header: header, findings: &findings)
         Self.removeFormulaGuards(&cells, mapping: mapping)
@@ -274,36 +308,43 @@ public struct Validator {
         _ batch: inout PendingBatch, index: FileIndex, into sink: inout Sink, _ counts: inout RunningCounts,
         byteOffset: Int
     ) throws {
-        guard batch.count > 0 else { return }
-        directory.prepare(for: batch.rows)
-        func deliverInOrder(_ outcome: consuming RowOutcome) throws {
+        try judge(&batch, index: index) { outcome in
             try deliver(outcome, &counts, &sink)
             if let onProgress, counts.summary.rows & 4095 == 0 {
                 onProgress(RunProgress(phase: "validating", rows: counts.summary.rows, byteOffset: byteOffset))
             }
         }
+    }
+
+    /// Runs the stages over a batch of read rows and hands each outcome to `emit`, in file order
+    /// (the unreadable records in their places); empties the batch.
+    func judge(_ batch: inout PendingBatch, index: FileIndex, emit: (consuming RowOutcome) throws -> Void) rethrows {
+        guard batch.count > 0 else { return }
+        directory.prepare(for: batch.rows)
         var unreadable = batch.unreadable[...]
         var reads: [(cells: [String], findings: FindingList)] = []
         swap(&reads, &batch.reads)
+        var context = RowContext(policy: policy, index: index, directory: directory)
         try batch.rows.withUnsafeMutableBufferPointer { rows in
             for position in rows.indices {
                 while let next = unreadable.first, next.rowsBefore == position {
-                    try deliverInOrder(next.outcome)
+                    try emit(next.outcome)
                     unreadable.removeFirst()
                 }
                 // The row moves out and the empty row takes its place: no copy of it is made.
                 let row = (rows.baseAddress! + position).move()
                 (rows.baseAddress! + position).initialize(to: Self.emptyRow)
                 var findings = reads[position].findings
-                runStages(row, index: index, findings: &findings)
-                try deliverInOrder(
+                context.move(to: row)
+                for stage in stages { stage.check(row, context: context, findings: &findings) }
+                try emit(
                     RowOutcome(line: row.line, cells: reads[position].cells, row: row, findings: findings.findings))
             }
         }
         batch.rows.removeAll(keepingCapacity: true)
         reads.removeAll(keepingCapacity: true)
         swap(&reads, &batch.reads)
-        for next in unreadable { try deliverInOrder(next.outcome) }
+        for next in unreadable { try emit(next.outcome) }
         batch.unreadable.removeAll(keepingCapacity: true)
     }
 

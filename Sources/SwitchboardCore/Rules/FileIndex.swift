@@ -46,6 +46,8 @@ public struct FileIndex: Sendable {
     private var emailsOfSeveralProfiles: [UInt64] = []
     /// Whether no profile is named on more than one row (known once ``finish()`` has run).
     public private(set) var namesEachProfileOnce = true
+    /// One bit per line: set for a row that shares a key with another row (built by ``finish()``).
+    private var linesSharingKeys: [UInt64] = []
     private var paddedLengths: [Int: (count: Int, line: Int)] = [:]
 
     /// Creates an empty index for files checked under `policy`.
@@ -133,18 +135,40 @@ public struct FileIndex: Sendable {
         emailsOfSeveralProfiles = emails.hashesWithDifferentExtras()
         newExtensions.sort()
         emProfiles.sort()
+        markLinesSharingKeys()
         if let (digits, entry) = paddedLengths.max(by: { ($0.value.count, $1.key) < ($1.value.count, $0.key) }) {
             facts = FileFacts(zeroPaddedExtensionDigits: digits, zeroPaddedExample: entry.line)
         }
         paddedLengths = [:]
     }
 
+    /// Sets the bit of every line whose row shares a key with another: an extension, a device or a
+    /// username on two rows, an email of two profiles, or a device named like an
+    /// extension-mobility profile.
+    private mutating func markLinesSharingKeys() {
+        var bits = [UInt64](
+            repeating: 0, count: (extensions.maxLine(with: devices, usernames, emails, emProfiles) >> 6) + 1)
+        func mark(_ line: Int) { bits[line >> 6] |= 1 << UInt64(line & 63) }
+        extensions.forEachLineOfRepeatedHashes(mark)
+        devices.forEachLineOfRepeatedHashes(mark)
+        usernames.forEachLineOfRepeatedHashes(mark)
+        emails.forEachLineOfRepeatedHashes(mark, onlyWithDifferentExtras: true)
+        devices.forEachLineOfHashShared(with: emProfiles, mark)
+        emProfiles.forEachLineOfHashShared(with: devices, mark)
+        linesSharingKeys = bits
+    }
+
+    /// Whether the row on `line` shares a key with another row of the file: when it does not,
+    /// no lookup of ``FileUniquenessStage`` can find anything for it.
+    public func sharesKeys(line: Int) -> Bool {
+        let word = line >> 6
+        return word < linesSharingKeys.count && linesSharingKeys[word] & (1 << UInt64(line & 63)) != 0
+    }
+
     /// The lines of every row claiming this site-and-extension key, when more than one does.
     public func extensionLines(_ key: String) -> FileLines? { extensions.repeatedLines(of: Self.hash(key)) }
     /// The lines of every row naming this username key, when more than one does.
     public func usernameLines(_ key: String) -> FileLines? { usernames.repeatedLines(of: Self.hash(key)) }
-    /// How many rows name this username key.
-    public func usernameCount(_ key: String) -> Int { usernames.range(of: Self.hash(key)).count }
     /// The lines of every row claiming this device key, when more than one does.
     public func deviceLines(_ key: String) -> FileLines? { devices.repeatedLines(of: Self.hash(key)) }
     /// The lines of the `user` rows with this email key, when they name more than one profile.
@@ -302,9 +326,10 @@ enum KeyHash {
 /// A flat table of (key hash, line, extra) entries: appended to during the first pass,
 /// sorted by hash then line once, and searched after.
 ///
-/// Sixteen bytes an entry and no buckets, so a million keys take 16 MiB. Hashes are
-/// uniform, so a search starts where the hash's value says it should be and widens from
-/// there: a few probes instead of twenty.
+/// Sixteen bytes an entry, so a million keys take 16 MiB, plus a directory of where each
+/// range of hashes starts: one 4-byte slot per four entries, by the top bits of the hash.
+/// Hashes are uniform, so a search reads one slot and then a few neighbouring entries,
+/// instead of twenty probes scattered over the table.
 struct KeyTable: Sendable {
     private struct Entry: Sendable {
         var hash: UInt64
@@ -313,6 +338,11 @@ struct KeyTable: Sendable {
     }
 
     private var entries: [Entry] = []
+    /// Where the entries whose top `bucketBits` bits of hash are `b` start: `bucketStarts[b]`,
+    /// and end: `bucketStarts[b + 1]` (built by ``sort()``).
+    private var bucketStarts: [UInt32] = [0, 0, 0]
+    /// How many top bits of a hash pick its bucket; at least 1.
+    private var bucketBits = 1
 
     /// Adds one occurrence of `hash` on `line`.
     mutating func append(_ hash: Int, line: Int, extra: UInt32 = 0) {
@@ -325,6 +355,23 @@ struct KeyTable: Sendable {
     /// The first pass appends in line order, so a stable sort by hash alone gives that order:
     /// a radix sort, a byte of the hash at a time, the lowest first.
     mutating func sort() {
+        sortEntries()
+        indexBuckets()
+    }
+
+    /// Builds ``bucketStarts`` over the sorted entries: about four entries a bucket.
+    private mutating func indexBuckets() {
+        let wanted = entries.count / 4
+        bucketBits = wanted < 2 ? 1 : Int.bitWidth - wanted.leadingZeroBitCount - 1
+        var starts = [UInt32](repeating: 0, count: (1 << bucketBits) + 1)
+        let shift = UInt64(64 - bucketBits)
+        for entry in entries { starts[Int(truncatingIfNeeded: entry.hash &>> shift) + 1] += 1 }
+        for bucket in starts.indices.dropFirst() { starts[bucket] += starts[bucket - 1] }
+        bucketStarts = starts
+    }
+
+    /// Sorts the entries by hash then line.
+    private mutating func sortEntries() {
         guard entries.count > 256, zip(entries, entries.dropFirst()).allSatisfy({ $0.line <= $1.line }) else {
             entries.sort { ($0.hash, $0.line) < ($1.hash, $1.line) }
             return
@@ -374,6 +421,28 @@ struct KeyTable: Sendable {
         return runs
     }
 
+    /// Calls `body` with the line of every entry whose hash another entry has (whose entries do
+    /// not all have one extra, when `onlyWithDifferentExtras`); sorted tables only.
+    func forEachLineOfRepeatedHashes(_ body: (Int) -> Void, onlyWithDifferentExtras: Bool = false) {
+        for run in runsOfEqualHashes where !onlyWithDifferentExtras || hasDifferentExtras(run) {
+            for index in run { body(Int(entries[index].line)) }
+        }
+    }
+
+    /// Calls `body` with the line of every entry whose hash `other` has too; both tables sorted.
+    func forEachLineOfHashShared(with other: KeyTable, _ body: (Int) -> Void) {
+        var theirs = 0
+        for entry in entries {
+            while theirs < other.entries.count && other.entries[theirs].hash < entry.hash { theirs += 1 }
+            if theirs < other.entries.count && other.entries[theirs].hash == entry.hash { body(Int(entry.line)) }
+        }
+    }
+
+    /// The largest line of this table and `others`, 0 when all are empty.
+    func maxLine(with others: KeyTable...) -> Int {
+        ([self] + others).map { table in Int(table.entries.lazy.map(\.line).max() ?? 0) }.max() ?? 0
+    }
+
     /// Gives every entry the union (bitwise or) of the extras of the entries with its hash; sorted tables only.
     mutating func unionExtrasOfEqualHashes() {
         for run in runsOfEqualHashes {
@@ -384,8 +453,12 @@ struct KeyTable: Sendable {
 
     /// The hashes whose entries do not all have one extra, ascending; sorted tables only.
     func hashesWithDifferentExtras() -> [UInt64] {
-        runsOfEqualHashes.filter { run in entries[run].contains { $0.extra != entries[run.lowerBound].extra } }
-            .map { entries[$0.lowerBound].hash }
+        runsOfEqualHashes.filter(hasDifferentExtras).map { entries[$0.lowerBound].hash }
+    }
+
+    /// Whether the entries of `run` do not all have one extra.
+    private func hasDifferentExtras(_ run: Range<Int>) -> Bool {
+        entries[run].contains { $0.extra != entries[run.lowerBound].extra }
     }
 
     /// Whether two entries share a hash; the table must be sorted.
@@ -396,16 +469,19 @@ struct KeyTable: Sendable {
 
     /// The indexes of every entry of `hash`, in line order.
     ///
-    /// Both ends are searched for, so a key on thousands of rows costs a few probes, not a walk.
+    /// Every entry of a hash is in the hash's bucket, and both ends are searched for within it,
+    /// so a key on thousands of rows costs a few probes, not a walk.
     func range(of hash: Int) -> Range<Int> {
         let key = UInt64(bitPattern: Int64(hash))
-        let count = entries.count
-        guard count > 0 else { return 0..<0 }
-        let lower = firstIndex(notBelow: key)
-        guard lower < count, entries[lower].hash == key else { return lower..<lower }
-        if lower + 1 == count || entries[lower + 1].hash != key { return lower..<(lower + 1) }
-        let upper = key == .max ? count : firstIndex(notBelow: key + 1)
-        return lower..<upper
+        let bucket = Int(truncatingIfNeeded: key &>> UInt64(64 - bucketBits))
+        return entries.withUnsafeBufferPointer { entries in
+            let start = Int(bucketStarts[bucket])
+            let end = Int(bucketStarts[bucket + 1])
+            let lower = Self.firstIndex(in: entries, start..<end) { $0 >= key }
+            guard lower < end, entries[lower].hash == key else { return lower..<lower }
+            if lower + 1 == end || entries[lower + 1].hash != key { return lower..<(lower + 1) }
+            return lower..<Self.firstIndex(in: entries, (lower + 1)..<end) { $0 > key }
+        }
     }
 
     /// The first line of `hash`, if any entry has it.
@@ -420,27 +496,16 @@ struct KeyTable: Sendable {
         return range.count > 1 ? FileLines(table: self, range: range) : nil
     }
 
-    /// The index of the first entry whose hash is not below `key`.
-    private func firstIndex(notBelow key: UInt64) -> Int {
-        let count = entries.count
-        // Where a uniform hash would sit, then a window doubled until it brackets the key.
-        let guess = min(count - 1, Int(key.multipliedFullWidth(by: UInt64(count)).high))
-        var low = guess
-        var high = guess
-        var step = 1
-        while low > 0 && entries[low].hash >= key {
-            low = max(0, low - step)
-            step *= 2
-        }
-        step = 1
-        while high < count && entries[high].hash < key {
-            high = min(count, high + step)
-            step *= 2
-        }
-        // Now entries[low].hash < key or low == 0, and high == count or entries[high].hash >= key.
+    /// The first index of `range` whose entry's hash passes `isPast`, which is false then true along the range.
+    @inline(__always)
+    private static func firstIndex(
+        in entries: UnsafeBufferPointer<Entry>, _ range: Range<Int>, where isPast: (UInt64) -> Bool
+    ) -> Int {
+        var low = range.lowerBound
+        var high = range.upperBound
         while low < high {
             let middle = (low + high) / 2
-            if entries[middle].hash < key { low = middle + 1 } else { high = middle }
+            if isPast(entries[middle].hash) { high = middle } else { low = middle + 1 }
         }
         return low
     }

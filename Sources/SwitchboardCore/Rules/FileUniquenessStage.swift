@@ -7,6 +7,11 @@ public struct FileUniquenessStage: RowStage {
 
     public func check(_ row: NormalizedRow, context: RowContext, findings: inout FindingList) {
         let index = context.index
+        // A row that shares no key with another can meet nothing here but the directory.
+        guard index.sharesKeys(line: row.line) else {
+            checkAgainstDirectory(row, context.directory, &findings)
+            return
+        }
         if let key = row.extensionKey, let lines = index.extensionLines(key) {
             findings.error(
                 .extensionDuplicateInFile, .extension,
@@ -16,7 +21,7 @@ public struct FileUniquenessStage: RowStage {
         }
         if let key = row.usernameKey {
             let limit = context.policy.profile.maxExtensions
-            if index.usernameCount(key) > limit, let lines = index.usernameLines(key) {
+            if let lines = index.usernameLines(key), lines.count > limit {
                 findings.error(
                     .profileDuplicateInFile, .username,
                     String(
@@ -44,10 +49,8 @@ public struct FileUniquenessStage: RowStage {
                 findings.error(
                     .emProfileDeviceNameConflict, .emProfile,
                     "extension-mobility profile \(row.emProfile!) has the name of the device on line \(line)")
-            } else if context.directory.deviceExists(key: key) {
-                findings.error(
-                    .emProfileDeviceNameConflict, .emProfile,
-                    "extension-mobility profile \(row.emProfile!) has the name of a device in the directory")
+            } else {
+                checkNameAgainstDirectory(row, .emProfile, key, context.directory, &findings)
             }
         }
         if let key = row.deviceKey {
@@ -55,11 +58,35 @@ public struct FileUniquenessStage: RowStage {
                 findings.error(
                     .emProfileDeviceNameConflict, .deviceName,
                     "device \(row.deviceName!) has the name of the extension-mobility profile on line \(line)")
-            } else if context.directory.emProfileExists(key: key) {
-                findings.error(
-                    .emProfileDeviceNameConflict, .deviceName,
-                    "device \(row.deviceName!) has the name of an extension-mobility profile in the directory")
+            } else {
+                checkNameAgainstDirectory(row, .deviceName, key, context.directory, &findings)
             }
+        }
+    }
+
+    /// The checks of a row that shares no key with another row: its extension-mobility profile
+    /// and its device against the directory's devices and extension-mobility profiles.
+    private func checkAgainstDirectory(
+        _ row: NormalizedRow, _ directory: any DirectoryLookup, _ findings: inout FindingList
+    ) {
+        if let key = row.emProfileKey { checkNameAgainstDirectory(row, .emProfile, key, directory, &findings) }
+        if let key = row.deviceKey { checkNameAgainstDirectory(row, .deviceName, key, directory, &findings) }
+    }
+
+    /// Rejects an extension-mobility profile (`field` is `.emProfile`) named like a device of the
+    /// directory, or a device (`.deviceName`) named like an extension-mobility profile there.
+    private func checkNameAgainstDirectory(
+        _ row: NormalizedRow, _ field: CanonicalField, _ key: String, _ directory: any DirectoryLookup,
+        _ findings: inout FindingList
+    ) {
+        if field == .emProfile, directory.deviceExists(key: key) {
+            findings.error(
+                .emProfileDeviceNameConflict, field,
+                "extension-mobility profile \(row.emProfile!) has the name of a device in the directory")
+        } else if field == .deviceName, directory.emProfileExists(key: key) {
+            findings.error(
+                .emProfileDeviceNameConflict, field,
+                "device \(row.deviceName!) has the name of an extension-mobility profile in the directory")
         }
     }
 }

@@ -7,15 +7,26 @@ public struct RowContext {
     /// The directory as it stands before the file.
     public let directory: any DirectoryLookup
     /// The directory's profile for the row's username, if any.
-    public let existing: DirectoryProfile?
+    public private(set) var existing: DirectoryProfile?
     /// The action once an upsert is resolved: `add` when the profile does not exist yet, else `update`.
-    public let effectiveAction: RowAction?
+    public private(set) var effectiveAction: RowAction?
 
     /// Creates the context of `row`, resolving its upsert against the directory.
     public init(row: NormalizedRow, policy: Policy, index: FileIndex, directory: any DirectoryLookup) {
+        self.init(policy: policy, index: index, directory: directory)
+        move(to: row)
+    }
+
+    /// Creates a context for the rows of a run, before ``move(to:)`` gives it its first row.
+    init(policy: Policy, index: FileIndex, directory: any DirectoryLookup) {
         self.policy = policy
         self.index = index
         self.directory = directory
+    }
+
+    /// Makes this the context of another row of the same run: one context serves a batch of
+    /// rows, so the index and policy it holds are not copied (and counted) once a row.
+    public mutating func move(to row: NormalizedRow) {
         existing = row.usernameKey.flatMap { directory.profile(usernameKey: $0) }
         switch row.action {
         case .upsert?: effectiveAction = existing == nil ? .add : .update
