@@ -56,6 +56,16 @@ public struct ImportRequest: Sendable {
     /// Whether a file into an empty directory may be bulk-loaded (``BulkLoader``); tests turn it
     /// off to compare with the applier.
     public var allowsBulkLoad = true
+    /// The input's size in bytes, when known. The run's temporary data (the staged rows, and
+    /// the journal that lets each statement undo itself) stays in memory for an input of at most
+    /// ``Self/inMemoryLimit`` bytes, and goes to temporary files for a larger or unknown one.
+    public var sourceBytes: Int?
+    /// The largest input whose temporary data stays in memory: 16 MiB, about 100,000 rows,
+    /// whose staged rows take some 40 MiB.
+    public static let inMemoryLimit = 16 << 20
+
+    /// Whether the run's temporary data stays in memory (see ``sourceBytes``).
+    var keepsTemporaryDataInMemory: Bool { sourceBytes.map { $0 <= Self.inMemoryLimit } ?? false }
 
     public init(
         fileName: String, fileSHA256: String, policy: Policy, policyDigest: String, profile: ImportProfile?,
@@ -95,6 +105,11 @@ extension DirectoryStore {
         let started = Self.timestamp()
         var request = request
         let outcome: (ImportResult, ValidationSummary) = try access { db in
+            // Set outside the transaction: SQLite refuses to move temporary storage inside one. In
+            // files, a statement journal that has once outgrown 64 KiB costs a write call for every
+            // page every later statement of the transaction changes.
+            try db.execute(
+                sql: request.keepsTemporaryDataInMemory ? "PRAGMA temp_store = MEMORY" : "PRAGMA temp_store = DEFAULT")
             try db.execute(sql: "BEGIN IMMEDIATE")
             do {
                 let result = try validateAndApply(

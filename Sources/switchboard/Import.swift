@@ -78,6 +78,7 @@ struct Import: ParsableCommand {
                 toolVersion: SwitchboardVersion.current)
             // The importer hashes the file itself, beside the validator's first pass.
             request.digestPath = setup.path
+            request.sourceBytes = fileSize(setup.path)
             if generateSecrets {
                 request = request.generatingSecrets(
                     into: credentials

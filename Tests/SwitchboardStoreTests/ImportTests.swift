@@ -38,6 +38,23 @@ struct ImportTests {
         #expect(try temp.rows("SELECT count(*) FROM run_change") == [["0"]])
     }
 
+    @Test(
+        "A small file's temporary data stays in memory, a large or unsized one's goes to files; the outcome is the same",
+        arguments: [(1000, 2), (ImportRequest.inMemoryLimit, 2), (ImportRequest.inMemoryLimit + 1, 0), (nil, 0)]
+    )
+    func temporaryStorage(_ size: Int?, _ expected: Int) throws {
+        let temp = try TemporaryStore()
+        try temp.importText(Self.onboarding, bulkLoad: false)
+        let change =
+            canonicalHeader + csvRow("update", "ann", ext: "4031") + csvRow("disable", "bob")
+            + csvRow("add", "dan", ext: "4022")
+        var sink = CollectingSink()
+        let result = try temp.importText(change, bulkLoad: false, sourceBytes: size, collecting: &sink)
+        #expect(result.counts == counts(added: 1, updated: 1, disabled: 1))
+        #expect(try temp.rows("PRAGMA temp_store") == [[String(expected)]])
+        #expect(try temp.extensions() == ["ann": "4031@paris", "cyd": "4023", "dan": "4022"])
+    }
+
     @Test("The same file twice: the second run changes nothing and writes only its run record")
     func idempotentRerun() throws {
         let temp = try TemporaryStore()

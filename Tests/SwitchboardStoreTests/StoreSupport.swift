@@ -57,13 +57,14 @@ final class TemporaryStore {
     @discardableResult
     func importText(
         _ text: String, mode: ImportMode = .atomic, dryRun: Bool = false, policy: Policy = testPolicy(),
-        bulkLoad: Bool = true, collecting sink: inout CollectingSink
+        bulkLoad: Bool = true, sourceBytes: Int? = nil, collecting sink: inout CollectingSink
     ) throws -> ImportResult {
         var request = ImportRequest(
             fileName: "test.csv", fileSHA256: Digest.sha256(of: text), policy: policy,
             policyDigest: Digest.sha256(of: PolicyFile.render(policy)), profile: nil, mode: mode, dryRun: dryRun,
             toolVersion: "test")
         request.allowsBulkLoad = bulkLoad
+        request.sourceBytes = sourceBytes
         return try store.importFile(request, open: { CSVReader(bytes: Array(text.utf8)) }, reports: &sink)
     }
 
