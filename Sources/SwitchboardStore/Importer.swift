@@ -56,9 +56,11 @@ public struct ImportRequest: Sendable {
     /// Whether a file into an empty directory may be bulk-loaded (``BulkLoader``); tests turn it
     /// off to compare with the applier.
     public var allowsBulkLoad = true
-    /// The input's size in bytes, when known. The run's temporary data (the staged rows, and
-    /// the journal that lets each statement undo itself) stays in memory for an input of at most
-    /// ``Self/inMemoryLimit`` bytes, and goes to temporary files for a larger or unknown one.
+    /// The input's size in bytes, when known.
+    ///
+    /// The run's temporary data (the staged rows, and the journal that lets each statement undo
+    /// itself) stays in memory for an input of at most ``Self/inMemoryLimit`` bytes, and goes to
+    /// temporary files for a larger or unknown one.
     public var sourceBytes: Int?
     /// The largest input whose temporary data stays in memory: 16 MiB, about 100,000 rows,
     /// whose staged rows take some 40 MiB.
