@@ -293,19 +293,7 @@ final class Applier {
         }
         if !changes.isEmpty {
             try touch(profile.id)
-            try RawStatement(
-                db,
-                """
-                UPDATE profile SET type = ?, email = ?, email_key = ?, first_name = ?, last_name = ?, department = ?,
-                    language = ?, time_zone = ?, status = ?, password_hash = ?, updated_at = ?
-                WHERE id = ?
-                """
-            ).execute([
-                .text(next.type), .optional(next.email), .optional(next.email.map(NormalizedRow.fold)),
-                .optional(next.firstName), .optional(next.lastName), .optional(next.department),
-                .optional(next.language), .optional(next.timeZone), .text(next.status), .optional(next.passwordHash),
-                .text(now), .integer(profile.id),
-            ])
+            try updateProfile(profile.id, to: next, changing: changes.map(\.field))
             for change in changes { try record(row, .updated, change.field, change.old, change.new) }
         }
         let serviceChanged = try applyService(row, profileID: profile.id, username: profile.username, isNew: false)
@@ -319,6 +307,40 @@ final class Applier {
             return .updated
         }
         return .unchanged
+    }
+
+    /// Writes the changed `fields` of a profile (named as its run changes name them), and its
+    /// update time.
+    ///
+    /// Only the columns that change are set: SQLite rewrites the entry of every index on a column
+    /// an `UPDATE` sets, even to the same value, and that is a page more to write for each row.
+    private func updateProfile(_ id: Int64, to next: StoredProfile, changing fields: [String]) throws {
+        var assignments: [String] = []
+        var values: [RawStatement.Value] = []
+        func set(_ column: String, _ value: RawStatement.Value) {
+            assignments.append(column + " = ?")
+            values.append(value)
+        }
+        for field in fields {
+            switch field {
+            case "type": set("type", .text(next.type))
+            case "email":
+                set("email", .optional(next.email))
+                set("email_key", .optional(next.email.map(NormalizedRow.fold)))
+            case "first_name": set("first_name", .optional(next.firstName))
+            case "last_name": set("last_name", .optional(next.lastName))
+            case "department": set("department", .optional(next.department))
+            case "language": set("language", .optional(next.language))
+            case "time_zone": set("time_zone", .optional(next.timeZone))
+            case "status": set("status", .text(next.status))
+            case "portal_password": set("password_hash", .optional(next.passwordHash))
+            default: preconditionFailure("no profile column for the change \(field)")
+            }
+        }
+        set("updated_at", .text(now))
+        // The columns are the constants above; each distinct list is one cached statement.
+        let list = assignments.joined(separator: ", ")
+        try RawStatement(db, "UPDATE profile SET \(list) WHERE id = ?").execute(values + [.integer(id)])
     }
 
     private func disable(_ profile: StoredProfile, _ row: StagedRow) throws -> RowResult {

@@ -176,6 +176,33 @@ struct ImportTests {
         #expect(changes == [["cyd", "department", "Sales", "Support"], ["cyd", "language", "NULL", "fr-FR"]])
     }
 
+    @Test("An update writes the columns that change, an email with its key, and leaves the others as they were")
+    func updateWritesChangedColumns() throws {
+        let temp = try TemporaryStore()
+        try temp.importText(Self.onboarding)
+        try temp.importText(canonicalHeader + csvRow("disable", "cyd"))
+        let columns = "type, email, email_key, first_name, last_name, department, language, time_zone, status"
+        let before = try temp.rows("SELECT \(columns) FROM profile WHERE username IN ('ann', 'cyd') ORDER BY id")
+        let file =
+            canonicalHeader + csvRow("update", "ann", ["email": "Ann.New@Example.com"])
+            + csvRow("update", "cyd", ["type": "common-area", "first_name": "Cy", "time_zone": "Europe/Paris"])
+        #expect(try temp.importText(file).counts == counts(updated: 2))
+        let after = try temp.rows("SELECT \(columns) FROM profile WHERE username IN ('ann', 'cyd') ORDER BY id")
+        var expected = before
+        (expected[0][1], expected[0][2]) = ("Ann.New@Example.com", "ann.new@example.com")
+        (expected[1][0], expected[1][3], expected[1][7], expected[1][8]) = (
+            "common-area", "Cy", "Europe/Paris", "active"
+        )
+        #expect(after == expected)
+        // The old email is free for another user now; the new one is taken.
+        var sink = CollectingSink()
+        let result = try temp.importText(
+            canonicalHeader + csvRow("add", "dan", ["email": "ann@example.com"])
+                + csvRow("add", "eve", ["email": "ANN.NEW@example.com"]), mode: .partial, collecting: &sink)
+        #expect(result.counts == counts(added: 1))
+        #expect(sink.outcomes.map { $0.findings.map(\.code) }.last?.contains(.emailTaken) == true)
+    }
+
     @Test("Passcodes: only salted hashes are stored; the one in effect is no change; the one before is history")
     func passcodeHistory() throws {
         let temp = try TemporaryStore()

@@ -22,6 +22,8 @@ struct SQLBindingTests {
         "Self.label",
         // The bulk loader's DROP INDEX, naming an index of the schema as sqlite_master lists it.
         "index.name.quotedDatabaseIdentifier",
+        // The applier's UPDATE of a profile's changed columns, named from its constants.
+        "list",
     ]
 
     /// The string literals of Swift source, single-line and multi-line, with their text.

@@ -20,6 +20,8 @@ struct CountingSink: ValidationSink {
     var fileFindings = 0
     var rows = 0
     var lastLine = 0
+    /// Each row's line and findings, in the order given, to compare the two ways of running.
+    var trace: [(line: Int, findings: [Finding])] = []
 
     mutating func begin(header: [String], mapping: HeaderMapping) throws {
         begun += 1
@@ -36,6 +38,7 @@ struct CountingSink: ValidationSink {
     mutating func row(_ outcome: RowOutcome) throws {
         if begun != 1 { fail("row before begin", input) }
         rows += 1
+        trace.append((outcome.line, outcome.findings))
         if outcome.line < 1 { fail("row outcome with line \(outcome.line)", input) }
         for finding in outcome.findings {
             if finding.line < 1 { fail("row finding with line \(finding.line): \(finding)", input) }
@@ -47,13 +50,23 @@ struct CountingSink: ValidationSink {
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let input = Array(UnsafeBufferPointer(start: data, count: size))
-    let validator = Validator(policy: Policy(), directory: InMemoryDirectory())
+    // The second pass over every core and on one thread must give the same rows, in the same order.
+    var validator = Validator(policy: Policy(), directory: InMemoryDirectory())
+    validator.spreadsOverCores = true
+    var oneThread = validator
+    oneThread.spreadsOverCores = false
     var sink = CountingSink(input: input)
+    var reference = CountingSink(input: input)
     do {
         let summary = try validator.validate(open: { CSVReader(bytes: input) }, into: &sink)
         if summary.rows != sink.rows { fail("summary counts \(summary.rows) rows, the sink \(sink.rows)", input) }
         if summary.accepted + summary.rejected != summary.rows {
             fail("accepted \(summary.accepted) + rejected \(summary.rejected) != rows \(summary.rows)", input)
+        }
+        let single = try oneThread.validate(open: { CSVReader(bytes: input) }, into: &reference)
+        if single != summary { fail("the one-thread pass counts \(single), every core \(summary)", input) }
+        if !sink.trace.elementsEqual(reference.trace, by: { $0.line == $1.line && $0.findings == $1.findings }) {
+            fail("the one-thread pass and the pass over every core gave different rows", input)
         }
     } catch let error as FileValidationError {
         // A file-level problem is an expected outcome.
