@@ -187,7 +187,7 @@ extension DirectoryStore {
             return (result, summary)
         }
         if let loader = sink.staging.loader {
-            try loader.finish()
+            try loader.finish(progress: progress)
             result.counts.added = loader.added
             result.loadedDirectly = true
         } else {
@@ -219,6 +219,8 @@ extension DirectoryStore {
             return (result, summary)
         }
         try Self.finishRun(db, runID!, result)
+        // Writing a large run's pages out takes a while: the bar says so.
+        progress?(RunProgress(phase: "committing", rows: summary.rows, totalRows: summary.rows, unit: ""))
         try db.execute(sql: "COMMIT")
         if let credentials, credentials.count > 0 {
             try credentials.commit()

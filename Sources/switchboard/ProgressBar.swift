@@ -28,13 +28,15 @@ final class ProgressBar {
     func update(_ progress: RunProgress) {
         guard enabled else { return }
         let now = Self.now()
-        if progress.phase != phase {
+        let phaseChanged = progress.phase != phase
+        if phaseChanged {
             phase = progress.phase
             phaseStarted = now
             phaseStartRows = progress.rows
         }
         let elapsed = now - started
-        guard elapsed >= 1, now - lastDraw >= 0.1 else { return }
+        // A new phase is drawn at once: the last report of the one before may be the last for seconds.
+        guard elapsed >= 1, now - lastDraw >= 0.1 || phaseChanged else { return }
         lastDraw = now
         let fraction =
             progress.totalRows > 0
@@ -44,12 +46,26 @@ final class ProgressBar {
         let width = 24
         let filled = percent * width / 100
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-        let rate = now > phaseStarted ? Int(Double(progress.rows - phaseStartRows) / (now - phaseStarted)) : 0
-        let line = "\r[\(bar)] \(percent)% \(progress.phase) \(progress.rows) rows, \(rate) rows/s"
+        let line = "\r[\(bar)] \(percent)% " + Self.text(progress, rate: rate(progress, now))
         var stream = OutputStream.standardError()
         try? stream.write(line + "\u{1B}[K")
         try? stream.flush()
         drawn = true
+    }
+
+    /// The bar's words: the phase and its rows with their rate, its other counts out of all, or
+    /// the phase alone.
+    static func text(_ progress: RunProgress, rate: Int) -> String {
+        switch progress.unit {
+        case "rows": "\(progress.phase) \(progress.rows) rows, \(rate) rows/s"
+        case "": progress.phase
+        default: "\(progress.phase) \(progress.rows) of \(progress.totalRows) \(progress.unit)"
+        }
+    }
+
+    /// The rows a second since the phase began.
+    private func rate(_ progress: RunProgress, _ now: Double) -> Int {
+        now > phaseStarted ? Int(Double(progress.rows - phaseStartRows) / (now - phaseStarted)) : 0
     }
 
     /// Clears the bar, if it was drawn.

@@ -42,6 +42,32 @@ struct BulkLoadTests {
             + temp.rows("PRAGMA integrity_check")
     }
 
+    @Test("A bulk load reports each index it builds, then the commit, after the rows")
+    func progressAfterTheRows() throws {
+        final class Reports: @unchecked Sendable {
+            private let lock = NSLock()
+            private var reports: [RunProgress] = []
+            func add(_ report: RunProgress) { lock.withLock { reports.append(report) } }
+            var all: [RunProgress] { lock.withLock { reports } }
+        }
+        var generator = SeededGenerator(seed: 7)
+        let file = GeneratedDirectory.file(profiles: 300, using: &generator)
+        let temp = try TemporaryStore()
+        let request = ImportRequest(
+            fileName: "test.csv", fileSHA256: Digest.sha256(of: file), policy: testPolicy(), policyDigest: "",
+            profile: nil, mode: .atomic, dryRun: false, toolVersion: "test")
+        var sink = CollectingSink()
+        let reports = Reports()
+        let result = try temp.store.importFile(
+            request, open: { CSVReader(bytes: Array(file.utf8)) }, reports: &sink, progress: reports.add)
+        #expect(result.loadedDirectly)
+        let tail = reports.all.filter { $0.phase != "indexing" && $0.phase != "validating" }
+        #expect(tail.map(\.phase) == Array(repeating: "building indexes", count: 6) + ["committing"])
+        #expect(tail.dropLast().map(\.rows) == Array(0..<6))
+        #expect(tail.dropLast().allSatisfy { $0.totalRows == 6 && $0.unit == "indexes" })
+        #expect(tail.last?.rows == result.summary.rows && tail.last?.unit == "")
+    }
+
     @Test("A generated file: bulk load and applier give the same tables, indexes and run", arguments: [1, 2, 3])
     func sameAsApplier(seed: UInt64) throws {
         var generator = SeededGenerator(seed: seed)

@@ -44,21 +44,25 @@ public struct RowOutcome: Sendable {
 
 /// Where a long run stands, for a progress bar.
 public struct RunProgress: Sendable {
-    /// What is being done: `indexing` (the first pass), `validating` (the second) or `applying`.
+    /// What is being done: `indexing` (the first pass), `validating` (the second), `applying`,
+    /// `building indexes` (after a bulk load) or `committing`.
     public var phase: String
-    /// Rows done in this phase.
+    /// Rows done in this phase (for `building indexes`, the indexes built).
     public var rows: Int
     /// How far into the file, in bytes (0 when the phase does not read the file).
     public var byteOffset: Int
     /// How many rows the phase has in all, when known (the apply), else 0.
     public var totalRows: Int
+    /// What ``rows`` counts, for people: `rows`, `indexes`, or nothing worth showing (empty).
+    public var unit: String
 
     /// Creates a progress report.
-    public init(phase: String, rows: Int, byteOffset: Int = 0, totalRows: Int = 0) {
+    public init(phase: String, rows: Int, byteOffset: Int = 0, totalRows: Int = 0, unit: String = "rows") {
         self.phase = phase
         self.rows = rows
         self.byteOffset = byteOffset
         self.totalRows = totalRows
+        self.unit = unit
     }
 }
 
