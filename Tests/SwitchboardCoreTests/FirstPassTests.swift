@@ -185,6 +185,12 @@ struct MessageTextTests {
                 #expect(describeLines(lines, excluding: line) == referenceLines(lines, excluding: line))
             }
         }
+        for base in [0, 9, 99_999, 1_000_000, Int.max - 200] {
+            let lines = (1...23).map { base + $0 * 7 }
+            #expect(describeLines(lines, excluding: lines[4]) == referenceLines(lines, excluding: lines[4]))
+        }
+        let many = Array(1...1_234_567)
+        #expect(describeLines(many, excluding: 1) == referenceLines(many, excluding: 1))
         #expect(describeLines([3, 7, 9], excluding: 3) == "lines 7 and 9")
         #expect(describeLines([3, 7], excluding: 3) == "line 7")
     }
