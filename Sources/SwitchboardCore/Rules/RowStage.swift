@@ -74,41 +74,54 @@ func describeLines<Lines: RandomAccessCollection<Int>>(_ lines: Lines, excluding
         // some files, and appending Strings and numbers' descriptions cost 3,000 instructions a call.
         // At most "lines " + 10 numbers of 20 digits with their separators + " (and N more)".
         return String(unsafeUninitializedCapacity: 300) { buffer in
-            var end = 0
-            func put(_ text: StaticString) {
-                text.withUTF8Buffer { bytes in
-                    for byte in bytes {
-                        buffer[end] = byte
-                        end += 1
-                    }
-                }
-            }
-            func put(_ number: Int) {
-                let start = end
-                var rest = number.magnitude
-                repeat {
-                    buffer[end] = UInt8(ascii: "0") + UInt8(rest % 10)
-                    end += 1
-                    rest /= 10
-                } while rest > 0
-                if number < 0 {
-                    buffer[end] = UInt8(ascii: "-")
-                    end += 1
-                }
-                buffer[start..<end].reverse()
-            }
-            put(count == 1 ? "line " : "lines ")
+            var text = ByteWriter(buffer)
+            text.put(count == 1 ? "line " : "lines ")
             for index in 0..<count {
-                if index > 0 { put(index == count - 1 ? " and " : ", ") }
-                put(shown[index])
+                if index > 0 { text.put(index == count - 1 ? " and " : ", ") }
+                text.put(shown[index])
             }
             if total > count {
-                put(" (and ")
-                put(total - count)
-                put(" more)")
+                text.put(" (and ")
+                text.put(total - count)
+                text.put(" more)")
             }
-            return end
+            return text.end
         }
+    }
+}
+
+/// Writes ASCII text and decimal numbers into a buffer that is large enough.
+struct ByteWriter {
+    private let buffer: UnsafeMutableBufferPointer<UInt8>
+    /// How many bytes are written.
+    private(set) var end = 0
+
+    /// A writer at the start of `buffer`.
+    init(_ buffer: UnsafeMutableBufferPointer<UInt8>) { self.buffer = buffer }
+
+    /// Writes `text`.
+    mutating func put(_ text: StaticString) {
+        let count = text.utf8CodeUnitCount
+        precondition(end + count <= buffer.count, "the text does not fit")
+        UnsafeMutableRawPointer(buffer.baseAddress! + end).copyMemory(from: text.utf8Start, byteCount: count)
+        end += count
+    }
+
+    /// Writes `number` in decimal.
+    mutating func put(_ number: Int) {
+        precondition(end + 20 <= buffer.count, "the number may not fit")
+        let start = end
+        var rest = number.magnitude
+        repeat {
+            buffer[end] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
+            end += 1
+            rest /= 10
+        } while rest > 0
+        if number < 0 {
+            buffer[end] = UInt8(ascii: "-")
+            end += 1
+        }
+        buffer[start..<end].reverse()
     }
 }
 
