@@ -3,6 +3,8 @@ import SwitchboardCSV
 
 #if canImport(Glibc)
     import Glibc
+#elseif canImport(Darwin)
+    import Darwin
 #endif
 
 /// The validator's second pass spread over every core: this thread reads the records, worker
@@ -194,12 +196,8 @@ struct ParallelSecondPass {
         }
     }
 
-    /// The cores this process may run on.
+    /// The cores online.
     private static func activeCores() -> Int {
-        #if canImport(Glibc)
-            return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-        #else
-            return 2
-        #endif
+        max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     }
 }

@@ -26,7 +26,7 @@ public struct RowContext {
 
     /// Makes this the context of another row of the same run: one context serves a batch of
     /// rows, so the index and policy it holds are not copied (and counted) once a row.
-    public mutating func move(to row: NormalizedRow) {
+    mutating func move(to row: NormalizedRow) {
         existing = row.usernameKey.flatMap { directory.profile(usernameKey: $0) }
         switch row.action {
         case .upsert?: effectiveAction = existing == nil ? .add : .update
