@@ -194,10 +194,7 @@ public struct Validator {
                 validator: self, index: index, header: header, mapping: mapping, fieldNames: fieldNames,
                 normalizer: normalizer)
             try pass.run(reader, record: &record) { outcome, byteOffset in
-                try deliver(outcome, &counts, &sink)
-                if let onProgress, counts.summary.rows & 4095 == 0 {
-                    onProgress(RunProgress(phase: "validating", rows: counts.summary.rows, byteOffset: byteOffset))
-                }
+                try deliver(outcome, &counts, &sink, byteOffset: byteOffset)
             }
             return try finishRun(reader, header: header, &counts, &sink)
         }
@@ -249,13 +246,18 @@ public struct Validator {
         return RowOutcome(line: issue.record.line, cells: [], row: nil, findings: [finding])
     }
 
-    func deliver<Sink: ValidationSink>(
-        _ outcome: consuming RowOutcome, _ counts: inout RunningCounts, _ sink: inout Sink
+    /// Counts a second-pass row and hands it to the sink; tells ``onProgress`` every 4,096 rows,
+    /// with `byteOffset`, how far into the file the row's batch ends.
+    private func deliver<Sink: ValidationSink>(
+        _ outcome: consuming RowOutcome, _ counts: inout RunningCounts, _ sink: inout Sink, byteOffset: Int
     ) throws {
         counts.summary.rows += 1
         if outcome.isAccepted { counts.summary.accepted += 1 } else { counts.summary.rejected += 1 }
         for finding in outcome.findings { counts.count(finding) }
         try sink.row(outcome)
+        if let onProgress, counts.summary.rows & 4095 == 0 {
+            onProgress(RunProgress(phase: "validating", rows: counts.summary.rows, byteOffset: byteOffset))
+        }
     }
 
     /// The rows of the second pass handled together.
@@ -266,12 +268,6 @@ public struct Validator {
 
     /// The rows of a second-pass batch between their field stage and the other stages.
     struct PendingBatch {
-        /// Adds a record read through the field stage.
-        mutating func append(_ read: (cells: [String], row: NormalizedRow, findings: FindingList)) {
-            rows.append(read.row)
-            reads.append((read.cells, read.findings))
-        }
-
         /// The rows read and normalized, in file order.
         var rows: [NormalizedRow] = []
         /// For each of `rows`, its cells as the file holds them and its findings so far.
@@ -281,6 +277,12 @@ public struct Validator {
 
         /// How many records the batch holds.
         var count: Int { rows.count + unreadable.count }
+
+        /// Adds a record read through the field stage.
+        mutating func append(_ read: (cells: [String], row: NormalizedRow, findings: FindingList)) {
+            rows.append(read.row)
+            reads.append((read.cells, read.findings))
+        }
     }
 
     /// Reads one record through the field stage: its cells as the file holds them, its row and its findings.
@@ -313,10 +315,7 @@ public struct Validator {
         byteOffset: Int
     ) throws {
         try judge(&batch, index: index) { outcome in
-            try deliver(outcome, &counts, &sink)
-            if let onProgress, counts.summary.rows & 4095 == 0 {
-                onProgress(RunProgress(phase: "validating", rows: counts.summary.rows, byteOffset: byteOffset))
-            }
+            try deliver(outcome, &counts, &sink, byteOffset: byteOffset)
         }
     }
 
