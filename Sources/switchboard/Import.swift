@@ -78,7 +78,9 @@ struct Import: ParsableCommand {
                 toolVersion: SwitchboardVersion.current)
             // The importer hashes the file itself, beside the validator's first pass.
             request.digestPath = setup.path
-            request.sourceBytes = fileSize(setup.path)
+            // 0 is a size stat could not read: unknown.
+            let size = fileSize(setup.path)
+            request.sourceBytes = size > 0 ? size : nil
             if generateSecrets {
                 request = request.generatingSecrets(
                     into: credentials
