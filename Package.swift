@@ -34,10 +34,13 @@ let package = Package(
         ),
         // The nightly audit's reports: findings.csv, summary.json and a self-contained report.html.
         .target(name: "SwitchboardAudit", dependencies: ["SwitchboardCore", "SwitchboardCSV"]),
+        // The one setting of the C allocator the command line makes (glibc's mmap threshold).
+        .target(name: "CAllocator"),
         // The command line: argument parsing and printing only.
         .executableTarget(
             name: "switchboard",
             dependencies: [
+                "CAllocator",
                 "SwitchboardCSV",
                 "SwitchboardCore",
                 "SwitchboardStore",

@@ -17,6 +17,12 @@ struct Switchboard: ParsableCommand {
             PolicyCommand.self,
         ]
     )
+
+    /// Sets up the allocator, then parses the arguments and runs the command.
+    static func main() {
+        Allocator.returnLargeBlocksToTheSystem()
+        main(nil)
+    }
 }
 
 /// The version `switchboard --version` prints.
