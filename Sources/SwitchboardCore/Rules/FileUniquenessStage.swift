@@ -7,19 +7,17 @@ public struct FileUniquenessStage: RowStage {
 
     public func check(_ row: NormalizedRow, context: RowContext, findings: inout FindingList) {
         let index = context.index
-        // A row that shares no key with another can meet nothing here but the directory.
-        guard index.sharesKeys(line: row.line) else {
-            checkAgainstDirectory(row, context.directory, &findings)
-            return
-        }
-        if let key = row.extensionKey, let lines = index.extensionLines(key) {
+        // A row that shares no key with another row can meet nothing in the file, only the directory:
+        // its in-file look-ups are skipped.
+        let sharesKeys = index.sharesKeys(line: row.line)
+        if sharesKeys, let key = row.extensionKey, let lines = index.extensionLines(key) {
             findings.error(
                 .extensionDuplicateInFile, .extension,
                 String(
                     joining: "extension ", row.extensionLabel, " is also claimed on ",
                     describeLines(lines, excluding: row.line)))
         }
-        if let key = row.usernameKey {
+        if sharesKeys, let key = row.usernameKey {
             let limit = context.policy.profile.maxExtensions
             if let lines = index.usernameLines(key), lines.count > limit {
                 findings.error(
@@ -29,14 +27,14 @@ public struct FileUniquenessStage: RowStage {
                         String(limit), ") allows; see ", describeLines(lines, excluding: row.line)))
             }
         }
-        if let key = row.emailKey, row.type == .user, let lines = index.emailClashLines(key),
+        if sharesKeys, let key = row.emailKey, row.type == .user, let lines = index.emailClashLines(key),
             lines.sortedContains(row.line)
         {
             findings.error(
                 .emailDuplicateInFile, .email,
                 String(joining: "another user profile has this email on ", describeLines(lines, excluding: row.line)))
         }
-        if let key = row.deviceKey, let lines = index.deviceLines(key) {
+        if sharesKeys, let key = row.deviceKey, let lines = index.deviceLines(key) {
             findings.error(
                 .deviceDuplicateInFile, .deviceName,
                 String(
@@ -45,48 +43,26 @@ public struct FileUniquenessStage: RowStage {
                 ))
         }
         if let key = row.emProfileKey {
-            if let line = index.deviceNameLine(key) {
+            if sharesKeys, let line = index.deviceNameLine(key) {
                 findings.error(
                     .emProfileDeviceNameConflict, .emProfile,
                     "extension-mobility profile \(row.emProfile!) has the name of the device on line \(line)")
-            } else {
-                checkNameAgainstDirectory(row, .emProfile, key, context.directory, &findings)
+            } else if context.directory.deviceExists(key: key) {
+                findings.error(
+                    .emProfileDeviceNameConflict, .emProfile,
+                    "extension-mobility profile \(row.emProfile!) has the name of a device in the directory")
             }
         }
         if let key = row.deviceKey {
-            if let line = index.emProfileLine(key) {
+            if sharesKeys, let line = index.emProfileLine(key) {
                 findings.error(
                     .emProfileDeviceNameConflict, .deviceName,
                     "device \(row.deviceName!) has the name of the extension-mobility profile on line \(line)")
-            } else {
-                checkNameAgainstDirectory(row, .deviceName, key, context.directory, &findings)
+            } else if context.directory.emProfileExists(key: key) {
+                findings.error(
+                    .emProfileDeviceNameConflict, .deviceName,
+                    "device \(row.deviceName!) has the name of an extension-mobility profile in the directory")
             }
-        }
-    }
-
-    /// The checks of a row that shares no key with another row: its extension-mobility profile
-    /// and its device against the directory's devices and extension-mobility profiles.
-    private func checkAgainstDirectory(
-        _ row: NormalizedRow, _ directory: any DirectoryLookup, _ findings: inout FindingList
-    ) {
-        if let key = row.emProfileKey { checkNameAgainstDirectory(row, .emProfile, key, directory, &findings) }
-        if let key = row.deviceKey { checkNameAgainstDirectory(row, .deviceName, key, directory, &findings) }
-    }
-
-    /// Rejects an extension-mobility profile (`field` is `.emProfile`) named like a device of the
-    /// directory, or a device (`.deviceName`) named like an extension-mobility profile there.
-    private func checkNameAgainstDirectory(
-        _ row: NormalizedRow, _ field: CanonicalField, _ key: String, _ directory: any DirectoryLookup,
-        _ findings: inout FindingList
-    ) {
-        if field == .emProfile, directory.deviceExists(key: key) {
-            findings.error(
-                .emProfileDeviceNameConflict, field,
-                "extension-mobility profile \(row.emProfile!) has the name of a device in the directory")
-        } else if field == .deviceName, directory.emProfileExists(key: key) {
-            findings.error(
-                .emProfileDeviceNameConflict, field,
-                "device \(row.deviceName!) has the name of an extension-mobility profile in the directory")
         }
     }
 }
