@@ -73,6 +73,10 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
 /// that is not a SQLite database, or whose schema is newer than this binary, is refused
 /// and never written.
 public final class DirectoryStore {
+    /// The page cache every connection starts with: 24 MiB (``BulkLoader`` shrinks it while it
+    /// loads; each import sets this again when it ends).
+    static let pageCache = "PRAGMA cache_size = -24576"
+
     /// The path of the database file.
     public let path: String
     /// The connection.
@@ -115,7 +119,7 @@ public final class DirectoryStore {
         configuration.prepareDatabase { db in
             // 24 MiB of page cache for the database and 8 MiB for the staging table: a large apply
             // spills to the WAL in big steps rather than page by page. (PRAGMAs take no bound values.)
-            try db.execute(sql: "PRAGMA cache_size = -24576; PRAGMA temp.cache_size = -8192")
+            try db.execute(sql: "\(DirectoryStore.pageCache); PRAGMA temp.cache_size = -8192")
             if let maxPageCount { try db.execute(sql: "PRAGMA max_page_count = \(maxPageCount)") }
         }
         do {

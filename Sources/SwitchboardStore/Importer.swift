@@ -113,6 +113,9 @@ extension DirectoryStore {
             try db.execute(
                 sql: request.keepsTemporaryDataInMemory ? "PRAGMA temp_store = MEMORY" : "PRAGMA temp_store = DEFAULT")
             try db.execute(sql: "BEGIN IMMEDIATE")
+            // A bulk load shrinks the page cache; the connection may serve more runs (a library
+            // caller keeps one store), so it gets its usual cache back however this one ends.
+            defer { try? db.execute(sql: DirectoryStore.pageCache) }
             do {
                 let result = try validateAndApply(
                     db, &request, started: started, open: open, reports: &reports, progress: progress, plan: plan)

@@ -1,3 +1,4 @@
+import Foundation
 import SwitchboardCSV
 import Testing
 
@@ -84,6 +85,16 @@ struct SecondPassTests {
             try validator.validate(open: { CSVReader(bytes: bytes) }, into: &sink)
         }
         #expect(sink.rows == failAt)
+    }
+
+    @Test("The pass counts the cores the process may run on, as /proc/self/status lists them")
+    func coresFollowAffinity() throws {
+        let status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
+        let mask = try #require(status.split(separator: "\n").first { $0.hasPrefix("Cpus_allowed:") })
+        let allowed = mask.dropFirst("Cpus_allowed:".count).reduce(0) { count, character in
+            count + (character.hexDigitValue?.nonzeroBitCount ?? 0)
+        }
+        #expect(ParallelSecondPass.cores == allowed)
     }
 
     @Test("Only the rows that share a key with another row are marked as sharing one")

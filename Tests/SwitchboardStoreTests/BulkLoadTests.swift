@@ -115,6 +115,16 @@ struct BulkLoadTests {
         #expect(try temp.rows("SELECT outcome, rejected, added FROM import_run") == [["rejected", "2", "0"]])
     }
 
+    @Test("The connection gets its usual page cache back after a bulk load, applied or rolled back")
+    func pageCacheRestored() throws {
+        let temp = try TemporaryStore()
+        let rejected = try temp.importText(canonicalHeader + Self.extraRows + Self.rejectedRows)
+        #expect(!rejected.applied)
+        #expect(try temp.rows("PRAGMA cache_size") == [["-24576"]])
+        #expect(try temp.importText(canonicalHeader + Self.extraRows).loadedDirectly)
+        #expect(try temp.rows("PRAGMA cache_size") == [["-24576"]])
+    }
+
     @Test("A file naming a profile twice, or a directory that is not empty, goes through the applier")
     func applierWhenNeeded() throws {
         let temp = try TemporaryStore()

@@ -16,7 +16,7 @@ import SwitchboardCSV
 /// reading runs ahead; a row's findings are the same as in the one-thread pass, since each row
 /// runs the same code against the same finished index.
 struct ParallelSecondPass {
-    /// The machine's cores online: Dispatch's global queue runs that many batches at once.
+    /// The cores this process may run on: Dispatch's global queue runs that many batches at once.
     static let cores = Self.activeCores()
     /// Records read into one batch.
     static let batchSize = 256
@@ -196,8 +196,30 @@ struct ParallelSecondPass {
         }
     }
 
-    /// The cores online.
+    /// The cores this process may run on: the CPU affinity mask `/proc/self/status` lists (so
+    /// `taskset -c 0` gives one), or the cores online where it cannot be read.
     private static func activeCores() -> Int {
-        max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        allowedCores() ?? max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    }
+
+    /// How many bits the `Cpus_allowed:` mask of `/proc/self/status` sets (hex digits, with commas).
+    private static func allowedCores() -> Int? {
+        let descriptor = open("/proc/self/status", O_RDONLY)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var status: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            guard count > 0 else { break }
+            status += chunk[..<count]
+        }
+        let label = Array("\nCpus_allowed:".utf8)
+        guard let at = status.indices.first(where: { status[$0...].starts(with: label) }) else { return nil }
+        let mask = status[(at + label.count)...].prefix { $0 != UInt8(ascii: "\n") }
+        let allowed = mask.reduce(0) { count, byte in
+            count + (Character(Unicode.Scalar(byte)).hexDigitValue?.nonzeroBitCount ?? 0)
+        }
+        return allowed > 0 ? allowed : nil
     }
 }
