@@ -119,7 +119,8 @@ public final class DirectoryStore {
         configuration.prepareDatabase { db in
             // 24 MiB of page cache for the database and 8 MiB for the staging table: a large apply
             // spills to the WAL in big steps rather than page by page. (PRAGMAs take no bound values.)
-            try db.execute(sql: "\(DirectoryStore.pageCache); PRAGMA temp.cache_size = -8192")
+            try db.execute(sql: DirectoryStore.pageCache)
+            try db.execute(sql: "PRAGMA temp.cache_size = -8192")
             if let maxPageCount { try db.execute(sql: "PRAGMA max_page_count = \(maxPageCount)") }
         }
         do {

@@ -97,6 +97,65 @@ struct SecondPassTests {
         #expect(ParallelSecondPass.cores == allowed)
     }
 
+    @Test("What the index noted for each line equals what a search by the line's keys finds", arguments: [1, 2])
+    func lineLookupsMatchKeyLookups(_ maxExtensions: Int) {
+        var generator = SystemRandomNumberGenerator()
+        var policy = Policy()
+        policy.profile.maxExtensions = maxExtensions
+        let normalizer = RowNormalizer(policy: policy)
+        // Small pools, so that keys repeat on a few rows or not at all, and a few hot keys on dozens.
+        func pick(_ pool: Int, _ prefix: String) -> String {
+            Int.random(in: 0..<20, using: &generator) == 0
+                ? "\(prefix)9999\(Int.random(in: 0..<3, using: &generator))"
+                : "\(prefix)\(Int.random(in: 0..<pool, using: &generator))"
+        }
+        var rows: [NormalizedRow] = []
+        for line in 2..<2_500 {
+            let row = userRow(
+                line,
+                [
+                    .action: ["add", "update", "upsert", "disable", "delete"].randomElement(using: &generator)!,
+                    .type: Int.random(in: 0..<6, using: &generator) == 0 ? "common-area" : "user",
+                    .username: pick(1_500, "u"), .firstName: "F", .lastName: "L",
+                    .email: Bool.random(using: &generator) ? pick(1_800, "e") + "@x.org" : "",
+                    .extension: Bool.random(using: &generator) ? pick(2_000, "4") : "",
+                    .deviceName: Bool.random(using: &generator) ? pick(1_700, "SEP") : "",
+                    .emProfile: Int.random(in: 0..<9, using: &generator) == 0 ? pick(1_700, "sep") : "",
+                ])
+            var findings = FindingList(line: line, fieldNames: FieldNames())
+            rows.append(normalizer.normalize(row, into: &findings, keysOnly: true))
+        }
+        var index = FileIndex(policy: policy)
+        for row in rows { index.note(row, directory: InMemoryDirectory()) }
+        index.finish()
+        var shared = 0
+        for row in rows {
+            let line = row.line
+            func same(_ byLine: SharedLines?, _ byKey: FileLines?) -> Bool {
+                guard let byLine, let byKey else { return byLine == nil && byKey == nil }
+                return byLine.count == byKey.count && byLine.leadingLines == Array(byKey.prefix(11))
+                    && byLine.described(excluding: line) == describeLines(byKey, excluding: line)
+            }
+            if index.sharesKeys(line: line) {
+                shared += 1
+                #expect(same(index.extensionLines(onLine: line), row.extensionKey.flatMap(index.extensionLines)))
+                #expect(same(index.usernameLines(onLine: line), row.usernameKey.flatMap(index.usernameLines)))
+                #expect(same(index.deviceLines(onLine: line), row.deviceKey.flatMap(index.deviceLines)))
+                let clash = row.type == .user ? row.emailKey.flatMap(index.emailClashLines) : nil
+                #expect(same(index.emailClashLines(onLine: line), clash.flatMap { $0.sortedContains(line) ? $0 : nil }))
+            } else {
+                #expect(row.extensionKey.flatMap(index.extensionLines) == nil)
+                #expect(row.usernameKey.flatMap(index.usernameLines) == nil)
+                #expect(row.deviceKey.flatMap(index.deviceLines) == nil)
+            }
+            if let key = row.usernameKey {
+                #expect(index.effects(ofLine: line, usernameKey: key) == index.effects(of: key), "line \(line)")
+            }
+        }
+        #expect(shared > 1_000 && shared < rows.count)
+        #expect(rows.contains { index.extensionLines(onLine: $0.line).map { $0.count > 11 } ?? false })
+    }
+
     @Test("Only the rows that share a key with another row are marked as sharing one")
     func linesSharingKeys() {
         let rows = [

@@ -17,7 +17,7 @@ public struct DirectoryStage: RowStage {
                 .profileExists, .username,
                 "a profile with this username exists already and the row would change it; use update or upsert")
         case .update, .disable, .delete:
-            if context.existing == nil && !index.effects(of: me).contains(.adds) {
+            if context.existing == nil && !index.effects(ofLine: row.line, usernameKey: me).contains(.adds) {
                 findings.error(
                     .profileNotFound, .username, "no profile has this username, so it cannot be " + action.pastTense)
             }
@@ -66,7 +66,8 @@ public struct DirectoryStage: RowStage {
             let limit = context.policy.profile.maxExtensions
             let held =
                 context.existing.map {
-                    $0.isActive && !index.effects(of: me).contains(.releases) ? $0.extensionKeys.count : 0
+                    $0.isActive && !index.effects(ofLine: row.line, usernameKey: me).contains(.releases)
+                        ? $0.extensionKeys.count : 0
                 } ?? 0
             let total = held + index.newExtensionCount(of: me)
             if total > limit {

@@ -46,8 +46,9 @@ public struct FileIndex: Sendable {
     private var emailsOfSeveralProfiles: [UInt64] = []
     /// Whether no profile is named on more than one row (known once ``finish()`` has run).
     public private(set) var namesEachProfileOnce = true
-    /// One bit per line: set for a row that shares a key with another row (built by ``finish()``).
-    private var linesSharingKeys: [UInt64] = []
+    /// The lines whose rows share a key with another row, and where their keys' entries are
+    /// (built by ``finish()``).
+    private var sharing = SharingLines()
     private var paddedLengths: [Int: (count: Int, line: Int)] = [:]
 
     /// Creates an empty index for files checked under `policy`.
@@ -142,27 +143,53 @@ public struct FileIndex: Sendable {
         paddedLengths = [:]
     }
 
-    /// Sets the bit of every line whose row shares a key with another: an extension, a device or a
+    /// Notes every line whose row shares a key with another: an extension, a device or a
     /// username on two rows, an email of two profiles, or a device named like an
-    /// extension-mobility profile.
+    /// extension-mobility profile; then, for each of them, where its keys' entries start.
     private mutating func markLinesSharingKeys() {
-        var bits = [UInt64](
-            repeating: 0, count: (extensions.maxLine(with: devices, usernames, emails, emProfiles) >> 6) + 1)
-        func mark(_ line: Int) { bits[line >> 6] |= 1 << UInt64(line & 63) }
-        extensions.forEachLineOfRepeatedHashes(mark)
-        devices.forEachLineOfRepeatedHashes(mark)
-        usernames.forEachLineOfRepeatedHashes(mark)
-        emails.forEachLineOfRepeatedHashes(mark, onlyWithDifferentExtras: true)
-        devices.forEachLineOfHashShared(with: emProfiles, mark)
-        emProfiles.forEachLineOfHashShared(with: devices, mark)
-        linesSharingKeys = bits
+        var lines = SharingLines(lineCount: extensions.maxLine(with: devices, usernames, emails, emProfiles) + 1)
+        func markAll(_ run: Range<Int>, of table: KeyTable) { for entry in run { lines.mark(table.line(at: entry)) } }
+        extensions.forEachRun(minimumCount: 2) { markAll($0, of: extensions) }
+        devices.forEachRun(minimumCount: 2) { markAll($0, of: devices) }
+        usernames.forEachRun(minimumCount: 2) { markAll($0, of: usernames) }
+        emails.forEachRun(minimumCount: 2) { run in
+            if emails.hasDifferentExtras(run) { markAll(run, of: emails) }
+        }
+        devices.forEachLineOfHashShared(with: emProfiles) { lines.mark($0) }
+        emProfiles.forEachLineOfHashShared(with: devices) { lines.mark($0) }
+        lines.rank()
+        extensions.forEachRun(minimumCount: 2) { lines.note($0, of: extensions, as: .extensions) }
+        devices.forEachRun(minimumCount: 2) { lines.note($0, of: devices, as: .devices) }
+        // Every username of a sharing line, repeated or not: its entries carry the profile's effects.
+        usernames.forEachRun(minimumCount: 1) { lines.note($0, of: usernames, as: .usernames) }
+        emails.forEachRun(minimumCount: 2) { run in
+            if emails.hasDifferentExtras(run) { lines.note(run, of: emails, as: .emails) }
+        }
+        sharing = lines
     }
 
     /// Whether the row on `line` shares a key with another row of the file: when it does not,
     /// no lookup of ``FileUniquenessStage`` can find anything for it.
-    public func sharesKeys(line: Int) -> Bool {
-        let word = line >> 6
-        return word < linesSharingKeys.count && linesSharingKeys[word] & (1 << UInt64(line & 63)) != 0
+    public func sharesKeys(line: Int) -> Bool { sharing.slot(of: line) != nil }
+
+    /// The rows claiming the extension of the row on `line`, when more than one does.
+    ///
+    /// This and the other `onLine` look-ups read what ``finish()`` noted for the line, in line
+    /// order, instead of searching the tables by the key's hash: the second pass asks them of
+    /// every row that shares a key.
+    public func extensionLines(onLine line: Int) -> SharedLines? { sharing.run(onLine: line, .extensions) }
+    /// The rows naming the profile of the row on `line`, when more than one does.
+    public func usernameLines(onLine line: Int) -> SharedLines? {
+        sharing.run(onLine: line, .usernames).flatMap { $0.count > 1 ? $0 : nil }
+    }
+    /// The `user` rows with the email of the `user` row on `line`, when they name more than one profile.
+    public func emailClashLines(onLine line: Int) -> SharedLines? { sharing.run(onLine: line, .emails) }
+    /// The rows claiming the device of the row on `line`, when more than one does.
+    public func deviceLines(onLine line: Int) -> SharedLines? { sharing.run(onLine: line, .devices) }
+    /// What the file does to the profile that the row on `line` names by `usernameKey`.
+    public func effects(ofLine line: Int, usernameKey: String) -> ProfileEffects {
+        guard let run = sharing.run(onLine: line, .usernames) else { return effects(of: usernameKey) }
+        return ProfileEffects(rawValue: UInt8(truncatingIfNeeded: run.extra))
     }
 
     /// The lines of every row claiming this site-and-extension key, when more than one does.
@@ -408,24 +435,15 @@ struct KeyTable: Sendable {
 
     func line(at index: Int) -> Int { Int(entries[index].line) }
 
-    /// The index ranges of the entries that share one hash, in order; sorted tables only.
-    private var runsOfEqualHashes: [Range<Int>] {
-        var runs: [Range<Int>] = []
+    /// Calls `body` with the index range of the entries of each hash that at least `minimumCount`
+    /// entries share, in order; sorted tables only.
+    func forEachRun(minimumCount: Int, _ body: (Range<Int>) -> Void) {
         var start = 0
         while start < entries.count {
             var end = start + 1
             while end < entries.count && entries[end].hash == entries[start].hash { end += 1 }
-            if end - start > 1 { runs.append(start..<end) }
+            if end - start >= minimumCount { body(start..<end) }
             start = end
-        }
-        return runs
-    }
-
-    /// Calls `body` with the line of every entry whose hash another entry has (whose entries do
-    /// not all have one extra, when `onlyWithDifferentExtras`); sorted tables only.
-    func forEachLineOfRepeatedHashes(_ body: (Int) -> Void, onlyWithDifferentExtras: Bool = false) {
-        for run in runsOfEqualHashes where !onlyWithDifferentExtras || hasDifferentExtras(run) {
-            for index in run { body(Int(entries[index].line)) }
         }
     }
 
@@ -445,7 +463,9 @@ struct KeyTable: Sendable {
 
     /// Gives every entry the union (bitwise or) of the extras of the entries with its hash; sorted tables only.
     mutating func unionExtrasOfEqualHashes() {
-        for run in runsOfEqualHashes {
+        var runs: [Range<Int>] = []
+        forEachRun(minimumCount: 2) { runs.append($0) }
+        for run in runs {
             let union = entries[run].reduce(0) { $0 | $1.extra }
             for index in run { entries[index].extra = union }
         }
@@ -453,11 +473,15 @@ struct KeyTable: Sendable {
 
     /// The hashes whose entries do not all have one extra, ascending; sorted tables only.
     func hashesWithDifferentExtras() -> [UInt64] {
-        runsOfEqualHashes.filter(hasDifferentExtras).map { entries[$0.lowerBound].hash }
+        var hashes: [UInt64] = []
+        forEachRun(minimumCount: 2) { run in
+            if hasDifferentExtras(run) { hashes.append(entries[run.lowerBound].hash) }
+        }
+        return hashes
     }
 
     /// Whether the entries of `run` do not all have one extra.
-    private func hasDifferentExtras(_ run: Range<Int>) -> Bool {
+    func hasDifferentExtras(_ run: Range<Int>) -> Bool {
         entries[run].contains { $0.extra != entries[run.lowerBound].extra }
     }
 
@@ -520,4 +544,108 @@ public struct FileLines: RandomAccessCollection, Sendable {
     public var startIndex: Int { range.lowerBound }
     public var endIndex: Int { range.upperBound }
     public subscript(position: Int) -> Int { table.line(at: position) }
+}
+
+/// The lines of a file whose rows share a key with another row, and for each of them what the
+/// second pass asks about its keys: the rows that share each one.
+///
+/// One bit a line, with a count of the bits set before every 64 lines, so a sharing line finds
+/// its slot by one population count; then one 32-bit slot a sharing line in each of four
+/// arrays (made for a table once it has a run to note), pointing into a pool that holds each run of one key once: its length, its entries'
+/// extra, and its first eleven lines, all a message lists. The second pass reads the slots in
+/// line order, and the pool is small when keys repeat on many rows, so neither the key's hash
+/// nor the tables are read. A file of distinct keys keeps the bits alone: 125 KiB and 62 KiB a
+/// million lines; each key on two rows costs 8 bytes a line more in the pool.
+struct SharingLines: Sendable {
+    /// The tables whose runs a sharing line notes.
+    enum Table: Int, CaseIterable {
+        case extensions, usernames, emails, devices
+    }
+
+    /// How many lines of a run the pool keeps: a message lists ten besides the row's own.
+    static let leadingLines = 11
+
+    private var bits: [UInt64]
+    /// For each word of ``bits``, how many bits the words before it set (built by ``rank()``).
+    private var ranks: [UInt32] = []
+    /// For each table, per sharing line in line order: 1 + where the run of the line's key
+    /// starts in ``pool``, or 0 when the line has none to note there; empty for a table with none.
+    private var slots: [[UInt32]] = Table.allCases.map { _ in [] }
+    /// How many lines share a key (counted by ``rank()``).
+    private var sharingCount = 0
+    /// Each noted run: its length, the extra of its entries, then its first lines (at most ``leadingLines``).
+    private var pool: [UInt32] = []
+
+    /// No line shares anything yet, of the lines below `lineCount`.
+    init(lineCount: Int = 0) { bits = [UInt64](repeating: 0, count: (lineCount + 63) >> 6) }
+
+    /// Marks `line` as sharing a key; before ``rank()`` only.
+    mutating func mark(_ line: Int) { bits[line >> 6] |= 1 << UInt64(line & 63) }
+
+    /// Ends the marking: counts the sharing lines and makes their slots.
+    mutating func rank() {
+        var total: UInt32 = 0
+        ranks = bits.map { word in
+            defer { total += UInt32(word.nonzeroBitCount) }
+            return total
+        }
+        sharingCount = Int(total)
+    }
+
+    /// The slot of `line`, when it shares a key.
+    @inline(__always)
+    func slot(of line: Int) -> Int? {
+        let word = line >> 6
+        guard line >= 0, word < ranks.count else { return nil }
+        let bit: UInt64 = 1 << UInt64(line & 63)
+        guard bits[word] & bit != 0 else { return nil }
+        return Int(ranks[word]) + (bits[word] & (bit &- 1)).nonzeroBitCount
+    }
+
+    /// Notes `run`, entries of `keys`, for each sharing line among its lines; nothing when none shares.
+    mutating func note(_ run: Range<Int>, of keys: KeyTable, as table: Table) {
+        var offset: UInt32 = 0
+        for entry in run {
+            guard let slot = slot(of: keys.line(at: entry)) else { continue }
+            if offset == 0 {
+                if slots[table.rawValue].isEmpty { slots[table.rawValue] = [UInt32](repeating: 0, count: sharingCount) }
+                offset = UInt32(pool.count + 1)
+                pool.append(UInt32(run.count))
+                pool.append(keys.extra(at: run.lowerBound))
+                for first in run.prefix(Self.leadingLines) { pool.append(UInt32(keys.line(at: first))) }
+            }
+            slots[table.rawValue][slot] = offset
+        }
+    }
+
+    /// The run that `table` holds for the key of `line`, when one was noted.
+    @inline(__always)
+    func run(onLine line: Int, _ table: Table) -> SharedLines? {
+        guard let slot = slot(of: line), !slots[table.rawValue].isEmpty else { return nil }
+        let offset = Int(slots[table.rawValue][slot])
+        guard offset > 0 else { return nil }
+        let count = Int(pool[offset - 1])
+        let leading = pool[(offset + 1)..<(offset + 1 + min(count, Self.leadingLines))]
+        return SharedLines(count: count, extra: pool[offset], leading: leading)
+    }
+}
+
+/// The rows of a file that share one key, as the second pass needs them: how many, and the
+/// first eleven lines, enough for a message.
+public struct SharedLines: Sendable {
+    /// How many rows share the key.
+    public let count: Int
+    /// The extra the index keeps with the key's entries (a profile's effects, for a username).
+    let extra: UInt32
+    /// The first lines of the rows, ascending: all of them, or the first ``SharingLines/leadingLines``.
+    let leading: ArraySlice<UInt32>
+
+    /// The first lines of the rows, ascending: all of them, or the first eleven.
+    public var leadingLines: [Int] { leading.map(Int.init) }
+
+    /// Lists the lines other than `line`, which is one of them, as people read them: at most ten,
+    /// then how many more.
+    public func described(excluding line: Int) -> String {
+        describeLines(leading: leading.lazy.map(Int.init), others: count - 1, excluding: line)
+    }
 }

@@ -8,45 +8,44 @@ public struct FileUniquenessStage: RowStage {
     public func check(_ row: NormalizedRow, context: RowContext, findings: inout FindingList) {
         let index = context.index
         // A row that shares no key with another row can meet nothing in the file, only the directory:
-        // its in-file look-ups are skipped.
-        let sharesKeys = index.sharesKeys(line: row.line)
-        if sharesKeys, let key = row.extensionKey, let lines = index.extensionLines(key) {
+        // its in-file look-ups are skipped. The others read what the first pass noted for their line.
+        let line = row.line
+        let sharesKeys = index.sharesKeys(line: line)
+        if sharesKeys, row.extensionKey != nil, let lines = index.extensionLines(onLine: line) {
             findings.error(
                 .extensionDuplicateInFile, .extension,
                 String(
                     joining: "extension ", row.extensionLabel, " is also claimed on ",
-                    describeLines(lines, excluding: row.line)))
+                    lines.described(excluding: line)))
         }
-        if sharesKeys, let key = row.usernameKey {
+        if sharesKeys, row.usernameKey != nil {
             let limit = context.policy.profile.maxExtensions
-            if let lines = index.usernameLines(key), lines.count > limit {
+            if let lines = index.usernameLines(onLine: line), lines.count > limit {
                 findings.error(
                     .profileDuplicateInFile, .username,
                     String(
                         joining: "the same profile is on ", String(lines.count), " rows, more than max_extensions (",
-                        String(limit), ") allows; see ", describeLines(lines, excluding: row.line)))
+                        String(limit), ") allows; see ", lines.described(excluding: line)))
             }
         }
-        if sharesKeys, let key = row.emailKey, row.type == .user, let lines = index.emailClashLines(key),
-            lines.sortedContains(row.line)
-        {
+        if sharesKeys, row.emailKey != nil, row.type == .user, let lines = index.emailClashLines(onLine: line) {
             findings.error(
                 .emailDuplicateInFile, .email,
-                String(joining: "another user profile has this email on ", describeLines(lines, excluding: row.line)))
+                String(joining: "another user profile has this email on ", lines.described(excluding: line)))
         }
-        if sharesKeys, let key = row.deviceKey, let lines = index.deviceLines(key) {
+        if sharesKeys, row.deviceKey != nil, let lines = index.deviceLines(onLine: line) {
             findings.error(
                 .deviceDuplicateInFile, .deviceName,
                 String(
                     joining: "device ", row.deviceName!, " is also claimed on ",
-                    describeLines(lines, excluding: row.line)
+                    lines.described(excluding: line)
                 ))
         }
         if let key = row.emProfileKey {
-            if sharesKeys, let line = index.deviceNameLine(key) {
+            if sharesKeys, let other = index.deviceNameLine(key) {
                 findings.error(
                     .emProfileDeviceNameConflict, .emProfile,
-                    "extension-mobility profile \(row.emProfile!) has the name of the device on line \(line)")
+                    "extension-mobility profile \(row.emProfile!) has the name of the device on line \(other)")
             } else if context.directory.deviceExists(key: key) {
                 findings.error(
                     .emProfileDeviceNameConflict, .emProfile,
@@ -54,10 +53,10 @@ public struct FileUniquenessStage: RowStage {
             }
         }
         if let key = row.deviceKey {
-            if sharesKeys, let line = index.emProfileLine(key) {
+            if sharesKeys, let other = index.emProfileLine(key) {
                 findings.error(
                     .emProfileDeviceNameConflict, .deviceName,
-                    "device \(row.deviceName!) has the name of the extension-mobility profile on line \(line)")
+                    "device \(row.deviceName!) has the name of the extension-mobility profile on line \(other)")
             } else if context.directory.emProfileExists(key: key) {
                 findings.error(
                     .emProfileDeviceNameConflict, .deviceName,
