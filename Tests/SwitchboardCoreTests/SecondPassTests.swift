@@ -151,6 +151,9 @@ struct SecondPassTests {
             if let key = row.usernameKey {
                 #expect(index.effects(ofLine: line, usernameKey: key) == index.effects(of: key), "line \(line)")
             }
+            let crossed =
+                row.emProfileKey.flatMap(index.deviceNameLine) != nil || row.deviceKey.flatMap(index.emProfileLine) != nil
+            #expect(index.namesDeviceLikeEMProfile(line: line) == crossed, "line \(line)")
         }
         #expect(shared > 1_000 && shared < rows.count)
         #expect(rows.contains { index.extensionLines(onLine: $0.line).map { $0.count > 11 } ?? false })
@@ -176,6 +179,7 @@ struct SecondPassTests {
         // 2 and 9 share a username, 3 and 4 an extension, 5's device is 6's extension-mobility
         // profile, 7 and 8 are two profiles with one email.
         #expect((1...10).filter(index.sharesKeys) == [2, 3, 4, 5, 6, 7, 8, 9])
+        #expect((1...10).filter { index.namesDeviceLikeEMProfile(line: $0) } == [5, 6])
         var alone = FileIndex(policy: Policy())
         var findings = FindingList(line: 2, fieldNames: FieldNames())
         alone.note(normalizer.normalize(rows[0], into: &findings, keysOnly: true), directory: InMemoryDirectory())

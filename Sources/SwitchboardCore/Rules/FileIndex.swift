@@ -155,8 +155,8 @@ public struct FileIndex: Sendable {
         emails.forEachRun(minimumCount: 2) { run in
             if emails.hasDifferentExtras(run) { markAll(run, of: emails) }
         }
-        devices.forEachLineOfHashShared(with: emProfiles) { lines.mark($0) }
-        emProfiles.forEachLineOfHashShared(with: devices) { lines.mark($0) }
+        devices.forEachLineOfHashShared(with: emProfiles) { lines.mark($0, namedLikeOther: true) }
+        emProfiles.forEachLineOfHashShared(with: devices) { lines.mark($0, namedLikeOther: true) }
         lines.rank()
         extensions.forEachRun(minimumCount: 2) { lines.note($0, of: extensions, as: .extensions) }
         devices.forEachRun(minimumCount: 2) { lines.note($0, of: devices, as: .devices) }
@@ -171,6 +171,11 @@ public struct FileIndex: Sendable {
     /// Whether the row on `line` shares a key with another row of the file: when it does not,
     /// no lookup of ``FileUniquenessStage`` can find anything for it.
     public func sharesKeys(line: Int) -> Bool { sharing.slot(of: line) != nil }
+
+    /// Whether the row on `line` names its device like an extension-mobility profile of the file,
+    /// or its extension-mobility profile like a device: only then can ``deviceNameLine(_:)`` or
+    /// ``emProfileLine(_:)`` find a line for its keys.
+    public func namesDeviceLikeEMProfile(line: Int) -> Bool { sharing.namesLikeOther(line) }
 
     /// The rows claiming the extension of the row on `line`, when more than one does.
     ///
@@ -566,6 +571,9 @@ struct SharingLines: Sendable {
     static let leadingLines = 11
 
     private var bits: [UInt64]
+    /// One bit a line: set for a row whose device is named like an extension-mobility profile of
+    /// the file, or whose extension-mobility profile like a device.
+    private var namedLikeOther: [UInt64]
     /// For each word of ``bits``, how many bits the words before it set (built by ``rank()``).
     private var ranks: [UInt32] = []
     /// For each table, per sharing line in line order: 1 + where the run of the line's key
@@ -577,10 +585,26 @@ struct SharingLines: Sendable {
     private var pool: [UInt32] = []
 
     /// No line shares anything yet, of the lines below `lineCount`.
-    init(lineCount: Int = 0) { bits = [UInt64](repeating: 0, count: (lineCount + 63) >> 6) }
+    init(lineCount: Int = 0) {
+        bits = [UInt64](repeating: 0, count: (lineCount + 63) >> 6)
+        namedLikeOther = []
+    }
 
-    /// Marks `line` as sharing a key; before ``rank()`` only.
-    mutating func mark(_ line: Int) { bits[line >> 6] |= 1 << UInt64(line & 63) }
+    /// Marks `line` as sharing a key, and as naming a device like an extension-mobility profile
+    /// or the reverse when `namedLikeOther`; before ``rank()`` only.
+    mutating func mark(_ line: Int, namedLikeOther crossed: Bool = false) {
+        bits[line >> 6] |= 1 << UInt64(line & 63)
+        if crossed {
+            if namedLikeOther.isEmpty { namedLikeOther = [UInt64](repeating: 0, count: bits.count) }
+            namedLikeOther[line >> 6] |= 1 << UInt64(line & 63)
+        }
+    }
+
+    /// Whether `line` names a device like an extension-mobility profile of the file, or the reverse.
+    func namesLikeOther(_ line: Int) -> Bool {
+        let word = line >> 6
+        return line >= 0 && word < namedLikeOther.count && namedLikeOther[word] & (1 << UInt64(line & 63)) != 0
+    }
 
     /// Ends the marking: counts the sharing lines and makes their slots.
     mutating func rank() {

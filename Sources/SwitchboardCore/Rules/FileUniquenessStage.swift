@@ -11,6 +11,7 @@ public struct FileUniquenessStage: RowStage {
         // its in-file look-ups are skipped. The others read what the first pass noted for their line.
         let line = row.line
         let sharesKeys = index.sharesKeys(line: line)
+        let namedLikeOther = sharesKeys && index.namesDeviceLikeEMProfile(line: line)
         if sharesKeys, row.extensionKey != nil, let lines = index.extensionLines(onLine: line) {
             findings.error(
                 .extensionDuplicateInFile, .extension,
@@ -42,7 +43,7 @@ public struct FileUniquenessStage: RowStage {
                 ))
         }
         if let key = row.emProfileKey {
-            if sharesKeys, let other = index.deviceNameLine(key) {
+            if namedLikeOther, let other = index.deviceNameLine(key) {
                 findings.error(
                     .emProfileDeviceNameConflict, .emProfile,
                     "extension-mobility profile \(row.emProfile!) has the name of the device on line \(other)")
@@ -53,7 +54,7 @@ public struct FileUniquenessStage: RowStage {
             }
         }
         if let key = row.deviceKey {
-            if sharesKeys, let other = index.emProfileLine(key) {
+            if namedLikeOther, let other = index.emProfileLine(key) {
                 findings.error(
                     .emProfileDeviceNameConflict, .deviceName,
                     "device \(row.deviceName!) has the name of the extension-mobility profile on line \(other)")
