@@ -151,8 +151,8 @@ struct SecondPassTests {
             if let key = row.usernameKey {
                 #expect(index.effects(ofLine: line, usernameKey: key) == index.effects(of: key), "line \(line)")
             }
-            let crossed =
-                row.emProfileKey.flatMap(index.deviceNameLine) != nil || row.deviceKey.flatMap(index.emProfileLine) != nil
+            let emNamedLikeDevice = row.emProfileKey.flatMap(index.deviceNameLine) != nil
+            let crossed = emNamedLikeDevice || row.deviceKey.flatMap(index.emProfileLine) != nil
             #expect(index.namesDeviceLikeEMProfile(line: line) == crossed, "line \(line)")
         }
         #expect(shared > 1_000 && shared < rows.count)
