@@ -555,9 +555,9 @@ public struct FileLines: RandomAccessCollection, Sendable {
 /// second pass asks about its keys: the rows that share each one.
 ///
 /// One bit a line, with a count of the bits set before every 64 lines, so a sharing line finds
-/// its slot by one population count; then one 32-bit slot a sharing line in each of four
-/// arrays (made for a table once it has a run to note), pointing into a pool that holds each run of one key once: its length, its entries'
-/// extra, and its first eleven lines, all a message lists. The second pass reads the slots in
+/// its slot by one population count; then one 32-bit slot a sharing line in each of four arrays
+/// (made for a table once it has a run to note), pointing into a pool that holds each run of one
+/// key once: its length, its entries' extra, and its first eleven lines, all a message lists. The second pass reads the slots in
 /// line order, and the pool is small when keys repeat on many rows, so neither the key's hash
 /// nor the tables are read. A file of distinct keys keeps the bits alone: 125 KiB and 62 KiB a
 /// million lines; each key on two rows costs 8 bytes a line more in the pool.
@@ -567,8 +567,8 @@ struct SharingLines: Sendable {
         case extensions, usernames, emails, devices
     }
 
-    /// How many lines of a run the pool keeps: a message lists ten besides the row's own.
-    static let leadingLines = 11
+    /// How many lines of a run the pool keeps: all a message lists, besides the row's own.
+    static let leadingLines = linesListedInMessages + 1
 
     private var bits: [UInt64]
     /// One bit a line: set for a row whose device is named like an extension-mobility profile of
@@ -601,9 +601,13 @@ struct SharingLines: Sendable {
     }
 
     /// Whether `line` names a device like an extension-mobility profile of the file, or the reverse.
-    func namesLikeOther(_ line: Int) -> Bool {
+    func namesLikeOther(_ line: Int) -> Bool { Self.isSet(line, in: namedLikeOther) }
+
+    /// Whether `bits`, one a line, sets the bit of `line`.
+    @inline(__always)
+    private static func isSet(_ line: Int, in bits: [UInt64]) -> Bool {
         let word = line >> 6
-        return line >= 0 && word < namedLikeOther.count && namedLikeOther[word] & (1 << UInt64(line & 63)) != 0
+        return line >= 0 && word < bits.count && bits[word] & (1 << UInt64(line & 63)) != 0
     }
 
     /// Ends the marking: counts the sharing lines and makes their slots.
@@ -619,11 +623,11 @@ struct SharingLines: Sendable {
     /// The slot of `line`, when it shares a key.
     @inline(__always)
     func slot(of line: Int) -> Int? {
+        // ranks has one count a word of bits once rank() has run, and none before.
+        guard !ranks.isEmpty, Self.isSet(line, in: bits) else { return nil }
         let word = line >> 6
-        guard line >= 0, word < ranks.count else { return nil }
-        let bit: UInt64 = 1 << UInt64(line & 63)
-        guard bits[word] & bit != 0 else { return nil }
-        return Int(ranks[word]) + (bits[word] & (bit &- 1)).nonzeroBitCount
+        let below: UInt64 = (1 << UInt64(line & 63)) &- 1
+        return Int(ranks[word]) + (bits[word] & below).nonzeroBitCount
     }
 
     /// Notes `run`, entries of `keys`, for each sharing line among its lines; nothing when none shares.

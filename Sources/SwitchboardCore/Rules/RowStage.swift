@@ -63,18 +63,21 @@ public enum ValidationStages {
 /// `line` among them by binary search), so a key repeated on a million rows costs each row the same.
 func describeLines<Lines: RandomAccessCollection<Int>>(_ lines: Lines, excluding line: Int) -> String {
     let others = lines.count - (lines.sortedContains(line) ? 1 : 0)
-    return describeLines(leading: lines.prefix(11), others: others, excluding: line)
+    return describeLines(leading: lines.prefix(linesListedInMessages + 1), others: others, excluding: line)
 }
+
+/// How many other lines a duplicate's message names before it says how many more there are.
+let linesListedInMessages = 10
 
 /// Lists, as ``describeLines(_:excluding:)`` does, the lines of a run other than `line`, from
 /// the run's `leading` lines (its first eleven, or all when fewer) and how many `others` it has.
 func describeLines(leading: some Sequence<Int>, others total: Int, excluding line: Int) -> String {
-    withUnsafeTemporaryAllocation(of: Int.self, capacity: 10) { shown -> String in
+    withUnsafeTemporaryAllocation(of: Int.self, capacity: linesListedInMessages) { shown -> String in
         var count = 0
         for other in leading where other != line {
             shown[count] = other
             count += 1
-            if count == 10 { break }
+            if count == linesListedInMessages { break }
         }
         // Written as bytes into the String's own buffer: duplicates put this text on most rows of
         // some files, and appending Strings and numbers' descriptions cost 3,000 instructions a call.
