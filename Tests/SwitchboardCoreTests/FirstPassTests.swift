@@ -217,4 +217,27 @@ struct MessageTextTests {
         #expect(rejected.map(\.message) == ["extension 41271 has 5 digits but mailboxes need 4"])
         #expect(rejected.map(\.severity) == [.error])
     }
+
+    @Test("Numbers are written as their descriptions, at every digit count and sign")
+    func numbers() {
+        var samples = [0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, Int.max, Int.min, Int.max - 1, Int.min + 1]
+        var power = 1
+        for _ in 1...18 {
+            power *= 10
+            samples += [power - 1, power, power + 1, -power, -(power - 1)]
+        }
+        for number in samples {
+            let written = String(capacity: 24) { $0.put(number) }
+            #expect(written == String(number))
+        }
+        let text = String(capacity: 64) { text in
+            text.put("extension ")
+            text.put(extensionOf: "4021", site: "zürich")
+            text.put(", ")
+            text.put(extensionOf: "77", site: "")
+            text.put(" on ")
+            text.put(contentsOf: "Ünïcode")
+        }
+        #expect(text == "extension 4021@zürich, 77 on Ünïcode")
+    }
 }

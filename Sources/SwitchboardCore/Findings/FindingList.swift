@@ -28,6 +28,7 @@ public struct FindingList: Sendable, Equatable {
 
     /// Adds a finding about `field`, named as the file's header names it.
     public mutating func add(_ code: RuleCode, _ severity: Severity, _ field: CanonicalField?, _ message: String) {
+        reserveOnFirst()
         findings.append(
             Finding(
                 code: code, severity: severity, line: line, field: field.map { fieldNames[$0] } ?? "", message: message)
@@ -36,7 +37,14 @@ public struct FindingList: Sendable, Equatable {
 
     /// Adds a finding about a column by its header name.
     public mutating func add(_ code: RuleCode, _ severity: Severity, column: String, _ message: String) {
+        reserveOnFirst()
         findings.append(Finding(code: code, severity: severity, line: line, field: column, message: message))
+    }
+
+    /// Makes room for four findings with the first: a row with findings often has two or three,
+    /// and growing the list one at a time would copy it at each.
+    private mutating func reserveOnFirst() {
+        if findings.capacity == 0 { findings.reserveCapacity(4) }
     }
 }
 
@@ -53,6 +61,11 @@ public struct FieldNames: Sendable, Equatable {
     public init(_ name: (CanonicalField) -> String) {
         names = CanonicalField.allCases.map(name)
     }
+
+    /// Names no field: what a list that stands in for a moved-out one holds (it is never asked a name).
+    static let unnamed = FieldNames(names: [])
+
+    private init(names: [String]) { self.names = names }
 
     /// The name of `field`.
     public subscript(field: CanonicalField) -> String { names[field.rawValue] }

@@ -265,13 +265,15 @@ public struct Validator {
 
     /// The row a batch leaves in the place of a row it has moved out.
     private static let emptyRow = NormalizedRow(row: UserRow(line: 0))
+    /// The read a batch leaves in the place of one it has moved out.
+    private static let emptyRead = PendingRead(cells: [], findings: FindingList(line: 0, fieldNames: .unnamed))
 
     /// The rows of a second-pass batch between their field stage and the other stages.
     struct PendingBatch {
         /// The rows read and normalized, in file order.
         var rows: [NormalizedRow] = []
         /// For each of `rows`, its cells as the file holds them and its findings so far.
-        var reads: [(cells: [String], findings: FindingList)] = []
+        var reads: [PendingRead] = []
         /// The records the reader could not read, in file order, each with how many of `rows` come before it.
         var unreadable: [(rowsBefore: Int, outcome: RowOutcome)] = []
 
@@ -279,9 +281,23 @@ public struct Validator {
         var count: Int { rows.count + unreadable.count }
 
         /// Adds a record read through the field stage.
-        mutating func append(_ read: (cells: [String], row: NormalizedRow, findings: FindingList)) {
-            rows.append(read.row)
-            reads.append((read.cells, read.findings))
+        mutating func append(_ read: consuming (cells: [String], row: NormalizedRow, findings: FindingList)) {
+            let (cells, row, findings) = read
+            rows.append(row)
+            reads.append(PendingRead(cells: cells, findings: findings))
+        }
+    }
+
+    /// What a batch keeps of a row beside the row itself: its cells and its findings so far.
+    struct PendingRead {
+        /// The cells as the file holds them.
+        var cells: [String]
+        /// The findings of the stages run so far.
+        var findings: FindingList
+
+        /// The row's outcome, once every stage has run: nothing of this read or `row` is copied.
+        consuming func outcome(of row: consuming NormalizedRow) -> RowOutcome {
+            RowOutcome(line: row.line, cells: cells, row: row, findings: findings.findings)
         }
     }
 
@@ -325,28 +341,27 @@ public struct Validator {
         guard batch.count > 0 else { return }
         directory.prepare(for: batch.rows)
         var unreadable = batch.unreadable[...]
-        var reads: [(cells: [String], findings: FindingList)] = []
-        swap(&reads, &batch.reads)
         var context = RowContext(policy: policy, index: index, directory: directory)
         try batch.rows.withUnsafeMutableBufferPointer { rows in
-            for position in rows.indices {
-                while let next = unreadable.first, next.rowsBefore == position {
-                    try emit(next.outcome)
-                    unreadable.removeFirst()
+            try batch.reads.withUnsafeMutableBufferPointer { reads in
+                for position in rows.indices {
+                    while let next = unreadable.first, next.rowsBefore == position {
+                        try emit(next.outcome)
+                        unreadable.removeFirst()
+                    }
+                    // The row and its read move out and empty ones take their places: none is copied.
+                    let row = (rows.baseAddress! + position).move()
+                    (rows.baseAddress! + position).initialize(to: Self.emptyRow)
+                    var read = (reads.baseAddress! + position).move()
+                    (reads.baseAddress! + position).initialize(to: Self.emptyRead)
+                    context.move(to: row)
+                    for stage in stages { stage.check(row, context: context, findings: &read.findings) }
+                    try emit(read.outcome(of: row))
                 }
-                // The row moves out and the empty row takes its place: no copy of it is made.
-                let row = (rows.baseAddress! + position).move()
-                (rows.baseAddress! + position).initialize(to: Self.emptyRow)
-                var findings = reads[position].findings
-                context.move(to: row)
-                for stage in stages { stage.check(row, context: context, findings: &findings) }
-                try emit(
-                    RowOutcome(line: row.line, cells: reads[position].cells, row: row, findings: findings.findings))
             }
         }
         batch.rows.removeAll(keepingCapacity: true)
-        reads.removeAll(keepingCapacity: true)
-        swap(&reads, &batch.reads)
+        batch.reads.removeAll(keepingCapacity: true)
         for next in unreadable { try emit(next.outcome) }
         batch.unreadable.removeAll(keepingCapacity: true)
     }

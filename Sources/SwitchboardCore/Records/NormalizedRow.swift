@@ -48,7 +48,14 @@ public struct NormalizedRow: Sendable {
     public mutating func settleKeys() {
         usernameKey = username.map(Self.fold)
         emailKey = email.map(Self.fold)
-        extensionKey = extensionNumber.map { Self.fold(site) + "\u{0}" + $0 }
+        extensionKey = extensionNumber.map { number in
+            let site = Self.fold(site)
+            return String(capacity: site.utf8.count + 1 + number.utf8.count) { key in
+                key.put(contentsOf: site)
+                key.put("\u{0}")
+                key.put(contentsOf: number)
+            }
+        }
         deviceKey = deviceName.map(Self.fold)
         emProfileKey = emProfile.map(Self.fold)
     }
@@ -108,6 +115,7 @@ public struct NormalizedRow: Sendable {
     /// The extension as people write it, with its site: `4021` or `4021@paris`.
     public var extensionLabel: String {
         guard let number = extensionNumber else { return "" }
-        return site.isEmpty ? number : String(joining: number, "@", site)
+        guard !site.isEmpty else { return number }
+        return String(capacity: number.utf8.count + 1 + site.utf8.count) { $0.put(extensionOf: number, site: site) }
     }
 }

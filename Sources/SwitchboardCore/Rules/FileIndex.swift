@@ -674,6 +674,13 @@ public struct SharedLines: Sendable {
     /// Lists the lines other than `line`, which is one of them, as people read them: at most ten,
     /// then how many more.
     public func described(excluding line: Int) -> String {
-        describeLines(leading: leading.lazy.map(Int.init), others: count - 1, excluding: line)
+        String(capacity: ByteWriter.linesCapacity) { $0.put(self, excluding: line) }
+    }
+}
+
+extension ByteWriter {
+    /// Writes the lines of `lines` other than `line`, as ``SharedLines/described(excluding:)`` says them.
+    mutating func put(_ lines: SharedLines, excluding line: Int) {
+        put(lines: lines.leading.lazy.map(Int.init), others: lines.count - 1, excluding: line)
     }
 }

@@ -13,34 +13,44 @@ public struct FileUniquenessStage: RowStage {
         let sharesKeys = index.sharesKeys(line: line)
         let namedLikeOther = sharesKeys && index.namesDeviceLikeEMProfile(line: line)
         if sharesKeys, row.extensionKey != nil, let lines = index.extensionLines(onLine: line) {
-            findings.error(
-                .extensionDuplicateInFile, .extension,
-                String(
-                    joining: "extension ", row.extensionLabel, " is also claimed on ",
-                    lines.described(excluding: line)))
+            let number = row.extensionNumber
+            let text = String(capacity: Self.capacity(number ?? "", row.site)) { text in
+                text.put("extension ")
+                if let number { text.put(extensionOf: number, site: row.site) }
+                text.put(" is also claimed on ")
+                text.put(lines, excluding: line)
+            }
+            findings.error(.extensionDuplicateInFile, .extension, text)
         }
         if sharesKeys, row.usernameKey != nil {
             let limit = context.policy.profile.maxExtensions
             if let lines = index.usernameLines(onLine: line), lines.count > limit {
-                findings.error(
-                    .profileDuplicateInFile, .username,
-                    String(
-                        joining: "the same profile is on ", String(lines.count), " rows, more than max_extensions (",
-                        String(limit), ") allows; see ", lines.described(excluding: line)))
+                let text = String(capacity: Self.capacity()) { text in
+                    text.put("the same profile is on ")
+                    text.put(lines.count)
+                    text.put(" rows, more than max_extensions (")
+                    text.put(limit)
+                    text.put(") allows; see ")
+                    text.put(lines, excluding: line)
+                }
+                findings.error(.profileDuplicateInFile, .username, text)
             }
         }
         if sharesKeys, row.emailKey != nil, row.type == .user, let lines = index.emailClashLines(onLine: line) {
-            findings.error(
-                .emailDuplicateInFile, .email,
-                String(joining: "another user profile has this email on ", lines.described(excluding: line)))
+            let text = String(capacity: Self.capacity()) { text in
+                text.put("another user profile has this email on ")
+                text.put(lines, excluding: line)
+            }
+            findings.error(.emailDuplicateInFile, .email, text)
         }
-        if sharesKeys, row.deviceKey != nil, let lines = index.deviceLines(onLine: line) {
-            findings.error(
-                .deviceDuplicateInFile, .deviceName,
-                String(
-                    joining: "device ", row.deviceName!, " is also claimed on ",
-                    lines.described(excluding: line)
-                ))
+        if sharesKeys, row.deviceKey != nil, let name = row.deviceName, let lines = index.deviceLines(onLine: line) {
+            let text = String(capacity: Self.capacity(name)) { text in
+                text.put("device ")
+                text.put(contentsOf: name)
+                text.put(" is also claimed on ")
+                text.put(lines, excluding: line)
+            }
+            findings.error(.deviceDuplicateInFile, .deviceName, text)
         }
         if let key = row.emProfileKey {
             if namedLikeOther, let other = index.deviceNameLine(key) {
@@ -64,5 +74,10 @@ public struct FileUniquenessStage: RowStage {
                     "device \(row.deviceName!) has the name of an extension-mobility profile in the directory")
             }
         }
+    }
+
+    /// The bytes a duplicate's message may take: its words, the `values` it names and its lines.
+    private static func capacity(_ values: String...) -> Int {
+        values.reduce(ByteWriter.wordsCapacity + ByteWriter.linesCapacity) { $0 + $1.utf8.count }
     }
 }

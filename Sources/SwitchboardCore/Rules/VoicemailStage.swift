@@ -13,10 +13,16 @@ public struct VoicemailStage: RowStage {
         else { return }
         // Written in one allocation: this warning is on most rows of some files.
         let drops = rules.onMismatch == .dropMailbox
-        let message = String(
-            joining: "extension ", number, row.site.isEmpty ? "" : "@", row.site, " has ", String(number.utf8.count),
-            " digits but mailboxes need ", String(rules.digitLength), drops ? "; the row goes in without a mailbox" : ""
-        )
+        let capacity = ByteWriter.wordsCapacity + number.utf8.count + row.site.utf8.count
+        let message = String(capacity: capacity) { text in
+            text.put("extension ")
+            text.put(extensionOf: number, site: row.site)
+            text.put(" has ")
+            text.put(number.utf8.count)
+            text.put(" digits but mailboxes need ")
+            text.put(rules.digitLength)
+            if drops { text.put("; the row goes in without a mailbox") }
+        }
         findings.add(.voicemailDigitLength, drops ? .warning : .error, .voicemail, message)
     }
 }
