@@ -91,6 +91,22 @@ struct RowNormalizerTests {
         #expect(outcome.row?.row.value(.voicemailPasscode) == " 135790 ")
     }
 
+    @Test("Unicode whitespace at either end is trimmed; letters beyond ASCII at the ends are kept")
+    func unicodeTrimming() {
+        // The cell, the value once read (nil: blank, so kept), and whether the cell was trimmed.
+        let cases: [(cell: String, value: String?, trimmed: Bool)] = [
+            ("\u{3000}Åsa", "Åsa", true), ("Zoë\u{A0}", "Zoë", true), ("\u{2003}Élodie\u{2003}", "Élodie", true),
+            ("Éric", "Éric", false), ("Ünal", "Ünal", false), ("e\u{301}", "e\u{301}", false),
+            ("x\u{301}\u{A0}", "x\u{301}", true), ("Zoë \u{301}", "Zoë \u{301}", false),
+        ]
+        for (cell, value, trimmed) in cases {
+            let outcome = outcomes([addRow(2, "ann", ext: "4021", extra: [.firstName: cell])])[0]
+            let warnings = outcome.findings.filter { $0.code == .fieldTrimmed }
+            #expect(warnings.map(\.field) == (trimmed ? ["first_name"] : []), "\(cell.unicodeScalars.map(\.value))")
+            #expect(outcome.row?.row.value(.firstName) == value, "\(cell.unicodeScalars.map(\.value))")
+        }
+    }
+
     @Test("Extensions need min to max digits")
     func extensionDigits() {
         var policy = Policy()

@@ -484,8 +484,8 @@ public struct Validator {
     /// A spreadsheet reads a leading `'` the same way: as "this is text", not as part of the value.
     static func removeFormulaGuards(_ cells: inout [String], mapping: HeaderMapping) {
         // Most rows have no cell starting with `'`: those are only read, never written back.
-        guard cells.contains(where: { $0.utf8.first == 0x27 }) else { return }
-        for column in mapping.freeTextColumns where column < cells.count && cells[column].utf8.first == 0x27 {
+        guard cells.contains(where: { $0.firstByte == 0x27 }) else { return }
+        for column in mapping.freeTextColumns where column < cells.count && cells[column].firstByte == 0x27 {
             cells[column] = FormulaGuard.removingGuard(cells[column])
         }
     }

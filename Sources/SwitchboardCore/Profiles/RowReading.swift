@@ -99,7 +99,7 @@ extension ImportProfile {
     static func isBlank(_ cell: String, secret: Bool) -> Bool {
         if secret || cell.isEmpty { return cell.isEmpty }
         // A cell that starts with a visible ASCII character is not blank: no Unicode look-up.
-        if let first = cell.utf8.first, first > 0x20 && first < 0x7F { return false }
+        if let first = cell.firstByte, first > 0x20 && first < 0x7F { return false }
         return cell.unicodeScalars.allSatisfy(\.properties.isWhitespace)
     }
 }

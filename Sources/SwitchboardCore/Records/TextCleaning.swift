@@ -16,3 +16,8 @@ extension String {
         String(map { $0 == target ? replacement : $0 })
     }
 }
+
+extension String {
+    /// The first byte of the string's UTF-8, read in place (cheaper than `utf8.first`); nil when empty.
+    var firstByte: UInt8? { utf8.withContiguousStorageIfAvailable { $0.first } ?? utf8.first }
+}

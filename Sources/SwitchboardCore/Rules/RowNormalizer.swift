@@ -96,21 +96,42 @@ public struct RowNormalizer: Sendable {
 
     /// Removes surrounding whitespace from every value but the secrets, with one warning per field.
     private func trim(_ row: inout UserRow, _ findings: inout FindingList) {
-        for field in Self.trimmedFields {
+        // Most cells start and end with a visible ASCII character: their two bytes are looked at in
+        // place, and only the other cells are taken out of the row and looked at further.
+        let others = row.changes.withUnsafeBufferPointer { changes -> UInt64 in
+            var others: UInt64 = 0
+            for field in Self.trimmedFields {
+                guard case .set(let text) = changes[field.rawValue], !Self.endsVisibly(text) else { continue }
+                others |= 1 << field.rawValue
+            }
+            return others
+        }
+        guard others != 0 else { return }
+        for field in Self.trimmedFields where others & (1 << field.rawValue) != 0 {
             guard case .set(var text) = row[field] else { continue }
-            // Most cells start and end with a visible ASCII character: no Character needed.
             let ends = text.withUTF8 { bytes -> (head: Bool, tail: Bool)? in
                 guard let first = bytes.first, let last = bytes.last else { return nil }
                 return (first > 0x20 && first < 0x7F, last > 0x20 && last < 0x7F)
             }
-            // An end that is a visible ASCII character is no whitespace; only another end needs its Character.
+            // An end that is a visible ASCII character is no whitespace; only another end needs its
+            // scalar's properties. Trimming takes off whitespace scalars: these are the ends it looks at.
             guard let ends, !(ends.head && ends.tail) else { continue }
-            let headIsWhitespace = !ends.head && text.first!.isWhitespace
-            guard headIsWhitespace || (!ends.tail && text.last!.isWhitespace) else { continue }
+            let headIsWhitespace = !ends.head && text.unicodeScalars.first!.properties.isWhitespace
+            guard headIsWhitespace || (!ends.tail && text.unicodeScalars.last!.properties.isWhitespace) else {
+                continue
+            }
             let trimmed = text.trimmingWhitespace
             row[field] = trimmed.isEmpty ? .keep : .set(trimmed)
             findings.warning(.fieldTrimmed, field, "surrounding whitespace was removed")
         }
+    }
+
+    /// Whether `text` starts and ends with a visible ASCII character, so it has no surrounding whitespace.
+    private static func endsVisibly(_ text: String) -> Bool {
+        text.utf8.withContiguousStorageIfAvailable { bytes in
+            guard let first = bytes.first, let last = bytes.last else { return false }
+            return first > 0x20 && first < 0x7F && last > 0x20 && last < 0x7F
+        } ?? false
     }
 
     private func readExtension(_ number: String, into result: inout NormalizedRow, _ findings: inout FindingList) {
