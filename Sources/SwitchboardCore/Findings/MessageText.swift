@@ -1,8 +1,9 @@
 /// Writes ASCII text, Strings and decimal numbers into a buffer that is large enough: how a
 /// message that some files put on most of their rows is made, in one allocation and one pass.
 ///
-/// Appending Strings and numbers' descriptions cost about 3,000 instructions a message; a
-/// message written here costs a few hundred. Every `put` checks that its text fits.
+/// A duplicate's message listing ten lines cost about 4,500 instructions made of joined Strings
+/// and numbers' descriptions; written here it costs about 1,300 (callgrind). Every `put` checks
+/// that its text fits.
 struct ByteWriter {
     private let base: UnsafeMutablePointer<UInt8>
     private let capacity: Int
