@@ -33,15 +33,12 @@ struct ByteWriter {
     /// Writes the UTF-8 of `text`. (A literal goes to the `StaticString` overload: no String is made.)
     mutating func put(contentsOf text: String) {
         var text = text
-        text.withUTF8 { put(bytes: $0) }
-    }
-
-    /// Writes `bytes`, which are UTF-8.
-    mutating func put(bytes: UnsafeBufferPointer<UInt8>) {
-        precondition(end + bytes.count <= capacity, "the text does not fit")
-        guard let source = bytes.baseAddress else { return }
-        (base + end).initialize(from: source, count: bytes.count)
-        end += bytes.count
+        text.withUTF8 { bytes in
+            precondition(end + bytes.count <= capacity, "the text does not fit")
+            guard let source = bytes.baseAddress else { return }
+            (base + end).initialize(from: source, count: bytes.count)
+            end += bytes.count
+        }
     }
 
     /// Writes `number` in decimal: its digits counted first, then written from the last, two at a time.
@@ -141,18 +138,5 @@ func describeLines<Lines: RandomAccessCollection<Int>>(_ lines: Lines, excluding
     let others = lines.count - (lines.sortedContains(line) ? 1 : 0)
     return String(capacity: ByteWriter.linesCapacity) { text in
         text.put(lines: lines.prefix(linesListedInMessages + 1), others: others, excluding: line)
-    }
-}
-
-extension RandomAccessCollection where Element: Comparable {
-    /// Whether the collection, which is in ascending order, holds `element`: a binary search.
-    func sortedContains(_ element: Element) -> Bool {
-        var low = startIndex
-        var high = endIndex
-        while low < high {
-            let middle = index(low, offsetBy: distance(from: low, to: high) / 2)
-            if self[middle] < element { low = index(after: middle) } else { high = middle }
-        }
-        return low < endIndex && self[low] == element
     }
 }

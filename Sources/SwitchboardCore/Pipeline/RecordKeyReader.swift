@@ -147,11 +147,7 @@ struct RecordKeyReader {
         }
         if let ascii { return ascii }
         let siteKey = NormalizedRow.fold(String(decoding: site, as: UTF8.self))
-        let key = String(capacity: siteKey.utf8.count + 1 + number.count) { key in
-            key.put(contentsOf: siteKey)
-            key.put("\u{0}")
-            key.put(bytes: number)
-        }
-        return KeyHash.of(key)
+        return KeyHash.of(
+            NormalizedRow.extensionKey(foldedSite: siteKey, number: String(decoding: number, as: UTF8.self)))
     }
 }

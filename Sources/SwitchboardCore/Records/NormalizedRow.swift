@@ -48,16 +48,18 @@ public struct NormalizedRow: Sendable {
     public mutating func settleKeys() {
         usernameKey = username.map(Self.fold)
         emailKey = email.map(Self.fold)
-        extensionKey = extensionNumber.map { number in
-            let site = Self.fold(site)
-            return String(capacity: site.utf8.count + 1 + number.utf8.count) { key in
-                key.put(contentsOf: site)
-                key.put("\u{0}")
-                key.put(contentsOf: number)
-            }
-        }
+        extensionKey = extensionNumber.map { Self.extensionKey(foldedSite: Self.fold(site), number: $0) }
         deviceKey = deviceName.map(Self.fold)
         emProfileKey = emProfile.map(Self.fold)
+    }
+
+    /// The key a site, already folded, and an extension's digits are unique by: `paris`, NUL, `4021`.
+    static func extensionKey(foldedSite site: String, number: String) -> String {
+        String(capacity: site.utf8.count + 1 + number.utf8.count) { key in
+            key.put(contentsOf: site)
+            key.put("\u{0}")
+            key.put(contentsOf: number)
+        }
     }
 
     /// Folds case for comparing identities: `lowercased()`, without its cost for ASCII and Latin

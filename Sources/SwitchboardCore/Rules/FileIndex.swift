@@ -684,3 +684,16 @@ extension ByteWriter {
         put(lines: lines.leading.lazy.map(Int.init), others: lines.count - 1, excluding: line)
     }
 }
+
+extension RandomAccessCollection where Element: Comparable {
+    /// Whether the collection, which is in ascending order, holds `element`: a binary search.
+    func sortedContains(_ element: Element) -> Bool {
+        var low = startIndex
+        var high = endIndex
+        while low < high {
+            let middle = index(low, offsetBy: distance(from: low, to: high) / 2)
+            if self[middle] < element { low = index(after: middle) } else { high = middle }
+        }
+        return low < endIndex && self[low] == element
+    }
+}

@@ -101,21 +101,18 @@ public struct RowNormalizer: Sendable {
         let others = row.changes.withUnsafeBufferPointer { changes -> UInt64 in
             var others: UInt64 = 0
             for field in Self.trimmedFields {
-                guard case .set(let text) = changes[field.rawValue], !Self.endsVisibly(text) else { continue }
+                guard case .set(let text) = changes[field.rawValue], let ends = Self.visibleEnds(text),
+                    !(ends.head && ends.tail)
+                else { continue }
                 others |= 1 << field.rawValue
             }
             return others
         }
         guard others != 0 else { return }
         for field in Self.trimmedFields where others & (1 << field.rawValue) != 0 {
-            guard case .set(var text) = row[field] else { continue }
-            let ends = text.withUTF8 { bytes -> (head: Bool, tail: Bool)? in
-                guard let first = bytes.first, let last = bytes.last else { return nil }
-                return (first > 0x20 && first < 0x7F, last > 0x20 && last < 0x7F)
-            }
+            guard case .set(let text) = row[field], let ends = Self.visibleEnds(text) else { continue }
             // An end that is a visible ASCII character is no whitespace; only another end needs its
             // scalar's properties. Trimming takes off whitespace scalars: these are the ends it looks at.
-            guard let ends, !(ends.head && ends.tail) else { continue }
             let headIsWhitespace = !ends.head && text.unicodeScalars.first!.properties.isWhitespace
             guard headIsWhitespace || (!ends.tail && text.unicodeScalars.last!.properties.isWhitespace) else {
                 continue
@@ -126,12 +123,14 @@ public struct RowNormalizer: Sendable {
         }
     }
 
-    /// Whether `text` starts and ends with a visible ASCII character, so it has no surrounding whitespace.
-    private static func endsVisibly(_ text: String) -> Bool {
-        text.utf8.withContiguousStorageIfAvailable { bytes in
-            guard let first = bytes.first, let last = bytes.last else { return false }
-            return first > 0x20 && first < 0x7F && last > 0x20 && last < 0x7F
-        } ?? false
+    /// Whether each end of `text` is a visible ASCII character, so no whitespace, read from its
+    /// bytes in place; nil when `text` is empty. (Text without contiguous UTF-8 says neither is,
+    /// so its scalars are looked at.)
+    private static func visibleEnds(_ text: String) -> (head: Bool, tail: Bool)? {
+        text.utf8.withContiguousStorageIfAvailable { bytes -> (head: Bool, tail: Bool)? in
+            guard let first = bytes.first, let last = bytes.last else { return nil }
+            return (first > 0x20 && first < 0x7F, last > 0x20 && last < 0x7F)
+        } ?? (text.isEmpty ? nil : (false, false))
     }
 
     private func readExtension(_ number: String, into result: inout NormalizedRow, _ findings: inout FindingList) {
