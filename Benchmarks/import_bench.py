@@ -18,11 +18,14 @@ What it does, in one run:
   2. Full import, --runs times each, round-robin, each into a brand-new database:
      `switchboard import FILE --db NEW --format json`, `sqlite3 NEW -cmd '.mode csv'
      '.import FILE users'`, and Python's csv.reader + sqlite3 (one UNIQUE index on
-     username, executemany in one transaction) as a child process. Wall time and peak RSS
-     (ru_maxrss from wait4) of each child; medians. Checks that every importer stored every
-     row and that switchboard rejected none.
+     username, executemany in one transaction) as a child process; and the floor: the sqlite3
+     shell alone filling Switchboard's own schema (read from the database switchboard made)
+     with set-based SQL, no validation, which is what SQLite itself spends on those tables and
+     UNIQUE indexes. Wall time and peak RSS (ru_maxrss from wait4) of each child; medians.
+     Checks that every importer stored every row and that switchboard rejected none.
   3. Change file: a copy of a database made by one full import, for each run; times
-     `switchboard import CHANGE --db COPY` beside the full import's median.
+     `switchboard import CHANGE --db COPY` beside the full import's median, and the change
+     file's floor: the same changes as set-based SQL in the sqlite3 shell on another copy.
   4. Secrets: imports the secrets file at the default cost ([secrets] pbkdf2_rounds =
      100000, no policy file, in a folder without switchboard.toml) into a new database,
      once pinned to one core (`taskset -c 0`) and once on all cores.
@@ -253,6 +256,101 @@ def child_python_sqlite(path, db_path):
     print(json.dumps({"rows": rows, "seconds": time.perf_counter() - start}))
 
 
+# --- The floor: SQLite alone building Switchboard's schema, with no Switchboard code.
+
+def switchboard_schema(db_path):
+    """The CREATE statements of a database that `switchboard import` made: tables first, then indexes."""
+    connection = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        rows = connection.execute("SELECT type, sql FROM sqlite_schema WHERE sql IS NOT NULL "
+                                  "AND name NOT LIKE 'sqlite_%' ORDER BY rowid").fetchall()
+    finally:
+        connection.close()
+    return ([sql + ";" for kind, sql in rows if kind == "table"], [sql + ";" for kind, sql in rows if kind == "index"])
+
+
+# The full import as set-based SQL in the sqlite3 shell: the file into a temporary table, its rows
+# into profile, extension and device with the keys Switchboard keeps (case-folded by lower()),
+# then every index of the schema, in one transaction. No validation, no run record, no history.
+FLOOR_FULL = """PRAGMA journal_mode = WAL;
+{tables}
+BEGIN;
+.mode csv
+.import --schema temp {file} staging
+INSERT INTO profile (id, username, username_key, type, email, email_key, first_name, last_name, department,
+    language, time_zone, status, created_run_id, created_at, updated_at)
+  SELECT rowid, username, lower(username), type, email, lower(email), first_name, last_name, department,
+    language, time_zone, 'active', 1, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z' FROM temp.staging;
+INSERT INTO extension (profile_id, site, site_key, number, phone_number, voicemail)
+  SELECT rowid, site, lower(site), extension, phone_number, voicemail = 'yes' FROM temp.staging;
+INSERT INTO device (name, name_key, profile_id)
+  SELECT device_name, lower(device_name), rowid FROM temp.staging WHERE device_name <> '';
+{indexes}
+COMMIT;
+"""
+
+# The change file as set-based SQL on a copy of the same database `switchboard import` changes: one
+# run_change row per changed field or disable, the updates, the disables (which free extensions and
+# devices), and the adds, in one transaction; then the checkpoint that closing the database makes.
+FLOOR_CHANGE = """PRAGMA temp_store = MEMORY;
+PRAGMA foreign_keys = ON;
+.mode csv
+.import --schema temp {file} staging
+BEGIN;
+CREATE TEMP TABLE target AS SELECT s.rowid AS line, s.action, p.id AS profile_id, s.username, s.department,
+    s.phone_number FROM temp.staging s JOIN profile p ON p.username_key = lower(s.username)
+  WHERE s.action IN ('update', 'disable');
+INSERT INTO run_change (run_id, seq, line, username, action, field, old_value, new_value)
+  SELECT 1, t.line * 2, t.line, t.username, 'updated', 'department', p.department, t.department
+  FROM target t JOIN profile p ON p.id = t.profile_id WHERE t.action = 'update';
+INSERT INTO run_change (run_id, seq, line, username, action, field, old_value, new_value)
+  SELECT 1, t.line * 2 + 1, t.line, t.username, 'updated', 'phone_number', e.phone_number, t.phone_number
+  FROM target t JOIN extension e ON e.profile_id = t.profile_id WHERE t.action = 'update';
+INSERT INTO run_change (run_id, seq, line, username, action)
+  SELECT 1, t.line * 2, t.line, t.username, 'disabled' FROM target t WHERE t.action = 'disable';
+UPDATE profile SET department = t.department, updated_at = '2026-01-02T00:00:00.000Z'
+  FROM target t WHERE profile.id = t.profile_id AND t.action = 'update';
+UPDATE extension SET phone_number = t.phone_number FROM target t
+  WHERE extension.profile_id = t.profile_id AND t.action = 'update';
+UPDATE profile SET status = 'disabled', updated_at = '2026-01-02T00:00:00.000Z'
+  FROM target t WHERE profile.id = t.profile_id AND t.action = 'disable';
+DELETE FROM extension WHERE profile_id IN (SELECT profile_id FROM target WHERE action = 'disable');
+DELETE FROM device WHERE profile_id IN (SELECT profile_id FROM target WHERE action = 'disable');
+INSERT INTO profile (username, username_key, type, email, email_key, first_name, last_name, department, language,
+    time_zone, status, created_run_id, created_at, updated_at)
+  SELECT username, lower(username), 'user', email, lower(email), first_name, last_name, department, language,
+    time_zone, 'active', 2, '2026-01-02T00:00:00.000Z', '2026-01-02T00:00:00.000Z'
+  FROM temp.staging WHERE action = 'add';
+INSERT INTO extension (profile_id, site, site_key, number, phone_number, voicemail)
+  SELECT p.id, s.site, lower(s.site), s.extension, s.phone_number, s.voicemail = 'yes'
+  FROM temp.staging s JOIN profile p ON p.username_key = lower(s.username) WHERE s.action = 'add';
+INSERT INTO device (name, name_key, profile_id)
+  SELECT s.device_name, lower(s.device_name), p.id
+  FROM temp.staging s JOIN profile p ON p.username_key = lower(s.username)
+  WHERE s.action = 'add' AND s.device_name <> '';
+COMMIT;
+PRAGMA wal_checkpoint(TRUNCATE);
+"""
+
+
+def run_floor(script, db_path, cwd):
+    """Runs an SQL script in the sqlite3 shell on db_path (the script on stdin, as `sqlite3 DB < FILE`)."""
+    path = os.path.join(cwd, "floor.sql")
+    with open(path, "w") as handle:
+        handle.write(script)
+    with open(path) as stdin:
+        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+            start = time.perf_counter()
+            proc = subprocess.Popen(["sqlite3", "-bail", db_path], stdin=stdin, stdout=out, stderr=err, cwd=cwd)
+            _, status, usage = os.wait4(proc.pid, 0)
+            wall = time.perf_counter() - start
+            err.seek(0)
+            stderr = err.read().decode("utf-8", "replace")
+    if os.waitstatus_to_exitcode(status) != 0 or stderr.strip():
+        raise SystemExit(f"the sqlite3 floor script exited {os.waitstatus_to_exitcode(status)}: {stderr[-2000:]}")
+    return {"wall": wall, "rss_kib": usage.ru_maxrss, "user": usage.ru_utime, "sys": usage.ru_stime, "rc": 0}
+
+
 # --- Measuring.
 
 def run_child(argv, cwd, env=None):
@@ -443,11 +541,13 @@ def main():
                 "python": platform.python_version(), "python_sqlite": sqlite3.sqlite_version}
 
     # 1. The full import, round-robin.
-    db = {name: os.path.join(work, f"full-{name}.sqlite") for name in ("switchboard", "sqlite3", "python")}
+    importers = ("switchboard", "sqlite3", "python", "floor")
+    db = {name: os.path.join(work, f"full-{name}.sqlite") for name in importers}
     pristine = os.path.join(work, "pristine.sqlite")
     full = {name: [] for name in db}
+    schema = None
     for run in range(args.runs if users else 0):
-        for name in ("switchboard", "sqlite3", "python"):
+        for name in importers:
             remove_db(db[name])
             os.sync()  # no importer waits for the write-back of the one before
             print(f"run {run + 1}/{args.runs}: {name} full import of {users['rows']:,} rows ...", file=sys.stderr)
@@ -456,6 +556,8 @@ def main():
                                             expect={"rows": users["rows"], "accepted": users["rows"],
                                                     "added": users["rows"]})
                 result["stored"] = count_rows(db[name], "profile")
+                if schema is None:
+                    schema = switchboard_schema(db[name])
                 if run == 0 and change:
                     # The database the change file is applied to, copied only now that its process has
                     # ended: SQLite checkpointed and removed the WAL when the last connection closed.
@@ -468,6 +570,11 @@ def main():
                 if result["rc"] != 0 or result["stderr"].strip():
                     raise SystemExit(f"sqlite3 .import exited {result['rc']}: {result['stderr'][-2000:]}")
                 result["stored"] = count_rows(db[name], "users")
+            elif name == "floor":
+                tables, indexes = schema
+                result = run_floor(FLOOR_FULL.format(tables="\n".join(tables), indexes="\n".join(indexes),
+                                                     file=users["path"]), db[name], work)
+                result["stored"] = count_rows(db[name], "extension")
             else:
                 result = run_child([sys.executable, os.path.abspath(__file__), "--child-python-sqlite",
                                     users["path"], db[name]], work)
@@ -492,9 +599,20 @@ def main():
 
     # 2. The change file, on a fresh copy of one full import's database each run.
     change_runs = []
+    floor_change_runs = []
     if change:
         copy = os.path.join(work, "change.sqlite")
         for run in range(args.runs):
+            remove_db(copy)
+            shutil.copyfile(pristine, copy)
+            os.sync()
+            print(f"run {run + 1}/{args.runs}: sqlite3 floor script for the change file ...", file=sys.stderr)
+            result = run_floor(FLOOR_CHANGE.format(file=change["path"]), copy, work)
+            stored = count_rows(copy, "profile")
+            if stored != users["rows"] + change["adds"]:
+                raise SystemExit(f"the change floor left {stored:,} profiles, not {users['rows'] + change['adds']:,}")
+            print(f"  {result['wall']:.2f} s, {result['rss_kib'] / 1024:.1f} MiB", file=sys.stderr)
+            floor_change_runs.append(dict(result, db_bytes=os.path.getsize(copy)))
             remove_db(copy)
             shutil.copyfile(pristine, copy)
             # The copy's 400 MB are still being written back: without this the import's first fsync
@@ -509,6 +627,7 @@ def main():
             print(f"  {result['wall']:.2f} s, {result['rss_kib'] / 1024:.1f} MiB", file=sys.stderr)
             change_runs.append(result)
         rows["change"] = summary([dict(r, db_bytes=os.path.getsize(copy)) for r in change_runs])
+        rows["floor_change"] = summary(floor_change_runs)
 
     # 3. Secrets at the default cost: one core, then every core.
     secret_runs = {}
@@ -570,8 +689,11 @@ def main():
         say("|---|--:|--:|--:|--:|--:|--:|--:|")
         labels = {"switchboard": "`switchboard import FILE --db NEW --format json`",
                   "sqlite3": "`sqlite3 NEW -cmd '.mode csv' '.import FILE users'` (bare table, no index)",
-                  "python": "Python csv.reader + sqlite3, one UNIQUE index (username), executemany, one transaction"}
-        for name in ("switchboard", "sqlite3", "python"):
+                  "python": "Python csv.reader + sqlite3, one UNIQUE index (username), executemany, one transaction",
+                  "floor": "floor: the sqlite3 shell alone into Switchboard's schema (`.import` into a temporary "
+                           "table, `INSERT … SELECT` into profile, extension and device, then the schema's indexes), "
+                           "no validation"}
+        for name in importers:
             row = rows[name]
             say(f"| {labels[name]} | {row['wall']:.2f} | {row['min']:.2f}-{row['max']:.2f} "
                 f"| {users['rows'] / row['wall']:,.0f} | {row['cpu']:.2f} | {row['rss_mib']:.1f} | {row['db_mib']:.1f} "
@@ -581,6 +703,11 @@ def main():
             f"{sb_report.get('rejected'):,} rejected, {sb_report.get('warnings'):,} warnings "
             f"({', '.join(f'{code} {count:,}' for code, count in sorted((sb_report.get('by_code') or {}).items()))}), "
             f"{sb_report.get('added'):,} added.")
+        floor_wall = rows["floor"]["wall"]
+        say("")
+        say(f"The floor takes {floor_wall / sqlite_wall:.2f}× the bare `.import`: that is what SQLite alone spends to "
+            f"fill Switchboard's tables and UNIQUE indexes from this file. switchboard import takes "
+            f"{rows['switchboard']['wall'] / floor_wall:.2f}× the floor.")
         ratio = rows["switchboard"]["wall"] / sqlite_wall
         checks.append(("switchboard import time ≤ sqlite3 .import time (ratio ≤ 1.00)",
                        ratio <= TARGET_RATIO_TO_SQLITE3,
@@ -600,6 +727,12 @@ def main():
         say(f"| {change['rows']:,}-row change file against {users['rows']:,} users | {row['wall']:.2f} "
             f"| {row['min']:.2f}-{row['max']:.2f} | {change['rows'] / row['wall']:,.0f} | {row['cpu']:.2f} "
             f"| {row['rss_mib']:.1f} | {share:.1%} |")
+        floor = rows["floor_change"]
+        say(f"| floor: the sqlite3 shell alone, set-based SQL (`.import` into a temporary table, the run_change rows, "
+            f"`UPDATE … FROM`, `DELETE`, `INSERT … SELECT`, checkpoint) | {floor['wall']:.2f} "
+            f"| {floor['min']:.2f}-{floor['max']:.2f} | {change['rows'] / floor['wall']:,.0f} | {floor['cpu']:.2f} "
+            f"| {floor['rss_mib']:.1f} | {floor['wall'] / rows['switchboard']['wall']:.1%} "
+            f"({floor['wall'] / rows['floor']['wall']:.1%} of the full floor) |")
         report = change_runs[0]["report"]
         say("")
         say(f"switchboard's report: {report.get('accepted'):,} accepted, {report.get('rejected'):,} rejected, "
@@ -647,7 +780,7 @@ def main():
                    "versions": versions, "load_average": [load_before, load_after], "elapsed_s": elapsed,
                    "runs": args.runs, "seed": args.seed, "files": {"users": users, "change": change, "secrets": secrets},
                    "full": {name: [strip(r) for r in results] for name, results in full.items()},
-                   "change": [strip(r) for r in change_runs],
+                   "change": [strip(r) for r in change_runs], "floor_change": floor_change_runs,
                    "secrets": {label: strip(r) for label, r in secret_runs.items()},
                    "summary": rows,
                    "checks": [{"target": n, "pass": ok, "detail": d} for n, ok, d in checks]}, handle, indent=1)
