@@ -12,6 +12,16 @@ public protocol ByteSource {
     mutating func read(into buffer: UnsafeMutablePointer<UInt8>, capacity: Int) throws -> Int
 }
 
+/// A byte source that can be opened again at any byte offset: what reading one input in two
+/// parts at once needs.
+public protocol SeekableByteSource: ByteSource {
+    /// The input's size in bytes, when it is known (a regular file, bytes in memory).
+    var byteCount: Int? { get }
+    /// A new source over the same input from byte `offset` on, read from the start of the input
+    /// whatever this one has read; nil when the input cannot be opened again (standard input, a pipe).
+    func reopened(at offset: Int) throws -> Self?
+}
+
 /// An I/O failure while reading or writing a file, with the path and the system's reason.
 public struct CSVIOError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The path involved, or `-` for standard input and output.
@@ -66,6 +76,14 @@ public final class FileByteSource: ByteSource {
         if ownsDescriptor { close(descriptor) }
     }
 
+    /// Opens `path` for reading from byte `offset` on.
+    private convenience init(path: String, offset: Int) throws(CSVIOError) {
+        try self.init(path: path)
+        guard lseek(descriptor, off_t(offset), SEEK_SET) >= 0 else {
+            throw CSVIOError(path: path, operation: "read", errno: errno)
+        }
+    }
+
     public func read(into buffer: UnsafeMutablePointer<UInt8>, capacity: Int) throws -> Int {
         while true {
             let count = Glibc.read(descriptor, buffer, capacity)
@@ -76,8 +94,24 @@ public final class FileByteSource: ByteSource {
     }
 }
 
+extension FileByteSource: SeekableByteSource {
+    /// The size of a regular file; nil for standard input and anything else that is not one.
+    public var byteCount: Int? {
+        guard ownsDescriptor else { return nil }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return Int(info.st_size)
+    }
+
+    /// The same file opened again at `offset`; nil for standard input and what is not a regular file.
+    public func reopened(at offset: Int) throws -> FileByteSource? {
+        guard byteCount != nil else { return nil }
+        return try FileByteSource(path: path, offset: offset)
+    }
+}
+
 /// Serves bytes held in memory, at most `chunkLimit` per read, to exercise every refill.
-public struct MemoryByteSource: ByteSource {
+public struct MemoryByteSource: SeekableByteSource {
     private let data: [UInt8]
     private var offset = 0
     private let chunkLimit: Int
@@ -86,6 +120,16 @@ public struct MemoryByteSource: ByteSource {
     public init(_ data: [UInt8], chunkLimit: Int = .max) {
         self.data = data
         self.chunkLimit = max(1, chunkLimit)
+    }
+
+    /// The number of bytes held.
+    public var byteCount: Int? { data.count }
+
+    /// The same bytes from `offset` on, still handed out at most `chunkLimit` at a time.
+    public func reopened(at offset: Int) -> MemoryByteSource? {
+        var source = self
+        source.offset = min(max(0, offset), data.count)
+        return source
     }
 
     public mutating func read(into buffer: UnsafeMutablePointer<UInt8>, capacity: Int) throws -> Int {

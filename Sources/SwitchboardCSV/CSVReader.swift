@@ -48,6 +48,8 @@ public final class CSVReader<Source: ByteSource> {
     public static var sampleSize: Int { 64 * 1024 }
 
     private var decoder: TranscodingSource<Source>
+    /// The source as it was handed in, before any read: what ``continuation(afterLineFeedFrom:)`` reopens.
+    private let origin: Source
     private let chunkSize: Int
     private let bufferCapacity: Int
     private let buffer: UnsafeMutablePointer<UInt8>
@@ -72,6 +74,7 @@ public final class CSVReader<Source: ByteSource> {
         bufferCapacity = self.chunkSize + 8
         buffer = .allocate(capacity: bufferCapacity)
         decoder = TranscodingSource(source, chunkSize: self.chunkSize)
+        origin = source
         unquotedStops = .allocate(capacity: 256)
         unquotedStops.initialize(repeating: false, count: 256)
         quotedStops = .allocate(capacity: 256)
@@ -206,6 +209,58 @@ public final class CSVReader<Source: ByteSource> {
                         line: scanner.line),
                     message: message))
         }
+    }
+}
+
+/// A reader whose input can be read in two parts at once: the reader itself up to a point, and
+/// its ``continuation(afterLineFeedFrom:)`` from there on.
+public protocol ContinuableCSVReader: AnyObject {
+    /// The size of the input in bytes, when the source knows it.
+    var inputByteCount: Int? { get }
+    /// ``CSVReader/continuation(afterLineFeedFrom:)``, its reader as an `AnyObject` for generic
+    /// code to cast back to its own reader type.
+    func anyContinuation(afterLineFeedFrom offset: Int) throws -> (reader: AnyObject, start: Int)?
+}
+
+extension CSVReader: ContinuableCSVReader where Source: SeekableByteSource {
+    public func anyContinuation(afterLineFeedFrom offset: Int) throws -> (reader: AnyObject, start: Int)? {
+        try continuation(afterLineFeedFrom: offset).map { ($0.reader, $0.start) }
+    }
+
+    /// The size of the input in bytes, when the source knows it.
+    public var inputByteCount: Int? { origin.byteCount }
+
+    /// A second reader of this reader's UTF-8 input, from just after the first line feed at or after byte `offset`.
+    ///
+    /// It has this reader's delimiter and limits: it reads the rest of a file while this reader
+    /// reads up to there. Its positions count from that point, so add the returned `start` to its
+    /// byte offsets.
+    ///
+    /// Nil when the input is not UTF-8, cannot be reopened, has no line feed after `offset`,
+    /// or does not read as CSV from there. Whether the line feed ends a record (and is not
+    /// inside a quoted field) is for the caller to check: this reader's first record at or
+    /// after `start` begins where the new reader's first record does only if it does.
+    public func continuation(afterLineFeedFrom offset: Int) throws -> (reader: CSVReader, start: Int)? {
+        if !prepared, try prepare() != nil { return nil }
+        guard encoding == .utf8, offset > 0, var probe = try origin.reopened(at: offset) else { return nil }
+        var start = offset
+        let chunk = UnsafeMutablePointer<UInt8>.allocate(capacity: chunkSize)
+        defer { chunk.deallocate() }
+        searching: while true {
+            let count = try probe.read(into: chunk, capacity: chunkSize)
+            guard count > 0 else { return nil }
+            for position in 0..<count where chunk[position] == RecordScanner.lf {
+                start += position + 1
+                break searching
+            }
+            start += count
+        }
+        guard let source = try origin.reopened(at: start) else { return nil }
+        var continuing = dialect
+        continuing.delimiter = delimiter
+        let reader = CSVReader(source: source, dialect: continuing, limits: limits, chunkSize: chunkSize)
+        guard try reader.prepare() == nil, reader.encoding == .utf8 else { return nil }
+        return (reader, start)
     }
 }
 

@@ -2,7 +2,7 @@ import SwitchboardCore
 import Testing
 
 /// A small deterministic generator (SplitMix64), so the tests draw the same users, and seeded secrets, every run.
-private struct SplitMix64: RandomNumberGenerator {
+struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64
 
     init(seed: UInt64) { state = seed }

@@ -154,6 +154,9 @@ public struct Validator {
     /// Whether the second pass spreads its rows over every core (``ParallelSecondPass``) when the
     /// directory allows concurrent look-ups; true when the machine has more than one core.
     public var spreadsOverCores = ParallelSecondPass.cores > 1
+    /// The smallest input whose first pass reads its two halves at once, on two cores
+    /// (``firstPass(_:)``), when ``spreadsOverCores`` and the directory allows concurrent look-ups.
+    var firstPassSplitBytes = 4 << 20
 
     /// Creates a validator.
     public init(
@@ -426,58 +429,6 @@ public struct Validator {
         return mapping
     }
 
-    /// The first pass alone: every row's keys into the index, which comes back finished, with the header.
-    ///
-    /// Against a directory that ``DirectoryLookup/holdsNoProfiles``, a row whose key cells are
-    /// plain is read from its bytes (``RecordKeyReader``); any other goes through the profile and
-    /// the field stage as Strings. Both give the same index.
-    public func firstPass<Source: ByteSource>(_ reader: CSVReader<Source>) throws -> (
-        index: FileIndex, header: [String]
-    ) {
-        var record = CSVRecord()
-        guard try reader.nextReadable(into: &record) else { return (FileIndex(), []) }
-        let header = record.strings
-        let mapping = try self.mapping(for: header)
-        var index = FileIndex(policy: policy)
-        let normalizer = RowNormalizer(policy: policy)
-        let names = FieldNames()
-        let keyReader = directory.holdsNoProfiles ? RecordKeyReader(mapping: mapping, policy: policy) : nil
-        // Only the columns the keys come from are made Strings; the others stay empty.
-        let keyColumns = header.indices.map { mapping.fields[$0].map(Self.keyFields.contains) ?? false }
-        var cells = [String](repeating: "", count: header.count)
-        var rows = 0
-        while try reader.nextReadable(into: &record) {
-            rows += 1
-            if let onProgress, rows & 4095 == 0 {
-                onProgress(RunProgress(phase: "indexing", rows: rows, byteOffset: record.position.byteOffset))
-            }
-            let keys =
-                keyReader?.keys(of: record)
-                ?? stringKeys(
-                    of: record, mapping: mapping, keyColumns: keyColumns, cells: &cells, normalizer: normalizer,
-                    fieldNames: names, index: index)
-            index.note(keys)
-        }
-        index.finish()
-        return (index, header)
-    }
-
-    /// The first pass's keys of `record` read as Strings, through the profile, the field stage
-    /// and identity resolution; `cells` holds the key columns' Strings between calls.
-    func stringKeys(
-        of record: CSVRecord, mapping: HeaderMapping, keyColumns: [Bool], cells: inout [String],
-        normalizer: RowNormalizer, fieldNames: FieldNames, index: FileIndex
-    ) -> RowKeys {
-        for column in cells.indices where keyColumns[column] {
-            cells[column] = column < record.count ? record.string(at: column) : ""
-        }
-        Self.removeFormulaGuards(&cells, mapping: mapping)
-        var scratch = FindingList(line: record.position.line, fieldNames: fieldNames)
-        let row = mapping.profile.row(from: cells, line: record.position.line, mapping: mapping)
-        let normalized = normalizer.normalize(row, into: &scratch, keysOnly: true)
-        return index.keys(of: directory.resolvingIdentity(normalized), directory: directory)
-    }
-
     /// Takes off the `'` that a rejects file or an export put before formula-like free-text
     /// cells, so either, fed back in, gives the values it was made from.
     ///
@@ -489,11 +440,6 @@ public struct Validator {
             cells[column] = FormulaGuard.removingGuard(cells[column])
         }
     }
-
-    /// The fields the first pass reads: those the file index's keys and effects come from.
-    static let keyFields: Set<CanonicalField> = [
-        .action, .type, .username, .email, .extension, .site, .deviceName, .emProfile,
-    ]
 
 }
 

@@ -42,6 +42,8 @@ public struct FileIndex: Sendable {
     public private(set) var facts = FileFacts()
     /// The rows noted.
     public private(set) var rowCount = 0
+    /// How many parts of the file were read into this index at once (``append(_:lineOffset:)``).
+    private(set) var partsRead = 1
     /// The hashes of the emails that `user` rows of more than one profile give, ascending.
     private var emailsOfSeveralProfiles: [UInt64] = []
     /// Whether no profile is named on more than one row (known once ``finish()`` has run).
@@ -97,6 +99,26 @@ public struct FileIndex: Sendable {
             emails.append(key, line: line, extra: UInt32(truncatingIfNeeded: user))
         }
         usernames.append(user, line: line, extra: UInt32(recordEffects(of: keys, user: user).rawValue))
+    }
+
+    /// Moves in the rows `later` noted, which all come after this index's rows in the file.
+    ///
+    /// `lineOffset` is added to their lines: the two halves of a first pass read at once become
+    /// one index. Before ``finish()`` only, on both; `later` is left empty. Each of `later`'s tables is freed as soon as it is copied, so the merge holds at most
+    /// one table twice, as the sort does.
+    mutating func append(_ later: inout FileIndex, lineOffset: Int) {
+        rowCount += later.rowCount
+        partsRead += later.partsRead
+        extensions.append(&later.extensions, lineOffset: lineOffset)
+        devices.append(&later.devices, lineOffset: lineOffset)
+        usernames.append(&later.usernames, lineOffset: lineOffset)
+        emails.append(&later.emails, lineOffset: lineOffset)
+        newExtensions.append(&later.newExtensions, lineOffset: lineOffset)
+        emProfiles.append(&later.emProfiles, lineOffset: lineOffset)
+        for (digits, entry) in later.paddedLengths {
+            paddedLengths[digits, default: (0, entry.line + lineOffset)].count += entry.count
+        }
+        later = FileIndex()
     }
 
     /// What a row does to its profile, noting a new extension on the way; nothing when the
@@ -380,6 +402,17 @@ struct KeyTable: Sendable {
     mutating func append(_ hash: Int, line: Int, extra: UInt32 = 0) {
         entries.append(
             Entry(hash: UInt64(bitPattern: Int64(hash)), line: UInt32(truncatingIfNeeded: line), extra: extra))
+    }
+
+    /// Moves in the entries of `later`, whose lines all come after this table's, with `lineOffset`
+    /// added to each line, and empties `later`; before ``sort()`` only.
+    mutating func append(_ later: inout KeyTable, lineOffset: Int) {
+        entries.reserveCapacity(entries.count + later.entries.count)
+        for var entry in later.entries {
+            entry.line = UInt32(truncatingIfNeeded: Int(entry.line) + lineOffset)
+            entries.append(entry)
+        }
+        later = KeyTable()
     }
 
     /// Sorts the entries by hash then line, for searching; call once, after the last append.

@@ -1,0 +1,190 @@
+import Dispatch
+import SwitchboardCSV
+
+extension Validator {
+    /// The first pass alone: every row's keys into the index, which comes back finished, with the header.
+    ///
+    /// Against a directory that ``DirectoryLookup/holdsNoProfiles``, a row whose key cells are
+    /// plain is read from its bytes (``RecordKeyReader``); any other goes through the profile and
+    /// the field stage as Strings. Both give the same index.
+    ///
+    /// A file of at least ``firstPassSplitBytes`` that can be opened again at an offset is read in
+    /// two halves at once, when ``spreadsOverCores`` and the directory allows concurrent look-ups:
+    /// this thread reads up to the first line feed past the middle, another core reads from there
+    /// into an index of its own, and the two indexes become one. That line feed may sit inside a
+    /// quoted field; the later half is used only if this thread's first record past it starts
+    /// where the later half's first record does, which is so exactly when the line feed ends a
+    /// record (both readers then read the same records from there). Otherwise this thread reads
+    /// the rest itself, as it would without the split.
+    public func firstPass<Source: ByteSource>(_ reader: CSVReader<Source>) throws -> (
+        index: FileIndex, header: [String]
+    ) {
+        var record = CSVRecord()
+        guard try reader.nextReadable(into: &record) else { return (FileIndex(), []) }
+        let header = record.strings
+        let mapping = try self.mapping(for: header)
+        var keys = FirstPassKeys(validator: self, mapping: mapping, header: header)
+        var index = FileIndex(policy: policy)
+        var laterHalf = try startLaterHalf(of: reader, mapping: mapping, header: header)
+        // Work handed to the other core ends before this returns, whatever happens here.
+        defer { _ = laterHalf?.wait() }
+        var rows = 0
+        reading: while try reader.nextReadable(into: &record) {
+            if let half = laterHalf, record.position.byteOffset >= half.start {
+                laterHalf = nil
+                if var part = half.wait(), part.firstByteOffset == record.position.byteOffset {
+                    index.append(&part.index, lineOffset: record.position.line - part.firstLine)
+                    break reading
+                }
+            }
+            rows += 1
+            if let onProgress, rows & 4095 == 0 {
+                onProgress(RunProgress(phase: "indexing", rows: rows, byteOffset: record.position.byteOffset))
+            }
+            index.note(keys.keys(of: record, index: index))
+        }
+        index.finish()
+        return (index, header)
+    }
+
+    /// Starts reading the later half of `reader`'s input on another core, when the file is big
+    /// enough, can be opened again, and the validator may spread over cores.
+    private func startLaterHalf<Source: ByteSource>(
+        of reader: CSVReader<Source>, mapping: HeaderMapping, header: [String]
+    ) throws -> LaterHalf? {
+        guard spreadsOverCores, directory.allowsConcurrentLookups,
+            let continuable = reader as? any ContinuableCSVReader,
+            let size = continuable.inputByteCount, size >= firstPassSplitBytes,
+            let (later, start) = try continuable.anyContinuation(afterLineFeedFrom: size / 2),
+            let later = later as? CSVReader<Source>
+        else { return nil }
+        let keys = FirstPassKeys(validator: self, mapping: mapping, header: header)
+        return LaterHalf(reading: later, from: start, keys: keys, index: FileIndex(policy: policy))
+    }
+
+    /// The first pass's keys of `record` read as Strings, through the profile, the field stage
+    /// and identity resolution; `cells` holds the key columns' Strings between calls.
+    func stringKeys(
+        of record: CSVRecord, mapping: HeaderMapping, keyColumns: [Bool], cells: inout [String],
+        normalizer: RowNormalizer, fieldNames: FieldNames, index: FileIndex
+    ) -> RowKeys {
+        for column in cells.indices where keyColumns[column] {
+            cells[column] = column < record.count ? record.string(at: column) : ""
+        }
+        Self.removeFormulaGuards(&cells, mapping: mapping)
+        var scratch = FindingList(line: record.position.line, fieldNames: fieldNames)
+        let row = mapping.profile.row(from: cells, line: record.position.line, mapping: mapping)
+        let normalized = normalizer.normalize(row, into: &scratch, keysOnly: true)
+        return index.keys(of: directory.resolvingIdentity(normalized), directory: directory)
+    }
+
+    /// The fields the first pass reads: those the file index's keys and effects come from.
+    static let keyFields: Set<CanonicalField> = [
+        .action, .type, .username, .email, .extension, .site, .deviceName, .emProfile,
+    ]
+}
+
+/// How the first pass reads one record's keys: from its bytes when its key cells are plain,
+/// else through Strings (``Validator/stringKeys(of:mapping:keyColumns:cells:normalizer:fieldNames:index:)``).
+struct FirstPassKeys {
+    private let validator: Validator
+    private let mapping: HeaderMapping
+    private let keyReader: RecordKeyReader?
+    /// Whether each column is one the keys come from: only those are made Strings.
+    private let keyColumns: [Bool]
+    private let normalizer: RowNormalizer
+    private let names = FieldNames()
+    /// The key columns' Strings, kept between records; the other columns stay empty.
+    private var cells: [String]
+
+    /// Creates the reader of keys for rows under `header`, read with `mapping`.
+    init(validator: Validator, mapping: HeaderMapping, header: [String]) {
+        self.validator = validator
+        self.mapping = mapping
+        keyReader =
+            validator.directory.holdsNoProfiles ? RecordKeyReader(mapping: mapping, policy: validator.policy) : nil
+        keyColumns = header.indices.map { mapping.fields[$0].map(Validator.keyFields.contains) ?? false }
+        normalizer = RowNormalizer(policy: validator.policy)
+        cells = [String](repeating: "", count: header.count)
+    }
+
+    /// The keys of the row in `record`, for `index` (which says how it counts extensions).
+    mutating func keys(of record: CSVRecord, index: FileIndex) -> RowKeys {
+        keyReader?.keys(of: record)
+            ?? validator.stringKeys(
+                of: record, mapping: mapping, keyColumns: keyColumns, cells: &cells, normalizer: normalizer,
+                fieldNames: names, index: index)
+    }
+}
+
+/// The later half of a first pass, read into an index of its own on another core.
+///
+/// `@unchecked Sendable` because it carries a reader and a validator (which holds a directory)
+/// to the other core: the reader is this half's alone, and the first pass splits only over a
+/// directory that allows concurrent look-ups.
+private final class LaterHalf: @unchecked Sendable {
+    /// What the later half read: its index, and where its first readable record starts.
+    struct Part {
+        var index: FileIndex
+        /// The byte offset of the first record, in the whole input.
+        var firstByteOffset: Int
+        /// The line of the first record, counted from the line where the half starts.
+        var firstLine: Int
+    }
+
+    /// Where the half starts in the input: just after a line feed.
+    let start: Int
+    private let done = DispatchSemaphore(value: 0)
+    // Written once on the other core before `done` is signalled, read after the wait.
+    private var part: Part?
+
+    /// Starts reading every record of `reader`, which starts at byte `start`, into `index`.
+    init<Source: ByteSource>(reading reader: CSVReader<Source>, from start: Int, keys: FirstPassKeys, index: FileIndex)
+    {
+        self.start = start
+        let work = Work(reader: reader, keys: keys, index: index)
+        DispatchQueue.global().async { [self] in
+            part = work.read(from: start)
+            done.signal()
+        }
+    }
+
+    /// Waits for the half to be read, and takes what it read: call once.
+    ///
+    /// Nil when the half holds no readable record or could not be read: the first thread then
+    /// meets the same records, and any error, itself.
+    func wait() -> Part? {
+        done.wait()
+        defer { part = nil }
+        return part
+    }
+
+    /// The reader, the key reader and the index of the half, on their way to the other core.
+    private final class Work: @unchecked Sendable {
+        /// The half's reader's `nextReadable(into:)`.
+        private let nextReadable: (inout CSVRecord) throws -> Bool
+        private var keys: FirstPassKeys
+        private var index: FileIndex
+
+        init<Source: ByteSource>(reader: CSVReader<Source>, keys: FirstPassKeys, index: FileIndex) {
+            nextReadable = { try reader.nextReadable(into: &$0) }
+            self.keys = keys
+            self.index = index
+        }
+
+        /// Reads every record into the index.
+        func read(from start: Int) -> Part? {
+            var record = CSVRecord()
+            do {
+                guard try nextReadable(&record) else { return nil }
+                let first = (byteOffset: start + record.position.byteOffset, line: record.position.line)
+                repeat {
+                    index.note(keys.keys(of: record, index: index))
+                } while try nextReadable(&record)
+                return Part(index: index, firstByteOffset: first.byteOffset, firstLine: first.line)
+            } catch {
+                return nil
+            }
+        }
+    }
+}
