@@ -17,8 +17,8 @@ public protocol ByteSource {
 public protocol SeekableByteSource: ByteSource {
     /// The input's size in bytes, when it is known (a regular file, bytes in memory).
     var byteCount: Int? { get }
-    /// A new source over the same input from byte `offset` on, read from the start of the input
-    /// whatever this one has read; nil when the input cannot be opened again (standard input, a pipe).
+    /// A new source over the same input from byte `offset` on, counted from the input's start
+    /// however far this one has read; nil when the input cannot be opened again (standard input, a pipe).
     func reopened(at offset: Int) throws -> Self?
 }
 
