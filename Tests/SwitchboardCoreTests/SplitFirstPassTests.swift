@@ -111,3 +111,25 @@ struct SplitFirstPassTests {
         #expect(try utf16.continuation(afterLineFeedFrom: 3) == nil)
     }
 }
+
+@Suite("Progress of the first pass read in two halves")
+struct SplitFirstPassProgressTests {
+    @Test("The indexing progress counts both halves and never passes the file's rows or bytes")
+    func bothHalves() throws {
+        let bytes = file(rows: 30000, seed: 42)
+        var validator = Validator(policy: Policy(), directory: InMemoryDirectory())
+        validator.spreadsOverCores = true
+        validator.firstPassSplitBytes = 0
+        final class Reports: @unchecked Sendable { var seen: [RunProgress] = [] }
+        let reports = Reports()
+        validator.onProgress = { if $0.phase == "indexing" { reports.seen.append($0) } }
+        let (index, _) = try validator.firstPass(CSVReader(bytes: bytes))
+        #expect(index.partsRead == 2)
+        #expect(!reports.seen.isEmpty)
+        #expect(reports.seen.allSatisfy { $0.rows <= index.rowCount && $0.byteOffset <= bytes.count })
+        #expect(
+            zip(reports.seen, reports.seen.dropFirst()).allSatisfy {
+                $0.rows < $1.rows && $0.byteOffset < $1.byteOffset
+            })
+    }
+}

@@ -39,7 +39,12 @@ extension Validator {
             }
             rows += 1
             if let onProgress, rows & 4095 == 0 {
-                onProgress(RunProgress(phase: "indexing", rows: rows, byteOffset: record.position.byteOffset))
+                // While the later half is read too, its rows and bytes so far count as well.
+                let later = laterHalf?.progress ?? (rows: 0, bytes: 0)
+                onProgress(
+                    RunProgress(
+                        phase: "indexing", rows: rows + later.rows, byteOffset: record.position.byteOffset + later.bytes
+                    ))
             }
             index.note(keys.keys(of: record, index: index))
         }
@@ -137,6 +142,12 @@ private final class LaterHalf: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
     // Written once on the other core before `done` is signalled, read after the wait.
     private var part: Part?
+    /// Guards ``tallied``, which the other core writes and the first thread reads.
+    private let tally = DispatchQueue(label: "switchboard.first-pass.later-half")
+    private var tallied = (rows: 0, bytes: 0)
+
+    /// The rows the later half has read so far, and its bytes, counted every 4,096 rows.
+    var progress: (rows: Int, bytes: Int) { tally.sync { tallied } }
 
     /// Starts reading every record of `reader`, which starts at byte `start`, into `index`.
     init<Source: ByteSource>(reading reader: CSVReader<Source>, from start: Int, keys: FirstPassKeys, index: FileIndex)
@@ -144,7 +155,7 @@ private final class LaterHalf: @unchecked Sendable {
         self.start = start
         let work = Work(reader: reader, keys: keys, index: index)
         DispatchQueue.global().async { [self] in
-            part = work.read(from: start)
+            part = work.read(from: start) { rows, bytes in tally.sync { tallied = (rows, bytes) } }
             done.signal()
         }
     }
@@ -172,14 +183,17 @@ private final class LaterHalf: @unchecked Sendable {
             self.index = index
         }
 
-        /// Reads every record into the index.
-        func read(from start: Int) -> Part? {
+        /// Reads every record into the index, telling `progress` the rows and bytes read every 4,096 rows.
+        func read(from start: Int, progress: (Int, Int) -> Void) -> Part? {
             var record = CSVRecord()
             do {
                 guard try nextReadable(&record) else { return nil }
                 let first = (byteOffset: start + record.position.byteOffset, line: record.position.line)
+                var rows = 0
                 repeat {
                     index.note(keys.keys(of: record, index: index))
+                    rows += 1
+                    if rows & 4095 == 0 { progress(rows, record.position.byteOffset) }
                 } while try nextReadable(&record)
                 return Part(index: index, firstByteOffset: first.byteOffset, firstLine: first.line)
             } catch {

@@ -49,7 +49,8 @@ public struct RunProgress: Sendable {
     public var phase: String
     /// Rows done in this phase (for `building indexes`, the indexes built).
     public var rows: Int
-    /// How far into the file, in bytes (0 when the phase does not read the file).
+    /// How many bytes of the file are read: how far into it, or, while the first pass reads two
+    /// halves at once, what both have read (0 when the phase does not read the file).
     public var byteOffset: Int
     /// How many rows the phase has in all, when known (the apply), else 0.
     public var totalRows: Int
