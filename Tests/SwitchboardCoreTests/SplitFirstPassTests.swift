@@ -26,13 +26,15 @@ private func file(rows: Int, seed: UInt64, endings: String = "\n", middle: Strin
 
 /// The first pass's index and every outcome of `bytes`, read in 100-byte chunks, with the first
 /// pass split in two (`split`) or not; the second pass on every core either way.
-private func validate(_ bytes: [UInt8], split: Bool) throws -> (index: FileIndex, rows: [RowOutcome]) {
+private func validate(_ bytes: [UInt8], split: Bool, dialect: CSVDialect = CSVDialect()) throws -> (
+    index: FileIndex, rows: [RowOutcome]
+) {
     var validator = Validator(policy: Policy(), directory: InMemoryDirectory())
     validator.spreadsOverCores = true
     validator.firstPassSplitBytes = split ? 0 : .max
-    let (index, _) = try validator.firstPass(CSVReader(bytes: bytes, chunkSize: 100))
+    let (index, _) = try validator.firstPass(CSVReader(bytes: bytes, dialect: dialect, chunkSize: 100))
     var sink = CollectingSink()
-    _ = try validator.validate(open: { CSVReader(bytes: bytes, chunkSize: 100) }, into: &sink)
+    _ = try validator.validate(open: { CSVReader(bytes: bytes, dialect: dialect, chunkSize: 100) }, into: &sink)
     return (index, sink.rows)
 }
 
@@ -70,6 +72,29 @@ struct SplitFirstPassTests {
             if halves.index.partsRead == 2 { used += 1 }
         }
         #expect(used >= 5)
+    }
+
+    @Test("Mixed line endings, backslash escapes and stray quotes: the same outcomes, split or not")
+    func oddSyntax() throws {
+        var generator = SplitMix64(seed: 99)
+        var split = 0
+        let pieces = ["a", "b,c", "\"q\"", "\"x\ny\"", "\\\"", "\\,", "\"\"", "\r", "\n", "\r\n", "\"", "zoë", ""]
+        for round in 0..<6 {
+            let header = ImportProfile.canonical.columns.map(\.header).joined(separator: ",")
+            var text = header + "\n"
+            for _ in 0..<800 {
+                let cells = (0..<8).map { _ in (0..<3).map { _ in pieces.randomElement(using: &generator)! }.joined() }
+                text += cells.joined(separator: ",") + (Bool.random(using: &generator) ? "\n" : "\r\n")
+            }
+            let bytes = Array(text.utf8)
+            let dialect = CSVDialect(delimiter: UInt8(ascii: ","), backslashEscapes: round % 2 == 1)
+            let halves = try validate(bytes, split: true, dialect: dialect)
+            let whole = try validate(bytes, split: false, dialect: dialect)
+            #expect(halves.rows.map(\.line) == whole.rows.map(\.line), "round \(round)")
+            #expect(halves.rows.map(\.findings) == whole.rows.map(\.findings), "round \(round)")
+            if halves.index.partsRead == 2 { split += 1 }
+        }
+        #expect(split >= 1)
     }
 
     @Test("A middle inside a quoted field of many lines: the split is noticed, and one reader reads it all")
