@@ -338,26 +338,21 @@ def run_floor(script, db_path, cwd):
     path = os.path.join(cwd, "floor.sql")
     with open(path, "w") as handle:
         handle.write(script)
-    with open(path) as stdin:
-        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-            start = time.perf_counter()
-            proc = subprocess.Popen(["sqlite3", "-bail", db_path], stdin=stdin, stdout=out, stderr=err, cwd=cwd)
-            _, status, usage = os.wait4(proc.pid, 0)
-            wall = time.perf_counter() - start
-            err.seek(0)
-            stderr = err.read().decode("utf-8", "replace")
-    if os.waitstatus_to_exitcode(status) != 0 or stderr.strip():
-        raise SystemExit(f"the sqlite3 floor script exited {os.waitstatus_to_exitcode(status)}: {stderr[-2000:]}")
-    return {"wall": wall, "rss_kib": usage.ru_maxrss, "user": usage.ru_utime, "sys": usage.ru_stime, "rc": 0}
+    result = run_child(["sqlite3", "-bail", db_path], cwd, stdin_path=path)
+    if result["rc"] != 0 or result["stderr"].strip():
+        raise SystemExit(f"the sqlite3 floor script exited {result['rc']}: {result['stderr'][-2000:]}")
+    return result
 
 
 # --- Measuring.
 
-def run_child(argv, cwd, env=None):
-    """Runs argv to its end; returns wall seconds, rusage of that child alone, exit code, stdout, stderr."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+def run_child(argv, cwd, env=None, stdin_path=None):
+    """Runs argv to its end (stdin from stdin_path, if given); returns wall seconds, rusage of that
+    child alone, exit code, stdout, stderr."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            open(stdin_path or os.devnull, "rb") as stdin:
         start = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=out, stderr=err, cwd=cwd, env=env)
+        proc = subprocess.Popen(argv, stdin=stdin if stdin_path else None, stdout=out, stderr=err, cwd=cwd, env=env)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
         out.seek(0)
@@ -780,7 +775,7 @@ def main():
                    "versions": versions, "load_average": [load_before, load_after], "elapsed_s": elapsed,
                    "runs": args.runs, "seed": args.seed, "files": {"users": users, "change": change, "secrets": secrets},
                    "full": {name: [strip(r) for r in results] for name, results in full.items()},
-                   "change": [strip(r) for r in change_runs], "floor_change": floor_change_runs,
+                   "change": [strip(r) for r in change_runs], "floor_change": [strip(r) for r in floor_change_runs],
                    "secrets": {label: strip(r) for label, r in secret_runs.items()},
                    "summary": rows,
                    "checks": [{"target": n, "pass": ok, "detail": d} for n, ok, d in checks]}, handle, indent=1)
