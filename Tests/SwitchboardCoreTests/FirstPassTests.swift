@@ -160,6 +160,22 @@ struct CollectingSink: ValidationSink {
     mutating func row(_ outcome: RowOutcome) throws { rows.append(outcome) }
 }
 
+/// Lists lines as the duplicate messages do (``ByteWriter/put(lines:others:excluding:)``), from a
+/// key's whole run of lines, ascending: the test's way to check what those messages say.
+func describeLines<Lines: RandomAccessCollection<Int>>(_ lines: Lines, excluding line: Int) -> String {
+    let others = lines.count - (lines.sortedContains(line) ? 1 : 0)
+    return String(capacity: ByteWriter.linesCapacity) { text in
+        text.put(lines: lines.prefix(linesListedInMessages + 1), others: others, excluding: line)
+    }
+}
+
+extension SharedLines {
+    /// Lists the lines other than `line` as a duplicate's message does.
+    func described(excluding line: Int) -> String {
+        String(capacity: ByteWriter.linesCapacity) { $0.put(self, excluding: line) }
+    }
+}
+
 @Suite("Messages written without interpolation")
 struct MessageTextTests {
     /// `describeLines` as it was written with `joined` and interpolation: the reference.

@@ -129,14 +129,3 @@ extension String {
         }
     }
 }
-
-/// Lists lines as people read them: `lines 3, 7 and 9`, at most ten, then how many more.
-///
-/// `lines` are in ascending order. Looks at no more than the first eleven of them (and finds
-/// `line` among them by binary search), so a key repeated on a million rows costs each row the same.
-func describeLines<Lines: RandomAccessCollection<Int>>(_ lines: Lines, excluding line: Int) -> String {
-    let others = lines.count - (lines.sortedContains(line) ? 1 : 0)
-    return String(capacity: ByteWriter.linesCapacity) { text in
-        text.put(lines: lines.prefix(linesListedInMessages + 1), others: others, excluding: line)
-    }
-}

@@ -703,16 +703,11 @@ public struct SharedLines: Sendable {
 
     /// The first lines of the rows, ascending: all of them, or the first eleven.
     public var leadingLines: [Int] { leading.map(Int.init) }
-
-    /// Lists the lines other than `line`, which is one of them, as people read them: at most ten,
-    /// then how many more.
-    public func described(excluding line: Int) -> String {
-        String(capacity: ByteWriter.linesCapacity) { $0.put(self, excluding: line) }
-    }
 }
 
 extension ByteWriter {
-    /// Writes the lines of `lines` other than `line`, as ``SharedLines/described(excluding:)`` says them.
+    /// Writes the lines of `lines` other than `line`, which is one of them, as people read them:
+    /// at most ten, then how many more.
     mutating func put(_ lines: SharedLines, excluding line: Int) {
         put(lines: lines.leading.lazy.map(Int.init), others: lines.count - 1, excluding: line)
     }
