@@ -151,7 +151,8 @@ struct ReportSink: ValidationSink {
     }
 
     mutating func row(_ outcome: RowOutcome) throws {
-        for finding in outcome.findings { try note(finding) }
+        // By position, so that a finding is copied only when it is kept among the first shown.
+        for position in outcome.findings.indices { try note(outcome.findings[position]) }
         try rejects.write(outcome)
     }
 

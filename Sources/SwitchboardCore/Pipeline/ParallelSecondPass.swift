@@ -133,15 +133,19 @@ struct ParallelSecondPass {
         func outcomes(of records: consuming [RawRecord]) -> [RowOutcome] {
             var batch = Validator.PendingBatch()
             let count = records.count
-            for record in records {
-                switch record {
-                case .unreadable(let outcome):
-                    batch.unreadable.append((batch.rows.count, outcome))
-                case .cells(let line, let cells):
-                    batch.append(
-                        validator.read(
-                            line: line, cells: cells, header: header, mapping: mapping, fieldNames: fieldNames,
-                            normalizer: normalizer))
+            // Each record moves out of the array and an empty one takes its place: none is copied.
+            records.withUnsafeMutableBufferPointer { records in
+                for position in records.indices {
+                    switch (records.baseAddress! + position).move() {
+                    case .unreadable(let outcome):
+                        batch.unreadable.append((batch.rows.count, outcome))
+                    case .cells(let line, let cells):
+                        batch.append(
+                            validator.read(
+                                line: line, cells: cells, header: header, mapping: mapping, fieldNames: fieldNames,
+                                normalizer: normalizer))
+                    }
+                    (records.baseAddress! + position).initialize(to: .cells(line: 0, []))
                 }
             }
             var outcomes: [RowOutcome] = []
