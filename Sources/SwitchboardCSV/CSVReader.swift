@@ -124,11 +124,7 @@ public final class CSVReader<Source: ByteSource> {
         collectDecoderWarnings()
         let sniffer = sample.withUnsafeBufferPointer { DelimiterSniffer(sample: $0, atEnd: sourceEnded) }
         let resolvedDelimiter = dialect.delimiter ?? sniffer.delimiter
-        scanner.delimiter = resolvedDelimiter
-        for byte in [resolvedDelimiter, RecordScanner.quote, RecordScanner.cr, RecordScanner.lf] {
-            unquotedStops[Int(byte)] = true
-        }
-        if dialect.backslashEscapes { unquotedStops[Int(RecordScanner.backslash)] = true }
+        settle(delimiter: resolvedDelimiter)
         if let suggested = sniffer.mismatch(for: resolvedDelimiter) {
             stopped = true
             let columns = sniffer.lineCounts[1][CSVDialect.sniffedDelimiters.firstIndex(of: suggested)!] + 1
@@ -143,6 +139,27 @@ public final class CSVReader<Source: ByteSource> {
                         + "pass --delimiter \(Self.name(suggested)) if that is the delimiter")
         }
         return nil
+    }
+
+    /// Makes `delimiter` the one in use: the scanner's, and a stop in unquoted fields.
+    private func settle(delimiter: UInt8) {
+        scanner.delimiter = delimiter
+        for byte in [delimiter, RecordScanner.quote, RecordScanner.cr, RecordScanner.lf] {
+            unquotedStops[Int(byte)] = true
+        }
+        if dialect.backslashEscapes { unquotedStops[Int(RecordScanner.backslash)] = true }
+    }
+
+    /// Readies a new reader over UTF-8 input that starts at `position`, the start of a record:
+    /// no sniffing, no encoding detection, and positions counted on from there.
+    private func resume(at position: CSVPosition, delimiter: UInt8) {
+        prepared = true
+        decoder.assumeUTF8()
+        settle(delimiter: delimiter)
+        scanner.bufferBase = position.byteOffset
+        scanner.line = position.line
+        scanner.recordIndex = position.recordIndex
+        scanner.recordStart = position
     }
 
     /// Reads the next record into `record`, reusing its storage.
@@ -220,11 +237,18 @@ public protocol ContinuableCSVReader: AnyObject {
     /// ``CSVReader/continuation(afterLineFeedFrom:)``, its reader as an `AnyObject` for generic
     /// code to cast back to its own reader type.
     func anyContinuation(afterLineFeedFrom offset: Int) throws -> (reader: AnyObject, start: Int)?
+    /// ``CSVReader/resumed(at:)``, its reader as an `AnyObject` for generic code to cast back to
+    /// its own reader type.
+    func anyResumed(at position: CSVPosition) throws -> AnyObject?
 }
 
 extension CSVReader: ContinuableCSVReader where Source: SeekableByteSource {
     public func anyContinuation(afterLineFeedFrom offset: Int) throws -> (reader: AnyObject, start: Int)? {
         try continuation(afterLineFeedFrom: offset).map { ($0.reader, $0.start) }
+    }
+
+    public func anyResumed(at position: CSVPosition) throws -> AnyObject? {
+        try resumed(at: position)
     }
 
     /// The size of the input in bytes, when the source knows it.
@@ -261,6 +285,33 @@ extension CSVReader: ContinuableCSVReader where Source: SeekableByteSource {
         let reader = CSVReader(source: source, dialect: continuing, limits: limits, chunkSize: chunkSize)
         guard try reader.prepare() == nil, reader.encoding == .utf8 else { return nil }
         return (reader, start)
+    }
+}
+
+extension CSVReader where Source: SeekableByteSource {
+    /// A second reader of this reader's UTF-8 input from `position`, where a record this
+    /// reader has read (or will read) starts: it reads the same records from there as this
+    /// reader does, with the same positions, lines and issues.
+    ///
+    /// It has this reader's delimiter and limits, and neither sniffs nor looks for a BOM. The
+    /// caller vouches that `position` is a record's start as this reader found it: from any other
+    /// byte the records differ. Nil when the input is not UTF-8 or cannot be reopened.
+    ///
+    /// Call it only while no other thread is using this reader.
+    ///
+    /// ```swift
+    /// // In a first pass: remember where a record starts.
+    /// let start = record.position
+    /// // Later, on another thread: read on from there.
+    /// let part = try reader.resumed(at: start)
+    /// ```
+    public func resumed(at position: CSVPosition) throws -> CSVReader? {
+        if !prepared, try prepare() != nil { return nil }
+        guard encoding == .utf8 || encoding == .utf8WithBOM, let source = try origin.reopened(at: position.byteOffset)
+        else { return nil }
+        let reader = CSVReader(source: source, dialect: dialect, limits: limits, chunkSize: chunkSize)
+        reader.resume(at: position, delimiter: delimiter)
+        return reader
     }
 }
 

@@ -34,6 +34,15 @@ struct TranscodingSource<Source: ByteSource> {
         raw = .allocate(capacity: rawCapacity)
     }
 
+    /// Takes the input for UTF-8 without a BOM, without looking at it.
+    ///
+    /// For a source reopened in the middle of input already found to be UTF-8. Call before the
+    /// first ``fill(_:capacity:)``.
+    mutating func assumeUTF8() {
+        detected = true
+        encoding = .utf8
+    }
+
     /// Frees the scratch buffer; call once when done.
     func deallocate() {
         raw.deallocate()

@@ -22,7 +22,7 @@ private struct OneThreadDirectory: DirectoryLookup {
 }
 
 /// A sink that fails at one row.
-private struct FailingSink: ValidationSink {
+struct FailingSink: ValidationSink {
     struct Failure: Error {}
     let failAt: Int
     var rows = 0

@@ -19,8 +19,18 @@ extension Validator {
     public func firstPass<Source: ByteSource>(_ reader: CSVReader<Source>) throws -> (
         index: FileIndex, header: [String]
     ) {
+        let result = try firstPassFindingSegments(reader)
+        return (result.index, result.header)
+    }
+
+    /// The first pass, which also notes where the second pass's segments start: the index, the
+    /// header, and the start of every ``Validator/segmentRows``-th readable row after
+    /// the first, in file order.
+    func firstPassFindingSegments<Source: ByteSource>(_ reader: CSVReader<Source>) throws -> (
+        index: FileIndex, header: [String], segmentStarts: [CSVPosition]
+    ) {
         var record = CSVRecord()
-        guard try reader.nextReadable(into: &record) else { return (FileIndex(), []) }
+        guard try reader.nextReadable(into: &record) else { return (FileIndex(), [], []) }
         let header = record.strings
         let mapping = try self.mapping(for: header)
         var keys = FirstPassKeys(validator: self, mapping: mapping, header: header)
@@ -29,14 +39,25 @@ extension Validator {
         // Work handed to the other core ends before this returns, whatever happens here.
         defer { _ = laterHalf?.wait() }
         var rows = 0
+        var segmentStarts: [CSVPosition] = []
         reading: while try reader.nextReadable(into: &record) {
             if let half = laterHalf, record.position.byteOffset >= half.start {
                 laterHalf = nil
                 if var part = half.wait(), part.firstByteOffset == record.position.byteOffset {
-                    index.append(&part.index, lineOffset: record.position.line - part.firstLine)
+                    let lineOffset = record.position.line - part.firstLine
+                    index.append(&part.index, lineOffset: lineOffset)
+                    let recordOffset = record.position.recordIndex - part.segmentStarts[0].recordIndex
+                    for start in part.segmentStarts {
+                        segmentStarts.append(
+                            CSVPosition(
+                                byteOffset: start.byteOffset + half.start,
+                                recordIndex: start.recordIndex + recordOffset,
+                                line: start.line + lineOffset))
+                    }
                     break reading
                 }
             }
+            if rows > 0 && rows % segmentRows == 0 { segmentStarts.append(record.position) }
             rows += 1
             if let onProgress, rows & 4095 == 0 {
                 // While the later half is read too, its rows and bytes so far count as well.
@@ -49,7 +70,7 @@ extension Validator {
             index.note(keys.keys(of: record, index: index))
         }
         index.finish()
-        return (index, header)
+        return (index, header, segmentStarts)
     }
 
     /// Starts reading the later half of `reader`'s input on another core, when the file is big
@@ -64,7 +85,8 @@ extension Validator {
             let later = later as? CSVReader<Source>
         else { return nil }
         let keys = FirstPassKeys(validator: self, mapping: mapping, header: header)
-        return LaterHalf(reading: later, from: start, keys: keys, index: FileIndex(policy: policy))
+        return LaterHalf(
+            reading: later, from: start, keys: keys, index: FileIndex(policy: policy), segmentRows: segmentRows)
     }
 
     /// The first pass's keys of `record` read as Strings, through the profile, the field stage
@@ -135,6 +157,9 @@ private final class LaterHalf: @unchecked Sendable {
         var firstByteOffset: Int
         /// The line of the first record, counted from the line where the half starts.
         var firstLine: Int
+        /// Where the half's first record starts, and every ``Validator/segmentRows``-th
+        /// readable record after it, with positions counted from where the half starts.
+        var segmentStarts: [CSVPosition]
     }
 
     /// Where the half starts in the input: just after a line feed.
@@ -149,11 +174,13 @@ private final class LaterHalf: @unchecked Sendable {
     /// The rows the later half has read so far, and its bytes, counted every 4,096 rows.
     var progress: (rows: Int, bytes: Int) { tally.sync { tallied } }
 
-    /// Starts reading every record of `reader`, which starts at byte `start`, into `index`.
-    init<Source: ByteSource>(reading reader: CSVReader<Source>, from start: Int, keys: FirstPassKeys, index: FileIndex)
-    {
+    /// Starts reading every record of `reader`, which starts at byte `start`, into `index`, noting
+    /// the start of every `segmentRows`-th readable record.
+    init<Source: ByteSource>(
+        reading reader: CSVReader<Source>, from start: Int, keys: FirstPassKeys, index: FileIndex, segmentRows: Int
+    ) {
         self.start = start
-        let work = Work(reader: reader, keys: keys, index: index)
+        let work = Work(reader: reader, keys: keys, index: index, segmentRows: segmentRows)
         DispatchQueue.global().async { [self] in
             part = work.read(from: start) { rows, bytes in tally.sync { tallied = (rows, bytes) } }
             done.signal()
@@ -176,11 +203,13 @@ private final class LaterHalf: @unchecked Sendable {
         private let nextReadable: (inout CSVRecord) throws -> Bool
         private var keys: FirstPassKeys
         private var index: FileIndex
+        private let segmentRows: Int
 
-        init<Source: ByteSource>(reader: CSVReader<Source>, keys: FirstPassKeys, index: FileIndex) {
+        init<Source: ByteSource>(reader: CSVReader<Source>, keys: FirstPassKeys, index: FileIndex, segmentRows: Int) {
             nextReadable = { try reader.nextReadable(into: &$0) }
             self.keys = keys
             self.index = index
+            self.segmentRows = segmentRows
         }
 
         /// Reads every record into the index, telling `progress` the rows and bytes read every 4,096 rows.
@@ -190,12 +219,16 @@ private final class LaterHalf: @unchecked Sendable {
                 guard try nextReadable(&record) else { return nil }
                 let first = (byteOffset: start + record.position.byteOffset, line: record.position.line)
                 var rows = 0
+                var segmentStarts: [CSVPosition] = []
                 repeat {
+                    if rows % segmentRows == 0 { segmentStarts.append(record.position) }
                     index.note(keys.keys(of: record, index: index))
                     rows += 1
                     if rows & 4095 == 0 { progress(rows, record.position.byteOffset) }
                 } while try nextReadable(&record)
-                return Part(index: index, firstByteOffset: first.byteOffset, firstLine: first.line)
+                return Part(
+                    index: index, firstByteOffset: first.byteOffset, firstLine: first.line,
+                    segmentStarts: segmentStarts)
             } catch {
                 return nil
             }

@@ -141,6 +141,11 @@ struct RunningCounts {
 /// again, runs the field stage and every stage of ``ValidationStages/all``, and gives the
 /// row to the sink. Memory holds the index, never the rows.
 ///
+/// Over several cores, the second pass reads a file in segments at once, from the row starts the
+/// first pass noted (``SegmentedSecondPass``); input that cannot be opened again is read by this
+/// thread and its rows handed to workers (``ParallelSecondPass``). Either way the sink gets the
+/// rows in file order, each with the findings one thread would give it.
+///
 /// ```swift
 /// let validator = Validator(policy: Policy(), directory: InMemoryDirectory())
 /// var report = ValidationReportWriter(...)
@@ -163,6 +168,9 @@ public struct Validator {
     /// The smallest input whose first pass reads its two halves at once, on two cores
     /// (``firstPass(_:)``), when ``spreadsOverCores`` and the directory allows concurrent look-ups.
     var firstPassSplitBytes = 4 << 20
+    /// The rows of one segment of the second pass over every core (``SegmentedSecondPass``); the
+    /// last may have more or fewer, and so may the one that starts the later half of a split first pass.
+    var segmentRows = 1024
 
     /// Creates a validator.
     public init(
@@ -179,7 +187,7 @@ public struct Validator {
     public func validate<Source: ByteSource, Sink: ValidationSink>(
         open: () throws -> CSVReader<Source>, into sink: inout Sink
     ) throws -> ValidationSummary {
-        let (index, header) = try firstPass(try open())
+        let (index, header, segmentStarts) = try firstPassFindingSegments(try open())
         let reader = try open()
         var record = CSVRecord()
         guard try reader.nextReadable(into: &record) else {
@@ -190,7 +198,8 @@ public struct Validator {
         counts.summary.profile = mapping.profile.name
         try sink.indexed(index)
         try sink.begin(header: header, mapping: mapping)
-        let headerLine = record.position.line
+        let headerStart = record.position
+        let headerLine = headerStart.line
         for var finding in mapping.findings where finding.severity == .warning {
             finding.line = headerLine
             counts.count(finding)
@@ -199,13 +208,21 @@ public struct Validator {
         let fieldNames = FieldNames { mapping.fieldName($0) }
         let normalizer = RowNormalizer(policy: policy, facts: index.facts)
         if spreadsOverCores && directory.allowsConcurrentLookups {
-            let pass = ParallelSecondPass(
+            let work = SecondPassWork(
                 validator: self, index: index, header: header, mapping: mapping, fieldNames: fieldNames,
                 normalizer: normalizer)
-            try pass.run(reader, record: &record) { outcome, byteOffset in
+            // Read in segments when the file can be opened again at a row; else one thread reads.
+            if let resumable = reader as? any ContinuableCSVReader, let size = resumable.inputByteCount {
+                let pass = SegmentedSecondPass(work: work, reader: ResumingReader<Source>(resumable))
+                let warnings = try pass.run(headerStart: headerStart, segmentStarts: segmentStarts, fileSize: size) {
+                    outcome, byteOffset in try deliver(outcome, &counts, &sink, byteOffset: byteOffset)
+                }
+                if let warnings { return try finishRun(warnings: warnings, header: header, &counts, &sink) }
+            }
+            try ParallelSecondPass(work: work).run(reader, record: &record) { outcome, byteOffset in
                 try deliver(outcome, &counts, &sink, byteOffset: byteOffset)
             }
-            return try finishRun(reader, header: header, &counts, &sink)
+            return try finishRun(warnings: reader.warnings, header: header, &counts, &sink)
         }
         // Rows go through in batches: read and normalized, then the directory is told what the
         // batch will ask (so a store can hash secrets for all of it on every core), then each
@@ -228,14 +245,14 @@ public struct Validator {
             }
         }
         try finish(&batch, index: index, into: &sink, &counts, byteOffset: byteOffset)
-        return try finishRun(reader, header: header, &counts, &sink)
+        return try finishRun(warnings: reader.warnings, header: header, &counts, &sink)
     }
 
-    /// Hands the reader's encoding warnings to the sink once every row is through; the run's counts.
-    private func finishRun<Source: ByteSource, Sink: ValidationSink>(
-        _ reader: CSVReader<Source>, header: [String], _ counts: inout RunningCounts, _ sink: inout Sink
+    /// Hands the readers' encoding warnings to the sink once every row is through; the run's counts.
+    private func finishRun<Sink: ValidationSink>(
+        warnings: [CSVIssue], header: [String], _ counts: inout RunningCounts, _ sink: inout Sink
     ) throws -> ValidationSummary {
-        for warning in reader.warnings {
+        for warning in warnings {
             let finding = Finding(
                 code: .encoding, severity: .warning, line: warning.line,
                 field: warning.column > 0 && warning.column <= header.count ? header[warning.column - 1] : "",
@@ -258,7 +275,7 @@ public struct Validator {
     /// Counts a second-pass row and hands it to the sink; tells ``onProgress`` every 4,096 rows,
     /// with `byteOffset`, how far into the file the row's batch ends.
     private func deliver<Sink: ValidationSink>(
-        _ outcome: consuming RowOutcome, _ counts: inout RunningCounts, _ sink: inout Sink, byteOffset: Int
+        _ outcome: borrowing RowOutcome, _ counts: inout RunningCounts, _ sink: inout Sink, byteOffset: Int
     ) throws {
         counts.summary.rows += 1
         if outcome.isAccepted { counts.summary.accepted += 1 } else { counts.summary.rejected += 1 }

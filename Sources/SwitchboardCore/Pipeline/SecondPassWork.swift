@@ -1,0 +1,139 @@
+import Dispatch
+import SwitchboardCSV
+
+/// What the workers of a second pass spread over cores share: the validator, the finished
+/// index and the file's mapping, and the two ways they turn records into outcomes.
+///
+/// Workers only read it. `@unchecked Sendable` because it holds a directory and stages, which
+/// are not `Sendable` types: a pass spreads over cores only over a directory that allows
+/// concurrent look-ups, and stages are pure functions of the row, the context and the findings
+/// they are given.
+final class SecondPassWork: @unchecked Sendable {
+    let validator: Validator
+    let index: FileIndex
+    let header: [String]
+    let mapping: HeaderMapping
+    let fieldNames: FieldNames
+    let normalizer: RowNormalizer
+
+    init(
+        validator: Validator, index: FileIndex, header: [String], mapping: HeaderMapping, fieldNames: FieldNames,
+        normalizer: RowNormalizer
+    ) {
+        self.validator = validator
+        self.index = index
+        self.header = header
+        self.mapping = mapping
+        self.fieldNames = fieldNames
+        self.normalizer = normalizer
+    }
+
+    /// One record as a reading thread hands it to a worker.
+    enum RawRecord {
+        /// A readable record: its line and its cells as the file holds them.
+        case cells(line: Int, [String])
+        /// A record the reader could not read, already judged.
+        case unreadable(RowOutcome)
+    }
+
+    /// The outcomes of a batch's records, in order: the field stage, then every stage.
+    func outcomes(of records: consuming [RawRecord]) -> [RowOutcome] {
+        var batch = Validator.PendingBatch()
+        let count = records.count
+        // Each record moves out of the array and an empty one takes its place: none is copied.
+        records.withUnsafeMutableBufferPointer { records in
+            for position in records.indices {
+                switch (records.baseAddress! + position).move() {
+                case .unreadable(let outcome):
+                    batch.unreadable.append((batch.rows.count, outcome))
+                case .cells(let line, let cells):
+                    batch.append(
+                        validator.read(
+                            line: line, cells: cells, header: header, mapping: mapping, fieldNames: fieldNames,
+                            normalizer: normalizer))
+                }
+                (records.baseAddress! + position).initialize(to: .cells(line: 0, []))
+            }
+        }
+        var outcomes: [RowOutcome] = []
+        outcomes.reserveCapacity(count)
+        validator.judge(&batch, index: index) { outcomes.append($0) }
+        return outcomes
+    }
+
+    /// The outcomes of every record `reader` reads that starts before byte `end` (all of them
+    /// when nil), in order, through the field stage and every stage; with `skippingHeader`, the
+    /// first record read is the header and gets no outcome.
+    func outcomes<Source: ByteSource>(reading reader: CSVReader<Source>, skippingHeader: Bool, before end: Int?)
+        throws -> [RowOutcome]
+    {
+        var record = CSVRecord()
+        if skippingHeader { _ = try reader.nextReadable(into: &record) }
+        let end = end ?? .max
+        var outcomes: [RowOutcome] = []
+        outcomes.reserveCapacity(validator.segmentRows + Validator.batchSize)
+        var batch = Validator.PendingBatch()
+        reading: while true {
+            switch try reader.next(into: &record) {
+            case .end:
+                break reading
+            case .fatal(let issue), .malformed(let issue):
+                guard issue.record.byteOffset < end else { break reading }
+                batch.unreadable.append((batch.rows.count, validator.unreadable(issue, header: header)))
+            case .record:
+                guard record.position.byteOffset < end else { break reading }
+                batch.append(
+                    validator.read(
+                        record, header: header, mapping: mapping, fieldNames: fieldNames, normalizer: normalizer))
+            }
+            if batch.count == Validator.batchSize { validator.judge(&batch, index: index) { outcomes.append($0) } }
+        }
+        validator.judge(&batch, index: index) { outcomes.append($0) }
+        return outcomes
+    }
+}
+
+/// Where a worker leaves the outcomes of its part of the file, and the signal that they are there.
+final class OutcomeSlot: @unchecked Sendable {
+    /// How far into the file the part ends, for progress reports.
+    let byteOffset: Int
+    private let done = DispatchSemaphore(value: 0)
+    // Written once by the worker before `done` is signalled, read after the wait.
+    private var result: Result<[RowOutcome], any Error> = .success([])
+    private var taken = false
+    /// The outcome left in the place of one handed on.
+    private static let emptyOutcome = RowOutcome(line: 0, cells: [], row: nil, findings: [])
+
+    /// Creates a slot for a part that ends `byteOffset` bytes into the file.
+    init(byteOffset: Int) { self.byteOffset = byteOffset }
+
+    /// Called by the worker: the part is done, or failed.
+    func finish(_ result: Result<[RowOutcome], any Error>) {
+        self.result = result
+        done.signal()
+    }
+
+    /// Waits for the worker and hands each outcome to `deliver`, in order, with ``byteOffset``.
+    ///
+    /// Throws the worker's error. Each outcome moves out and an empty one takes its place: none is copied.
+    func deliver(to deliver: (borrowing RowOutcome, Int) throws -> Void) throws {
+        done.wait()
+        taken = true
+        var outcomes = try result.get()
+        result = .success([])
+        try outcomes.withUnsafeMutableBufferPointer { outcomes in
+            for position in outcomes.indices {
+                let outcome = (outcomes.baseAddress! + position).move()
+                (outcomes.baseAddress! + position).initialize(to: Self.emptyOutcome)
+                try deliver(outcome, byteOffset)
+            }
+        }
+    }
+
+    /// Waits for the worker, if its outcomes were never taken.
+    func wait() {
+        guard !taken else { return }
+        done.wait()
+        taken = true
+    }
+}

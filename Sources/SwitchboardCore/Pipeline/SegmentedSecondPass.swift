@@ -1,0 +1,236 @@
+import Dispatch
+import SwitchboardCSV
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The validator's second pass over a file read in segments at once: each worker reads its own
+/// segment of the file, from where the first pass found it starts, and takes its rows through the
+/// field stage and every other stage; this thread only hands the outcomes to the sink, in file order.
+///
+/// The first pass notes the start of every ``Validator/segmentRows``-th readable row. A reader resumed there
+/// (``CSVReader/resumed(at:)``) reads the same records, with the same lines, as one that read the
+/// file from its start, so every row gets the findings it gets on one thread. The first segment is
+/// read from the header on, so that records the reader cannot read between the header and the
+/// first row keep their places.
+///
+/// Unlike ``ParallelSecondPass``, no row's cells are made on one core and used on another: each
+/// worker scans its own bytes and makes its own Strings. At most ``depth`` segments are in flight,
+/// so memory holds a few thousand rows however large the file.
+struct SegmentedSecondPass {
+    /// How a worker reads a segment: with which reader, and through which stages.
+    private let reading: SegmentReading
+
+    /// Creates the pass that reads its segments with readers that `reader`, which has read the
+    /// header, resumes where they start, and takes their rows through `work`.
+    init<Source: ByteSource>(work: SecondPassWork, reader: ResumingReader<Source>) {
+        reading = SegmentReading(work: work, reader: reader)
+    }
+
+    /// Reads every row, from the header at `headerStart` on, in segments that start at
+    /// `segmentStarts`, and calls `deliver` with each outcome, in file order, with the byte offset
+    /// where its segment ends; returns the readers' warnings, each code once with its first line.
+    ///
+    /// Returns nil, having read nothing, when the file cannot be read in segments (it is not UTF-8,
+    /// or cannot be opened again); the caller then reads it another way.
+    ///
+    /// Each worker takes every `workers`-th segment and frees a segment's outcomes itself once they
+    /// are delivered: memory is freed by the thread that allocated it, so that no thread waits on
+    /// another's malloc arena (which cost a context switch every few rows when this thread freed them).
+    func run(
+        headerStart: CSVPosition, segmentStarts: [CSVPosition], fileSize: Int,
+        deliver: (borrowing RowOutcome, Int) throws -> Void
+    ) throws -> [CSVIssue]? {
+        guard try reading.prepareFirst(headerStart) else { return nil }
+        let starts = [headerStart] + segmentStarts
+        let segments = starts.indices.map { index in
+            Segment(
+                start: starts[index], startsAtHeader: index == 0,
+                end: index + 1 < starts.count ? starts[index + 1].byteOffset : nil, fileSize: fileSize)
+        }
+        let workers = max(1, min(ParallelSecondPass.cores, segments.count))
+        let stop = StopFlag()
+        let group = DispatchGroup()
+        let reading = self.reading
+        for worker in 0..<workers {
+            DispatchQueue.global().async(group: group) {
+                var previous: Segment?
+                for index in stride(from: worker, to: segments.count, by: workers) {
+                    previous?.freeOnceDelivered()
+                    previous = nil
+                    if stop.isSet { break }
+                    let segment = segments[index]
+                    segment.read(with: reading)
+                    previous = segment
+                }
+                previous?.freeOnceDelivered()
+            }
+        }
+        // However this ends, the workers stop after their segment in hand, and are waited for.
+        defer {
+            stop.set()
+            for segment in segments { segment.release() }
+            group.wait()
+        }
+        var warnings: [[CSVIssue]] = []
+        for segment in segments {
+            try segment.deliver(to: deliver)
+            warnings.append(segment.warnings)
+        }
+        return Self.merged(warnings)
+    }
+
+    /// The warnings of readers of parts of one file as one reader of the whole gives them: each
+    /// code once, with its first line, ordered by line.
+    static func merged(_ parts: [[CSVIssue]]) -> [CSVIssue] {
+        var merged: [CSVIssue] = []
+        for warning in parts.joined() {
+            if let known = merged.firstIndex(where: { $0.code == warning.code }) {
+                if warning.line < merged[known].line { merged[known] = warning }
+            } else {
+                merged.append(warning)
+            }
+        }
+        return merged.sorted { $0.line < $1.line }
+    }
+
+    /// One segment of the file: where it starts and ends, and, once a worker has read it, its
+    /// outcomes and its reader's warnings.
+    ///
+    /// `@unchecked Sendable`: the worker writes the outcomes and warnings before it signals
+    /// `read`, the reading thread reads them only after waiting for it, and the worker frees the
+    /// outcomes only after the reading thread signals `delivered`.
+    fileprivate final class Segment: @unchecked Sendable {
+        /// Where the segment's first record starts: the header, for the first segment.
+        let start: CSVPosition
+        /// The byte where the next segment starts; nil for the last.
+        let end: Int?
+        /// Whether the segment starts at the header, which gets no outcome.
+        let startsAtHeader: Bool
+        /// How far into the file the segment ends, for progress reports.
+        let byteOffset: Int
+        private let readDone = DispatchSemaphore(value: 0)
+        private let delivered = DispatchSemaphore(value: 0)
+        private var outcomes: Result<[RowOutcome], any Error> = .success([])
+        /// The warnings of the segment's reader.
+        private(set) var warnings: [CSVIssue] = []
+
+        init(start: CSVPosition, startsAtHeader: Bool, end: Int?, fileSize: Int) {
+            self.start = start
+            self.startsAtHeader = startsAtHeader
+            self.end = end
+            byteOffset = end ?? fileSize
+        }
+
+        /// On a worker: reads the segment through every stage, and signals that it is read.
+        func read(with reading: SegmentReading) {
+            outcomes = Result {
+                let read = try reading.read(self)
+                warnings = read.warnings
+                return read.outcomes
+            }
+            readDone.signal()
+        }
+
+        /// On the reading thread: waits for the worker, hands each outcome to `deliver`, in order,
+        /// with ``byteOffset``, and lets the worker free them; throws the worker's error.
+        func deliver(to deliver: (borrowing RowOutcome, Int) throws -> Void) throws {
+            readDone.wait()
+            defer { delivered.signal() }
+            try deliverEach(to: deliver)
+        }
+
+        /// Hands each outcome to `deliver`, borrowed: the reference this thread takes to the outcomes
+        /// is gone when this returns, so the worker's is the last and the worker frees them.
+        private func deliverEach(to deliver: (borrowing RowOutcome, Int) throws -> Void) throws {
+            let outcomes = try self.outcomes.get()
+            for position in outcomes.indices { try deliver(outcomes[position], byteOffset) }
+        }
+
+        /// On a worker: waits until the outcomes are delivered (or abandoned), then frees them.
+        func freeOnceDelivered() {
+            delivered.wait()
+            outcomes = .success([])
+        }
+
+        /// On the reading thread, when it stops: lets a worker waiting on this segment go on.
+        func release() {
+            delivered.signal()
+        }
+    }
+}
+
+/// A flag that one thread sets and others read.
+private final class StopFlag: @unchecked Sendable {
+    private let lock = DispatchSemaphore(value: 1)
+    private var raised = false
+
+    /// Whether the flag is set.
+    var isSet: Bool {
+        lock.wait()
+        defer { lock.signal() }
+        return raised
+    }
+
+    /// Sets the flag.
+    func set() {
+        lock.wait()
+        raised = true
+        lock.signal()
+    }
+}
+
+/// The reader of a second pass, asked by its workers for readers resumed where segments start.
+///
+/// `@unchecked Sendable`: while the pass runs, the reader itself reads nothing, and
+/// ``CSVReader/resumed(at:)`` only reads what it settled on reading the header.
+final class ResumingReader<Source: ByteSource>: @unchecked Sendable {
+    private let reader: any ContinuableCSVReader
+
+    /// Wraps `reader`, which has read the header.
+    init(_ reader: any ContinuableCSVReader) { self.reader = reader }
+
+    /// A reader from `position`, a record's start; nil when the input cannot be read from there.
+    func reader(at position: CSVPosition) throws -> CSVReader<Source>? {
+        try reader.anyResumed(at: position) as? CSVReader<Source>
+    }
+}
+
+/// How the workers of a ``SegmentedSecondPass`` read a segment: the reader they resume, the
+/// first segment's reader, and the stages; the reader's type is known only inside.
+///
+/// `@unchecked Sendable`: the first segment's reader is made before any worker starts and taken
+/// by the one worker that reads that segment; the rest is only read.
+private final class SegmentReading: @unchecked Sendable {
+    /// Makes the first segment's reader; false when the input cannot be read in segments.
+    let prepareFirst: (CSVPosition) throws -> Bool
+    /// Reads a segment: its outcomes and its reader's warnings.
+    let read: (SegmentedSecondPass.Segment) throws -> (outcomes: [RowOutcome], warnings: [CSVIssue])
+
+    init<Source: ByteSource>(work: SecondPassWork, reader: ResumingReader<Source>) {
+        var first: CSVReader<Source>?
+        prepareFirst = { position in
+            first = try reader.reader(at: position)
+            return first != nil
+        }
+        read = { segment in
+            let opened: CSVReader<Source>?
+            if segment.startsAtHeader {
+                opened = first
+                first = nil
+            } else {
+                opened = try reader.reader(at: segment.start)
+            }
+            guard let opened else {
+                // The file could be opened again for the first segment: only its replacement stops it now.
+                throw CSVIOError(path: "the input file", operation: "open again", errno: ESTALE)
+            }
+            let outcomes = try work.outcomes(
+                reading: opened, skippingHeader: segment.startsAtHeader, before: segment.end)
+            return (outcomes, opened.warnings)
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import Testing
+
+@testable import SwitchboardCSV
+
+@Suite("Readers resumed at a record's start")
+struct ResumedReaderTests {
+    /// Every record `reader` reads from here: its cells (empty when malformed) and position.
+    private func records<Source>(_ reader: CSVReader<Source>) throws -> [(cells: [String], at: CSVPosition)] {
+        var record = CSVRecord()
+        var read: [(cells: [String], at: CSVPosition)] = []
+        while true {
+            switch try reader.next(into: &record) {
+            case .record: read.append((record.strings, record.position))
+            case .malformed(let issue), .fatal(let issue): read.append(([], issue.record))
+            case .end: return read
+            }
+        }
+    }
+
+    @Test(
+        "From any record's start, a resumed reader reads what the first reader read from there", arguments: [1, 3, 64])
+    func sameRecords(_ chunkSize: Int) throws {
+        let text = "\u{FEFF}a,b\r\n1,2\r\n\r\n\"3\n4\",5\n\"bad\"x,6\n7,\"8\"\n\"open,9\n10,11\r12,13\n"
+        let bytes = Array(text.utf8)
+        let whole = try records(CSVReader(bytes: bytes, chunkSize: chunkSize))
+        #expect(whole.count >= 6)
+        let reader = CSVReader(bytes: bytes, chunkSize: chunkSize)
+        for (index, start) in whole.enumerated() where !start.cells.isEmpty {
+            let resumed = try #require(try reader.resumed(at: start.at))
+            let rest = try records(resumed)
+            #expect(rest.map(\.cells) == whole[index...].map(\.cells), "from record \(index)")
+            #expect(rest.map(\.at) == whole[index...].map(\.at), "from record \(index)")
+        }
+    }
+}
