@@ -143,11 +143,22 @@ struct SegmentedSecondPass {
             try deliverEach(to: deliver)
         }
 
-        /// Hands each outcome to `deliver`, borrowed: the reference this thread takes to the outcomes
-        /// is gone when this returns, so the worker's is the last and the worker frees them.
+        /// Hands each outcome to `deliver`, then puts it back for the worker to free.
+        ///
+        /// Each outcome moves out of the array and back in, bit for bit: lending it straight from
+        /// the array would copy it (a retain of every String it holds, on memory the worker wrote).
         private func deliverEach(to deliver: (borrowing RowOutcome, Int) throws -> Void) throws {
-            let outcomes = try self.outcomes.get()
-            for position in outcomes.indices { try deliver(outcomes[position], byteOffset) }
+            var outcomes = try self.outcomes.get()
+            self.outcomes = .success([])
+            defer { self.outcomes = .success(outcomes) }
+            try outcomes.withUnsafeMutableBufferPointer { outcomes in
+                guard let base = outcomes.baseAddress else { return }
+                for position in outcomes.indices {
+                    let outcome = (base + position).move()
+                    defer { (base + position).initialize(to: outcome) }
+                    try deliver(outcome, byteOffset)
+                }
+            }
         }
 
         /// On a worker: waits until the outcomes are delivered (or abandoned), then frees them.
