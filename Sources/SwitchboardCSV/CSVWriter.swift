@@ -113,6 +113,9 @@ public struct CSVWriter<Sink: ByteSink> {
     }
 
     /// Writes one record.
+    // Specialized here for files: a caller in another module would otherwise run the generic
+    // code, which looks up the writer's type metadata on every record.
+    @_specialize(exported:true,where Sink == FileByteSink)
     public mutating func write(_ fields: [String]) throws {
         for column in fields.indices {
             var text = fields[column]
@@ -138,11 +141,13 @@ public struct CSVWriter<Sink: ByteSink> {
     ///
     /// `column` counts from 0 and `fieldCount` is the record's number of fields; after the last
     /// field, call ``endRecord()``. The bytes are quoted and guarded as ``write(_:)-([String])`` would.
+    @_specialize(exported:true,where Sink == FileByteSink)
     public mutating func writeField(_ utf8: UnsafeBufferPointer<UInt8>, column: Int, of fieldCount: Int) {
         appendField(utf8, column: column, alone: fieldCount == 1)
     }
 
     /// Ends the record begun by ``writeField(_:column:of:)``.
+    @_specialize(exported:true,where Sink == FileByteSink)
     public mutating func endRecord() throws {
         pending.append(contentsOf: lineBreak)
         if pending.count >= Self.flushThreshold { try flush() }

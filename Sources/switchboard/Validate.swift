@@ -151,8 +151,11 @@ struct ReportSink: ValidationSink {
     }
 
     mutating func row(_ outcome: RowOutcome) throws {
-        // By position, so that a finding is copied only when it is kept among the first shown.
-        for position in outcome.findings.indices { try note(outcome.findings[position]) }
+        // By position, so that a finding is copied only when it is kept among the first shown;
+        // not at all once those are shown and no findings file is written.
+        if findings != nil || firstFindings.count < Self.shownFindings {
+            for position in outcome.findings.indices { try note(outcome.findings[position]) }
+        }
         try rejects.write(outcome)
     }
 

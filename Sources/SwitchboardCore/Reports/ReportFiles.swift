@@ -25,10 +25,12 @@ public struct RejectsWriter {
     /// Whether the file was written (some row was rejected).
     public private(set) var isWritten = false
     private var writer: CSVWriter<FileByteSink>?
-    private var keptColumns: [Int] = []
-    private var secretColumns: Set<Int> = []
+    /// The file's columns that the rejects file keeps, in order, each with whether it is secret (left empty).
+    private var keptColumns: [(column: Int, isSecret: Bool)] = []
     private var header: [String] = []
     private var freeText: Set<Int> = []
+    /// The cells of the row being written, kept between rows for their storage.
+    private var cells: [String] = []
 
     /// Creates a writer for `path`; nothing is created until a row is rejected.
     public init(path: String) {
@@ -37,11 +39,13 @@ public struct RejectsWriter {
 
     /// Learns the file's header and which of its columns are secret or free text.
     public mutating func begin(header: [String], mapping: HeaderMapping) {
-        keptColumns = header.indices.filter { !RejectColumns.contains(header[$0]) }
-        self.header = keptColumns.map { header[$0] }
-        secretColumns = mapping.secretColumns
+        let secretColumns = mapping.secretColumns
+        keptColumns = header.indices.filter { !RejectColumns.contains(header[$0]) }.map {
+            ($0, secretColumns.contains($0))
+        }
+        self.header = keptColumns.map { header[$0.column] }
         freeText = [2]
-        for (position, column) in keptColumns.enumerated() where mapping.freeTextColumns.contains(column) {
+        for (position, kept) in keptColumns.enumerated() where mapping.freeTextColumns.contains(kept.column) {
             freeText.insert(position + 3)
         }
     }
@@ -55,14 +59,31 @@ public struct RejectsWriter {
             try writer!.write(RejectColumns.names + header)
             isWritten = true
         }
-        let errors = outcome.findings.filter { $0.severity == .error }
-        var codes: [String] = []
-        for finding in errors where !codes.contains(finding.code.rawValue) { codes.append(finding.code.rawValue) }
-        let reasons = errors.map { $0.field.isEmpty ? $0.message : "\($0.field): \($0.message)" }
-        var cells = [String(outcome.line), codes.joined(separator: ";"), reasons.joined(separator: "; ")]
-        for column in keptColumns {
-            let cell = column < outcome.cells.count ? outcome.cells[column] : ""
-            cells.append(secretColumns.contains(column) ? "" : cell)
+        // The codes and reasons of the errors, each built as one String; findings are read in
+        // place (a row of a duplicate-heavy file has three or four, with long messages).
+        let findings = outcome.findings
+        var codes = ""
+        var reasons = ""
+        for position in findings.indices where findings[position].severity == .error {
+            let code = findings[position].code
+            if !findings[..<position].contains(where: { $0.severity == .error && $0.code == code }) {
+                if !codes.isEmpty { codes += ";" }
+                codes += code.rawValue
+            }
+            if !reasons.isEmpty { reasons += "; " }
+            let field = findings[position].field
+            if !field.isEmpty {
+                reasons += field
+                reasons += ": "
+            }
+            reasons += findings[position].message
+        }
+        cells.removeAll(keepingCapacity: true)
+        cells.append(String(outcome.line))
+        cells.append(codes)
+        cells.append(reasons)
+        for (column, isSecret) in keptColumns {
+            cells.append(isSecret || column >= outcome.cells.count ? "" : outcome.cells[column])
         }
         try writer!.write(cells)
     }
