@@ -60,23 +60,30 @@ public struct RejectsWriter {
             isWritten = true
         }
         // The codes and reasons of the errors, each built as one String; findings are read in
-        // place (a row of a duplicate-heavy file has three or four, with long messages).
+        // place (a row of a duplicate-heavy file has three or four), and a duplicate's message
+        // is written straight into the reasons.
         let findings = outcome.findings
         var codes = ""
-        var reasons = ""
+        var reasonsCapacity = 0
         for position in findings.indices where findings[position].severity == .error {
             let code = findings[position].code
             if !findings[..<position].contains(where: { $0.severity == .error && $0.code == code }) {
                 if !codes.isEmpty { codes += ";" }
                 codes += code.rawValue
             }
-            if !reasons.isEmpty { reasons += "; " }
-            let field = findings[position].field
-            if !field.isEmpty {
-                reasons += field
-                reasons += ": "
+            reasonsCapacity += findings[position].field.utf8.count + findings[position].messageCapacity + 4
+        }
+        let reasons = String(capacity: reasonsCapacity + 20) { reasons in
+            var first = true
+            for position in findings.indices where findings[position].severity == .error {
+                if !first { reasons.put("; ") }
+                first = false
+                if !findings[position].field.isEmpty {
+                    reasons.put(contentsOf: findings[position].field)
+                    reasons.put(": ")
+                }
+                reasons.put(messageOf: findings[position])
             }
-            reasons += findings[position].message
         }
         cells.removeAll(keepingCapacity: true)
         cells.append(String(outcome.line))

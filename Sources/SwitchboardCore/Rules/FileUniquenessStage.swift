@@ -13,44 +13,30 @@ public struct FileUniquenessStage: RowStage {
         let sharesKeys = index.sharesKeys(line: line)
         let namedLikeOther = sharesKeys && index.namesDeviceLikeEMProfile(line: line)
         if sharesKeys, row.extensionKey != nil, let lines = index.extensionLines(onLine: line) {
-            let number = row.extensionNumber
-            let text = String(capacity: Self.capacity(number ?? "", row.site)) { text in
-                text.put("extension ")
-                if let number { text.put(extensionOf: number, site: row.site) }
-                text.put(" is also claimed on ")
-                text.put(lines, excluding: line)
-            }
-            findings.error(.extensionDuplicateInFile, .extension, text)
+            let subject = DuplicateMessage.Subject.extensionNumber(
+                row.extensionNumber ?? "", site: row.extensionNumber == nil ? "" : row.site)
+            findings.error(
+                .extensionDuplicateInFile, .extension,
+                DuplicateMessage(subject: subject, others: OtherLines(lines, excluding: line)))
         }
         if sharesKeys, row.usernameKey != nil {
             let limit = context.policy.profile.maxExtensions
             if let lines = index.usernameLines(onLine: line), lines.count > limit {
-                let text = String(capacity: Self.capacity()) { text in
-                    text.put("the same profile is on ")
-                    text.put(lines.count)
-                    text.put(" rows, more than max_extensions (")
-                    text.put(limit)
-                    text.put(") allows; see ")
-                    text.put(lines, excluding: line)
-                }
-                findings.error(.profileDuplicateInFile, .username, text)
+                findings.error(
+                    .profileDuplicateInFile, .username,
+                    DuplicateMessage(
+                        subject: .profile(rows: lines.count, limit: limit), others: OtherLines(lines, excluding: line)))
             }
         }
         if sharesKeys, row.emailKey != nil, row.type == .user, let lines = index.emailClashLines(onLine: line) {
-            let text = String(capacity: Self.capacity()) { text in
-                text.put("another user profile has this email on ")
-                text.put(lines, excluding: line)
-            }
-            findings.error(.emailDuplicateInFile, .email, text)
+            findings.error(
+                .emailDuplicateInFile, .email,
+                DuplicateMessage(subject: .email, others: OtherLines(lines, excluding: line)))
         }
         if sharesKeys, row.deviceKey != nil, let name = row.deviceName, let lines = index.deviceLines(onLine: line) {
-            let text = String(capacity: Self.capacity(name)) { text in
-                text.put("device ")
-                text.put(contentsOf: name)
-                text.put(" is also claimed on ")
-                text.put(lines, excluding: line)
-            }
-            findings.error(.deviceDuplicateInFile, .deviceName, text)
+            findings.error(
+                .deviceDuplicateInFile, .deviceName,
+                DuplicateMessage(subject: .device(name), others: OtherLines(lines, excluding: line)))
         }
         if let key = row.emProfileKey {
             if namedLikeOther, let other = index.deviceNameLine(key) {
@@ -74,10 +60,5 @@ public struct FileUniquenessStage: RowStage {
                     "device \(row.deviceName!) has the name of an extension-mobility profile in the directory")
             }
         }
-    }
-
-    /// The bytes a duplicate's message may take: its words, the `values` it names and its lines.
-    private static func capacity(_ values: String...) -> Int {
-        values.reduce(ByteWriter.wordsCapacity + ByteWriter.linesCapacity) { $0 + $1.utf8.count }
     }
 }

@@ -1,0 +1,123 @@
+/// The message of a duplicate in the file, kept as its parts and written out only when read.
+///
+/// Some files put a duplicate finding on most of their rows (three on each row of a generated
+/// million-row file); writing each message out where it is found took an allocation and about a
+/// tenth of validation's time, for a text that a sink which only counts never reads. A report
+/// writes it straight into its own text (``ByteWriter/put(_:)-(DuplicateMessage)``).
+struct DuplicateMessage: Sendable, Equatable {
+    /// What is claimed twice.
+    enum Subject: Sendable, Equatable {
+        /// A site's extension: `extension 4021@paris is also claimed on lines 3 and 9`.
+        case extensionNumber(String, site: String)
+        /// A profile on more rows than the policy allows.
+        case profile(rows: Int, limit: Int)
+        /// An email of two user profiles.
+        case email
+        /// A device: `device SEP1 is also claimed on line 4`.
+        case device(String)
+    }
+
+    /// What is claimed twice.
+    let subject: Subject
+    /// The other lines that claim it.
+    let others: OtherLines
+
+    /// The bytes the message may take: its words, the values it names and its lines.
+    var capacity: Int {
+        let values: Int
+        switch subject {
+        case .extensionNumber(let number, let site): values = number.utf8.count + site.utf8.count
+        case .device(let name): values = name.utf8.count
+        case .profile, .email: values = 0
+        }
+        return ByteWriter.wordsCapacity + ByteWriter.linesCapacity + values
+    }
+
+    /// The message written out.
+    var text: String { String(capacity: capacity) { $0.put(self) } }
+}
+
+/// The lines of a key's other rows, as a duplicate's message names them: the first ten
+/// (``linesListedInMessages``), ascending, and how many there are in all.
+struct OtherLines: Sendable, Equatable {
+    /// The first lines, in the first `shownCount` places.
+    private var shown: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
+        (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    /// How many of `shown` are lines.
+    private(set) var shownCount = 0
+    /// How many other lines there are.
+    let total: Int
+
+    /// The lines of `lines` other than `line`, which is one of them.
+    init(_ lines: SharedLines, excluding line: Int) {
+        total = lines.count - 1
+        withUnsafeMutableBytes(of: &shown) { raw in
+            let slots = raw.bindMemory(to: UInt32.self)
+            var count = 0
+            for other in lines.leading where Int(other) != line {
+                slots[count] = other
+                count += 1
+                if count == linesListedInMessages { break }
+            }
+            shownCount = count
+        }
+    }
+
+    /// Calls `body` with the lines shown, ascending.
+    func withLines<Result>(_ body: (UnsafeBufferPointer<UInt32>) -> Result) -> Result {
+        withUnsafeBytes(of: shown) { raw in
+            body(UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt32.self)[..<shownCount]))
+        }
+    }
+
+    static func == (left: OtherLines, right: OtherLines) -> Bool {
+        left.total == right.total && left.withLines { leftLines in right.withLines { leftLines.elementsEqual($0) } }
+    }
+}
+
+extension ByteWriter {
+    /// Writes a duplicate's message.
+    mutating func put(_ message: DuplicateMessage) {
+        switch message.subject {
+        case .extensionNumber(let number, let site):
+            put("extension ")
+            put(extensionOf: number, site: site)
+            put(" is also claimed on ")
+        case .profile(let rows, let limit):
+            put("the same profile is on ")
+            put(rows)
+            put(" rows, more than max_extensions (")
+            put(limit)
+            put(") allows; see ")
+        case .email:
+            put("another user profile has this email on ")
+        case .device(let name):
+            put("device ")
+            put(contentsOf: name)
+            put(" is also claimed on ")
+        }
+        message.others.withLines { lines in
+            put(lines: lines.lazy.map(Int.init), others: message.others.total, excluding: 0)
+        }
+    }
+}
+
+extension Finding {
+    /// The bytes the message may take.
+    var messageCapacity: Int {
+        switch text {
+        case .written(let message): message.utf8.count
+        case .duplicate(let duplicate): duplicate.capacity
+        }
+    }
+}
+
+extension ByteWriter {
+    /// Writes a finding's message, however it is kept.
+    mutating func put(messageOf finding: Finding) {
+        switch finding.text {
+        case .written(let message): put(contentsOf: message)
+        case .duplicate(let duplicate): put(duplicate)
+        }
+    }
+}
