@@ -109,6 +109,9 @@ struct PreparedImport {
         } catch let error as CSVIOError {
             printError("switchboard: \(error)")
             throw ExitCode.ioError
+        } catch let error as InputChangedError {
+            printError("\(displayName): \(error)")
+            throw ExitCode.ioError
         }
     }
 

@@ -143,6 +143,34 @@ struct SegmentedSecondPassTests {
         }
     }
 
+    @Test(
+        "A file that changes between the passes fails with InputChangedError instead of losing or repeating rows",
+        arguments: ["insert", "truncate", "append", "header"])
+    func changedBetweenPasses(_ change: String) throws {
+        let first = trickyFile(rows: 600, seed: 12)
+        let text = String(decoding: first, as: UTF8.self)
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        switch change {
+        case "insert": lines.insert("add,user,new,New,Row,new@example.com,09999,paris", at: 40)
+        case "truncate": lines.removeLast(lines.count / 3)
+        case "append": lines.insert("add,user,late,Late,Row,late@example.com,09998,paris", at: lines.count - 1)
+        default: lines[0] = lines[0].uppercased()
+        }
+        let second = Array(lines.joined(separator: "\n").utf8)
+        var validator = Validator(policy: Policy(), directory: InMemoryDirectory())
+        validator.spreadsOverCores = true
+        validator.segmentRows = 50
+        var opened = 0
+        var sink = KeepingSink()
+        #expect(throws: InputChangedError.self) {
+            try validator.validate(
+                open: {
+                    opened += 1
+                    return CSVReader(bytes: opened == 1 ? first : second)
+                }, into: &sink)
+        }
+    }
+
     @Test("Warnings of several segments become one per code, at its first line")
     func mergedWarnings() {
         func warning(_ code: CSVIssueCode, line: Int) -> CSVIssue {

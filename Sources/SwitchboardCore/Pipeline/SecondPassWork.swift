@@ -61,27 +61,48 @@ final class SecondPassWork: @unchecked Sendable {
         return outcomes
     }
 
-    /// The outcomes of every record `reader` reads that starts before byte `end` (all of them
-    /// when nil), in order, through the field stage and every stage; with `skippingHeader`, the
-    /// first record read is the header and gets no outcome.
-    func outcomes<Source: ByteSource>(reading reader: CSVReader<Source>, skippingHeader: Bool, before end: Int?)
-        throws -> [RowOutcome]
-    {
+    /// The outcomes of one segment's records, in order, through the field stage and every stage.
+    ///
+    /// The records are those `reader`, which starts at `start`, reads before byte `end` (all of
+    /// them when nil). With `skippingHeader`, the first record read is the header and gets no outcome.
+    ///
+    /// The segment must read as the first pass read it: its first record at `start`, and the
+    /// record that ends it at `end` exactly (or the input's end when nil). Otherwise the file
+    /// changed between the passes, and this throws ``InputChangedError`` rather than lose or
+    /// repeat rows.
+    func outcomes<Source: ByteSource>(
+        reading reader: CSVReader<Source>, from start: CSVPosition, skippingHeader: Bool, before end: Int?
+    ) throws -> [RowOutcome] {
         var record = CSVRecord()
-        if skippingHeader { _ = try reader.nextReadable(into: &record) }
-        let end = end ?? .max
+        if skippingHeader {
+            guard try reader.nextReadable(into: &record), record.position == start, record.strings == header else {
+                throw InputChangedError(line: start.line)
+            }
+        }
+        var expectedStart = skippingHeader ? nil : start.byteOffset
+        /// Whether a record at `offset` (on `line`) belongs to the segment; throws when it shows a change.
+        func isInside(_ offset: Int, line: Int) throws -> Bool {
+            if let expected = expectedStart {
+                guard offset == expected else { throw InputChangedError(line: line) }
+                expectedStart = nil
+            }
+            guard let end, offset >= end else { return true }
+            guard offset == end else { throw InputChangedError(line: line) }
+            return false
+        }
         var outcomes: [RowOutcome] = []
         outcomes.reserveCapacity(validator.segmentRows + Validator.batchSize)
         var batch = Validator.PendingBatch()
         reading: while true {
             switch try reader.next(into: &record) {
             case .end:
+                guard end == nil else { throw InputChangedError(line: record.position.line) }
                 break reading
             case .fatal(let issue), .malformed(let issue):
-                guard issue.record.byteOffset < end else { break reading }
+                guard try isInside(issue.record.byteOffset, line: issue.record.line) else { break reading }
                 batch.unreadable.append((batch.rows.count, validator.unreadable(issue, header: header)))
             case .record:
-                guard record.position.byteOffset < end else { break reading }
+                guard try isInside(record.position.byteOffset, line: record.position.line) else { break reading }
                 batch.append(
                     validator.read(
                         record, header: header, mapping: mapping, fieldNames: fieldNames, normalizer: normalizer))

@@ -76,10 +76,16 @@ struct SegmentedSecondPass {
             group.wait()
         }
         var warnings: [[CSVIssue]] = []
+        var rows = 0
         for segment in segments {
-            try segment.deliver(to: deliver)
+            try segment.deliver { outcome, byteOffset in
+                if outcome.row != nil { rows += 1 }
+                try deliver(outcome, byteOffset)
+            }
             warnings.append(segment.warnings)
         }
+        // Every segment met the next where the first pass said; the rows must be as many too.
+        guard rows == reading.rowCount else { throw InputChangedError(line: segments.last?.start.line ?? 1) }
         return Self.merged(warnings)
     }
 
@@ -218,10 +224,13 @@ final class ResumingReader<Source: ByteSource>: @unchecked Sendable {
 private final class SegmentReading: @unchecked Sendable {
     /// Makes the first segment's reader; false when the input cannot be read in segments.
     let prepareFirst: (CSVPosition) throws -> Bool
+    /// The readable rows the first pass found.
+    let rowCount: Int
     /// Reads a segment: its outcomes and its reader's warnings.
     let read: (SegmentedSecondPass.Segment) throws -> (outcomes: [RowOutcome], warnings: [CSVIssue])
 
     init<Source: ByteSource>(work: SecondPassWork, reader: ResumingReader<Source>) {
+        rowCount = work.index.rowCount
         var first: CSVReader<Source>?
         prepareFirst = { position in
             first = try reader.reader(at: position)
@@ -240,7 +249,7 @@ private final class SegmentReading: @unchecked Sendable {
                 throw CSVIOError(path: "the input file", operation: "open again", errno: ESTALE)
             }
             let outcomes = try work.outcomes(
-                reading: opened, skippingHeader: segment.startsAtHeader, before: segment.end)
+                reading: opened, from: segment.start, skippingHeader: segment.startsAtHeader, before: segment.end)
             return (outcomes, opened.warnings)
         }
     }

@@ -19,6 +19,22 @@ public struct FileValidationError: Error, Sendable, Equatable, CustomStringConve
     public var description: String { "line \(line): \(code.rawValue): \(message)" }
 }
 
+/// The input changed while it was validated (exit 74).
+///
+/// Read again, it no longer has the records the first pass found where it found them, so
+/// nothing of the run can be trusted.
+public struct InputChangedError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The line near which the change showed.
+    public var line: Int
+
+    /// Creates an error noticed near `line`.
+    public init(line: Int) { self.line = line }
+
+    public var description: String {
+        "the file changed while it was being read (noticed near line \(line)); run again once nothing writes to it"
+    }
+}
+
 /// What the validator hands on for each row, in file order.
 public struct RowOutcome: Sendable {
     /// The line where the row starts.
