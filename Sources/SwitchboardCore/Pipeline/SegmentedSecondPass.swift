@@ -18,8 +18,9 @@ import SwitchboardCSV
 /// first row keep their places.
 ///
 /// Unlike ``ParallelSecondPass``, no row's cells are made on one core and used on another: each
-/// worker scans its own bytes and makes its own Strings. At most ``depth`` segments are in flight,
-/// so memory holds a few thousand rows however large the file.
+/// worker scans its own bytes and makes its own Strings. A worker holds at most two segments (the
+/// one it reads and the one being delivered), so memory holds a few thousand rows however large
+/// the file.
 struct SegmentedSecondPass {
     /// How a worker reads a segment: with which reader, and through which stages.
     private let reading: SegmentReading
