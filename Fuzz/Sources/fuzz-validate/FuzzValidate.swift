@@ -54,6 +54,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     var validator = Validator(policy: Policy(), directory: InMemoryDirectory())
     validator.spreadsOverCores = true
     var oneThread = validator
+    // Segments of 1 to 8 rows, so that even a small input is read in many segments over the cores.
+    validator.segmentRows = 1 + Int((input.first ?? 0) & 7)
     oneThread.spreadsOverCores = false
     var sink = CountingSink(input: input)
     var reference = CountingSink(input: input)
@@ -67,6 +69,11 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         if single != summary { fail("the one-thread pass counts \(single), every core \(summary)", input) }
         if !sink.trace.elementsEqual(reference.trace, by: { $0.line == $1.line && $0.findings == $1.findings }) {
             fail("the one-thread pass and the pass over every core gave different rows", input)
+        }
+        if sink.fileFindings != reference.fileFindings {
+            fail(
+                "the one-thread pass gave \(reference.fileFindings) file findings, every core \(sink.fileFindings)",
+                input)
         }
     } catch let error as FileValidationError {
         // A file-level problem is an expected outcome.

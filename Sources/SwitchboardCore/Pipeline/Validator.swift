@@ -186,7 +186,12 @@ public struct Validator {
     var firstPassSplitBytes = 4 << 20
     /// The rows of one segment of the second pass over every core (``SegmentedSecondPass``); the
     /// last may have more or fewer, and so may the one that starts the later half of a split first pass.
-    var segmentRows = 1024
+    ///
+    /// A few rows spread even a small file over the cores and over many segments: what tests and
+    /// the fuzzer do. At least 1.
+    public var segmentRows = 1024 {
+        didSet { segmentRows = max(1, segmentRows) }
+    }
 
     /// Creates a validator.
     public init(
