@@ -20,6 +20,38 @@ struct KeyTableTests {
             table.append(hash, line: line + 1)
         }
         table.sort()
+        expectSearches(table, hashes: hashes)
+    }
+
+    @Test(
+        "Two halves presorted, then merged, answer every search as the whole table sorted at once",
+        arguments: [0, 1, 2, 300, 5000])
+    func presortedHalves(_ size: Int) {
+        var generator = SystemRandomNumberGenerator()
+        // Few distinct hashes, so that many repeat across the halves; the extremes among them.
+        let pool =
+            [Int.min, Int.max, 0, -1] + (0..<20).map { _ in Int.random(in: Int.min...Int.max, using: &generator) }
+        let hashes = (0..<size).map { _ in pool.randomElement(using: &generator)! }
+        let middle = size / 2
+        var first = KeyTable()
+        var later = KeyTable()
+        for line in 0..<middle { first.append(hashes[line], line: line + 1, extra: UInt32(line)) }
+        // The later half counts its lines from 1, as a continuation reader does.
+        for line in middle..<size { later.append(hashes[line], line: line - middle + 1, extra: UInt32(line)) }
+        first.presort()
+        later.presort()
+        first.append(&later, lineOffset: middle)
+        first.sort()
+        expectSearches(first, hashes: hashes)
+        for probe in Set(hashes) {
+            #expect(
+                first.range(of: probe).map { first.extra(at: $0) }
+                    == first.range(of: probe).map { UInt32(first.line(at: $0) - 1) })
+        }
+    }
+
+    /// Expects every search of `table` to find the lines (from 1) where `hashes` holds the hash.
+    private func expectSearches(_ table: KeyTable, hashes: [Int]) {
         for probe in hashes + [Int.min, Int.max, 0, 12345] {
             let expected = hashes.indices.filter { hashes[$0] == probe }.map { $0 + 1 }
             let range = table.range(of: probe)

@@ -44,6 +44,7 @@ extension Validator {
             if let half = laterHalf, record.position.byteOffset >= half.start {
                 laterHalf = nil
                 if var part = half.wait(), part.firstByteOffset == record.position.byteOffset {
+                    Self.presortHalves(&index, &part.index)
                     let lineOffset = record.position.line - part.firstLine
                     index.append(&part.index, lineOffset: lineOffset)
                     let recordOffset = record.position.recordIndex - part.segmentStarts[0].recordIndex
@@ -71,6 +72,22 @@ extension Validator {
         }
         index.finish()
         return (index, header, segmentStarts)
+    }
+
+    /// Sorts the tables of both halves of a split first pass at once, the later half's on another
+    /// core, so that ``FileIndex/append(_:lineOffset:)`` merges them and ``FileIndex/finish()``
+    /// has no sort left to do on one core.
+    ///
+    /// Each core sorts one table at a time, each half the size of the whole file's: together they
+    /// hold no more scratch than one sort of a whole table.
+    private static func presortHalves(_ first: inout FileIndex, _ later: inout FileIndex) {
+        let box = IndexBox(later)
+        later = FileIndex()
+        let group = DispatchGroup()
+        DispatchQueue.global().async(group: group) { box.index.presort() }
+        first.presort()
+        group.wait()
+        later = box.take()
     }
 
     /// Starts reading the later half of `reader`'s input on another core, when the file is big
@@ -233,5 +250,19 @@ private final class LaterHalf: @unchecked Sendable {
                 return nil
             }
         }
+    }
+}
+
+/// An index on its way to another core to be sorted, and back.
+///
+/// `@unchecked Sendable`: one thread at a time holds it, the other waiting for it.
+private final class IndexBox: @unchecked Sendable {
+    var index: FileIndex
+    init(_ index: FileIndex) { self.index = index }
+
+    /// The index, taken out.
+    func take() -> FileIndex {
+        defer { index = FileIndex() }
+        return index
     }
 }

@@ -101,6 +101,17 @@ public struct FileIndex: Sendable {
         usernames.append(user, line: line, extra: UInt32(recordEffects(of: keys, user: user).rawValue))
     }
 
+    /// Sorts every table's entries now, before ``append(_:lineOffset:)`` merges another presorted
+    /// index in: ``finish()`` then only indexes them.
+    mutating func presort() {
+        extensions.presort()
+        devices.presort()
+        usernames.presort()
+        emails.presort()
+        newExtensions.presort()
+        emProfiles.presort()
+    }
+
     /// Moves in the rows `later` noted, which all come after this index's rows in the file.
     ///
     /// `lineOffset` is added to their lines: the two halves of a first pass read at once become
@@ -397,16 +408,27 @@ struct KeyTable: Sendable {
     private var bucketStarts: [UInt32] = [0, 0, 0]
     /// How many top bits of a hash pick its bucket; at least 1.
     private var bucketBits = 1
+    /// Whether the entries are already sorted by hash then line (``presort()``), so that
+    /// ``sort()`` only indexes them.
+    private var isPresorted = false
 
     /// Adds one occurrence of `hash` on `line`.
     mutating func append(_ hash: Int, line: Int, extra: UInt32 = 0) {
+        isPresorted = false
         entries.append(
             Entry(hash: UInt64(bitPattern: Int64(hash)), line: UInt32(truncatingIfNeeded: line), extra: extra))
     }
 
     /// Moves in the entries of `later`, whose lines all come after this table's, with `lineOffset`
     /// added to each line, and empties `later`; before ``sort()`` only.
+    ///
+    /// When both are presorted the two runs are merged, and the table stays sorted.
     mutating func append(_ later: inout KeyTable, lineOffset: Int) {
+        if isPresorted && later.isPresorted {
+            merge(&later, lineOffset: lineOffset)
+            return
+        }
+        isPresorted = isPresorted && later.entries.isEmpty
         entries.reserveCapacity(entries.count + later.entries.count)
         for var entry in later.entries {
             entry.line = UInt32(truncatingIfNeeded: Int(entry.line) + lineOffset)
@@ -415,12 +437,47 @@ struct KeyTable: Sendable {
         later = KeyTable()
     }
 
+    /// Merges the sorted entries of `later` into this table's, lines shifted by `lineOffset`; for
+    /// equal hashes this table's come first, since its lines come first.
+    private mutating func merge(_ later: inout KeyTable, lineOffset: Int) {
+        var merged: [Entry] = []
+        merged.reserveCapacity(entries.count + later.entries.count)
+        entries.withUnsafeBufferPointer { left in
+            later.entries.withUnsafeBufferPointer { right in
+                var (leftIndex, rightIndex) = (0, 0)
+                while leftIndex < left.count || rightIndex < right.count {
+                    if rightIndex < right.count
+                        && (leftIndex == left.count || right[rightIndex].hash < left[leftIndex].hash)
+                    {
+                        var entry = right[rightIndex]
+                        entry.line = UInt32(truncatingIfNeeded: Int(entry.line) + lineOffset)
+                        merged.append(entry)
+                        rightIndex += 1
+                    } else {
+                        merged.append(left[leftIndex])
+                        leftIndex += 1
+                    }
+                }
+            }
+        }
+        later = KeyTable()
+        entries = merged
+        isPresorted = true
+    }
+
+    /// Sorts the entries now, so that ``sort()`` has only to index them: the two halves of a
+    /// first pass sort their tables at once, on two cores, and then merge.
+    mutating func presort() {
+        sortEntries()
+        isPresorted = true
+    }
+
     /// Sorts the entries by hash then line, for searching; call once, after the last append.
     ///
     /// The first pass appends in line order, so a stable sort by hash alone gives that order:
     /// a radix sort, a byte of the hash at a time, the lowest first.
     mutating func sort() {
-        sortEntries()
+        if !isPresorted { sortEntries() }
         indexBuckets()
     }
 
