@@ -172,7 +172,7 @@ func describeLines<Lines: RandomAccessCollection<Int>>(_ lines: Lines, excluding
 extension SharedLines {
     /// Lists the lines other than `line` as a duplicate's message does.
     func described(excluding line: Int) -> String {
-        String(capacity: ByteWriter.linesCapacity) { $0.put(self, excluding: line) }
+        String(capacity: ByteWriter.linesCapacity) { $0.put(OtherLines(self, excluding: line)) }
     }
 }
 

@@ -96,9 +96,13 @@ extension ByteWriter {
             put(contentsOf: name)
             put(" is also claimed on ")
         }
-        message.others.withLines { lines in
-            put(lines: lines.lazy.map(Int.init), others: message.others.total, excluding: 0)
-        }
+        put(message.others)
+    }
+
+    /// Writes the other lines as people read them: `line 4`, `lines 3, 7 and 9`, then how many more.
+    mutating func put(_ others: OtherLines) {
+        // The row's own line is already left out, and no line is 0: nothing more is excluded.
+        others.withLines { lines in put(lines: lines.lazy.map(Int.init), others: others.total, excluding: 0) }
     }
 }
 

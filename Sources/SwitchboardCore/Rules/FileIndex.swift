@@ -762,14 +762,6 @@ public struct SharedLines: Sendable {
     public var leadingLines: [Int] { leading.map(Int.init) }
 }
 
-extension ByteWriter {
-    /// Writes the lines of `lines` other than `line`, which is one of them, as people read them:
-    /// at most ten, then how many more.
-    mutating func put(_ lines: SharedLines, excluding line: Int) {
-        put(lines: lines.leading.lazy.map(Int.init), others: lines.count - 1, excluding: line)
-    }
-}
-
 extension RandomAccessCollection where Element: Comparable {
     /// Whether the collection, which is in ascending order, holds `element`: a binary search.
     func sortedContains(_ element: Element) -> Bool {
