@@ -119,11 +119,9 @@ final class OutcomeSlot: @unchecked Sendable {
     /// How far into the file the part ends, for progress reports.
     let byteOffset: Int
     private let done = DispatchSemaphore(value: 0)
-    // Written once by the worker before `done` is signalled, read after the wait.
+    // Written by the worker before `done` is signalled, read after the wait.
     private var result: Result<[RowOutcome], any Error> = .success([])
     private var taken = false
-    /// The outcome left in the place of one handed on.
-    private static let emptyOutcome = RowOutcome(line: 0, cells: [], row: nil, findings: [])
 
     /// Creates a slot for a part that ends `byteOffset` bytes into the file.
     init(byteOffset: Int) { self.byteOffset = byteOffset }
@@ -134,21 +132,32 @@ final class OutcomeSlot: @unchecked Sendable {
         done.signal()
     }
 
-    /// Waits for the worker and hands each outcome to `deliver`, in order, with ``byteOffset``.
+    /// Waits for the worker and lends each outcome to `deliver`, in order, with ``byteOffset``;
+    /// throws the worker's error.
     ///
-    /// Throws the worker's error. Each outcome moves out and an empty one takes its place: none is copied.
+    /// Each outcome moves out of the array and back in, bit for bit: lending it straight from the
+    /// array would copy it (a retain of every String it holds, on memory the worker wrote). The
+    /// outcomes stay in the slot until ``free()``, or until the slot goes; the reference this
+    /// thread takes to them is gone when this returns.
     func deliver(to deliver: (borrowing RowOutcome, Int) throws -> Void) throws {
         done.wait()
         taken = true
         var outcomes = try result.get()
         result = .success([])
+        defer { result = .success(outcomes) }
         try outcomes.withUnsafeMutableBufferPointer { outcomes in
+            guard let base = outcomes.baseAddress else { return }
             for position in outcomes.indices {
-                let outcome = (outcomes.baseAddress! + position).move()
-                (outcomes.baseAddress! + position).initialize(to: Self.emptyOutcome)
+                let outcome = (base + position).move()
+                defer { (base + position).initialize(to: outcome) }
                 try deliver(outcome, byteOffset)
             }
         }
+    }
+
+    /// Frees the outcomes: called by the thread that made them, once they are delivered.
+    func free() {
+        result = .success([])
     }
 
     /// Waits for the worker, if its outcomes were never taken.

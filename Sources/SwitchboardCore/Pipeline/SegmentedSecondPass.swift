@@ -25,10 +25,10 @@ struct SegmentedSecondPass {
     /// How a worker reads a segment: with which reader, and through which stages.
     private let reading: SegmentReading
 
-    /// Creates the pass that reads its segments with readers that `reader`, which has read the
-    /// header, resumes where they start, and takes their rows through `work`.
-    init<Source: ByteSource>(work: SecondPassWork, reader: ResumingReader<Source>) {
-        reading = SegmentReading(work: work, reader: reader)
+    /// Creates the pass that reads its segments with readers of type `type` that `reader`, which
+    /// has read the header, resumes where they start, and takes their rows through `work`.
+    init<Source: ByteSource>(work: SecondPassWork, reader: any ContinuableCSVReader, as type: CSVReader<Source>.Type) {
+        reading = SegmentReading(work: work, reader: reader, as: type)
     }
 
     /// Reads every row, from the header at `headerStart` on, in segments that start at
@@ -117,11 +117,9 @@ struct SegmentedSecondPass {
         let end: Int?
         /// Whether the segment starts at the header, which gets no outcome.
         let startsAtHeader: Bool
-        /// How far into the file the segment ends, for progress reports.
-        let byteOffset: Int
-        private let readDone = DispatchSemaphore(value: 0)
+        /// Where the worker leaves the segment's outcomes.
+        private let slot: OutcomeSlot
         private let delivered = DispatchSemaphore(value: 0)
-        private var outcomes: Result<[RowOutcome], any Error> = .success([])
         /// The warnings of the segment's reader.
         private(set) var warnings: [CSVIssue] = []
 
@@ -129,49 +127,31 @@ struct SegmentedSecondPass {
             self.start = start
             self.startsAtHeader = startsAtHeader
             self.end = end
-            byteOffset = end ?? fileSize
+            slot = OutcomeSlot(byteOffset: end ?? fileSize)
         }
 
         /// On a worker: reads the segment through every stage, and signals that it is read.
         func read(with reading: SegmentReading) {
-            outcomes = Result {
-                let read = try reading.read(self)
-                warnings = read.warnings
-                return read.outcomes
-            }
-            readDone.signal()
+            slot.finish(
+                Result {
+                    let read = try reading.read(self)
+                    warnings = read.warnings
+                    return read.outcomes
+                })
         }
 
         /// On the reading thread: waits for the worker, hands each outcome to `deliver`, in order,
-        /// with ``byteOffset``, and lets the worker free them; throws the worker's error.
+        /// with how far into the file the segment ends, and lets the worker free them; throws the
+        /// worker's error.
         func deliver(to deliver: (borrowing RowOutcome, Int) throws -> Void) throws {
-            readDone.wait()
             defer { delivered.signal() }
-            try deliverEach(to: deliver)
-        }
-
-        /// Hands each outcome to `deliver`, then puts it back for the worker to free.
-        ///
-        /// Each outcome moves out of the array and back in, bit for bit: lending it straight from
-        /// the array would copy it (a retain of every String it holds, on memory the worker wrote).
-        private func deliverEach(to deliver: (borrowing RowOutcome, Int) throws -> Void) throws {
-            var outcomes = try self.outcomes.get()
-            self.outcomes = .success([])
-            defer { self.outcomes = .success(outcomes) }
-            try outcomes.withUnsafeMutableBufferPointer { outcomes in
-                guard let base = outcomes.baseAddress else { return }
-                for position in outcomes.indices {
-                    let outcome = (base + position).move()
-                    defer { (base + position).initialize(to: outcome) }
-                    try deliver(outcome, byteOffset)
-                }
-            }
+            try slot.deliver(to: deliver)
         }
 
         /// On a worker: waits until the outcomes are delivered (or abandoned), then frees them.
         func freeOnceDelivered() {
             delivered.wait()
-            outcomes = .success([])
+            slot.free()
         }
 
         /// On the reading thread, when it stops: lets a worker waiting on this segment go on.
@@ -201,27 +181,13 @@ private final class StopFlag: @unchecked Sendable {
     }
 }
 
-/// The reader of a second pass, asked by its workers for readers resumed where segments start.
-///
-/// `@unchecked Sendable`: while the pass runs, the reader itself reads nothing, and
-/// ``CSVReader/resumed(at:)`` only reads what it settled on reading the header.
-final class ResumingReader<Source: ByteSource>: @unchecked Sendable {
-    private let reader: any ContinuableCSVReader
-
-    /// Wraps `reader`, which has read the header.
-    init(_ reader: any ContinuableCSVReader) { self.reader = reader }
-
-    /// A reader from `position`, a record's start; nil when the input cannot be read from there.
-    func reader(at position: CSVPosition) throws -> CSVReader<Source>? {
-        try reader.anyResumed(at: position) as? CSVReader<Source>
-    }
-}
-
 /// How the workers of a ``SegmentedSecondPass`` read a segment: the reader they resume, the
 /// first segment's reader, and the stages; the reader's type is known only inside.
 ///
 /// `@unchecked Sendable`: the first segment's reader is made before any worker starts and taken
-/// by the one worker that reads that segment; the rest is only read.
+/// by the one worker that reads that segment; the rest is only read. While the pass runs, the
+/// reader it resumes reads nothing itself, and ``CSVReader/resumed(at:)`` only reads what that
+/// reader settled on reading the header.
 private final class SegmentReading: @unchecked Sendable {
     /// Makes the first segment's reader; false when the input cannot be read in segments.
     let prepareFirst: (CSVPosition) throws -> Bool
@@ -230,11 +196,14 @@ private final class SegmentReading: @unchecked Sendable {
     /// Reads a segment: its outcomes and its reader's warnings.
     let read: (SegmentedSecondPass.Segment) throws -> (outcomes: [RowOutcome], warnings: [CSVIssue])
 
-    init<Source: ByteSource>(work: SecondPassWork, reader: ResumingReader<Source>) {
+    init<Source: ByteSource>(work: SecondPassWork, reader: any ContinuableCSVReader, as _: CSVReader<Source>.Type) {
         rowCount = work.index.rowCount
+        func resumed(at position: CSVPosition) throws -> CSVReader<Source>? {
+            try reader.anyResumed(at: position) as? CSVReader<Source>
+        }
         var first: CSVReader<Source>?
         prepareFirst = { position in
-            first = try reader.reader(at: position)
+            first = try resumed(at: position)
             return first != nil
         }
         read = { segment in
@@ -243,7 +212,7 @@ private final class SegmentReading: @unchecked Sendable {
                 opened = first
                 first = nil
             } else {
-                opened = try reader.reader(at: segment.start)
+                opened = try resumed(at: segment.start)
             }
             guard let opened else {
                 // The file could be opened again for the first segment: only its replacement stops it now.

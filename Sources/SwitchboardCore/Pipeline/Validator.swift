@@ -234,7 +234,7 @@ public struct Validator {
                 normalizer: normalizer)
             // Read in segments when the file can be opened again at a row; else one thread reads.
             if let resumable = reader as? any ContinuableCSVReader, let size = resumable.inputByteCount {
-                let pass = SegmentedSecondPass(work: work, reader: ResumingReader<Source>(resumable))
+                let pass = SegmentedSecondPass(work: work, reader: resumable, as: CSVReader<Source>.self)
                 let warnings = try pass.run(headerStart: headerStart, segmentStarts: segmentStarts, fileSize: size) {
                     outcome, byteOffset in try deliver(outcome, &counts, &sink, byteOffset: byteOffset)
                 }

@@ -400,6 +400,13 @@ struct KeyTable: Sendable {
         var hash: UInt64
         var line: UInt32
         var extra: UInt32
+
+        /// The entry with `lineOffset` added to its line: an entry of a later half, in the whole file.
+        func shifted(by lineOffset: Int) -> Entry {
+            var entry = self
+            entry.line = UInt32(truncatingIfNeeded: Int(line) + lineOffset)
+            return entry
+        }
     }
 
     private var entries: [Entry] = []
@@ -430,10 +437,7 @@ struct KeyTable: Sendable {
         }
         isPresorted = isPresorted && later.entries.isEmpty
         entries.reserveCapacity(entries.count + later.entries.count)
-        for var entry in later.entries {
-            entry.line = UInt32(truncatingIfNeeded: Int(entry.line) + lineOffset)
-            entries.append(entry)
-        }
+        for entry in later.entries { entries.append(entry.shifted(by: lineOffset)) }
         later = KeyTable()
     }
 
@@ -449,9 +453,7 @@ struct KeyTable: Sendable {
                     if rightIndex < right.count
                         && (leftIndex == left.count || right[rightIndex].hash < left[leftIndex].hash)
                     {
-                        var entry = right[rightIndex]
-                        entry.line = UInt32(truncatingIfNeeded: Int(entry.line) + lineOffset)
-                        merged.append(entry)
+                        merged.append(right[rightIndex].shifted(by: lineOffset))
                         rightIndex += 1
                     } else {
                         merged.append(left[leftIndex])
