@@ -20,7 +20,7 @@ let package = Package(
         // Bytes in, records out, and back. Knows nothing of PBXs and depends on nothing.
         .target(name: "SwitchboardCSV"),
         // The domain: rows, import profiles, the policy, validation stages, the pipeline, reports.
-        .target(name: "SwitchboardCore", dependencies: ["SwitchboardCSV"]),
+        .target(name: "SwitchboardCore", dependencies: ["SwitchboardCSV", "CPrefetch"]),
         // The directory in SQLite: schema, look-ups, secret hashing, the transactional applier, run records.
         .target(
             name: "SwitchboardStore",
@@ -34,6 +34,8 @@ let package = Package(
         ),
         // The nightly audit's reports: findings.csv, summary.json and a self-contained report.html.
         .target(name: "SwitchboardAudit", dependencies: ["SwitchboardCore", "SwitchboardCSV"]),
+        // The one hint the validator gives the processor: fetch the file index's memory ahead of its use.
+        .target(name: "CPrefetch"),
         // The one setting of the C allocator the command line makes (glibc's mmap threshold).
         .target(name: "CAllocator"),
         // The command line: argument parsing and printing only.

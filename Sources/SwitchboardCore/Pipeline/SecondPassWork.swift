@@ -57,7 +57,7 @@ final class SecondPassWork: @unchecked Sendable {
         }
         var outcomes: [RowOutcome] = []
         outcomes.reserveCapacity(count)
-        validator.judge(&batch, index: index) { outcomes.append($0) }
+        validator.judge(&batch, index: index, into: &outcomes)
         return outcomes
     }
 
@@ -107,9 +107,9 @@ final class SecondPassWork: @unchecked Sendable {
                     validator.read(
                         record, header: header, mapping: mapping, fieldNames: fieldNames, normalizer: normalizer))
             }
-            if batch.count == Validator.batchSize { validator.judge(&batch, index: index) { outcomes.append($0) } }
+            if batch.count == Validator.batchSize { validator.judge(&batch, index: index, into: &outcomes) }
         }
-        validator.judge(&batch, index: index) { outcomes.append($0) }
+        validator.judge(&batch, index: index, into: &outcomes)
         return outcomes
     }
 }
@@ -120,44 +120,50 @@ final class OutcomeSlot: @unchecked Sendable {
     let byteOffset: Int
     private let done = DispatchSemaphore(value: 0)
     // Written by the worker before `done` is signalled, read after the wait.
-    private var result: Result<[RowOutcome], any Error> = .success([])
+    private var outcomes: [RowOutcome] = []
+    private var failure: (any Error)?
     private var taken = false
 
     /// Creates a slot for a part that ends `byteOffset` bytes into the file.
     init(byteOffset: Int) { self.byteOffset = byteOffset }
 
     /// Called by the worker: the part is done, or failed.
-    func finish(_ result: Result<[RowOutcome], any Error>) {
-        self.result = result
+    func finish(_ result: consuming Result<[RowOutcome], any Error>) {
+        keep(result)
         done.signal()
+    }
+
+    /// Keeps the result's outcomes or error; the result itself is gone when this returns.
+    ///
+    /// Gone before ``finish(_:)`` signals: while it held the outcomes too, the delivering thread,
+    /// woken, found them shared and copied them whole (a segment in ten, every String retained).
+    private func keep(_ result: consuming Result<[RowOutcome], any Error>) {
+        switch consume result {
+        case .success(let outcomes): self.outcomes = outcomes
+        case .failure(let error): failure = error
+        }
     }
 
     /// Waits for the worker and lends each outcome to `deliver`, in order, with ``byteOffset``;
     /// throws the worker's error.
     ///
-    /// Each outcome moves out of the array and back in, bit for bit: lending it straight from the
-    /// array would copy it (a retain of every String it holds, on memory the worker wrote). The
-    /// outcomes stay in the slot until ``free()``, or until the slot goes; the reference this
-    /// thread takes to them is gone when this returns.
+    /// The outcomes are swapped out of the slot, so that this thread holds the only reference to
+    /// them (an array still held by the slot as well would be copied whole, every String retained,
+    /// to be lent from), and lent one by one (``Swift/Array/lendEach(to:)``). They go back into
+    /// the slot, and stay there until ``free()`` or until the slot goes.
     func deliver(to deliver: (borrowing RowOutcome, Int) throws -> Void) throws {
         done.wait()
         taken = true
-        var outcomes = try result.get()
-        result = .success([])
-        defer { result = .success(outcomes) }
-        try outcomes.withUnsafeMutableBufferPointer { outcomes in
-            guard let base = outcomes.baseAddress else { return }
-            for position in outcomes.indices {
-                let outcome = (base + position).move()
-                defer { (base + position).initialize(to: outcome) }
-                try deliver(outcome, byteOffset)
-            }
-        }
+        if let failure { throw failure }
+        var lent: [RowOutcome] = []
+        swap(&lent, &outcomes)
+        defer { swap(&lent, &outcomes) }
+        try lent.lendEach { outcome in try deliver(outcome, byteOffset) }
     }
 
     /// Frees the outcomes: called by the thread that made them, once they are delivered.
     func free() {
-        result = .success([])
+        outcomes = []
     }
 
     /// Waits for the worker, if its outcomes were never taken.
@@ -165,5 +171,22 @@ final class OutcomeSlot: @unchecked Sendable {
         guard !taken else { return }
         done.wait()
         taken = true
+    }
+}
+
+extension Array where Element == RowOutcome {
+    /// Lends each outcome to `body`, in order, moving it out of the array and back in, bit for bit.
+    ///
+    /// Lending an outcome straight from the array would copy it: a retain of every String it
+    /// holds, on memory that another thread may have written.
+    mutating func lendEach(to body: (borrowing RowOutcome) throws -> Void) rethrows {
+        try withUnsafeMutableBufferPointer { outcomes in
+            guard let base = outcomes.baseAddress else { return }
+            for position in outcomes.indices {
+                let outcome = (base + position).move()
+                defer { (base + position).initialize(to: outcome) }
+                try body(outcome)
+            }
+        }
     }
 }

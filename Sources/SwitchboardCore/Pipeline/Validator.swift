@@ -313,6 +313,9 @@ public struct Validator {
     /// The rows of the second pass handled together.
     static let batchSize = 256
 
+    /// How many rows ahead of the row it checks the second pass asks for the index's memory.
+    static let prefetchDistance = 6
+
     /// The row a batch leaves in the place of a row it has moved out.
     private static let emptyRow = NormalizedRow(row: UserRow(line: 0))
     /// The read a batch leaves in the place of one it has moved out.
@@ -380,39 +383,49 @@ public struct Validator {
         _ batch: inout PendingBatch, index: FileIndex, into sink: inout Sink, _ counts: inout RunningCounts,
         byteOffset: Int
     ) throws {
-        try judge(&batch, index: index) { outcome in
-            try deliver(outcome, &counts, &sink, byteOffset: byteOffset)
-        }
+        var outcomes: [RowOutcome] = []
+        outcomes.reserveCapacity(batch.count)
+        judge(&batch, index: index, into: &outcomes)
+        try outcomes.lendEach { outcome in try deliver(outcome, &counts, &sink, byteOffset: byteOffset) }
     }
 
-    /// Runs the stages over a batch of read rows and hands each outcome to `emit`, in file order
-    /// (the unreadable records in their places); empties the batch.
-    func judge(_ batch: inout PendingBatch, index: FileIndex, emit: (consuming RowOutcome) throws -> Void) rethrows {
+    /// Runs the stages over a batch of read rows and appends each outcome to `outcomes`, in file
+    /// order (the unreadable records in their places); empties the batch.
+    ///
+    /// Each row and its read move out of the batch and into its outcome, which is built in place
+    /// at the end of `outcomes`: none is copied (handing each outcome to a closure copied it, and
+    /// the row in it, every String retained).
+    func judge(_ batch: inout PendingBatch, index: FileIndex, into outcomes: inout [RowOutcome]) {
         guard batch.count > 0 else { return }
         directory.prepare(for: batch.rows)
         var unreadable = batch.unreadable[...]
         var context = RowContext(policy: policy, index: index, directory: directory)
-        try batch.rows.withUnsafeMutableBufferPointer { rows in
-            try batch.reads.withUnsafeMutableBufferPointer { reads in
+        batch.rows.withUnsafeMutableBufferPointer { rows in
+            batch.reads.withUnsafeMutableBufferPointer { reads in
                 for position in rows.indices {
                     while let next = unreadable.first, next.rowsBefore == position {
-                        try emit(next.outcome)
+                        outcomes.append(next.outcome)
                         unreadable.removeFirst()
                     }
-                    // The row and its read move out and empty ones take their places: none is copied.
+                    // The index's runs for a row some rows ahead are fetched while this one is checked.
+                    if position + Self.prefetchDistance < rows.count {
+                        index.prefetchSharedLines(onLine: rows[position + Self.prefetchDistance].line)
+                    }
+                    // The row and its read move out and empty ones take their places.
                     let row = (rows.baseAddress! + position).move()
                     (rows.baseAddress! + position).initialize(to: Self.emptyRow)
                     var read = (reads.baseAddress! + position).move()
                     (reads.baseAddress! + position).initialize(to: Self.emptyRead)
                     context.move(to: row)
                     for stage in stages { stage.check(row, context: context, findings: &read.findings) }
-                    try emit(read.outcome(of: row))
+                    let outcome = read.outcome(of: consume row)
+                    outcomes.append(consume outcome)
                 }
             }
         }
         batch.rows.removeAll(keepingCapacity: true)
         batch.reads.removeAll(keepingCapacity: true)
-        for next in unreadable { try emit(next.outcome) }
+        for next in unreadable { outcomes.append(next.outcome) }
         batch.unreadable.removeAll(keepingCapacity: true)
     }
 
