@@ -1,5 +1,6 @@
-import SwitchboardCore
 import Testing
+
+@testable import SwitchboardCore
 
 @Suite("Field rules")
 struct FieldRuleTests {
@@ -98,6 +99,9 @@ struct RowNormalizerTests {
             ("\u{3000}Åsa", "Åsa", true), ("Zoë\u{A0}", "Zoë", true), ("\u{2003}Élodie\u{2003}", "Élodie", true),
             ("Éric", "Éric", false), ("Ünal", "Ünal", false), ("e\u{301}", "e\u{301}", false),
             ("x\u{301}\u{A0}", "x\u{301}", true), ("Zoë \u{301}", "Zoë \u{301}", false),
+            ("Ольга\u{1680}", "Ольга", true), ("\u{205F}Ольга", "Ольга", true), ("Ольга", "Ольга", false),
+            ("\u{85}Zoë\u{202F}", "Zoë", true), ("\u{10348}x\u{10348}", "\u{10348}x\u{10348}", false),
+            ("李\u{3000}", "李", true), ("李", "李", false),
         ]
         for (cell, value, trimmed) in cases {
             let outcome = outcomes([addRow(2, "ann", ext: "4021", extra: [.firstName: cell])])[0]
@@ -105,6 +109,19 @@ struct RowNormalizerTests {
             #expect(warnings.map(\.field) == (trimmed ? ["first_name"] : []), "\(cell.unicodeScalars.map(\.value))")
             #expect(outcome.row?.row.value(.firstName) == value, "\(cell.unicodeScalars.map(\.value))")
         }
+    }
+
+    @Test("Every whitespace scalar starts with a UTF-8 byte that the trim's quick look lets through")
+    func whitespaceLeadBytes() {
+        var leads: Set<UInt8> = []
+        for value in UInt32(0)...0x10FFFF {
+            guard let scalar = Unicode.Scalar(value), scalar.properties.isWhitespace else { continue }
+            leads.insert(String(scalar).utf8.first!)
+        }
+        #expect(leads.count > 3)
+        #expect(leads.allSatisfy { !UTF8Whitespace.cannotStart($0) })
+        // And the quick look settles the lead bytes of most scripts: Latin, Greek, Cyrillic, CJK.
+        #expect(["é", "λ", "ж", "李", "😀"].allSatisfy { UTF8Whitespace.cannotStart(String($0).utf8.first!) })
     }
 
     @Test("Extensions need min to max digits")

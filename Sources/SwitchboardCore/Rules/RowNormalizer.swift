@@ -96,8 +96,8 @@ public struct RowNormalizer: Sendable {
 
     /// Removes surrounding whitespace from every value but the secrets, with one warning per field.
     private func trim(_ row: inout UserRow, _ findings: inout FindingList) {
-        // Most cells start and end with a visible ASCII character: their two bytes are looked at in
-        // place, and only the other cells are taken out of the row and looked at further.
+        // Most cells start and end with a scalar that cannot be whitespace: their ends are looked at
+        // in place, and only the other cells are taken out of the row and looked at further.
         let others = row.changes.withUnsafeBufferPointer { changes -> UInt64 in
             var others: UInt64 = 0
             for field in Self.trimmedFields {
@@ -111,8 +111,8 @@ public struct RowNormalizer: Sendable {
         guard others != 0 else { return }
         for field in Self.trimmedFields where others & (1 << field.rawValue) != 0 {
             guard case .set(let text) = row[field], let ends = Self.visibleEnds(text) else { continue }
-            // An end that is a visible ASCII character is no whitespace; only another end needs its
-            // scalar's properties. Trimming takes off whitespace scalars: these are the ends it looks at.
+            // An end that cannot be whitespace is settled; only another end needs its scalar's
+            // properties. Trimming takes off whitespace scalars: these are the ends it looks at.
             let headIsWhitespace = !ends.head && text.unicodeScalars.first!.properties.isWhitespace
             guard headIsWhitespace || (!ends.tail && text.unicodeScalars.last!.properties.isWhitespace) else {
                 continue
@@ -123,13 +123,26 @@ public struct RowNormalizer: Sendable {
         }
     }
 
-    /// Whether each end of `text` is a visible ASCII character, so no whitespace, read from its
-    /// bytes in place; nil when `text` is empty. (Text without contiguous UTF-8 says neither is,
-    /// so its scalars are looked at.)
+    /// Whether each end of `text` is a scalar that cannot be whitespace, read from its bytes in
+    /// place; nil when `text` is empty. (Text without contiguous UTF-8 says neither is, so its
+    /// scalars are looked at.)
+    ///
+    /// A visible ASCII character is no whitespace, and neither is any scalar whose UTF-8 lead byte
+    /// is not one that a whitespace scalar has (see ``UTF8Whitespace``): names in Cyrillic or
+    /// Greek, and accented Latin, are settled without a look-up of the scalar's properties.
     private static func visibleEnds(_ text: String) -> (head: Bool, tail: Bool)? {
         text.utf8.withContiguousStorageIfAvailable { bytes -> (head: Bool, tail: Bool)? in
             guard let first = bytes.first, let last = bytes.last else { return nil }
-            return (first > 0x20 && first < 0x7F, last > 0x20 && last < 0x7F)
+            var lead = last
+            if last >= 0x80 {
+                // The last scalar's lead byte: back over at most three continuation bytes (10xxxxxx).
+                var position = bytes.count - 1
+                while position > 0 && position >= bytes.count - 3 && bytes[position] & 0xC0 == 0x80 {
+                    position -= 1
+                }
+                lead = bytes[position]
+            }
+            return (UTF8Whitespace.cannotStart(first), UTF8Whitespace.cannotStart(lead))
         } ?? (text.isEmpty ? nil : (false, false))
     }
 
@@ -186,5 +199,22 @@ public struct FileFacts: Sendable, Equatable {
     public init(zeroPaddedExtensionDigits: Int? = nil, zeroPaddedExample: Int = 0) {
         self.zeroPaddedExtensionDigits = zeroPaddedExtensionDigits
         self.zeroPaddedExample = zeroPaddedExample
+    }
+}
+
+/// What the UTF-8 lead bytes of whitespace scalars are, so that most scalars are known not to be
+/// whitespace from their first byte.
+///
+/// The scalars with Unicode's White_Space property are U+0009 to U+000D, U+0020, U+0085, U+00A0,
+/// U+1680, U+2000 to U+200A, U+2028, U+2029, U+202F, U+205F and U+3000. Beyond ASCII, their UTF-8
+/// starts with C2, E1, E2 or E3.
+enum UTF8Whitespace {
+    /// Whether a scalar whose UTF-8 starts with `lead` cannot be whitespace.
+    ///
+    /// True for a visible ASCII character, or a lead byte no whitespace scalar has; false means it may be.
+    @inline(__always)
+    static func cannotStart(_ lead: UInt8) -> Bool {
+        if lead < 0x80 { return lead > 0x20 && lead < 0x7F }
+        return !(lead == 0xC2 || (lead >= 0xE1 && lead <= 0xE3))
     }
 }
