@@ -232,6 +232,12 @@ private final class LaterHalf: @unchecked Sendable {
         /// Reads every record into the index, telling `progress` the rows and bytes read every 4,096 rows.
         func read(from start: Int, progress: (Int, Int) -> Void) -> Part? {
             var record = CSVRecord()
+            // The index and keys move to locals for the loop: passed from this class's properties,
+            // the index was copied for every row (a retain and release of each of its tables) and
+            // each access checked for exclusivity.
+            var index = FileIndex()
+            swap(&index, &self.index)
+            var keys = self.keys
             do {
                 guard try nextReadable(&record) else { return nil }
                 let first = (byteOffset: start + record.position.byteOffset, line: record.position.line)
