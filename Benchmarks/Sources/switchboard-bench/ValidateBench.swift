@@ -4,7 +4,9 @@
 //   validate [--one-thread] FILE    Validator(policy: Policy(), directory: InMemoryDirectory()),
 //                                   both passes, every row into a sink that only counts; the
 //                                   second pass over every core, or with --one-thread on one
-//   validate-index FILE             the validator's first pass alone, building the FileIndex
+//   validate-index [--one-thread] FILE
+//                                   the validator's first pass alone, building the FileIndex, its
+//                                   file read in two halves at once or, with --one-thread, on one
 //   validate-index --no-index FILE  the same reading and key normalizing, with no FileIndex:
 //                                   the baseline whose peak RSS is subtracted
 import CHeapInfo
@@ -95,7 +97,7 @@ func heapInUse() -> Int { Int(cheapinfo_heap_in_use()) }
 /// more memory than the reading, so the difference between the two peak RSS figures is the
 /// index. It also prints the heap in use (mallinfo2) before the first record and after
 /// `finish()` while the index is still alive.
-func runValidateIndex(path: String, indexing: Bool) {
+func runValidateIndex(path: String, indexing: Bool, spreadsOverCores: Bool) {
     let directory = InMemoryDirectory()
     let policy = Policy()
     let heapBefore = heapInUse()
@@ -105,7 +107,8 @@ func runValidateIndex(path: String, indexing: Bool) {
     var index = FileIndex(policy: policy)
     do {
         if indexing {
-            let validator = Validator(policy: policy, directory: directory)
+            var validator = Validator(policy: policy, directory: directory)
+            validator.spreadsOverCores = spreadsOverCores && validator.spreadsOverCores
             let result = try validator.firstPass(try CSVReader(path: path))
             index = result.index
             rows = index.rowCount

@@ -7,7 +7,7 @@
 //   switchboard-bench validate [--one-thread] FILE
 //                                          SwitchboardCore's Validator, both passes, empty directory;
 //                                          its second pass over every core, or on one thread
-//   switchboard-bench validate-index [--no-index] FILE
+//   switchboard-bench validate-index [--one-thread] [--no-index] FILE
 //                                          the validator's first pass alone (FileIndex), or
 //                                          the same reading without the index
 //   switchboard-bench baseline             does nothing: the process's own peak RSS
@@ -31,7 +31,7 @@ let usage = """
            switchboard-bench parse-strings FILE
            switchboard-bench csvswift FILE
            switchboard-bench validate [--one-thread] FILE
-           switchboard-bench validate-index [--no-index] FILE
+           switchboard-bench validate-index [--one-thread] [--no-index] FILE
            switchboard-bench baseline
     """
 
@@ -133,10 +133,12 @@ case "validate":
     runValidate(path: arguments[0], spreadsOverCores: !oneThread)
 
 case "validate-index":
+    let oneThread = arguments.first == "--one-thread"
+    if oneThread { arguments.removeFirst() }
     let indexing = arguments.first != "--no-index"
     if !indexing { arguments.removeFirst() }
     guard arguments.count == 1 else { fail(usage) }
-    runValidateIndex(path: arguments[0], indexing: indexing)
+    runValidateIndex(path: arguments[0], indexing: indexing, spreadsOverCores: !oneThread)
 
 case "baseline":
     // The runtime, Foundation and ICU that CSV.swift pulls in, loaded and doing nothing:

@@ -51,15 +51,17 @@ struct OtherLines: Sendable, Equatable {
     /// The lines of `lines` other than `line`, which is one of them.
     init(_ lines: SharedLines, excluding line: Int) {
         total = lines.count - 1
-        withUnsafeMutableBytes(of: &shown) { raw in
+        shownCount = withUnsafeMutableBytes(of: &shown) { raw in
             let slots = raw.bindMemory(to: UInt32.self)
-            var count = 0
-            for other in lines.leading where Int(other) != line {
-                slots[count] = other
-                count += 1
-                if count == linesListedInMessages { break }
+            return lines.withLeading { leading in
+                var count = 0
+                for other in leading where Int(other) != line {
+                    slots[count] = other
+                    count += 1
+                    if count == linesListedInMessages { break }
+                }
+                return count
             }
-            shownCount = count
         }
     }
 

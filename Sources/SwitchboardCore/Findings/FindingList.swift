@@ -14,7 +14,7 @@ public struct FindingList: Sendable, Equatable {
     }
 
     /// Whether any finding rejects the row.
-    public var hasErrors: Bool { findings.contains { $0.severity == .error } }
+    public var hasErrors: Bool { findings.hasError }
 
     /// Adds an error about `field`.
     public mutating func error(_ code: RuleCode, _ field: CanonicalField?, _ message: String) {
@@ -76,4 +76,21 @@ public struct FieldNames: Sendable, Equatable {
 
     /// The name of `field`.
     public subscript(field: CanonicalField) -> String { names[field.rawValue] }
+
+    /// The same names in memory of their own, for one core: each row's findings hold the names,
+    /// and names that every core's rows share are counted by all of them, each count a write to
+    /// the same memory.
+    func unshared() -> FieldNames {
+        FieldNames(names: names.map { String(decoding: Array($0.utf8), as: UTF8.self) })
+    }
+}
+
+extension [Finding] {
+    /// Whether any finding is an error, read in place: `contains(where:)` hands each finding to its
+    /// closure as a copy, a retain and release of each of its Strings.
+    var hasError: Bool {
+        withUnsafeBufferPointer { findings in
+            findings.indices.contains { findings[$0].severity == .error }
+        }
+    }
 }

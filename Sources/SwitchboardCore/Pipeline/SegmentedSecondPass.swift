@@ -58,13 +58,14 @@ struct SegmentedSecondPass {
         let reading = self.reading
         for worker in 0..<workers {
             DispatchQueue.global().async(group: group) {
+                let work = reading.work.unshared()
                 var previous: Segment?
                 for index in stride(from: worker, to: segments.count, by: workers) {
                     previous?.freeOnceDelivered()
                     previous = nil
                     if stop.isSet { break }
                     let segment = segments[index]
-                    segment.read(with: reading)
+                    segment.read(with: reading, work: work)
                     previous = segment
                 }
                 previous?.freeOnceDelivered()
@@ -130,11 +131,11 @@ struct SegmentedSecondPass {
             slot = OutcomeSlot(byteOffset: end ?? fileSize)
         }
 
-        /// On a worker: reads the segment through every stage, and signals that it is read.
-        func read(with reading: SegmentReading) {
+        /// On a worker: reads the segment through `work`'s stages, and signals that it is read.
+        func read(with reading: SegmentReading, work: SecondPassWork) {
             slot.finish(
                 Result {
-                    let read = try reading.read(self)
+                    let read = try reading.read(self, work)
                     warnings = read.warnings
                     return read.outcomes
                 })
@@ -193,10 +194,13 @@ private final class SegmentReading: @unchecked Sendable {
     let prepareFirst: (CSVPosition) throws -> Bool
     /// The readable rows the first pass found.
     let rowCount: Int
-    /// Reads a segment: its outcomes and its reader's warnings.
-    let read: (SegmentedSecondPass.Segment) throws -> (outcomes: [RowOutcome], warnings: [CSVIssue])
+    /// The stages, and what they read: each worker takes its own ``SecondPassWork/unshared()`` copy.
+    let work: SecondPassWork
+    /// Reads a segment through a worker's work: its outcomes and its reader's warnings.
+    let read: (SegmentedSecondPass.Segment, SecondPassWork) throws -> (outcomes: [RowOutcome], warnings: [CSVIssue])
 
     init<Source: ByteSource>(work: SecondPassWork, reader: any ContinuableCSVReader, as _: CSVReader<Source>.Type) {
+        self.work = work
         rowCount = work.index.rowCount
         func resumed(at position: CSVPosition) throws -> CSVReader<Source>? {
             try reader.anyResumed(at: position) as? CSVReader<Source>
@@ -206,7 +210,7 @@ private final class SegmentReading: @unchecked Sendable {
             first = try resumed(at: position)
             return first != nil
         }
-        read = { segment in
+        read = { segment, work in
             let opened: CSVReader<Source>?
             if segment.startsAtHeader {
                 opened = first

@@ -55,7 +55,7 @@ public struct RowOutcome: Sendable {
     }
 
     /// Whether the row goes through: it has no error.
-    public var isAccepted: Bool { !findings.contains { $0.severity == .error } }
+    public var isAccepted: Bool { !findings.hasError }
 }
 
 /// Where a long run stands, for a progress bar.
@@ -317,7 +317,10 @@ public struct Validator {
     static let prefetchDistance = 6
 
     /// The row a batch leaves in the place of a row it has moved out.
-    private static let emptyRow = NormalizedRow(row: UserRow(line: 0))
+    ///
+    /// It holds no memory of its own (its arrays are the empty array, which no count changes): a
+    /// row's worth of changes here was counted by every core for every row it stood in for.
+    private static let emptyRow = NormalizedRow(row: .movedOut)
     /// The read a batch leaves in the place of one it has moved out.
     private static let emptyRead = PendingRead(cells: [], findings: FindingList(line: 0, fieldNames: .unnamed))
 

@@ -55,6 +55,17 @@ public struct UserRow: Sendable, Equatable {
         self.changes = changes
     }
 
+    /// What stands in a batch for a row moved out of it; never read as a row.
+    ///
+    /// No cells, and no changes at all (not one per field), so that it holds no memory of its own.
+    static let movedOut = UserRow(line: 0, cells: [], unsetChanges: ())
+
+    private init(line: Int, cells: [String], unsetChanges: Void) {
+        self.line = line
+        self.cells = cells
+        changes = []
+    }
+
     /// The change asked of `field`.
     public subscript(field: CanonicalField) -> FieldChange {
         get { changes[field.rawValue] }

@@ -27,12 +27,22 @@ public struct RowContext {
     /// Makes this the context of another row of the same run: one context serves a batch of
     /// rows, so the index and policy it holds are not copied (and counted) once a row.
     mutating func move(to row: NormalizedRow) {
-        existing = row.usernameKey.flatMap { directory.profile(usernameKey: $0) }
+        (existing, effectiveAction) = resolution(of: row)
+    }
+
+    /// The directory's profile for `row`'s username, and the action once an upsert is resolved.
+    ///
+    /// Not mutating, and never inlined into ``move(to:)``, so that the directory is called where it
+    /// lies: from a mutating method it was copied for each row, a count on the one directory that
+    /// every core's rows share.
+    @inline(never)
+    private func resolution(of row: NormalizedRow) -> (DirectoryProfile?, RowAction?) {
+        let existing = row.usernameKey.flatMap { directory.profile(usernameKey: $0) }
         switch row.action {
-        case .upsert?: effectiveAction = existing == nil ? .add : .update
+        case .upsert?: return (existing, existing == nil ? .add : .update)
         // Re-running an add that changes nothing is an update that finds nothing to do.
-        case .add? where existing != nil && directory.isUnchanged(by: row): effectiveAction = .update
-        default: effectiveAction = row.action
+        case .add? where existing != nil && directory.isUnchanged(by: row): return (existing, .update)
+        default: return (existing, row.action)
         }
     }
 
