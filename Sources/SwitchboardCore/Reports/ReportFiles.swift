@@ -29,8 +29,8 @@ public struct RejectsWriter {
     private var keptColumns: [(column: Int, isSecret: Bool)] = []
     private var header: [String] = []
     private var freeText: Set<Int> = []
-    /// The cells of the row being written, kept between rows for their storage.
-    private var cells: [String] = []
+    /// Where a row's line, codes and reasons are written, kept between rows for its storage.
+    private var scratch: [UInt8] = []
 
     /// Creates a writer for `path`; nothing is created until a row is rejected.
     public init(path: String) {
@@ -59,40 +59,53 @@ public struct RejectsWriter {
             try writer!.write(RejectColumns.names + header)
             isWritten = true
         }
-        // The codes and reasons of the errors, each built as one String; findings are read in
-        // place (a row of a duplicate-heavy file has three or four), and a duplicate's message
-        // is written straight into the reasons.
+        // Each field's bytes go straight to the writer: the line's digits, the codes and the
+        // reasons written into one reused buffer (a duplicate's message straight into the
+        // reasons), then the cells. Findings are read in place: a row of a duplicate-heavy file
+        // has three or four.
         let findings = outcome.findings
-        var codes = ""
+        let fieldCount = 3 + keptColumns.count
         var reasonsCapacity = 0
         for position in findings.indices where findings[position].severity == .error {
-            let code = findings[position].code
-            if !findings[..<position].contains(where: { $0.severity == .error && $0.code == code }) {
-                if !codes.isEmpty { codes += ";" }
-                codes += code.rawValue
-            }
-            reasonsCapacity += findings[position].field.utf8.count + findings[position].messageCapacity + 4
+            reasonsCapacity +=
+                findings[position].code.rawValue.utf8.count + findings[position].field.utf8.count
+                + findings[position].messageCapacity + 4
         }
-        let reasons = String(capacity: reasonsCapacity + 20) { reasons in
+        if scratch.count < reasonsCapacity + 40 { scratch = [UInt8](repeating: 0, count: 2 * reasonsCapacity + 40) }
+        scratch.withUnsafeMutableBufferPointer { buffer in
+            var bytes = ByteWriter(buffer)
+            bytes.put(outcome.line)
+            writer!.writeField(UnsafeBufferPointer(rebasing: buffer[..<bytes.end]), column: 0, of: fieldCount)
+
+            bytes = ByteWriter(buffer)
+            for position in findings.indices where findings[position].severity == .error {
+                let code = findings[position].code
+                guard !findings[..<position].contains(where: { $0.severity == .error && $0.code == code }) else {
+                    continue
+                }
+                if bytes.end > 0 { bytes.put(";") }
+                bytes.put(contentsOf: code.rawValue)
+            }
+            writer!.writeField(UnsafeBufferPointer(rebasing: buffer[..<bytes.end]), column: 1, of: fieldCount)
+
+            bytes = ByteWriter(buffer)
             var first = true
             for position in findings.indices where findings[position].severity == .error {
-                if !first { reasons.put("; ") }
+                if !first { bytes.put("; ") }
                 first = false
                 if !findings[position].field.isEmpty {
-                    reasons.put(contentsOf: findings[position].field)
-                    reasons.put(": ")
+                    bytes.put(contentsOf: findings[position].field)
+                    bytes.put(": ")
                 }
-                reasons.put(messageOf: findings[position])
+                bytes.put(messageOf: findings[position])
             }
+            writer!.writeField(UnsafeBufferPointer(rebasing: buffer[..<bytes.end]), column: 2, of: fieldCount)
         }
-        cells.removeAll(keepingCapacity: true)
-        cells.append(String(outcome.line))
-        cells.append(codes)
-        cells.append(reasons)
-        for (column, isSecret) in keptColumns {
-            cells.append(isSecret || column >= outcome.cells.count ? "" : outcome.cells[column])
+        for (position, (column, isSecret)) in keptColumns.enumerated() {
+            var cell = isSecret || column >= outcome.cells.count ? "" : outcome.cells[column]
+            cell.withUTF8 { writer!.writeField($0, column: position + 3, of: fieldCount) }
         }
-        try writer!.write(cells)
+        try writer!.endRecord()
     }
 
     /// Writes out what is buffered.
@@ -114,11 +127,34 @@ public struct FindingsWriter {
         try writer.write(["line", "severity", "code", "field", "message"])
     }
 
+    /// Where a finding's line and message are written, kept between findings for its storage.
+    private var scratch: [UInt8] = []
+
     /// Writes one finding.
+    ///
+    /// Each field's bytes go straight to the writer, the line's digits and the message through one
+    /// reused buffer: a duplicate's message is never made a String.
     public mutating func write(_ finding: Finding) throws {
-        try writer.write([
-            String(finding.line), finding.severity.rawValue, finding.code.rawValue, finding.field, finding.message,
-        ])
+        let capacity = finding.messageCapacity + 40
+        if scratch.count < capacity { scratch = [UInt8](repeating: 0, count: 2 * capacity) }
+        scratch.withUnsafeMutableBufferPointer { buffer in
+            var bytes = ByteWriter(buffer)
+            bytes.put(finding.line)
+            writer.writeField(UnsafeBufferPointer(rebasing: buffer[..<bytes.end]), column: 0, of: 5)
+            Self.writeField(finding.severity.rawValue, column: 1, with: &writer)
+            Self.writeField(finding.code.rawValue, column: 2, with: &writer)
+            Self.writeField(finding.field, column: 3, with: &writer)
+            bytes = ByteWriter(buffer)
+            bytes.put(messageOf: finding)
+            writer.writeField(UnsafeBufferPointer(rebasing: buffer[..<bytes.end]), column: 4, of: 5)
+        }
+        try writer.endRecord()
+    }
+
+    /// Writes `text` as field `column` of a finding's five.
+    private static func writeField(_ text: String, column: Int, with writer: inout CSVWriter<FileByteSink>) {
+        var text = text
+        text.withUTF8 { writer.writeField($0, column: column, of: 5) }
     }
 
     /// Writes out what is buffered.
