@@ -395,9 +395,10 @@ public struct Validator {
     /// Runs the stages over a batch of read rows and appends each outcome to `outcomes`, in file
     /// order (the unreadable records in their places); empties the batch.
     ///
-    /// Each row and its read move out of the batch and into its outcome, which is built in place
-    /// at the end of `outcomes`: none is copied (handing each outcome to a closure copied it, and
-    /// the row in it, every String retained).
+    /// Each row and its read move out of the batch into its outcome, appended to `outcomes`
+    /// (handing each outcome to a closure instead copied it once more, every String retained).
+    /// The compiler still copies the row once for the stages and the outcome once into the array:
+    /// other ways of writing the moves did not remove those copies (docs/performance.md, session 11).
     func judge(_ batch: inout PendingBatch, index: FileIndex, into outcomes: inout [RowOutcome]) {
         guard batch.count > 0 else { return }
         directory.prepare(for: batch.rows)
