@@ -353,6 +353,16 @@ struct ProfileTests {
         #expect(rows[1][.email] == .clear)
     }
 
+    @Test("A cell of Unicode whitespace alone is blank; one that starts with a letter beyond ASCII is not")
+    func unicodeBlankCells() throws {
+        let text = "username,first_name,last_name,department,site\nana,\u{3000},Ольга,\u{A0}\u{2003},Åre\n"
+        let (_, rows) = try read(text, as: .canonical)
+        #expect(rows[0][.firstName] == .keep)
+        #expect(rows[0][.lastName] == .set("Ольга"))
+        #expect(rows[0][.department] == .keep)
+        #expect(rows[0][.site] == .set("Åre"))
+    }
+
     @Test("Canonical: a blank cell keeps, and cells pass through untrimmed")
     func canonicalBlankKeeps() throws {
         let text = "action,username,department,voicemail,voicemail_passcode\nupdate,ana,, Yes ,\" \"\n"

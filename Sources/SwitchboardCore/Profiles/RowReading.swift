@@ -98,8 +98,9 @@ extension ImportProfile {
     /// Whether a cell is blank: empty, or (not for secrets, which are never trimmed) only whitespace.
     static func isBlank(_ cell: String, secret: Bool) -> Bool {
         if secret || cell.isEmpty { return cell.isEmpty }
-        // A cell that starts with a visible ASCII character is not blank: no Unicode look-up.
-        if let first = cell.firstByte, first > 0x20 && first < 0x7F { return false }
+        // A cell whose first scalar cannot be whitespace (a visible ASCII character, or a lead byte
+        // no whitespace scalar has, as in most names) is not blank: no Unicode look-up.
+        if let first = cell.firstByte, UTF8Whitespace.cannotStart(first) { return false }
         return cell.unicodeScalars.allSatisfy(\.properties.isWhitespace)
     }
 }
