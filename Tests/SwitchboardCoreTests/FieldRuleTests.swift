@@ -175,6 +175,31 @@ struct KeyFoldingTests {
     func fold(_ text: String, _ folded: String) {
         #expect(NormalizedRow.fold(text) == folded)
     }
+
+    @Test("The word-at-a-time look at a key agrees with a byte-by-byte one, at every length and place")
+    func wordAtATime() {
+        // SplitMix64 from a fixed seed: the same keys on every run.
+        var state: UInt64 = 0x5357_4954_4348
+        func next() -> Int {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var mixed = (state ^ (state >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
+            return Int(truncatingIfNeeded: (mixed ^ (mixed >> 31)) >> 1)
+        }
+        let alphabet =
+            Array("azAZ@.09_-`[{".utf8) + [0x40, 0x41, 0x5A, 0x5B, 0x60, 0x61, 0x7A, 0x7B, 0x7F, 0x80, 0xC3, 0xFF]
+        for length in 0...40 {
+            for _ in 0..<200 {
+                let bytes = (0..<length).map { _ in alphabet[next() % alphabet.count] }
+                let expected = (
+                    isASCII: bytes.allSatisfy { $0 < 0x80 }, hasCapital: bytes.contains { (0x41...0x5A).contains($0) }
+                )
+                let seen = bytes.withUnsafeBufferPointer { ASCIIWords.look(at: $0) }
+                #expect(seen.isASCII == expected.isASCII, "\(bytes)")
+                if expected.isASCII { #expect(seen.hasCapital == expected.hasCapital, "\(bytes)") }
+            }
+        }
+    }
 }
 
 @Suite("Invisible characters in usernames")
