@@ -124,18 +124,14 @@ enum ASCIIWords {
     static func look(at bytes: UnsafeBufferPointer<UInt8>) -> (isASCII: Bool, hasCapital: Bool) {
         guard let base = bytes.baseAddress else { return (true, false) }
         let raw = UnsafeRawPointer(base)
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highBits: UInt64 = 0x8080_8080_8080_8080
         var seen: UInt64 = 0
         var capitals: UInt64 = 0
         var offset = 0
         while offset + 8 <= bytes.count {
             let word = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
             seen |= word
-            // For an ASCII byte b, the high bit of b + 0x3F is set when b >= `A` and that of
-            // b + 0x25 when b > `Z`; no sum carries into the next byte. Non-ASCII words set
-            // `seen`'s high bits, and then the capitals found do not matter.
-            capitals |= (word &+ ones &* (0x80 - 0x41)) & ~(word &+ ones &* (0x80 - 0x5B)) & highBits
+            // Non-ASCII words set `seen`'s high bits, and then the capitals found do not matter.
+            capitals |= Self.capitals(in: word)
             offset += 8
         }
         var hasCapital = capitals != 0
@@ -146,6 +142,19 @@ enum ASCIIWords {
             hasCapital = hasCapital || (byte &- 0x41) < 26
             offset += 1
         }
-        return (seen & highBits == 0 && seenByte < 0x80, hasCapital)
+        return (seen & Self.highBits == 0 && seenByte < 0x80, hasCapital)
+    }
+
+    /// The high bit of every byte.
+    static let highBits: UInt64 = 0x8080_8080_8080_8080
+
+    /// The high bit of each byte of `word` that is a capital `A` to `Z`, when its bytes are ASCII.
+    ///
+    /// For an ASCII byte b, the high bit of b + 0x3F is set when b >= `A` and that of b + 0x25
+    /// when b > `Z`; no sum carries into the next byte.
+    @inline(__always)
+    static func capitals(in word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        return (word &+ ones &* (0x80 - 0x41)) & ~(word &+ ones &* (0x80 - 0x5B)) & highBits
     }
 }

@@ -71,39 +71,36 @@ public struct RejectsWriter {
                 findings[position].code.rawValue.utf8.count + findings[position].field.utf8.count
                 + findings[position].messageCapacity + 4
         }
-        if scratch.count < reasonsCapacity + 40 { scratch = [UInt8](repeating: 0, count: 2 * reasonsCapacity + 40) }
+        scratch.makeRoom(for: reasonsCapacity + 40)
         scratch.withUnsafeMutableBufferPointer { buffer in
-            var bytes = ByteWriter(buffer)
-            bytes.put(outcome.line)
-            writer!.writeField(UnsafeBufferPointer(rebasing: buffer[..<bytes.end]), column: 0, of: fieldCount)
-
-            bytes = ByteWriter(buffer)
-            for position in findings.indices where findings[position].severity == .error {
-                let code = findings[position].code
-                guard !findings[..<position].contains(where: { $0.severity == .error && $0.code == code }) else {
-                    continue
+            writer!.writeField(column: 0, of: fieldCount, through: buffer) { $0.put(outcome.line) }
+            writer!.writeField(column: 1, of: fieldCount, through: buffer) { bytes in
+                for position in findings.indices where findings[position].severity == .error {
+                    let code = findings[position].code
+                    guard !findings[..<position].contains(where: { $0.severity == .error && $0.code == code }) else {
+                        continue
+                    }
+                    if bytes.end > 0 { bytes.put(";") }
+                    bytes.put(contentsOf: code.rawValue)
                 }
-                if bytes.end > 0 { bytes.put(";") }
-                bytes.put(contentsOf: code.rawValue)
             }
-            writer!.writeField(UnsafeBufferPointer(rebasing: buffer[..<bytes.end]), column: 1, of: fieldCount)
-
-            bytes = ByteWriter(buffer)
-            var first = true
-            for position in findings.indices where findings[position].severity == .error {
-                if !first { bytes.put("; ") }
-                first = false
-                if !findings[position].field.isEmpty {
-                    bytes.put(contentsOf: findings[position].field)
-                    bytes.put(": ")
+            writer!.writeField(column: 2, of: fieldCount, through: buffer) { bytes in
+                var first = true
+                for position in findings.indices where findings[position].severity == .error {
+                    if !first { bytes.put("; ") }
+                    first = false
+                    if !findings[position].field.isEmpty {
+                        bytes.put(contentsOf: findings[position].field)
+                        bytes.put(": ")
+                    }
+                    bytes.put(messageOf: findings[position])
                 }
-                bytes.put(messageOf: findings[position])
             }
-            writer!.writeField(UnsafeBufferPointer(rebasing: buffer[..<bytes.end]), column: 2, of: fieldCount)
         }
         for (position, (column, isSecret)) in keptColumns.enumerated() {
-            var cell = isSecret || column >= outcome.cells.count ? "" : outcome.cells[column]
-            cell.withUTF8 { writer!.writeField($0, column: position + 3, of: fieldCount) }
+            writer!.writeField(
+                isSecret || column >= outcome.cells.count ? "" : outcome.cells[column], column: position + 3,
+                of: fieldCount)
         }
         try writer!.endRecord()
     }
@@ -135,30 +132,45 @@ public struct FindingsWriter {
     /// Each field's bytes go straight to the writer, the line's digits and the message through one
     /// reused buffer: a duplicate's message is never made a String.
     public mutating func write(_ finding: Finding) throws {
-        let capacity = finding.messageCapacity + 40
-        if scratch.count < capacity { scratch = [UInt8](repeating: 0, count: 2 * capacity) }
+        scratch.makeRoom(for: finding.messageCapacity + 40)
         scratch.withUnsafeMutableBufferPointer { buffer in
-            var bytes = ByteWriter(buffer)
-            bytes.put(finding.line)
-            writer.writeField(UnsafeBufferPointer(rebasing: buffer[..<bytes.end]), column: 0, of: 5)
-            Self.writeField(finding.severity.rawValue, column: 1, with: &writer)
-            Self.writeField(finding.code.rawValue, column: 2, with: &writer)
-            Self.writeField(finding.field, column: 3, with: &writer)
-            bytes = ByteWriter(buffer)
-            bytes.put(messageOf: finding)
-            writer.writeField(UnsafeBufferPointer(rebasing: buffer[..<bytes.end]), column: 4, of: 5)
+            writer.writeField(column: 0, of: 5, through: buffer) { $0.put(finding.line) }
+            writer.writeField(finding.severity.rawValue, column: 1, of: 5)
+            writer.writeField(finding.code.rawValue, column: 2, of: 5)
+            writer.writeField(finding.field, column: 3, of: 5)
+            writer.writeField(column: 4, of: 5, through: buffer) { $0.put(messageOf: finding) }
         }
         try writer.endRecord()
-    }
-
-    /// Writes `text` as field `column` of a finding's five.
-    private static func writeField(_ text: String, column: Int, with writer: inout CSVWriter<FileByteSink>) {
-        var text = text
-        text.withUTF8 { writer.writeField($0, column: column, of: 5) }
     }
 
     /// Writes out what is buffered.
     public mutating func finish() throws {
         try writer.flush()
+    }
+}
+
+extension CSVWriter {
+    /// Writes what `put` writes into `buffer` (from its start) as field `column` of `fieldCount`.
+    mutating func writeField(
+        column: Int, of fieldCount: Int, through buffer: UnsafeMutableBufferPointer<UInt8>,
+        _ put: (inout ByteWriter) -> Void
+    ) {
+        var bytes = ByteWriter(buffer)
+        put(&bytes)
+        writeField(UnsafeBufferPointer(rebasing: buffer[..<bytes.end]), column: column, of: fieldCount)
+    }
+
+    /// Writes `text` as field `column` of `fieldCount`.
+    mutating func writeField(_ text: String, column: Int, of fieldCount: Int) {
+        var text = text
+        text.withUTF8 { writeField($0, column: column, of: fieldCount) }
+    }
+}
+
+extension [UInt8] {
+    /// Makes the buffer at least `count` bytes long (twice that, when it must grow), for a
+    /// ``ByteWriter`` to write into; its bytes are left as they are.
+    mutating func makeRoom(for count: Int) {
+        if self.count < count { self = [UInt8](repeating: 0, count: 2 * count) }
     }
 }

@@ -356,10 +356,7 @@ enum KeyHash {
 
     /// Eight ASCII bytes with `A` to `Z` turned into `a` to `z`, all at once.
     @inline(__always) private static func lowercased(_ word: UInt64) -> UInt64 {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let atLeastA = word &+ ones &* (0x80 - 0x41)
-        let pastZ = word &+ ones &* (0x80 - 0x5B)
-        return word | ((atLeastA & ~pastZ & 0x8080_8080_8080_8080) >> 2)
+        word | (ASCIIWords.capitals(in: word) >> 2)
     }
 
     /// The characters that are canonically equivalent to an ASCII one, so that a key holding them
