@@ -120,6 +120,17 @@ public struct CSVFieldBytes {
         self.count = count
     }
 
+    /// Every field's bytes, one after another, as the record holds them.
+    @inlinable public var allBytes: UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: bytes, count: count == 0 ? 0 : ends[count - 1])
+    }
+
+    /// Where field `index` ends among ``allBytes``: the sum of its bytes and those of the fields before it.
+    @inlinable public func end(of index: Int) -> Int {
+        precondition(index >= 0 && index < count, "field index out of range")
+        return ends[index]
+    }
+
     /// The bytes of field `index`, or no bytes when the record has fewer fields.
     @inlinable public subscript(index: Int) -> UnsafeBufferPointer<UInt8> {
         guard index >= 0 && index < count else { return UnsafeBufferPointer(start: nil, count: 0) }

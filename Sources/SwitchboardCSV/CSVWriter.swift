@@ -38,6 +38,15 @@ public struct FormulaGuard: Sendable, Equatable {
         return String(cell.dropFirst())
     }
 
+    /// Whether the cell `utf8` starts with the leading `'` this guard adds (before a trigger).
+    @inlinable public static func isGuarded(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard utf8.count >= 2, utf8[0] == UInt8(ascii: "'") else { return false }
+        switch utf8[1] {
+        case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D: return true
+        default: return false
+        }
+    }
+
     /// Whether a cell of column `column` holding `utf8` needs the leading `'`.
     func needsGuard(_ utf8: UnsafeBufferPointer<UInt8>, column: Int) -> Bool {
         guard let first = utf8.first else { return false }

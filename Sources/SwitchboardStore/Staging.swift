@@ -99,26 +99,26 @@ struct StagedRow {
         }
         line = normalized.line
         action = normalized.action ?? .upsert
-        type = row[.type] == .keep ? nil : normalized.type
+        type = row.keeps(.type) ? nil : normalized.type
         username = normalized.username ?? ""
         usernameKey = normalized.usernameKey ?? ""
-        email = row[.email] == .keep ? nil : normalized.email ?? ""
+        email = row.keeps(.email) ? nil : normalized.email ?? ""
         firstName = text(.firstName)
         lastName = text(.lastName)
         department = text(.department)
         language = text(.language)
         timeZone = text(.timeZone)
         site = normalized.site
-        number = row[.extension] == .keep ? nil : normalized.extensionNumber ?? ""
-        phoneNumber = row[.phoneNumber] == .keep ? nil : normalized.phoneNumber ?? ""
+        number = row.keeps(.extension) ? nil : normalized.extensionNumber ?? ""
+        phoneNumber = row.keeps(.phoneNumber) ? nil : normalized.phoneNumber ?? ""
         voicemail = normalized.voicemail.map { $0 ? 1 : 0 }
         // Mitel's rule: a mailbox on an extension of the wrong digit count is dropped, with a warning.
         let digits = policy.voicemail.digitLength
         if voicemail == 1, digits > 0, let number = normalized.extensionNumber, number.utf8.count != digits {
             voicemail = 0
         }
-        deviceName = row[.deviceName] == .keep ? nil : normalized.deviceName ?? ""
-        emProfile = row[.emProfile] == .keep ? nil : normalized.emProfile ?? ""
+        deviceName = row.keeps(.deviceName) ? nil : normalized.deviceName ?? ""
+        emProfile = row.keeps(.emProfile) ? nil : normalized.emProfile ?? ""
     }
 }
 

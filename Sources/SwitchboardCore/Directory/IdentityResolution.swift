@@ -19,11 +19,11 @@ extension DirectoryLookup {
         // Only what a rule reads is looked up: the type matters only beside an email (which
         // only `user` profiles must keep to themselves), the site only beside an extension.
         let hasEmail = normalized.emailKey != nil
-        let needsType = normalized.row[.type] == .keep && hasEmail
-        let needsSite = normalized.row[.site] == .keep && normalized.extensionNumber != nil
-        guard (normalized.row[.username] == .keep && hasEmail) || needsType || needsSite else { return normalized }
+        let needsType = normalized.row.keeps(.type) && hasEmail
+        let needsSite = normalized.row.keeps(.site) && normalized.extensionNumber != nil
+        guard (normalized.row.keeps(.username) && hasEmail) || needsType || needsSite else { return normalized }
         var row = normalized
-        if row.row[.username] == .keep, let emailKey = row.emailKey, let owner = emailOwner(emailKey: emailKey),
+        if row.row.keeps(.username), let emailKey = row.emailKey, let owner = emailOwner(emailKey: emailKey),
             owner != row.usernameKey, let stored = profile(usernameKey: owner)
         {
             row.username = stored.username

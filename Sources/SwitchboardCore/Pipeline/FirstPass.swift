@@ -115,7 +115,6 @@ extension Validator {
         for column in cells.indices where keyColumns[column] {
             cells[column] = column < record.count ? record.string(at: column) : ""
         }
-        Self.removeFormulaGuards(&cells, mapping: mapping)
         var scratch = FindingList(line: record.position.line, fieldNames: fieldNames)
         let row = mapping.profile.row(from: cells, line: record.position.line, mapping: mapping)
         let normalized = normalizer.normalize(row, into: &scratch, keysOnly: true)

@@ -74,7 +74,7 @@ struct ParallelSecondPass {
             case .fatal(let issue), .malformed(let issue):
                 records.append(.unreadable(shared.validator.unreadable(issue, header: shared.header)))
             case .record:
-                records.append(.cells(line: record.position.line, record.strings))
+                records.append(.cells(line: record.position.line, RowCells(record: record)))
             }
             byteOffset = record.position.byteOffset
         }

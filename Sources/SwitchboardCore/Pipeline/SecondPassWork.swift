@@ -42,7 +42,7 @@ final class SecondPassWork: @unchecked Sendable {
     /// One record as a reading thread hands it to a worker.
     enum RawRecord {
         /// A readable record: its line and its cells as the file holds them.
-        case cells(line: Int, [String])
+        case cells(line: Int, RowCells)
         /// A record the reader could not read, already judged.
         case unreadable(RowOutcome)
     }
@@ -60,10 +60,10 @@ final class SecondPassWork: @unchecked Sendable {
                 case .cells(let line, let cells):
                     batch.append(
                         validator.read(
-                            line: line, cells: cells, header: header, mapping: mapping, fieldNames: fieldNames,
+                            line: line, source: cells, header: header, mapping: mapping, fieldNames: fieldNames,
                             normalizer: normalizer))
                 }
-                (records.baseAddress! + position).initialize(to: .cells(line: 0, []))
+                (records.baseAddress! + position).initialize(to: .cells(line: 0, RowCells()))
             }
         }
         var outcomes: [RowOutcome] = []

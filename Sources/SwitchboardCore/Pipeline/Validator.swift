@@ -39,8 +39,8 @@ public struct InputChangedError: Error, Sendable, Equatable, CustomStringConvert
 public struct RowOutcome: Sendable {
     /// The line where the row starts.
     public var line: Int
-    /// The row's cells as the file holds them (empty for a record that could not be read).
-    public var cells: [String]
+    /// The row's cells as the file holds them, in one buffer (none for a record that could not be read).
+    var source: RowCells
     /// The row once read, or nil when the record itself was malformed.
     public var row: NormalizedRow?
     /// Every finding of the row.
@@ -48,10 +48,27 @@ public struct RowOutcome: Sendable {
 
     /// Creates an outcome.
     public init(line: Int, cells: [String], row: NormalizedRow?, findings: [Finding]) {
+        self.init(line: line, source: RowCells(cells), row: row, findings: findings)
+    }
+
+    /// Creates an outcome of the cells `source`.
+    init(line: Int, source: RowCells, row: NormalizedRow?, findings: [Finding]) {
         self.line = line
-        self.cells = cells
+        self.source = source
         self.row = row
         self.findings = findings
+    }
+
+    /// The row's cells as the file holds them (empty for a record that could not be read).
+    public var cells: [String] { source.strings }
+
+    /// How many cells the row has.
+    public var cellCount: Int { source.count }
+
+    /// Calls `body` with the UTF-8 of cell `index` as the file holds it, valid only during the call
+    /// (no bytes past the last cell).
+    public func withCell<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try source.withCell(index, body)
     }
 
     /// Whether the row goes through: it has no error.
@@ -136,7 +153,9 @@ struct RunningCounts {
     /// Counts one finding of this code and severity.
     mutating func count(_ code: RuleCode, _ severity: Severity) {
         if severity == .warning { summary.warnings += 1 }
-        if let index = codes.firstIndex(where: { $0.code == code }) {
+        // Codes of other lengths differ: most are told apart without comparing their text.
+        let length = code.rawValue.utf8.count
+        if let index = codes.firstIndex(where: { $0.code.rawValue.utf8.count == length && $0.code == code }) {
             codes[index].count += 1
         } else {
             codes.append((code, 1))
@@ -290,7 +309,7 @@ public struct Validator {
         let finding = Finding(
             code: RuleCode(rawValue: issue.code.rawValue), severity: .error, line: issue.record.line, field: field,
             message: issue.message + (issue.line != issue.record.line ? " (line \(issue.line))" : ""))
-        return RowOutcome(line: issue.record.line, cells: [], row: nil, findings: [finding])
+        return RowOutcome(line: issue.record.line, source: RowCells(), row: nil, findings: [finding])
     }
 
     /// Counts a second-pass row and hands it to the sink; tells ``onProgress`` every 4,096 rows,
@@ -322,13 +341,13 @@ public struct Validator {
     /// row's worth of changes here was counted by every core for every row it stood in for.
     private static let emptyRow = NormalizedRow(row: .movedOut)
     /// The read a batch leaves in the place of one it has moved out.
-    private static let emptyRead = PendingRead(cells: [], findings: FindingList(line: 0, fieldNames: .unnamed))
+    private static let emptyRead = PendingRead(source: RowCells(), findings: FindingList(line: 0, fieldNames: .unnamed))
 
     /// The rows of a second-pass batch between their field stage and the other stages.
     struct PendingBatch {
         /// The rows read and normalized, in file order.
         var rows: [NormalizedRow] = []
-        /// For each of `rows`, its cells as the file holds them and its findings so far.
+        /// For each of `rows`, its cells and its findings so far.
         var reads: [PendingRead] = []
         /// The records the reader could not read, in file order, each with how many of `rows` come before it.
         var unreadable: [(rowsBefore: Int, outcome: RowOutcome)] = []
@@ -337,23 +356,23 @@ public struct Validator {
         var count: Int { rows.count + unreadable.count }
 
         /// Adds a record read through the field stage.
-        mutating func append(_ read: consuming (cells: [String], row: NormalizedRow, findings: FindingList)) {
-            let (cells, row, findings) = read
+        mutating func append(_ read: consuming (source: RowCells, row: NormalizedRow, findings: FindingList)) {
+            let (source, row, findings) = read
             rows.append(row)
-            reads.append(PendingRead(cells: cells, findings: findings))
+            reads.append(PendingRead(source: source, findings: findings))
         }
     }
 
     /// What a batch keeps of a row beside the row itself: its cells and its findings so far.
     struct PendingRead {
         /// The cells as the file holds them.
-        var cells: [String]
+        var source: RowCells
         /// The findings of the stages run so far.
         var findings: FindingList
 
         /// The row's outcome, once every stage has run: nothing of this read or `row` is copied.
         consuming func outcome(of row: consuming NormalizedRow) -> RowOutcome {
-            RowOutcome(line: row.line, cells: cells, row: row, findings: findings.findings)
+            RowOutcome(line: row.line, source: source, row: row, findings: findings.findings)
         }
     }
 
@@ -361,24 +380,23 @@ public struct Validator {
     func read(
         _ record: CSVRecord, header: [String], mapping: HeaderMapping, fieldNames: FieldNames,
         normalizer: RowNormalizer
-    ) -> (cells: [String], row: NormalizedRow, findings: FindingList) {
+    ) -> (source: RowCells, row: NormalizedRow, findings: FindingList) {
         read(
-            line: record.position.line, cells: record.strings, header: header, mapping: mapping,
+            line: record.position.line, source: RowCells(record: record), header: header, mapping: mapping,
             fieldNames: fieldNames, normalizer: normalizer)
     }
 
     /// Reads one record's cells, from `line`, through the field stage: the cells as given, the row and its findings.
     func read(
-        line: Int, cells original: [String], header: [String], mapping: HeaderMapping, fieldNames: FieldNames,
+        line: Int, source: consuming RowCells, header: [String], mapping: HeaderMapping, fieldNames: FieldNames,
         normalizer: RowNormalizer
-    ) -> (cells: [String], row: NormalizedRow, findings: FindingList) {
+    ) -> (source: RowCells, row: NormalizedRow, findings: FindingList) {
         var findings = FindingList(line: line, fieldNames: fieldNames)
-        var cells = original
-        checkFieldCount(&cells, header: header, findings: &findings)
-        Self.removeFormulaGuards(&cells, mapping: mapping)
-        let row = mapping.profile.row(from: cells, line: line, mapping: mapping)
+        checkFieldCount(source, header: header, findings: &findings)
+        // The row takes the cells and notes its fields among them; the outcome shares its buffer.
+        let row = mapping.profile.row(from: consume source, line: line, mapping: mapping)
         let normalized = directory.resolvingIdentity(normalizer.normalize(row, into: &findings))
-        return (original, normalized, findings)
+        return (normalized.row.source, normalized, findings)
     }
 
     /// Runs the stages over a batch of read rows and delivers each, in order; empties the batch.
@@ -462,24 +480,19 @@ public struct Validator {
         return rows.map { row in
             var findings = FindingList(line: row.line, fieldNames: fieldNames)
             let normalized = checkRow(row, normalizer: normalizer, index: index, findings: &findings)
-            return RowOutcome(line: row.line, cells: row.cells, row: normalized, findings: findings.findings)
+            return RowOutcome(line: row.line, source: row.source, row: normalized, findings: findings.findings)
         }
     }
 
     /// Reports a record with more or fewer fields than the header; trailing empty fields pass.
-    private func checkFieldCount(_ cells: inout [String], header: [String], findings: inout FindingList) {
-        if cells.count > header.count {
-            if cells[header.count...].contains(where: { !$0.isEmpty }) {
-                findings.add(
-                    .fieldCount, .error, column: "",
-                    "the row has \(cells.count) fields but the header has \(header.count)")
-            }
-            cells.removeSubrange(header.count...)
-        } else if cells.count < header.count {
+    ///
+    /// The profile reads a missing cell as blank, and no field comes from a cell past the header.
+    private func checkFieldCount(_ cells: RowCells, header: [String], findings: inout FindingList) {
+        let count = cells.count
+        let extraText = count > header.count && (header.count..<count).contains { cells.withCell($0) { !$0.isEmpty } }
+        if extraText || count < header.count {
             findings.add(
-                .fieldCount, .error, column: "",
-                "the row has \(cells.count) fields but the header has \(header.count)")
-            cells += Array(repeating: "", count: header.count - cells.count)
+                .fieldCount, .error, column: "", "the row has \(count) fields but the header has \(header.count)")
         }
     }
 
@@ -492,19 +505,6 @@ public struct Validator {
         }
         return mapping
     }
-
-    /// Takes off the `'` that a rejects file or an export put before formula-like free-text
-    /// cells, so either, fed back in, gives the values it was made from.
-    ///
-    /// A spreadsheet reads a leading `'` the same way: as "this is text", not as part of the value.
-    static func removeFormulaGuards(_ cells: inout [String], mapping: HeaderMapping) {
-        // Most rows have no cell starting with `'`: those are only read, never written back.
-        guard cells.contains(where: { $0.firstByte == 0x27 }) else { return }
-        for column in mapping.freeTextColumns where column < cells.count && cells[column].firstByte == 0x27 {
-            cells[column] = FormulaGuard.removingGuard(cells[column])
-        }
-    }
-
 }
 
 extension CSVReader {

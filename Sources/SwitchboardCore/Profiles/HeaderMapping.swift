@@ -46,6 +46,21 @@ public struct HeaderMapping: Sendable {
     public let mailboxNumberColumn: Int?
     /// The first column holding each canonical field directly, indexed by ``CanonicalField/rawValue``.
     let fieldColumns: [Int?]
+    /// The canonical fields the header holds directly, in order, each with its column: what a
+    /// profile reads of every row (``ImportProfile/row(from:line:mapping:)``).
+    let fieldReads: [FieldRead]
+
+    /// One canonical field a header holds directly, and how its cells read.
+    struct FieldRead: Sendable {
+        /// The field.
+        let field: CanonicalField
+        /// The column that holds it.
+        let column: Int
+        /// Whether the field is free text, which a report guards against formulas.
+        let isFreeText: Bool
+        /// Whether the field holds a secret, never trimmed.
+        let isSecret: Bool
+    }
 
     /// Matches `header` against `profile`.
     init(profile: ImportProfile, header: [String]) {
@@ -121,6 +136,11 @@ public struct HeaderMapping: Sendable {
         fullNameColumn = fullName.first
         mailboxNumberColumn = mailbox.first
         fieldColumns = byField.map(\.first)
+        fieldReads = CanonicalField.allCases.compactMap { field in
+            byField[field.rawValue].first.map {
+                FieldRead(field: field, column: $0, isFreeText: field.isFreeText, isSecret: field.isSecret)
+            }
+        }
     }
 
     /// The source column that gives `field`, or nil when the file does not have it.

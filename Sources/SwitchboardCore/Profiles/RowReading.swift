@@ -1,3 +1,5 @@
+import SwitchboardCSV
+
 /// Reading one record through a profile: the value conventions of docs/profiles.md.
 extension ImportProfile {
     /// The canonical row a record's cells ask for, under this profile's conventions.
@@ -24,27 +26,47 @@ extension ImportProfile {
     /// A row shorter than the header reads the missing cells as blank. `mapping` must come from
     /// this profile's ``mapping(for:)``.
     public func row(from cells: [String], line: Int, mapping: HeaderMapping) -> UserRow {
+        row(from: RowCells(cells), line: line, mapping: mapping)
+    }
+
+    /// The canonical row the cells `source` ask for, under this profile's conventions (as
+    /// ``row(from:line:mapping:)`` reads them); a free-text cell that starts with a formula
+    /// guard (`'` before `=`, `+`, `-`, `@`, a tab or a return) gives its text without it.
+    func row(from source: consuming RowCells, line: Int, mapping: HeaderMapping) -> UserRow {
         precondition(mapping.profile.name == name, "a \(mapping.profile.name) mapping read through \(name)")
-        let blank = blankChange(cells: cells, mapping: mapping)
-        var changes: [FieldChange] = []
-        changes.reserveCapacity(CanonicalField.allCases.count)
-        for field in CanonicalField.allCases {
-            guard let index = mapping.fieldColumns[field.rawValue] else {
-                changes.append(.keep)
-                continue
+        let blank = blankChange(source: source, mapping: mapping)
+        let removes = removeKeyword != nil
+        mapping.fieldReads.withUnsafeBufferPointer { reads in
+            source.withView { view in
+                for read in reads {
+                    var cell = view.range(ofCell: read.column)
+                    if read.isFreeText && FormulaGuard.isGuarded(view.bytes(cell)) { cell = cell.dropFirst() }
+                    let bytes = view.bytes(cell)
+                    // A cell whose first scalar cannot be whitespace is not blank: most are settled
+                    // from their first byte, and only the others are made a String to be looked at.
+                    if !removes, let first = bytes.first, read.isSecret || UTF8Whitespace.cannotStart(first) {
+                        view.store(.set(cell), at: read.field.rawValue)
+                        continue
+                    }
+                    switch change(for: String(decoding: bytes, as: UTF8.self), field: read.field, blank: blank) {
+                    case .keep: break
+                    case .clear: view.store(.clear, at: read.field.rawValue)
+                    case .set: view.store(.set(cell), at: read.field.rawValue)
+                    }
+                }
             }
-            changes.append(change(for: Self.cell(cells, index), field: field, blank: blank))
         }
-        var row = UserRow(line: line, cells: cells, changes: changes)
+        var row = UserRow(line: line, source: source)
+        let source = row.source
 
         if let index = mapping.fullNameColumn {
-            let (first, last) = nameChanges(for: Self.cell(cells, index), blank: blank)
+            let (first, last) = nameChanges(for: FormulaGuard.removingGuard(source.string(at: index)), blank: blank)
             if mapping.fieldColumns[CanonicalField.firstName.rawValue] == nil { row[.firstName] = first }
             if mapping.fieldColumns[CanonicalField.lastName.rawValue] == nil { row[.lastName] = last }
         }
 
         if let index = mapping.mailboxNumberColumn, mapping.fieldColumns[CanonicalField.voicemail.rawValue] == nil {
-            let wanted = !Self.isBlank(Self.cell(cells, index), secret: false)
+            let wanted = !Self.isBlank(source.string(at: index), secret: false)
             row[.voicemail] = .set(wanted ? booleans.yes : booleans.no)
         }
         return row
@@ -52,10 +74,10 @@ extension ImportProfile {
 
     /// The change a blank cell asks for in this row: `.keep`, or `.clear` when the profile
     /// clears on update and the row's action may update.
-    func blankChange(cells: [String], mapping: HeaderMapping) -> FieldChange {
+    func blankChange(source: RowCells, mapping: HeaderMapping) -> FieldChange {
         guard blankOnUpdate == .clear else { return .keep }
         guard let index = mapping.fieldColumns[CanonicalField.action.rawValue] else { return .clear }
-        switch Self.cell(cells, index).trimmedWhitespace.lowercased() {
+        switch source.string(at: index).trimmedWhitespace.lowercased() {
         case RowAction.add.rawValue, RowAction.disable.rawValue, RowAction.delete.rawValue: return .keep
         default: return .clear
         }

@@ -32,46 +32,125 @@ public enum ProfileType: String, Sendable, CaseIterable {
 ///
 /// Made by an ``ImportProfile`` from a CSV record: each canonical field holds a
 /// ``FieldChange``. The original cells are kept, decoded but not trimmed, for the rejects file.
+///
+/// A row read from a file keeps its cells as one buffer of UTF-8 with where each field's value
+/// lies in it (``RowCells``): a change's text becomes a String when it is read (``value(_:)``,
+/// the subscript), and checks that need only bytes read them in place (``withValue(_:_:)``).
 public struct UserRow: Sendable, Equatable {
     /// The line where the row starts in its file, counted from 1.
     public var line: Int
-    /// The row's cells as the file holds them, in the file's column order.
-    public var cells: [String]
-    /// One change per canonical field, indexed by ``CanonicalField/rawValue``.
-    public var changes: [FieldChange]
+    /// The cells, and what they ask of each field.
+    var source: RowCells
+    /// Every field's change, when they are not what ``source`` says: once a change is set by hand
+    /// (a FreePBX name split in two, a language tag rewritten), or for a row made from changes.
+    private var written: [FieldChange]?
 
     /// Creates a row that changes nothing.
     public init(line: Int, cells: [String] = []) {
         self.line = line
-        self.cells = cells
-        changes = Array(repeating: .keep, count: CanonicalField.allCases.count)
+        source = RowCells(cells)
     }
 
     /// Creates a row of one change per canonical field, in the order of ``CanonicalField/allCases``.
     init(line: Int, cells: [String], changes: [FieldChange]) {
         precondition(changes.count == CanonicalField.allCases.count, "a row needs one change per canonical field")
         self.line = line
-        self.cells = cells
-        self.changes = changes
+        source = RowCells(cells)
+        written = changes
+    }
+
+    /// Creates a row whose changes are what `source` says of each field.
+    init(line: Int, source: RowCells) {
+        self.line = line
+        self.source = source
     }
 
     /// What stands in a batch for a row moved out of it; never read as a row.
     ///
-    /// No cells, and no changes at all (not one per field), so that it holds no memory of its own.
-    static let movedOut = UserRow(line: 0, cells: [], unsetChanges: ())
+    /// No cells and no buffer, so that it holds no memory of its own.
+    static let movedOut = UserRow(line: 0, source: RowCells())
 
-    private init(line: Int, cells: [String], unsetChanges: Void) {
-        self.line = line
-        self.cells = cells
-        changes = []
+    /// The row's cells as the file holds them, in the file's column order.
+    public var cells: [String] { source.strings }
+
+    /// One change per canonical field, indexed by ``CanonicalField/rawValue``.
+    public var changes: [FieldChange] {
+        get { written ?? CanonicalField.allCases.map(source.change) }
+        set {
+            precondition(newValue.count == CanonicalField.allCases.count, "a row needs one change per canonical field")
+            written = newValue
+        }
     }
 
     /// The change asked of `field`.
     public subscript(field: CanonicalField) -> FieldChange {
-        get { changes[field.rawValue] }
-        set { changes[field.rawValue] = newValue }
+        get { written?[field.rawValue] ?? source.change(field) }
+        set {
+            if written == nil { written = changes }
+            written![field.rawValue] = newValue
+        }
     }
 
     /// The text set for `field`, or nil when it is kept or cleared.
-    public func value(_ field: CanonicalField) -> String? { changes[field.rawValue].value }
+    @inline(__always)
+    public func value(_ field: CanonicalField) -> String? {
+        if let written { return written[field.rawValue].value }
+        return source.withValue(field) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Whether the row keeps the stored value of `field` (no column, or a blank that keeps).
+    public func keeps(_ field: CanonicalField) -> Bool {
+        if let written { return written[field.rawValue] == .keep }
+        return source.slot(field) == .keep
+    }
+
+    /// Whether the row clears `field`.
+    public func clears(_ field: CanonicalField) -> Bool {
+        if let written { return written[field.rawValue] == .clear }
+        return source.slot(field) == .clear
+    }
+
+    /// Whether the row sets `field` to a text.
+    public func sets(_ field: CanonicalField) -> Bool {
+        if let written { return written[field.rawValue].value != nil }
+        if case .set = source.slot(field) { return true }
+        return false
+    }
+
+    /// Calls `body` with the UTF-8 of the text set for `field`, valid only during the call; nil,
+    /// without calling it, when the field is kept or cleared.
+    @inline(__always)
+    func withValue<R>(_ field: CanonicalField, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R? {
+        if let written {
+            guard var text = written[field.rawValue].value else { return nil }
+            return try text.withUTF8(body)
+        }
+        return try source.withValue(field, body)
+    }
+
+    /// The fields, as bits by raw value (`1 << field.rawValue`), whose set text's UTF-8 passes `test`.
+    func fieldsSet(where test: (UnsafeBufferPointer<UInt8>) -> Bool) -> UInt64 {
+        guard written != nil else { return source.fieldsSet(where: test) }
+        var fields: UInt64 = 0
+        for field in CanonicalField.allCases where withValue(field, test) == true { fields |= 1 << field.rawValue }
+        return fields
+    }
+
+    /// Narrows the text set for `field` by `leading` bytes at its start and `trailing` at its end
+    /// (whole scalars: what trimming takes off); a text narrowed to nothing keeps the field.
+    mutating func narrow(_ field: CanonicalField, leading: Int, trailing: Int) {
+        if let text = written?[field.rawValue].value {
+            let utf8 = Array(text.utf8)
+            let kept = utf8[leading..<(utf8.count - trailing)]
+            written![field.rawValue] = kept.isEmpty ? .keep : .set(String(decoding: kept, as: UTF8.self))
+            return
+        }
+        guard case .set(let range) = source.slot(field) else { return }
+        let kept = (range.lowerBound + leading)..<(range.upperBound - trailing)
+        source.setSlot(field, kept.isEmpty ? .keep : .set(kept))
+    }
+
+    public static func == (left: UserRow, right: UserRow) -> Bool {
+        left.line == right.line && left.cells == right.cells && left.changes == right.changes
+    }
 }

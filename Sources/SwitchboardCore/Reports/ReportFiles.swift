@@ -98,9 +98,8 @@ public struct RejectsWriter {
             }
         }
         for (position, (column, isSecret)) in keptColumns.enumerated() {
-            writer!.writeField(
-                isSecret || column >= outcome.cells.count ? "" : outcome.cells[column], column: position + 3,
-                of: fieldCount)
+            // A secret's cell is written empty; so is a cell past the row's last.
+            outcome.withCell(isSecret ? -1 : column) { writer!.writeField($0, column: position + 3, of: fieldCount) }
         }
         try writer!.endRecord()
     }

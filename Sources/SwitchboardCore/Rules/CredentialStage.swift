@@ -9,9 +9,11 @@ public struct CredentialStage: RowStage {
     public func check(_ row: NormalizedRow, context: RowContext, findings: inout FindingList) {
         let extensionNumber = row.extensionNumber ?? context.existing?.extensionKeys.first.map(Self.number(ofKey:))
         if let passcode = row.row.value(.voicemailPasscode) {
+            // The names are read only under `block_name_digits`: made Strings only then.
+            let names = context.policy.passcode.blockNameDigits
             let passcodeContext = PasscodeContext(
                 extension: extensionNumber, phoneNumber: row.phoneNumber ?? row.row.value(.phoneNumber),
-                firstName: row.row.value(.firstName), lastName: row.row.value(.lastName),
+                firstName: names ? row.row.value(.firstName) : nil, lastName: names ? row.row.value(.lastName) : nil,
                 history: row.usernameKey.flatMap { context.directory.passcodeHistory(usernameKey: $0) })
             for violation in checkPasscode(passcode, policy: context.policy.passcode, context: passcodeContext)
                 .violations

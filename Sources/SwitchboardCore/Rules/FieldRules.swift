@@ -84,9 +84,18 @@ public enum FieldRules {
 
     /// Reads a phone number as DOMAIN.md §3 says.
     public static func readPhone(_ text: String) -> PhoneReading {
-        if isScientificNotation(text) { return .scientific }
         var text = text
-        return text.withUTF8 { bytes in
+        return text.withUTF8(readPhone(utf8:))
+    }
+
+    /// Reads the phone number whose UTF-8 is `bytes`, as ``readPhone(_:)``.
+    static func readPhone(utf8 bytes: UnsafeBufferPointer<UInt8>) -> PhoneReading {
+        if bytes.contains(where: { $0 | 0x20 == UInt8(ascii: "e") }),
+            isScientificNotation(String(decoding: bytes, as: UTF8.self))
+        {
+            return .scientific
+        }
+        return
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(bytes.count, 1)) { kept -> PhoneReading in
                 var count = 0
                 var index = 0
@@ -111,32 +120,34 @@ public enum FieldRules {
                 let number = String(decoding: UnsafeBufferPointer(rebasing: kept[0..<count]), as: UTF8.self)
                 return plus ? .e164(number) : .lostPlus(number)
             }
-        }
     }
 
     /// Whether `text` is a language tag like `en`, `en-US`, `zh-Hant-TW` or `es-419`.
     public static func isValidLanguage(_ text: String) -> Bool {
         var text = text
-        return text.withUTF8 { bytes in
-            // The parts between hyphens, read in one pass: at most three.
-            var parts = 0
-            var start = 0
-            for end in 0...bytes.count where end == bytes.count || bytes[end] == UInt8(ascii: "-") {
-                let part = UnsafeBufferPointer(rebasing: bytes[start..<end])
-                parts += 1
-                let letters = part.allSatisfy { (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) }
-                if parts == 1 {
-                    guard (2...3).contains(part.count), letters else { return false }
-                } else {
-                    let script = part.count == 4 && letters
-                    let region =
-                        (part.count == 2 && letters) || (part.count == 3 && isDigits(utf8: part))
-                    guard parts <= 3, script || region else { return false }
-                }
-                start = end + 1
+        return text.withUTF8(isValidLanguage(utf8:))
+    }
+
+    /// Whether the UTF-8 `bytes` are a language tag, as ``isValidLanguage(_:)``.
+    static func isValidLanguage(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        // The parts between hyphens, read in one pass: at most three.
+        var parts = 0
+        var start = 0
+        for end in 0...bytes.count where end == bytes.count || bytes[end] == UInt8(ascii: "-") {
+            let part = UnsafeBufferPointer(rebasing: bytes[start..<end])
+            parts += 1
+            let letters = part.allSatisfy { (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) }
+            if parts == 1 {
+                guard (2...3).contains(part.count), letters else { return false }
+            } else {
+                let script = part.count == 4 && letters
+                let region =
+                    (part.count == 2 && letters) || (part.count == 3 && isDigits(utf8: part))
+                guard parts <= 3, script || region else { return false }
             }
-            return true
+            start = end + 1
         }
+        return true
     }
 
     /// Whether `text` is an IANA time zone name such as `Europe/Paris`.
@@ -146,10 +157,32 @@ public enum FieldRules {
 
     /// Reads a boolean word: yes/no, true/false, 1/0, y/n, in any case; nil when it is none.
     public static func readBoolean(_ text: String) -> Bool? {
-        switch NormalizedRow.fold(text) {
-        case "yes", "true", "1", "y", "on": true
-        case "no", "false", "0", "n", "off": false
-        default: nil
+        var text = text
+        return text.withUTF8(readBoolean(utf8:))
+    }
+
+    /// Reads the boolean word whose UTF-8 is `bytes`, as ``readBoolean(_:)``.
+    static func readBoolean(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
+        if word(bytes, among: ["yes", "true", "1", "y", "on"]) != nil { return true }
+        if word(bytes, among: ["no", "false", "0", "n", "off"]) != nil { return false }
+        return nil
+    }
+
+    /// The place in `words` (lower-case ASCII) of the one that `bytes` spell, capitals read as
+    /// small letters; nil when they spell none.
+    ///
+    /// This is `words.firstIndex(of: NormalizedRow.fold(text))` read from bytes: no scalar beyond
+    /// ASCII folds to the letters of these words, so a byte beyond ASCII matches none.
+    static func word(_ bytes: UnsafeBufferPointer<UInt8>, among words: [StaticString]) -> Int? {
+        words.firstIndex { word in
+            word.withUTF8Buffer { letters in
+                guard letters.count == bytes.count else { return false }
+                for offset in 0..<bytes.count {
+                    let byte = bytes[offset]
+                    if ((byte &- 0x41) < 26 ? byte | 0x20 : byte) != letters[offset] { return false }
+                }
+                return true
+            }
         }
     }
 }

@@ -8,14 +8,14 @@ public struct RequiredFieldsStage: RowStage {
 
     public func check(_ row: NormalizedRow, context: RowContext, findings: inout FindingList) {
         guard let action = context.effectiveAction else { return }
-        if row.username == nil && row.row[.email] != .clear {
+        if row.username == nil && !row.row.clears(.email) {
             findings.error(.fieldRequired, .username, "the username is required (or an email to default it to)")
         }
         guard action == .add else { return }
         let needed: [CanonicalField] =
-            row.type == .commonArea && row.row.value(.username) == nil
+            row.type == .commonArea && !row.row.sets(.username)
             ? [.username, .firstName, .lastName, .email] : [.firstName, .lastName, .email]
-        for field in needed where row.row.value(field) == nil {
+        for field in needed where !row.row.sets(field) {
             if field == .username && row.username == nil { continue }
             let why = field == .username ? " for a common-area profile, which may share its email" : " to add a profile"
             findings.error(.fieldRequired, field, "\(field.name) is required\(why)")

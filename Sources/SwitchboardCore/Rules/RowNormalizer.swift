@@ -21,23 +21,25 @@ public struct RowNormalizer: Sendable {
     public func normalize(_ row: consuming UserRow, into findings: inout FindingList, keysOnly: Bool = false)
         -> NormalizedRow
     {
-        var result = NormalizedRow(row: row)
-        trim(&result.row, &findings)
-        let row = result.row
+        var row = row
+        trim(&row, &findings)
+        // The row is read where it is, and goes into the result once read (`movedOut` until then).
+        var result = NormalizedRow(row: .movedOut)
 
-        switch row[.action] {
-        case .keep, .clear: result.action = .upsert
-        case .set(let text):
-            result.action = RowAction(rawValue: NormalizedRow.fold(text))
+        // The words are read from the cells' bytes: no String is made for them.
+        if let action = row.withValue(.action, { FieldRules.word($0, among: Self.actionWords) }) {
+            result.action = action.map { RowAction.allCases[$0] }
             if result.action == nil {
                 findings.error(.actionInvalid, .action, "the action must be add, update, upsert, disable or delete")
             }
+        } else {
+            result.action = .upsert
         }
-        switch row[.type] {
-        case .keep, .clear: result.type = .user
-        case .set(let text):
-            result.type = ProfileType(rawValue: NormalizedRow.fold(text))
+        if let type = row.withValue(.type, { FieldRules.word($0, among: Self.typeWords) }) {
+            result.type = type.map { ProfileType.allCases[$0] }
             if result.type == nil { findings.error(.typeInvalid, .type, "the type must be user or common-area") }
+        } else {
+            result.type = .user
         }
 
         if let email = row.value(.email) {
@@ -56,7 +58,7 @@ public struct RowNormalizer: Sendable {
                     "the username holds an invisible or control character (\(code)) that would make it look like another"
                 )
             }
-        } else if row[.username] == .keep, let email = result.email {
+        } else if row.keeps(.username), let email = result.email {
             result.username = email
         }
 
@@ -65,85 +67,96 @@ public struct RowNormalizer: Sendable {
         result.deviceName = row.value(.deviceName)
         result.emProfile = row.value(.emProfile)
         result.settleKeys()
-        if keysOnly { return result }
-        if let phone = row.value(.phoneNumber) { readPhone(phone, into: &result, &findings) }
-        if let language = row.value(.language) {
-            // Wazo and some Webex exports write POSIX locales (fr_FR): the same tag.
-            let tag = language.utf8.contains(UInt8(ascii: "_")) ? language.replacing("_", with: "-") : language
-            if FieldRules.isValidLanguage(tag) {
-                if tag != language { result.row[.language] = .set(tag) }
-            } else {
-                findings.error(.languageInvalid, .language, "the language must look like en-US")
+        if keysOnly {
+            result.row = row
+            return result
+        }
+        if let phone = row.withValue(.phoneNumber, FieldRules.readPhone(utf8:)) {
+            readPhone(phone, into: &result, &findings)
+        }
+        // Wazo and some Webex exports write POSIX locales (fr_FR): the same tag, rewritten.
+        // Read in place; nil for a tag with `_`, which is rewritten.
+        if let valid = row.withValue(
+            .language, { $0.contains(UInt8(ascii: "_")) ? nil : FieldRules.isValidLanguage(utf8: $0) })
+        {
+            var valid = valid
+            if valid == nil {
+                let tag = row.value(.language)!.replacing("_", with: "-")
+                valid = FieldRules.isValidLanguage(tag)
+                if valid == true { row[.language] = .set(tag) }
             }
+            if valid == false { findings.error(.languageInvalid, .language, "the language must look like en-US") }
         }
         if let zone = row.value(.timeZone), !FieldRules.isValidTimeZone(zone) {
             findings.error(.timeZoneInvalid, .timeZone, "the time zone must be an IANA name like Europe/Paris")
         }
-        switch row[.voicemail] {
-        case .keep: break
-        case .clear: result.voicemail = false
-        case .set(let text):
-            result.voicemail = FieldRules.readBoolean(text)
+        if let wanted = row.withValue(.voicemail, FieldRules.readBoolean(utf8:)) {
+            result.voicemail = wanted
             if result.voicemail == nil {
                 findings.error(.voicemailInvalid, .voicemail, "voicemail must be yes or no (also true/false, 1/0, y/n)")
             }
+        } else if row.clears(.voicemail) {
+            result.voicemail = false
         }
+        result.row = row
         return result
     }
 
+    /// The actions, as ``RowAction/allCases`` lists them.
+    static let actionWords: [StaticString] = ["add", "update", "upsert", "disable", "delete"]
+    /// The profile types, as ``ProfileType/allCases`` lists them.
+    static let typeWords: [StaticString] = ["user", "common-area"]
+
     /// The fields whose values are trimmed: every one but the secrets.
     private static let trimmedFields = CanonicalField.allCases.filter { !$0.isSecret }
+    /// The same as bits by raw value.
+    private static let trimmedBits = trimmedFields.reduce(UInt64(0)) { $0 | 1 << $1.rawValue }
 
     /// Removes surrounding whitespace from every value but the secrets, with one warning per field.
     private func trim(_ row: inout UserRow, _ findings: inout FindingList) {
-        // Most cells start and end with a scalar that cannot be whitespace: their ends are looked at
-        // in place, and only the other cells are taken out of the row and looked at further.
-        let others = row.changes.withUnsafeBufferPointer { changes -> UInt64 in
-            var others: UInt64 = 0
-            for field in Self.trimmedFields {
-                guard case .set(let text) = changes[field.rawValue], let ends = Self.visibleEnds(text),
-                    !(ends.head && ends.tail)
-                else { continue }
-                others |= 1 << field.rawValue
-            }
-            return others
-        }
-        guard others != 0 else { return }
-        for field in Self.trimmedFields where others & (1 << field.rawValue) != 0 {
-            guard case .set(let text) = row[field], let ends = Self.visibleEnds(text) else { continue }
+        // Most values start and end with a scalar that cannot be whitespace: their ends are settled
+        // from their bytes, all in one look at the row, and only the other values are made Strings.
+        let unsettled = row.fieldsSet { bytes in Self.visibleEnds(bytes).map { !($0.head && $0.tail) } ?? false }
+        guard unsettled & Self.trimmedBits != 0 else { return }
+        for field in Self.trimmedFields where unsettled & (1 << field.rawValue) != 0 {
+            guard let found = row.withValue(field, Self.visibleEnds), let ends = found, let text = row.value(field)
+            else { continue }
             // An end that cannot be whitespace is settled; only another end needs its scalar's
             // properties. Trimming takes off whitespace scalars: these are the ends it looks at.
             let headIsWhitespace = !ends.head && text.unicodeScalars.first!.properties.isWhitespace
             guard headIsWhitespace || (!ends.tail && text.unicodeScalars.last!.properties.isWhitespace) else {
                 continue
             }
-            let trimmed = text.trimmingWhitespace
-            row[field] = trimmed.isEmpty ? .keep : .set(trimmed)
+            let trimmed = text.trimmedWhitespace
+            if trimmed.isEmpty {
+                row.narrow(field, leading: text.utf8.count, trailing: 0)
+            } else {
+                row.narrow(
+                    field, leading: text.utf8.distance(from: text.startIndex, to: trimmed.startIndex),
+                    trailing: text.utf8.distance(from: trimmed.endIndex, to: text.endIndex))
+            }
             findings.warning(.fieldTrimmed, field, "surrounding whitespace was removed")
         }
     }
 
-    /// Whether each end of `text` is a scalar that cannot be whitespace, read from its bytes in
-    /// place; nil when `text` is empty. (Text without contiguous UTF-8 says neither is, so its
-    /// scalars are looked at.)
+    /// Whether each end of the text `bytes` is a scalar that cannot be whitespace; nil when there
+    /// are no bytes.
     ///
     /// A visible ASCII character is no whitespace, and neither is any scalar whose UTF-8 lead byte
     /// is not one that a whitespace scalar has (see ``UTF8Whitespace``): names in Cyrillic or
     /// Greek, and accented Latin, are settled without a look-up of the scalar's properties.
-    private static func visibleEnds(_ text: String) -> (head: Bool, tail: Bool)? {
-        text.utf8.withContiguousStorageIfAvailable { bytes -> (head: Bool, tail: Bool)? in
-            guard let first = bytes.first, let last = bytes.last else { return nil }
-            var lead = last
-            if last >= 0x80 {
-                // The last scalar's lead byte: back over at most three continuation bytes (10xxxxxx).
-                var position = bytes.count - 1
-                while position > 0 && position >= bytes.count - 3 && bytes[position] & 0xC0 == 0x80 {
-                    position -= 1
-                }
-                lead = bytes[position]
+    private static func visibleEnds(_ bytes: UnsafeBufferPointer<UInt8>) -> (head: Bool, tail: Bool)? {
+        guard let first = bytes.first, let last = bytes.last else { return nil }
+        var lead = last
+        if last >= 0x80 {
+            // The last scalar's lead byte: back over at most three continuation bytes (10xxxxxx).
+            var position = bytes.count - 1
+            while position > 0 && position >= bytes.count - 3 && bytes[position] & 0xC0 == 0x80 {
+                position -= 1
             }
-            return (UTF8Whitespace.cannotStart(first), UTF8Whitespace.cannotStart(lead))
-        } ?? (text.isEmpty ? nil : (false, false))
+            lead = bytes[position]
+        }
+        return (UTF8Whitespace.cannotStart(first), UTF8Whitespace.cannotStart(lead))
     }
 
     private func readExtension(_ number: String, into result: inout NormalizedRow, _ findings: inout FindingList) {
@@ -170,8 +183,10 @@ public struct RowNormalizer: Sendable {
         result.extensionNumber = number
     }
 
-    private func readPhone(_ phone: String, into result: inout NormalizedRow, _ findings: inout FindingList) {
-        switch FieldRules.readPhone(phone) {
+    private func readPhone(
+        _ reading: FieldRules.PhoneReading, into result: inout NormalizedRow, _ findings: inout FindingList
+    ) {
+        switch reading {
         case .e164(let number):
             result.phoneNumber = number
         case .lostPlus:

@@ -1,0 +1,264 @@
+import SwitchboardCSV
+
+/// One row's cells as the file holds them (decoded, not trimmed), as UTF-8 in one buffer, with
+/// where each canonical field's value lies among them.
+///
+/// The second pass reads every row of a file, and most of a row's cells are only looked at
+/// (trimmed, checked) or written back out as they are: held as one buffer, a row costs one
+/// allocation instead of a String and a change for each cell, and a field's text becomes a
+/// String only when something asks for it. A field's value is a range of the bytes: its cell,
+/// without a formula guard a report put before it, narrowed by trimming.
+///
+/// `@unchecked Sendable`: the buffer is written only while it is made, and through
+/// ``withView(_:)``, on a buffer that this value alone holds (copied first otherwise).
+struct RowCells: @unchecked Sendable {
+    /// What a row's cells ask of one canonical field, as ``FieldChange`` without its text.
+    enum Slot: Equatable {
+        /// Keep the stored value.
+        case keep
+        /// Clear the stored value.
+        case clear
+        /// Set the field to the text of these bytes.
+        case set(Range<Int>)
+    }
+
+    /// The buffer: `cellCount` cell ends, then two slot words for each canonical field (all
+    /// `UInt32`, read and written as raw memory), then the cells' bytes.
+    private final class Buffer: ManagedBuffer<Void, UInt8> {}
+
+    /// The buffer; nil for a row with no cells and every field kept.
+    private var buffer: Buffer?
+    /// How many cells the row has.
+    let count: Int
+    /// How many bytes the cells take in all.
+    private let byteCount: Int
+
+    /// The canonical fields, each with two slot words.
+    private static let fieldCount = CanonicalField.allCases.count
+
+    /// No cells, every field kept.
+    init() {
+        buffer = nil
+        count = 0
+        byteCount = 0
+    }
+
+    /// The cells of `record`, every field kept: its bytes copied at once, and its field ends.
+    init(record: CSVRecord) {
+        self = record.withFieldBytes { fields in
+            let all = fields.allBytes
+            var cells = RowCells(empty: fields.count, byteCount: all.count)
+            cells.buffer!.withUnsafeMutablePointerToElements { elements in
+                let view = View(count: fields.count, elements: elements)
+                if let base = all.baseAddress { view.bytes.initialize(from: base, count: all.count) }
+                for index in 0..<fields.count {
+                    view.words.storeBytes(
+                        of: UInt32(truncatingIfNeeded: fields.end(of: index)), toByteOffset: 4 * index, as: UInt32.self)
+                }
+            }
+            return cells
+        }
+    }
+
+    /// The given cells, every field kept.
+    init(_ cells: [String]) {
+        var bytes: [UInt8] = []
+        var ends: [Int] = []
+        for cell in cells {
+            bytes.append(contentsOf: cell.utf8)
+            ends.append(bytes.count)
+        }
+        self = bytes.withUnsafeBufferPointer { bytes in
+            RowCells(count: ends.count, byteCount: bytes.count) { index in
+                let start = index == 0 ? 0 : ends[index - 1]
+                return UnsafeBufferPointer(rebasing: bytes[start..<ends[index]])
+            }
+        }
+    }
+
+    /// Copies `count` cells, whose bytes `cell` gives and which take `byteCount` bytes in all.
+    private init(count: Int, byteCount: Int, cell: (Int) -> UnsafeBufferPointer<UInt8>) {
+        self.init(empty: count, byteCount: byteCount)
+        buffer!.withUnsafeMutablePointerToElements { elements in
+            let view = View(count: count, elements: elements)
+            var end = 0
+            for index in 0..<count {
+                let source = cell(index)
+                if let base = source.baseAddress { (view.bytes + end).initialize(from: base, count: source.count) }
+                end += source.count
+                view.words.storeBytes(of: UInt32(truncatingIfNeeded: end), toByteOffset: 4 * index, as: UInt32.self)
+            }
+        }
+    }
+
+    /// A buffer for `count` cells of `byteCount` bytes, every field kept, its cells left to be written.
+    private init(empty count: Int, byteCount: Int) {
+        self.count = count
+        self.byteCount = byteCount
+        let made = Buffer.create(minimumCapacity: Self.size(count, byteCount)) { _ in }
+        let buffer = unsafeDowncast(made, to: Buffer.self)
+        buffer.withUnsafeMutablePointerToElements { elements in
+            let view = View(count: count, elements: elements)
+            for field in 0..<Self.fieldCount { view.store(.keep, at: field) }
+        }
+        self.buffer = buffer
+    }
+
+    /// The cells read and written in place: valid only during ``withView(_:)`` or ``read(_:)``.
+    struct View {
+        /// How many cells there are.
+        let count: Int
+        /// The cell ends and the slots.
+        let words: UnsafeMutableRawPointer
+        /// The cells' bytes.
+        let bytes: UnsafeMutablePointer<UInt8>
+
+        init(count: Int, elements: UnsafeMutablePointer<UInt8>) {
+            self.count = count
+            words = UnsafeMutableRawPointer(elements)
+            bytes = elements + 4 * (count + 2 * RowCells.fieldCount)
+        }
+
+        /// The byte range of cell `index`; empty past the last cell.
+        @inline(__always)
+        func range(ofCell index: Int) -> Range<Int> {
+            guard index >= 0 && index < count else { return 0..<0 }
+            let start = index == 0 ? 0 : Int(words.load(fromByteOffset: 4 * (index - 1), as: UInt32.self))
+            return start..<Int(words.load(fromByteOffset: 4 * index, as: UInt32.self))
+        }
+
+        /// The bytes of `range`.
+        @inline(__always)
+        func bytes(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> {
+            UnsafeBufferPointer(start: bytes + range.lowerBound, count: range.count)
+        }
+
+        /// What the cells ask of the field whose raw value is `field`.
+        @inline(__always)
+        func slot(_ field: Int) -> Slot {
+            let at = 4 * (count + 2 * field)
+            let first = words.load(fromByteOffset: at, as: UInt32.self)
+            switch first {
+            case UInt32.max: return .keep
+            case UInt32.max - 1: return .clear
+            default: return .set(Int(first)..<Int(words.load(fromByteOffset: at + 4, as: UInt32.self)))
+            }
+        }
+
+        /// Makes the cells ask `slot` of the field whose raw value is `field`.
+        @inline(__always)
+        func store(_ slot: Slot, at field: Int) {
+            let at = 4 * (count + 2 * field)
+            switch slot {
+            case .keep: words.storeBytes(of: UInt32.max, toByteOffset: at, as: UInt32.self)
+            case .clear: words.storeBytes(of: UInt32.max - 1, toByteOffset: at, as: UInt32.self)
+            case .set(let range):
+                words.storeBytes(of: UInt32(truncatingIfNeeded: range.lowerBound), toByteOffset: at, as: UInt32.self)
+                words.storeBytes(
+                    of: UInt32(truncatingIfNeeded: range.upperBound), toByteOffset: at + 4, as: UInt32.self)
+            }
+        }
+    }
+
+    /// Calls `body` with a view of the cells to read; nil, without calling it, when there is no buffer.
+    @inline(__always)
+    func read<R>(_ body: (View) throws -> R) rethrows -> R? {
+        guard let buffer else { return nil }
+        return try buffer.withUnsafeMutablePointerToElements { try body(View(count: count, elements: $0)) }
+    }
+
+    /// Calls `body` with a view of the cells to change their slots (their bytes stay as they are),
+    /// the buffer made this value's own first.
+    mutating func withView<R>(_ body: (View) throws -> R) rethrows -> R {
+        if buffer == nil { self = RowCells(count: 0, byteCount: 0) { _ in UnsafeBufferPointer(start: nil, count: 0) } }
+        if !isKnownUniquelyReferenced(&buffer) { buffer = copy() }
+        return try buffer!.withUnsafeMutablePointerToElements { try body(View(count: count, elements: $0)) }
+    }
+
+    /// Calls `body` with the bytes of cell `index`, valid only during the call (none past the last cell).
+    func withCell<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try read { view in try body(view.bytes(view.range(ofCell: index))) }
+            ?? body(UnsafeBufferPointer(start: nil, count: 0))
+    }
+
+    /// Cell `index` as a String.
+    func string(at index: Int) -> String {
+        withCell(index) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Every cell as a String.
+    var strings: [String] { (0..<count).map(string(at:)) }
+
+    /// What the cells ask of `field`.
+    func slot(_ field: CanonicalField) -> Slot {
+        read { $0.slot(field.rawValue) } ?? .keep
+    }
+
+    /// Makes the cells ask `slot` of `field`; a range must lie within the cells' bytes.
+    mutating func setSlot(_ field: CanonicalField, _ slot: Slot) {
+        if case .set(let range) = slot {
+            precondition(range.lowerBound >= 0 && range.upperBound <= byteCount, "a value outside the cells")
+        }
+        withView { $0.store(slot, at: field.rawValue) }
+    }
+
+    /// Calls `body` with the bytes of the text set for `field`, valid only during the call; nil,
+    /// without calling it, when the field is kept or cleared.
+    @inline(__always)
+    func withValue<R>(_ field: CanonicalField, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R? {
+        guard let buffer else { return nil }
+        return try buffer.withUnsafeMutablePointerToElements { elements -> R? in
+            let view = View(count: count, elements: elements)
+            guard case .set(let range) = view.slot(field.rawValue) else { return nil }
+            return try body(view.bytes(range))
+        }
+    }
+
+    /// The fields, as bits by raw value, whose set text's bytes pass `test`: read in one look at the buffer.
+    func fieldsSet(where test: (UnsafeBufferPointer<UInt8>) -> Bool) -> UInt64 {
+        read { view in
+            var fields: UInt64 = 0
+            for field in 0..<Self.fieldCount {
+                if case .set(let range) = view.slot(field), test(view.bytes(range)) { fields |= 1 << field }
+            }
+            return fields
+        } ?? 0
+    }
+
+    /// The change the cells ask of `field`, its text made a String.
+    func change(_ field: CanonicalField) -> FieldChange {
+        read { view in
+            switch view.slot(field.rawValue) {
+            case .keep: .keep
+            case .clear: .clear
+            case .set(let range): .set(String(decoding: view.bytes(range), as: UTF8.self))
+            }
+        } ?? .keep
+    }
+
+    /// A copy of the buffer, for a value about to change one that another value holds too.
+    private func copy() -> Buffer {
+        let size = Self.size(count, byteCount)
+        let made = Buffer.create(minimumCapacity: size) { _ in }
+        let copy = unsafeDowncast(made, to: Buffer.self)
+        buffer!.withUnsafeMutablePointerToElements { source in
+            copy.withUnsafeMutablePointerToElements { target in target.initialize(from: source, count: size) }
+        }
+        return copy
+    }
+
+    /// The bytes a buffer of `count` cells of `byteCount` bytes takes: its cell ends, slots and bytes.
+    private static func size(_ count: Int, _ byteCount: Int) -> Int { 4 * (count + 2 * fieldCount) + byteCount }
+}
+
+extension RowCells: Equatable {
+    /// Whether two rows have the same cells and ask the same of every field.
+    static func == (left: RowCells, right: RowCells) -> Bool {
+        guard left.count == right.count else { return false }
+        for index in 0..<left.count {
+            let same = left.withCell(index) { one in right.withCell(index) { other in one.elementsEqual(other) } }
+            if !same { return false }
+        }
+        return CanonicalField.allCases.allSatisfy { left.change($0) == right.change($0) }
+    }
+}

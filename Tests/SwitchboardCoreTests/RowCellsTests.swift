@@ -1,0 +1,109 @@
+import SwitchboardCSV
+import Testing
+
+@testable import SwitchboardCore
+
+/// A row's cells held as one buffer, and the fields read from it in place.
+@Suite("Rows held as one buffer of cells")
+struct RowCellsTests {
+    /// The first record of `text` after its header, read as a row of the canonical profile.
+    static func readRow(_ text: String) throws -> UserRow {
+        let reader = CSVReader(bytes: Array(text.utf8))
+        var record = CSVRecord()
+        guard case .record = try reader.next(into: &record) else { throw RowCellsFailure() }
+        let mapping = ImportProfile.canonical.mapping(for: record.strings)
+        guard case .record = try reader.next(into: &record) else { throw RowCellsFailure() }
+        return ImportProfile.canonical.row(from: RowCells(record: record), line: 2, mapping: mapping)
+    }
+
+    struct RowCellsFailure: Error {}
+
+    /// The canonical header, with its line break.
+    static let header = CanonicalField.allCases.map(\.name).joined(separator: ",") + "\n"
+
+    @Test("Cells read from a record or given as Strings are the same cells, beyond ASCII and empty ones too")
+    func cellsRoundTrip() throws {
+        let cells = ["", "jdoe", "Zoë", "", "名前", "a,b", ""]
+        let reader = CSVReader(bytes: Array("\"\",jdoe,Zoë,,名前,\"a,b\",\n".utf8))
+        var record = CSVRecord()
+        guard case .record = try reader.next(into: &record) else { throw RowCellsFailure() }
+        let fromRecord = RowCells(record: record)
+        let fromStrings = RowCells(cells)
+        #expect(fromRecord.strings == cells)
+        #expect(fromStrings.strings == cells)
+        #expect(fromRecord == fromStrings)
+        #expect(fromRecord.count == 7)
+        #expect(fromRecord.withCell(7) { $0.isEmpty } && fromRecord.withCell(-1) { $0.isEmpty })
+        #expect(RowCells().strings.isEmpty && RowCells().slot(.email) == .keep)
+    }
+
+    @Test("A changed copy leaves the row it was copied from as it was")
+    func copyOnWrite() {
+        let original = RowCells(["a", "bc"])
+        var changed = original
+        changed.setSlot(.email, .set(1..<3))
+        changed.setSlot(.site, .clear)
+        #expect(original.slot(.email) == .keep && original.slot(.site) == .keep)
+        #expect(changed.change(.email) == .set("bc") && changed.change(.site) == .clear)
+        var empty = RowCells()
+        empty.setSlot(.type, .clear)
+        #expect(empty.change(.type) == .clear && empty.count == 0)
+    }
+
+    @Test("Fields read in place: kept, cleared or set, without and with changes set by hand")
+    func fieldsInPlace() throws {
+        var row = try Self.readRow(Self.header + "add,,jdoe, Ann ,,ann@example.com,4021,,,,,,,,,,\n")
+        #expect(row.value(.username) == "jdoe" && row.sets(.username))
+        #expect(row.keeps(.type) && !row.sets(.type) && row.value(.type) == nil)
+        #expect(row.withValue(.email) { Array($0) } == Array("ann@example.com".utf8))
+        #expect(row.withValue(.site) { _ in true } == nil)
+        #expect(row[.firstName] == .set(" Ann "))
+        row.narrow(.firstName, leading: 1, trailing: 1)
+        #expect(row.value(.firstName) == "Ann")
+        #expect(row.cells[3] == " Ann ", "the cells stay as the file holds them")
+        row.narrow(.firstName, leading: 3, trailing: 0)
+        #expect(row.keeps(.firstName), "a value narrowed to nothing keeps the field")
+
+        // A change set by hand: every field is then held as a change.
+        row[.department] = .set(" Sales ")
+        row[.site] = .clear
+        #expect(row.clears(.site) && row.value(.department) == " Sales " && row.value(.username) == "jdoe")
+        row.narrow(.department, leading: 1, trailing: 1)
+        #expect(row.value(.department) == "Sales")
+        #expect(row.fieldsSet { $0.first == UInt8(ascii: "S") } == 1 << CanonicalField.department.rawValue)
+        #expect(row.changes.count == CanonicalField.allCases.count)
+    }
+
+    @Test("A formula guard comes off free-text fields only; the cells keep it")
+    func formulaGuards() throws {
+        let row = try Self.readRow(
+            Self.header + "add,,'@jdoe,'=First,,,4021,,,'+Sales,,,,'-123456,'=Pass1,,\n")
+        #expect(row.value(.username) == "@jdoe" && row.value(.firstName) == "=First")
+        #expect(row.value(.department) == "+Sales")
+        #expect(row.value(.voicemailPasscode) == "'-123456" && row.value(.portalPassword) == "'=Pass1")
+        #expect(row.cells[2] == "'@jdoe")
+        #expect(FormulaGuard.isGuarded(UnsafeBufferPointer(start: nil, count: 0)) == false)
+    }
+
+    @Test("Action, type and voicemail words read from bytes as their folded Strings read")
+    func wordsFromBytes() {
+        #expect(RowNormalizer.actionWords.map(\.description) == RowAction.allCases.map(\.rawValue))
+        #expect(RowNormalizer.typeWords.map(\.description) == ProfileType.allCases.map(\.rawValue))
+        let texts = [
+            "add", "ADD", "Update", "upsert ", "dis able", "DELETE", "user", "Common-Area", "yes", "YES", "y", "N", "1",
+            "0", "on", "Off", "true", "FALSE", "ｙｅｓ", "Ｙ", "\u{212A}", "ye", "", "é", "no\u{0}",
+        ]
+        for text in texts {
+            var bytes = text
+            let action = bytes.withUTF8 { FieldRules.word($0, among: RowNormalizer.actionWords) }
+            #expect(action.map { RowAction.allCases[$0] } == RowAction(rawValue: NormalizedRow.fold(text)), "\(text)")
+            let type = bytes.withUTF8 { FieldRules.word($0, among: RowNormalizer.typeWords) }
+            #expect(type.map { ProfileType.allCases[$0] } == ProfileType(rawValue: NormalizedRow.fold(text)))
+            let folded = NormalizedRow.fold(text)
+            let expected: Bool? =
+                ["yes", "true", "1", "y", "on"].contains(folded)
+                ? true : ["no", "false", "0", "n", "off"].contains(folded) ? false : nil
+            #expect(FieldRules.readBoolean(text) == expected, "\(text)")
+        }
+    }
+}
