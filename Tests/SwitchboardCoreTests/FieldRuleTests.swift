@@ -10,6 +10,8 @@ struct FieldRuleTests {
             ("a@example.com", true), ("first.last@sub.example.co.uk", true), ("no-at.example.com", false),
             ("two@@example.com", false), ("a@b@example.com", false), ("a@localhost", false), ("a @example.com", false),
             ("@example.com", false), ("a@.example.com", false), ("a@example.com.", false), ("a@example..com", false),
+            ("a..b@example.com", true), ("a@b.c", true), ("a@b.", false), ("a@b..", false), ("a@x.b..c", false),
+            ("ü@exämple.com", true), ("a@exa\u{00A0}mple.com", false), ("a@example.com\t", false), ("a@b.c.", false),
         ])
     func emails(_ email: String, _ valid: Bool) {
         #expect(FieldRules.isValidEmail(email) == valid)
@@ -45,6 +47,27 @@ struct FieldRuleTests {
         ])
     func timeZones(_ text: String, _ valid: Bool) {
         #expect(FieldRules.isValidTimeZone(text) == valid)
+        #expect(Self.zoneFromBytes(text) == valid)
+    }
+
+    /// Whether the bytes of `text` are a time zone name.
+    static func zoneFromBytes(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8(FieldRules.isValidTimeZone(utf8:))
+    }
+
+    @Test("Every time zone name is found from its bytes, and only the names are")
+    func timeZonesFromBytes() {
+        for name in IANATimeZones.names {
+            #expect(Self.zoneFromBytes(name), "\(name)")
+            for other in [name + "x", String(name.dropLast()), name.lowercased()] {
+                #expect(Self.zoneFromBytes(other) == IANATimeZones.names.contains(other), "\(other)")
+            }
+        }
+        // U+212A KELVIN SIGN is canonically K: the String Set finds it, and so do the bytes.
+        let kelvin = "Asia/\u{212A}abul"
+        #expect(FieldRules.isValidTimeZone(kelvin) && Self.zoneFromBytes(kelvin))
+        #expect(!Self.zoneFromBytes(""))
     }
 
     @Test("Boolean words in any case")

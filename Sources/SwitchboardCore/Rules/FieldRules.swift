@@ -22,24 +22,27 @@ public enum FieldRules {
     public static func isValidEmail(_ email: String) -> Bool {
         var email = email
         var ascii = true
+        // One pass: the `@`, the domain's first dot, and two dots in a row within the domain.
         let shape = email.withUTF8 { bytes -> Bool in
             var at = -1
-            for (index, byte) in bytes.enumerated() {
-                if byte >= 0x80 { ascii = false }
+            var dot = -1
+            var previous: UInt8 = 0
+            for index in 0..<bytes.count {
+                let byte = bytes[index]
                 switch byte {
                 case UInt8(ascii: "@"):
                     if at >= 0 { return false }
                     at = index
+                case UInt8(ascii: ".") where at >= 0:
+                    if previous == UInt8(ascii: ".") { return false }
+                    if dot < 0 { dot = index }
                 case 0x09...0x0D, 0x20: return false
-                default: continue
+                case 0x80...: ascii = false
+                default: break
                 }
+                previous = byte
             }
-            guard at > 0 else { return false }
-            let domain = UnsafeBufferPointer(rebasing: bytes[(at + 1)...])
-            guard let dot = domain.firstIndex(of: UInt8(ascii: ".")), dot != domain.startIndex,
-                domain.last != UInt8(ascii: ".")
-            else { return false }
-            return !zip(domain, domain.dropFirst()).contains { $0 == UInt8(ascii: ".") && $1 == UInt8(ascii: ".") }
+            return at > 0 && dot > at + 1 && previous != UInt8(ascii: ".")
         }
         guard shape else { return false }
         if ascii { return true }
@@ -153,6 +156,11 @@ public enum FieldRules {
     /// Whether `text` is an IANA time zone name such as `Europe/Paris`.
     public static func isValidTimeZone(_ text: String) -> Bool {
         IANATimeZones.names.contains(text)
+    }
+
+    /// Whether the UTF-8 `bytes` are an IANA time zone name, as ``isValidTimeZone(_:)``.
+    static func isValidTimeZone(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        IANATimeZones.contains(utf8: bytes)
     }
 
     /// Reads a boolean word: yes/no, true/false, 1/0, y/n, in any case; nil when it is none.

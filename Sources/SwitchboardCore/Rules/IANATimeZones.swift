@@ -120,4 +120,90 @@ enum IANATimeZones {
         "US/East-Indiana", "US/Eastern", "US/Hawaii", "US/Indiana-Starke", "US/Michigan", "US/Mountain",
         "US/Pacific", "US/Samoa", "UTC", "Universal", "W-SU", "WET", "Zulu",
     ]
+
+    /// The names as bytes, found by a hash of their bytes.
+    private static let table = ByteNameTable(names)
+
+    /// Whether the UTF-8 `bytes` are a name: read in place for the names as written, as a String
+    /// only for text beyond ASCII (which can equal a name canonically: U+212A KELVIN SIGN is K).
+    static func contains(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        if table.contains(bytes) { return true }
+        return bytes.contains { $0 >= 0x80 } && names.contains(String(decoding: bytes, as: UTF8.self))
+    }
+}
+
+/// A fixed set of names looked up by their UTF-8 bytes, without making a String: an open-addressed
+/// table of FNV-1a hashes over the names' bytes.
+///
+/// Its memory is allocated once and never freed: a table is made for a static constant, and read by
+/// every core for every row, so it holds no reference that each look-up would count.
+struct ByteNameTable: @unchecked Sendable {
+    /// Every name's bytes, one after another.
+    private let bytes: UnsafePointer<UInt8>
+    /// Where each name starts in `bytes`, and, last, where the last one ends.
+    private let starts: UnsafePointer<Int32>
+    /// For each slot, the name found there plus one, or 0 for an empty slot.
+    private let slots: UnsafePointer<Int32>
+    /// The number of slots less one: the slots are a power of two.
+    private let mask: Int
+
+    /// Makes the table of `names`, for the rest of the process.
+    init(_ names: some Collection<String>) {
+        var bytes: [UInt8] = []
+        var starts: [Int32] = []
+        for name in names {
+            starts.append(Int32(bytes.count))
+            bytes.append(contentsOf: name.utf8)
+        }
+        starts.append(Int32(bytes.count))
+        var size = 16
+        while size < 2 * names.count { size *= 2 }
+        var slots = [Int32](repeating: 0, count: size)
+        bytes.withUnsafeBufferPointer { all in
+            for index in 0..<names.count {
+                let name = UnsafeBufferPointer(rebasing: all[Int(starts[index])..<Int(starts[index + 1])])
+                var slot = Self.hash(name) & (size - 1)
+                while slots[slot] != 0 { slot = (slot + 1) & (size - 1) }
+                slots[slot] = Int32(index + 1)
+            }
+        }
+        self.bytes = UnsafePointer(Self.copy(bytes))
+        self.starts = UnsafePointer(Self.copy(starts))
+        self.slots = UnsafePointer(Self.copy(slots))
+        mask = size - 1
+    }
+
+    /// Whether `name` is one of the names, byte for byte.
+    func contains(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        var slot = Self.hash(name) & mask
+        while slots[slot] != 0 {
+            let index = Int(slots[slot]) - 1
+            let start = Int(starts[index])
+            if Int(starts[index + 1]) - start == name.count, equal(bytes + start, name) { return true }
+            slot = (slot + 1) & mask
+        }
+        return false
+    }
+
+    /// Whether the bytes at `stored` begin with those of `name`.
+    private func equal(_ stored: UnsafePointer<UInt8>, _ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        for offset in 0..<name.count where stored[offset] != name[offset] { return false }
+        return true
+    }
+
+    /// A copy of `values` in memory that is never freed.
+    private static func copy<T>(_ values: [T]) -> UnsafeMutablePointer<T> {
+        let memory = UnsafeMutablePointer<T>.allocate(capacity: max(values.count, 1))
+        values.withUnsafeBufferPointer {
+            if let base = $0.baseAddress { memory.initialize(from: base, count: $0.count) }
+        }
+        return memory
+    }
+
+    /// The FNV-1a hash of `bytes`.
+    private static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return Int(truncatingIfNeeded: hash ^ (hash >> 32))
+    }
 }

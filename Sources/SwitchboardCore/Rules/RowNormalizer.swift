@@ -87,7 +87,7 @@ public struct RowNormalizer: Sendable {
             }
             if valid == false { findings.error(.languageInvalid, .language, "the language must look like en-US") }
         }
-        if let zone = row.value(.timeZone), !FieldRules.isValidTimeZone(zone) {
+        if row.withValue(.timeZone, FieldRules.isValidTimeZone(utf8:)) == false {
             findings.error(.timeZoneInvalid, .timeZone, "the time zone must be an IANA name like Europe/Paris")
         }
         if let wanted = row.withValue(.voicemail, FieldRules.readBoolean(utf8:)) {
@@ -168,13 +168,16 @@ public struct RowNormalizer: Sendable {
             return
         }
         let bounds = policy.extension.minDigits...policy.extension.maxDigits
-        guard FieldRules.isDigits(number), bounds.contains(number.utf8.count) else {
+        var digits = number
+        guard digits.withUTF8(FieldRules.isDigits(utf8:)), bounds.contains(number.utf8.count) else {
             findings.error(
                 .extensionInvalid, .extension,
                 "the extension must be \(bounds.lowerBound) to \(bounds.upperBound) digits")
             return
         }
-        if let padded = facts.zeroPaddedExtensionDigits, number.utf8.count < padded, number.first != "0" {
+        if let padded = facts.zeroPaddedExtensionDigits, number.utf8.count < padded,
+            number.utf8.first != UInt8(ascii: "0")
+        {
             findings.error(
                 .spreadsheetMangled, .extension,
                 "the extension \(number) looks like it lost its leading zeros: this file writes extensions "
