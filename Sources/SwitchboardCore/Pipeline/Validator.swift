@@ -335,11 +335,6 @@ public struct Validator {
     /// How many rows ahead of the row it checks the second pass asks for the index's memory.
     static let prefetchDistance = 6
 
-    /// The row a batch leaves in the place of a row it has moved out.
-    ///
-    /// It holds no memory of its own (its arrays are the empty array, which no count changes): a
-    /// row's worth of changes here was counted by every core for every row it stood in for.
-    private static let emptyRow = NormalizedRow(row: .movedOut)
     /// The read a batch leaves in the place of one it has moved out.
     private static let emptyRead = PendingRead(source: RowCells(), findings: FindingList(line: 0, fieldNames: .unnamed))
 
@@ -422,6 +417,9 @@ public struct Validator {
         directory.prepare(for: batch.rows)
         var unreadable = batch.unreadable[...]
         var context = RowContext(policy: policy, index: index, directory: directory)
+        // What a row moved out of the batch leaves in its place: one for the batch, made here, so
+        // that no two cores count one (a shared one was counted by every core for every row).
+        let emptyRow = NormalizedRow(row: .movedOut)
         batch.rows.withUnsafeMutableBufferPointer { rows in
             batch.reads.withUnsafeMutableBufferPointer { reads in
                 for position in rows.indices {
@@ -435,7 +433,7 @@ public struct Validator {
                     }
                     // The row and its read move out and empty ones take their places.
                     let row = (rows.baseAddress! + position).move()
-                    (rows.baseAddress! + position).initialize(to: Self.emptyRow)
+                    (rows.baseAddress! + position).initialize(to: emptyRow)
                     var read = (reads.baseAddress! + position).move()
                     (reads.baseAddress! + position).initialize(to: Self.emptyRead)
                     context.move(to: row)

@@ -4,53 +4,208 @@
 /// Keys fold case (`lowercased()`); Swift's `String` equality already treats canonically
 /// equivalent text (NFC and NFD) as equal, which gives the Unicode NFC comparison of DOMAIN.md §3.
 public struct NormalizedRow: Sendable {
-    /// The row with every non-secret value trimmed.
-    public var row: UserRow
-    /// What the row asks; `upsert` when the cell is blank, nil when the cell is not an action.
-    public var action: RowAction?
-    /// The kind of profile; `user` when blank, nil when invalid.
-    public var type: ProfileType?
-    /// The username as written, or the email when the username is blank (8x8's default).
-    public var username: String?
-    /// The email, when the row sets one.
-    public var email: String?
-    /// The extension's digits, when the row sets a valid one.
-    public var extensionNumber: String?
-    /// The site, empty when the row names none.
-    public var site = ""
-    /// The phone number in E.164, when valid.
-    public var phoneNumber: String?
-    /// Whether a mailbox is wanted; nil when the row leaves it as it is.
-    public var voicemail: Bool?
-    /// The device name, when set.
-    public var deviceName: String?
-    /// The extension-mobility profile name, when set.
-    public var emProfile: String?
+    /// The row's values, in a box that copies of the row share until one of them changes: a row
+    /// moves from the field stage through every stage into its outcome, and each copy of a dozen
+    /// Strings counted each of them again.
+    private var box: Box
+
+    /// Holds the values of one or more copies of a row.
+    ///
+    /// `@unchecked Sendable`, and its values unchecked for exclusive access: they are written only
+    /// through ``NormalizedRow/unique()``, by the one row that holds the box.
+    private final class Box: @unchecked Sendable {
+        @exclusivity(unchecked) var values: Values
+
+        init(_ values: Values) { self.values = values }
+    }
+
+    /// What a normalized row holds.
+    private struct Values {
+        var row: UserRow
+        var action: RowAction?
+        var type: ProfileType?
+        var username: String?
+        var email: String?
+        var extensionNumber: String?
+        var site: String = ""
+        var phoneNumber: String?
+        var voicemail: Bool?
+        var deviceName: String?
+        var emProfile: String?
+        var usernameKey: String?
+        var emailKey: String?
+        var extensionKey: String?
+        var deviceKey: String?
+        var emProfileKey: String?
+    }
+
+    /// Makes the box this row's own before one of its values changes.
+    @inline(__always)
+    private mutating func unique() {
+        if !isKnownUniquelyReferenced(&box) { box = Box(box.values) }
+    }
 
     /// Creates a normalized row over `row` with nothing read yet.
-    public init(row: UserRow) { self.row = row }
+    public init(row: UserRow) { box = Box(Values(row: row)) }
+
+    /// The row with every non-secret value trimmed.
+    public var row: UserRow {
+        get { box.values.row }
+        set {
+            unique()
+            box.values.row = newValue
+        }
+        _modify {
+            unique()
+            yield &box.values.row
+        }
+    }
+
+    /// What the row asks; `upsert` when the cell is blank, nil when the cell is not an action.
+    public var action: RowAction? {
+        get { box.values.action }
+        set {
+            unique()
+            box.values.action = newValue
+        }
+        _modify {
+            unique()
+            yield &box.values.action
+        }
+    }
+    /// The kind of profile; `user` when blank, nil when invalid.
+    public var type: ProfileType? {
+        get { box.values.type }
+        set {
+            unique()
+            box.values.type = newValue
+        }
+        _modify {
+            unique()
+            yield &box.values.type
+        }
+    }
+    /// The username as written, or the email when the username is blank (8x8's default).
+    public var username: String? {
+        get { box.values.username }
+        set {
+            unique()
+            box.values.username = newValue
+        }
+        _modify {
+            unique()
+            yield &box.values.username
+        }
+    }
+    /// The email, when the row sets one.
+    public var email: String? {
+        get { box.values.email }
+        set {
+            unique()
+            box.values.email = newValue
+        }
+        _modify {
+            unique()
+            yield &box.values.email
+        }
+    }
+    /// The extension's digits, when the row sets a valid one.
+    public var extensionNumber: String? {
+        get { box.values.extensionNumber }
+        set {
+            unique()
+            box.values.extensionNumber = newValue
+        }
+        _modify {
+            unique()
+            yield &box.values.extensionNumber
+        }
+    }
+    /// The site, empty when the row names none.
+    public var site: String {
+        get { box.values.site }
+        set {
+            unique()
+            box.values.site = newValue
+        }
+        _modify {
+            unique()
+            yield &box.values.site
+        }
+    }
+    /// The phone number in E.164, when valid.
+    public var phoneNumber: String? {
+        get { box.values.phoneNumber }
+        set {
+            unique()
+            box.values.phoneNumber = newValue
+        }
+        _modify {
+            unique()
+            yield &box.values.phoneNumber
+        }
+    }
+    /// Whether a mailbox is wanted; nil when the row leaves it as it is.
+    public var voicemail: Bool? {
+        get { box.values.voicemail }
+        set {
+            unique()
+            box.values.voicemail = newValue
+        }
+        _modify {
+            unique()
+            yield &box.values.voicemail
+        }
+    }
+    /// The device name, when set.
+    public var deviceName: String? {
+        get { box.values.deviceName }
+        set {
+            unique()
+            box.values.deviceName = newValue
+        }
+        _modify {
+            unique()
+            yield &box.values.deviceName
+        }
+    }
+    /// The extension-mobility profile name, when set.
+    public var emProfile: String? {
+        get { box.values.emProfile }
+        set {
+            unique()
+            box.values.emProfile = newValue
+        }
+        _modify {
+            unique()
+            yield &box.values.emProfile
+        }
+    }
 
     /// The line where the row starts.
-    public var line: Int { row.line }
+    public var line: Int { box.values.row.line }
 
     /// The key a username is unique by.
-    public private(set) var usernameKey: String?
+    public var usernameKey: String? { box.values.usernameKey }
     /// The key an email is unique by.
-    public private(set) var emailKey: String?
+    public var emailKey: String? { box.values.emailKey }
     /// The key a site and extension are unique by.
-    public private(set) var extensionKey: String?
+    public var extensionKey: String? { box.values.extensionKey }
     /// The key a device is unique by.
-    public private(set) var deviceKey: String?
+    public var deviceKey: String? { box.values.deviceKey }
     /// The key an extension-mobility profile is unique by.
-    public private(set) var emProfileKey: String?
+    public var emProfileKey: String? { box.values.emProfileKey }
 
     /// Computes the keys from the values; the field stage calls it once it has read them.
     public mutating func settleKeys() {
-        usernameKey = username.map(Self.fold)
-        emailKey = email.map(Self.fold)
-        extensionKey = extensionNumber.map { Self.extensionKey(foldedSite: Self.fold(site), number: $0) }
-        deviceKey = deviceName.map(Self.fold)
-        emProfileKey = emProfile.map(Self.fold)
+        unique()
+        box.values.usernameKey = box.values.username.map(Self.fold)
+        box.values.emailKey = box.values.email.map(Self.fold)
+        box.values.extensionKey = box.values.extensionNumber.map {
+            Self.extensionKey(foldedSite: Self.fold(box.values.site), number: $0)
+        }
+        box.values.deviceKey = box.values.deviceName.map(Self.fold)
+        box.values.emProfileKey = box.values.emProfile.map(Self.fold)
     }
 
     /// The key a site, already folded, and an extension's digits are unique by: `paris`, NUL, `4021`.
