@@ -51,10 +51,6 @@ public struct NormalizedRow: Sendable {
     /// The row with every non-secret value trimmed.
     public var row: UserRow {
         get { box.values.row }
-        set {
-            unique()
-            box.values.row = newValue
-        }
         _modify {
             unique()
             yield &box.values.row
@@ -64,10 +60,6 @@ public struct NormalizedRow: Sendable {
     /// What the row asks; `upsert` when the cell is blank, nil when the cell is not an action.
     public var action: RowAction? {
         get { box.values.action }
-        set {
-            unique()
-            box.values.action = newValue
-        }
         _modify {
             unique()
             yield &box.values.action
@@ -76,10 +68,6 @@ public struct NormalizedRow: Sendable {
     /// The kind of profile; `user` when blank, nil when invalid.
     public var type: ProfileType? {
         get { box.values.type }
-        set {
-            unique()
-            box.values.type = newValue
-        }
         _modify {
             unique()
             yield &box.values.type
@@ -88,10 +76,6 @@ public struct NormalizedRow: Sendable {
     /// The username as written, or the email when the username is blank (8x8's default).
     public var username: String? {
         get { box.values.username }
-        set {
-            unique()
-            box.values.username = newValue
-        }
         _modify {
             unique()
             yield &box.values.username
@@ -100,10 +84,6 @@ public struct NormalizedRow: Sendable {
     /// The email, when the row sets one.
     public var email: String? {
         get { box.values.email }
-        set {
-            unique()
-            box.values.email = newValue
-        }
         _modify {
             unique()
             yield &box.values.email
@@ -112,10 +92,6 @@ public struct NormalizedRow: Sendable {
     /// The extension's digits, when the row sets a valid one.
     public var extensionNumber: String? {
         get { box.values.extensionNumber }
-        set {
-            unique()
-            box.values.extensionNumber = newValue
-        }
         _modify {
             unique()
             yield &box.values.extensionNumber
@@ -124,10 +100,6 @@ public struct NormalizedRow: Sendable {
     /// The site, empty when the row names none.
     public var site: String {
         get { box.values.site }
-        set {
-            unique()
-            box.values.site = newValue
-        }
         _modify {
             unique()
             yield &box.values.site
@@ -136,10 +108,6 @@ public struct NormalizedRow: Sendable {
     /// The phone number in E.164, when valid.
     public var phoneNumber: String? {
         get { box.values.phoneNumber }
-        set {
-            unique()
-            box.values.phoneNumber = newValue
-        }
         _modify {
             unique()
             yield &box.values.phoneNumber
@@ -148,10 +116,6 @@ public struct NormalizedRow: Sendable {
     /// Whether a mailbox is wanted; nil when the row leaves it as it is.
     public var voicemail: Bool? {
         get { box.values.voicemail }
-        set {
-            unique()
-            box.values.voicemail = newValue
-        }
         _modify {
             unique()
             yield &box.values.voicemail
@@ -160,10 +124,6 @@ public struct NormalizedRow: Sendable {
     /// The device name, when set.
     public var deviceName: String? {
         get { box.values.deviceName }
-        set {
-            unique()
-            box.values.deviceName = newValue
-        }
         _modify {
             unique()
             yield &box.values.deviceName
@@ -172,10 +132,6 @@ public struct NormalizedRow: Sendable {
     /// The extension-mobility profile name, when set.
     public var emProfile: String? {
         get { box.values.emProfile }
-        set {
-            unique()
-            box.values.emProfile = newValue
-        }
         _modify {
             unique()
             yield &box.values.emProfile
