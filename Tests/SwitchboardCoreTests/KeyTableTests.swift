@@ -50,6 +50,27 @@ struct KeyTableTests {
         }
     }
 
+    @Test(
+        "Hashes whose top bits agree are still put in order: by insertion when few, by comparison when many",
+        arguments: [2, 50, 1000])
+    func sharedTopBits(_ groups: Int) {
+        var generator = SystemRandomNumberGenerator()
+        // `groups` values of the top 33 bits; below them, random bits, some hashes repeated.
+        let tops = (0..<groups).map { _ in Int.random(in: Int.min...Int.max, using: &generator) & ~0x7FFF_FFFF }
+        var hashes: [Int] = []
+        for line in 0..<3000 {
+            let hash =
+                line % 4 == 0 && !hashes.isEmpty
+                ? hashes.randomElement(using: &generator)!
+                : tops.randomElement(using: &generator)! | Int.random(in: 0...0x7FFF_FFFF, using: &generator)
+            hashes.append(hash)
+        }
+        var table = KeyTable()
+        for (line, hash) in hashes.enumerated() { table.append(hash, line: line + 1) }
+        table.sort()
+        expectSearches(table, hashes: hashes)
+    }
+
     /// Expects every search of `table` to find the lines (from 1) where `hashes` holds the hash.
     private func expectSearches(_ table: KeyTable, hashes: [Int]) {
         for probe in hashes + [Int.min, Int.max, 0, 12345] {

@@ -498,6 +498,12 @@ struct KeyTable: Sendable {
     }
 
     /// Sorts the entries by hash then line.
+    ///
+    /// Entries come in line order. A radix sort orders them by the top 33 bits of their hashes,
+    /// eleven bits a pass (three passes, their digits counted in one look at the entries), and
+    /// keeps them in line order within a digit; entries whose top bits agree but whose hashes
+    /// differ are then put in order by insertion. Hashes are seeded, so such entries are few; a
+    /// table with many falls back to a comparison sort.
     private mutating func sortEntries() {
         guard entries.count > 256, zip(entries, entries.dropFirst()).allSatisfy({ $0.line <= $1.line }) else {
             entries.sort { ($0.hash, $0.line) < ($1.hash, $1.line) }
@@ -506,31 +512,74 @@ struct KeyTable: Sendable {
         var scratch = entries
         entries.withUnsafeMutableBufferPointer { entries in
             scratch.withUnsafeMutableBufferPointer { scratch in
-                var source = entries
-                var target = scratch
-                for shift in stride(from: 0, to: 64, by: 8) {
-                    var counts = [Int](repeating: 0, count: 256)
-                    for entry in source { counts[Int(truncatingIfNeeded: entry.hash >> UInt64(shift)) & 0xFF] += 1 }
-                    // A byte every hash shares moves nothing.
-                    if counts.contains(source.count) { continue }
-                    var start = 0
-                    for digit in 0..<256 {
-                        let count = counts[digit]
-                        counts[digit] = start
-                        start += count
-                    }
-                    for entry in source {
-                        let digit = Int(truncatingIfNeeded: entry.hash >> UInt64(shift)) & 0xFF
-                        target[counts[digit]] = entry
-                        counts[digit] += 1
-                    }
-                    swap(&source, &target)
-                }
-                if source.baseAddress != entries.baseAddress {
-                    entries.baseAddress!.update(from: source.baseAddress!, count: source.count)
-                }
+                Self.radixSort(entries, scratch: scratch)
             }
         }
+        let ordered = entries.withUnsafeMutableBufferPointer { Self.insertionSort($0, maximumMoves: 4 * $0.count) }
+        if !ordered { entries.sort { ($0.hash, $0.line) < ($1.hash, $1.line) } }
+    }
+
+    /// The shifts of the radix sort's digits, least significant first: the top 33 bits of a hash.
+    private static let digitShifts = [31, 42, 53]
+    /// The values of one digit: eleven bits.
+    private static let digitValues = 2048
+
+    /// Orders `entries` by the top 33 bits of their hashes, stably, through `scratch` (as many entries).
+    private static func radixSort(
+        _ entries: UnsafeMutableBufferPointer<Entry>, scratch: UnsafeMutableBufferPointer<Entry>
+    ) {
+        var counts = [UInt32](repeating: 0, count: digitShifts.count * digitValues)
+        counts.withUnsafeMutableBufferPointer { counts in
+            for entry in entries {
+                for (pass, shift) in digitShifts.enumerated() {
+                    counts[
+                        pass * digitValues + Int(truncatingIfNeeded: entry.hash >> UInt64(shift)) & (digitValues - 1)] +=
+                        1
+                }
+            }
+            var source = entries
+            var target = scratch
+            for (pass, shift) in digitShifts.enumerated() {
+                let digits = UnsafeMutableBufferPointer(
+                    rebasing: counts[(pass * digitValues)..<((pass + 1) * digitValues)])
+                // A digit every hash shares moves nothing.
+                if digits.contains(UInt32(source.count)) { continue }
+                var start: UInt32 = 0
+                for digit in digits.indices {
+                    let count = digits[digit]
+                    digits[digit] = start
+                    start += count
+                }
+                for entry in source {
+                    let digit =
+                        digits.startIndex + Int(truncatingIfNeeded: entry.hash >> UInt64(shift)) & (digitValues - 1)
+                    target[Int(digits[digit])] = entry
+                    digits[digit] += 1
+                }
+                swap(&source, &target)
+            }
+            if source.baseAddress != entries.baseAddress {
+                entries.baseAddress!.update(from: source.baseAddress!, count: source.count)
+            }
+        }
+    }
+
+    /// Orders `entries` by hash then line by insertion; false, leaving them in some order, once it
+    /// would take more than `maximumMoves` moves.
+    private static func insertionSort(_ entries: UnsafeMutableBufferPointer<Entry>, maximumMoves: Int) -> Bool {
+        var moves = 0
+        for index in entries.indices.dropFirst() {
+            let entry = entries[index]
+            var place = index
+            while place > 0 && (entries[place - 1].hash, entries[place - 1].line) > (entry.hash, entry.line) {
+                entries[place] = entries[place - 1]
+                place -= 1
+            }
+            entries[place] = entry
+            moves += index - place
+            if moves > maximumMoves { return false }
+        }
+        return true
     }
 
     func line(at index: Int) -> Int { Int(entries[index].line) }
