@@ -61,6 +61,32 @@ struct SplitFirstPassTests {
             })
     }
 
+    @Test("An index finished on two cores answers every line's look-ups as one finished on one", arguments: [6, 7])
+    func finishedOnTwoCores(_ seed: UInt64) throws {
+        let bytes = file(rows: 3000, seed: seed)
+        var indexes: [FileIndex] = []
+        for spreads in [false, true] {
+            var validator = Validator(policy: Policy(), directory: InMemoryDirectory())
+            validator.spreadsOverCores = spreads
+            validator.firstPassSplitBytes = .max
+            indexes.append(try validator.firstPass(CSVReader(bytes: bytes)).index)
+        }
+        let (one, two) = (indexes[0], indexes[1])
+        #expect(one.namesEachProfileOnce == two.namesEachProfileOnce && one.facts == two.facts)
+        func answers(_ lines: SharedLines?) -> [Int]? { lines.map { [$0.count] + $0.leadingLines } }
+        var sharing = 0
+        for line in 0...3200 {
+            #expect(one.sharesKeys(line: line) == two.sharesKeys(line: line), "line \(line)")
+            #expect(one.namesDeviceLikeEMProfile(line: line) == two.namesDeviceLikeEMProfile(line: line))
+            #expect(answers(one.extensionLines(onLine: line)) == answers(two.extensionLines(onLine: line)))
+            #expect(answers(one.usernameLines(onLine: line)) == answers(two.usernameLines(onLine: line)))
+            #expect(answers(one.emailClashLines(onLine: line)) == answers(two.emailClashLines(onLine: line)))
+            #expect(answers(one.deviceLines(onLine: line)) == answers(two.deviceLines(onLine: line)))
+            if one.sharesKeys(line: line) { sharing += 1 }
+        }
+        #expect(sharing > 100)
+    }
+
     @Test("Most splits fall between records, and then the two halves are used")
     func halvesUsed() throws {
         var used = 0

@@ -70,7 +70,7 @@ extension Validator {
             }
             index.note(keys.keys(of: record, index: index))
         }
-        index.finish()
+        index.finish(onTwoCores: spreadsOverCores)
         return (index, header, segmentStarts)
     }
 
