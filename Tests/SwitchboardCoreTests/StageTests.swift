@@ -218,3 +218,32 @@ struct VoicemailStageTests {
         #expect(codes(rows, policy: policy) == [[], [], []])
     }
 }
+
+@Suite("The keys a row is unique by")
+struct NormalizedRowKeyTests {
+    @Test("Keys follow the values once settled: case folded, the site's beside the extension, none before")
+    func keysFollowValues() {
+        var row = NormalizedRow(row: userRow(2, [:]))
+        row.username = "Ann.Lee"
+        row.email = "Ann@Example.COM"
+        row.extensionNumber = "4021"
+        row.site = "PARIS"
+        row.deviceName = "SEP00AB"
+        row.emProfile = "EM-Ann"
+        #expect(row.usernameKey == nil && row.emailKey == nil && row.extensionKey == nil)
+        #expect(row.deviceKey == nil && row.emProfileKey == nil)
+        row.settleKeys()
+        #expect(row.usernameKey == "ann.lee")
+        #expect(row.emailKey == "ann@example.com")
+        #expect(row.extensionKey == "paris\u{0}4021")
+        #expect(row.deviceKey == "sep00ab")
+        #expect(row.emProfileKey == "em-ann")
+        // Identity resolution changes a value, then settles again.
+        row.site = "Lyon"
+        row.settleKeys()
+        #expect(row.extensionKey == "lyon\u{0}4021")
+        row.email = nil
+        row.deviceName = nil
+        #expect(row.emailKey == nil && row.deviceKey == nil && row.usernameKey == "ann.lee")
+    }
+}

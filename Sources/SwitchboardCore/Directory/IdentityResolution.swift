@@ -18,7 +18,7 @@ extension DirectoryLookup {
     public func resolvingIdentity(_ normalized: consuming NormalizedRow) -> NormalizedRow {
         // Only what a rule reads is looked up: the type matters only beside an email (which
         // only `user` profiles must keep to themselves), the site only beside an extension.
-        let hasEmail = normalized.emailKey != nil
+        let hasEmail = normalized.email != nil
         let needsType = normalized.row.keeps(.type) && hasEmail
         let needsSite = normalized.row.keeps(.site) && normalized.extensionNumber != nil
         guard (normalized.row.keeps(.username) && hasEmail) || needsType || needsSite else { return normalized }

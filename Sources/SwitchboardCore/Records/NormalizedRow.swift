@@ -33,10 +33,9 @@ public struct NormalizedRow: Sendable {
         var deviceName: String?
         var emProfile: String?
         var usernameKey: String?
-        var emailKey: String?
-        var extensionKey: String?
-        var deviceKey: String?
-        var emProfileKey: String?
+        /// Whether ``NormalizedRow/settleKeys()`` has run: the keys other than the username's
+        /// are made from the values when asked, after it.
+        var keysSettled = false
     }
 
     /// Makes the box this row's own before one of its values changes.
@@ -143,25 +142,30 @@ public struct NormalizedRow: Sendable {
 
     /// The key a username is unique by.
     public var usernameKey: String? { box.values.usernameKey }
-    /// The key an email is unique by.
-    public var emailKey: String? { box.values.emailKey }
-    /// The key a site and extension are unique by.
-    public var extensionKey: String? { box.values.extensionKey }
-    /// The key a device is unique by.
-    public var deviceKey: String? { box.values.deviceKey }
-    /// The key an extension-mobility profile is unique by.
-    public var emProfileKey: String? { box.values.emProfileKey }
+    /// The key an email is unique by; set exactly when ``email`` is, once the keys are settled.
+    ///
+    /// This key and the three below are made each time they are asked for (a case fold, no
+    /// allocation for text that is its own fold): most rows never ask, since the file's own
+    /// checks read the first pass's index by line and an empty directory is not asked at all.
+    public var emailKey: String? { box.values.keysSettled ? email.map(Self.fold) : nil }
+    /// The key a site and extension are unique by; set exactly when ``extensionNumber`` is.
+    public var extensionKey: String? {
+        guard box.values.keysSettled, let number = extensionNumber else { return nil }
+        return Self.extensionKey(foldedSite: Self.fold(site), number: number)
+    }
+    /// The key a device is unique by; set exactly when ``deviceName`` is.
+    public var deviceKey: String? { box.values.keysSettled ? deviceName.map(Self.fold) : nil }
+    /// The key an extension-mobility profile is unique by; set exactly when ``emProfile`` is.
+    public var emProfileKey: String? { box.values.keysSettled ? emProfile.map(Self.fold) : nil }
 
-    /// Computes the keys from the values; the field stage calls it once it has read them.
+    /// Settles the keys on the values read, making the username's now.
+    ///
+    /// The field stage calls it once it has read them, and identity resolution again after it
+    /// changes one.
     public mutating func settleKeys() {
         unique()
         box.values.usernameKey = box.values.username.map(Self.fold)
-        box.values.emailKey = box.values.email.map(Self.fold)
-        box.values.extensionKey = box.values.extensionNumber.map {
-            Self.extensionKey(foldedSite: Self.fold(box.values.site), number: $0)
-        }
-        box.values.deviceKey = box.values.deviceName.map(Self.fold)
-        box.values.emProfileKey = box.values.emProfile.map(Self.fold)
+        box.values.keysSettled = true
     }
 
     /// The key a site, already folded, and an extension's digits are unique by: `paris`, NUL, `4021`.

@@ -25,8 +25,10 @@ public struct DirectoryStage: RowStage {
         }
         guard context.claims else { return }
         let singleExtension = context.policy.profile.maxExtensions == 1
+        // A directory without profiles owns nothing: the row's keys are not even made.
+        let owns = !directory.holdsNoProfiles
 
-        if let key = row.extensionKey, let owner = directory.extensionOwner(extensionKey: key), owner != me {
+        if owns, let key = row.extensionKey, let owner = directory.extensionOwner(extensionKey: key), owner != me {
             let effects = index.effects(of: owner)
             if !effects.contains(.releases) && !(singleExtension && effects.contains(.setsExtension)) {
                 findings.error(
@@ -47,14 +49,15 @@ public struct DirectoryStage: RowStage {
                 "the phone number changes to \(number): confirm the emergency (E911) address tied to it "
                     + "(switchboard confirm-e911)")
         }
-        if let key = row.emailKey, row.type == .user, let owner = directory.emailOwner(emailKey: key), owner != me {
+        if owns, row.type == .user, let key = row.emailKey, let owner = directory.emailOwner(emailKey: key), owner != me
+        {
             let effects = index.effects(of: owner)
             if !effects.contains(.deletes) && !effects.contains(.setsEmail) {
                 findings.error(
                     .emailTaken, .email, "this email belongs to profile \(name(owner, directory)) in the directory")
             }
         }
-        if let key = row.deviceKey, let owner = directory.deviceOwner(deviceKey: key), owner != me {
+        if owns, let key = row.deviceKey, let owner = directory.deviceOwner(deviceKey: key), owner != me {
             let effects = index.effects(of: owner)
             if !effects.contains(.releases) && !effects.contains(.setsDevice) {
                 findings.error(
@@ -62,7 +65,7 @@ public struct DirectoryStage: RowStage {
                     "device \(row.deviceName!) belongs to profile \(name(owner, directory)) in the directory")
             }
         }
-        if !singleExtension, row.extensionKey != nil, !(row.action == .add && context.existing != nil) {
+        if !singleExtension, row.extensionNumber != nil, !(row.action == .add && context.existing != nil) {
             let limit = context.policy.profile.maxExtensions
             let held =
                 context.existing.map {

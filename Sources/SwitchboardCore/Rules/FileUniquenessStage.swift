@@ -12,7 +12,7 @@ public struct FileUniquenessStage: RowStage {
         let line = row.line
         let sharesKeys = index.sharesKeys(line: line)
         let namedLikeOther = sharesKeys && index.namesDeviceLikeEMProfile(line: line)
-        if sharesKeys, row.extensionKey != nil, let lines = index.extensionLines(onLine: line) {
+        if sharesKeys, row.extensionNumber != nil, let lines = index.extensionLines(onLine: line) {
             let subject = DuplicateMessage.Subject.extensionNumber(
                 row.extensionNumber ?? "", site: row.extensionNumber == nil ? "" : row.site)
             findings.error(
@@ -28,17 +28,20 @@ public struct FileUniquenessStage: RowStage {
                         subject: .profile(rows: lines.count, limit: limit), others: OtherLines(lines, excluding: line)))
             }
         }
-        if sharesKeys, row.emailKey != nil, row.type == .user, let lines = index.emailClashLines(onLine: line) {
+        if sharesKeys, row.email != nil, row.type == .user, let lines = index.emailClashLines(onLine: line) {
             findings.error(
                 .emailDuplicateInFile, .email,
                 DuplicateMessage(subject: .email, others: OtherLines(lines, excluding: line)))
         }
-        if sharesKeys, row.deviceKey != nil, let name = row.deviceName, let lines = index.deviceLines(onLine: line) {
+        if sharesKeys, let name = row.deviceName, let lines = index.deviceLines(onLine: line) {
             findings.error(
                 .deviceDuplicateInFile, .deviceName,
                 DuplicateMessage(subject: .device(name), others: OtherLines(lines, excluding: line)))
         }
-        if let key = row.emProfileKey {
+        // Only a row named like another of the file, or checked against a directory that holds
+        // profiles, has a name to look up: the others' keys are never made.
+        let looksUpNames = namedLikeOther || !context.directory.holdsNoProfiles
+        if looksUpNames, let key = row.emProfileKey {
             if namedLikeOther, let other = index.deviceNameLine(key) {
                 findings.error(
                     .emProfileDeviceNameConflict, .emProfile,
@@ -49,7 +52,7 @@ public struct FileUniquenessStage: RowStage {
                     "extension-mobility profile \(row.emProfile!) has the name of a device in the directory")
             }
         }
-        if let key = row.deviceKey {
+        if looksUpNames, let key = row.deviceKey {
             if namedLikeOther, let other = index.emProfileLine(key) {
                 findings.error(
                     .emProfileDeviceNameConflict, .deviceName,
