@@ -106,4 +106,45 @@ struct RowCellsTests {
             #expect(FieldRules.readBoolean(text) == expected, "\(text)")
         }
     }
+
+    @Test("Empty and blank cells ask the same: CUCM BAT clears a blank field but keeps blank keys and secrets")
+    func blankCells() throws {
+        let text = "FIRST NAME,LAST NAME,USER ID,PASSWORD,DEPARTMENT,MAIL ID,PIN\n,Lee,,,  ,ann@example.com,\n"
+        let reader = CSVReader(bytes: Array(text.utf8))
+        var record = CSVRecord()
+        guard case .record = try reader.next(into: &record) else { throw RowCellsFailure() }
+        let mapping = ImportProfile.cucmBAT.mapping(for: record.strings)
+        guard case .record = try reader.next(into: &record) else { throw RowCellsFailure() }
+        let row = ImportProfile.cucmBAT.row(from: RowCells(record: record), line: 2, mapping: mapping)
+        #expect(row[.firstName] == .clear && row[.department] == .clear)
+        #expect(row[.username] == .keep && row[.portalPassword] == .keep && row[.voicemailPasscode] == .keep)
+        #expect(row[.lastName] == .set("Lee") && row[.email] == .set("ann@example.com"))
+        let canonical = try Self.readRow(Self.header + "update,,jdoe,,,,,,,,,,,,,,\n")
+        #expect(
+            canonical[.firstName] == .keep && canonical[.department] == .keep && canonical[.action] == .set("update"))
+    }
+
+    @Test("A normalized row's values are its cells' trimmed text, made when asked; a value set replaces it")
+    func valuesFromCells() throws {
+        let row = try Self.readRow(Self.header + "add,, jdoe ,Ann,Lee,,4021 ,Paris,,,,,,,,em-ann,SEP1\n")
+        var scratch = FindingList(line: 2, fieldNames: FieldNames())
+        var normalized = RowNormalizer(policy: Policy()).normalize(row, into: &scratch)
+        // The username defaults to the email, which this row keeps: none.
+        #expect(normalized.username == "jdoe" && normalized.has(.username))
+        #expect(normalized.email == nil && !normalized.has(.email))
+        #expect(normalized.extensionNumber == "4021" && normalized.withBytes(of: .extensionNumber, { $0.count }) == 4)
+        #expect(normalized.site == "Paris" && normalized.deviceName == "SEP1" && normalized.emProfile == "em-ann")
+        #expect(normalized.usernameKey == "jdoe" && normalized.extensionKey == "paris\u{0}4021")
+        normalized.username = "Ann.Lee"
+        normalized.extensionNumber = nil
+        #expect(normalized.username == "Ann.Lee" && normalized.usernameKey == "ann.lee")
+        #expect(!normalized.has(.extensionNumber) && normalized.extensionKey == nil)
+        #expect(normalized.withBytes(of: .username, { Array($0) }) == Array("Ann.Lee".utf8))
+        // An invalid extension is no value; the row's own cells stay as the file holds them.
+        let invalid = try Self.readRow(Self.header + "add,,jdoe,,,j.doe@example.com,40x1,,,,,,,,,,\n")
+        let checked = RowNormalizer(policy: Policy()).normalize(invalid, into: &scratch)
+        #expect(
+            !checked.has(.extensionNumber) && checked.extensionNumber == nil && checked.row.value(.extension) == "40x1")
+        #expect(checked.username == "jdoe" && checked.email == "j.doe@example.com")
+    }
 }

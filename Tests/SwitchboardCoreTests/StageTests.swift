@@ -113,6 +113,14 @@ struct FileUniquenessTests {
                     [.emProfileDeviceNameConflict],
                 ])
     }
+
+    @Test("A directory of extension-mobility profiles alone is not empty: a device named like one conflicts")
+    func deviceNamedLikeDirectoryEMProfile() {
+        let directory = InMemoryDirectory([], emProfiles: ["EM-Lobby"])
+        #expect(!directory.holdsNoProfiles)
+        let rows = [addRow(2, "a", ext: "4021", extra: [.deviceName: "em-lobby"]), addRow(3, "b", ext: "4022")]
+        #expect(codes(rows, directory: directory) == [[.emProfileDeviceNameConflict], []])
+    }
 }
 
 @Suite("Against the directory")

@@ -118,7 +118,7 @@ public struct InMemoryDirectory: DirectoryLookup, Sendable {
         for device in profile.deviceKeys { devices[device] = key }
     }
 
-    public var holdsNoProfiles: Bool { profiles.isEmpty }
+    public var holdsNoProfiles: Bool { profiles.isEmpty && passcodes.isEmpty && emProfiles.isEmpty }
     // Its tables are read only: any number of threads may look up at once.
     public var allowsConcurrentLookups: Bool { true }
     // An empty table is not asked: a look-up hashes its key first.

@@ -18,9 +18,9 @@ extension DirectoryLookup {
     public func resolvingIdentity(_ normalized: consuming NormalizedRow) -> NormalizedRow {
         // Only what a rule reads is looked up: the type matters only beside an email (which
         // only `user` profiles must keep to themselves), the site only beside an extension.
-        let hasEmail = normalized.email != nil
+        let hasEmail = normalized.has(.email)
         let needsType = normalized.row.keeps(.type) && hasEmail
-        let needsSite = normalized.row.keeps(.site) && normalized.extensionNumber != nil
+        let needsSite = normalized.row.keeps(.site) && normalized.has(.extensionNumber)
         guard (normalized.row.keeps(.username) && hasEmail) || needsType || needsSite else { return normalized }
         var row = normalized
         if row.row.keeps(.username), let emailKey = row.emailKey, let owner = emailOwner(emailKey: emailKey),

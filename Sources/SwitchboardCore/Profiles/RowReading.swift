@@ -48,6 +48,13 @@ extension ImportProfile {
                         view.store(.set(cell), at: read.field.rawValue)
                         continue
                     }
+                    // An empty cell is blank: what it asks is known without its text.
+                    if bytes.isEmpty {
+                        if !(Self.isKey(read.field) || read.field.isSecret), case .clear = blank {
+                            view.store(.clear, at: read.field.rawValue)
+                        }
+                        continue
+                    }
                     switch change(for: String(decoding: bytes, as: UTF8.self), field: read.field, blank: blank) {
                     case .keep: break
                     case .clear: view.store(.clear, at: read.field.rawValue)

@@ -24,18 +24,73 @@ public struct NormalizedRow: Sendable {
         var row: UserRow
         var action: RowAction?
         var type: ProfileType?
-        var username: String?
-        var email: String?
-        var extensionNumber: String?
-        var site: String = ""
+        var username: Held = .none
+        var email: Held = .none
+        var extensionNumber: Held = .none
+        var site: Held = .none
         var phoneNumber: String?
         var voicemail: Bool?
-        var deviceName: String?
-        var emProfile: String?
-        var usernameKey: String?
-        /// Whether ``NormalizedRow/settleKeys()`` has run: the keys other than the username's
-        /// are made from the values when asked, after it.
+        var deviceName: Held = .none
+        var emProfile: Held = .none
+        /// Whether ``NormalizedRow/settleKeys()`` has run: the keys are made from the values when
+        /// asked, after it.
         var keysSettled = false
+
+        /// The text `held` stands for.
+        @inline(__always)
+        func text(_ held: Held) -> String? {
+            switch held {
+            case .none: nil
+            case .cell(let field): row.value(field)
+            case .text(let text): text
+            }
+        }
+
+        /// Where `value` is.
+        subscript(value: Value) -> Held {
+            get {
+                switch value {
+                case .username: username
+                case .email: email
+                case .extensionNumber: extensionNumber
+                case .site: site
+                case .deviceName: deviceName
+                case .emProfile: emProfile
+                }
+            }
+            set {
+                switch value {
+                case .username: username = newValue
+                case .email: email = newValue
+                case .extensionNumber: extensionNumber = newValue
+                case .site: site = newValue
+                case .deviceName: deviceName = newValue
+                case .emProfile: emProfile = newValue
+                }
+            }
+        }
+    }
+
+    /// Where one of the row's text values is.
+    ///
+    /// Most values are the text a cell sets, trimmed: held as the field whose cell it is, a value
+    /// becomes a String only when something asks for it (most rows are checked without asking for
+    /// most of their values, and a String a value was a dozen allocations and counts a row).
+    enum Held: Sendable {
+        /// No value.
+        case none
+        /// The text the row's cells set for this field.
+        case cell(CanonicalField)
+        /// A text of its own.
+        case text(String)
+
+        /// The text, or none for nil.
+        init(_ text: String?) { self = text.map(Held.text) ?? .none }
+    }
+
+    /// The values that may be held as a cell's text.
+    enum Value {
+        case username, email, extensionNumber, site, deviceName, emProfile
     }
 
     /// Makes the box this row's own before one of its values changes.
@@ -74,34 +129,34 @@ public struct NormalizedRow: Sendable {
     }
     /// The username as written, or the email when the username is blank (8x8's default).
     public var username: String? {
-        get { box.values.username }
-        _modify {
+        get { box.values.text(box.values.username) }
+        set {
             unique()
-            yield &box.values.username
+            box.values.username = Held(newValue)
         }
     }
     /// The email, when the row sets one.
     public var email: String? {
-        get { box.values.email }
-        _modify {
+        get { box.values.text(box.values.email) }
+        set {
             unique()
-            yield &box.values.email
+            box.values.email = Held(newValue)
         }
     }
     /// The extension's digits, when the row sets a valid one.
     public var extensionNumber: String? {
-        get { box.values.extensionNumber }
-        _modify {
+        get { box.values.text(box.values.extensionNumber) }
+        set {
             unique()
-            yield &box.values.extensionNumber
+            box.values.extensionNumber = Held(newValue)
         }
     }
     /// The site, empty when the row names none.
     public var site: String {
-        get { box.values.site }
-        _modify {
+        get { box.values.text(box.values.site) ?? "" }
+        set {
             unique()
-            yield &box.values.site
+            box.values.site = .text(newValue)
         }
     }
     /// The phone number in E.164, when valid.
@@ -122,31 +177,31 @@ public struct NormalizedRow: Sendable {
     }
     /// The device name, when set.
     public var deviceName: String? {
-        get { box.values.deviceName }
-        _modify {
+        get { box.values.text(box.values.deviceName) }
+        set {
             unique()
-            yield &box.values.deviceName
+            box.values.deviceName = Held(newValue)
         }
     }
     /// The extension-mobility profile name, when set.
     public var emProfile: String? {
-        get { box.values.emProfile }
-        _modify {
+        get { box.values.text(box.values.emProfile) }
+        set {
             unique()
-            yield &box.values.emProfile
+            box.values.emProfile = Held(newValue)
         }
     }
 
     /// The line where the row starts.
     public var line: Int { box.values.row.line }
 
-    /// The key a username is unique by.
-    public var usernameKey: String? { box.values.usernameKey }
-    /// The key an email is unique by; set exactly when ``email`` is, once the keys are settled.
+    /// The key a username is unique by; set exactly when ``username`` is, once the keys are settled.
     ///
-    /// This key and the three below are made each time they are asked for (a case fold, no
+    /// This key and the four below are made each time they are asked for (a case fold, no
     /// allocation for text that is its own fold): most rows never ask, since the file's own
     /// checks read the first pass's index by line and an empty directory is not asked at all.
+    public var usernameKey: String? { box.values.keysSettled ? username.map(Self.fold) : nil }
+    /// The key an email is unique by; set exactly when ``email`` is, once the keys are settled.
     public var emailKey: String? { box.values.keysSettled ? email.map(Self.fold) : nil }
     /// The key a site and extension are unique by; set exactly when ``extensionNumber`` is.
     public var extensionKey: String? {
@@ -158,14 +213,38 @@ public struct NormalizedRow: Sendable {
     /// The key an extension-mobility profile is unique by; set exactly when ``emProfile`` is.
     public var emProfileKey: String? { box.values.keysSettled ? emProfile.map(Self.fold) : nil }
 
-    /// Settles the keys on the values read, making the username's now.
+    /// Settles the keys on the values read: from now on they are made from the values when asked.
     ///
     /// The field stage calls it once it has read them, and identity resolution again after it
     /// changes one.
     public mutating func settleKeys() {
+        guard !box.values.keysSettled else { return }
         unique()
-        box.values.usernameKey = box.values.username.map(Self.fold)
         box.values.keysSettled = true
+    }
+
+    /// Whether the row has `value`, without making its text.
+    @inline(__always)
+    func has(_ value: Value) -> Bool {
+        if case .none = box.values[value] { return false }
+        return true
+    }
+
+    /// Makes `value` the text the row's cells set for `field`, which they must set; its String
+    /// is made when asked for.
+    mutating func hold(_ value: Value, cellOf field: CanonicalField) {
+        unique()
+        box.values[value] = .cell(field)
+    }
+
+    /// Calls `body` with the UTF-8 of `value`, valid only during the call; nil, without calling
+    /// it, when the row has no such value.
+    func withBytes<R>(of value: Value, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R? {
+        switch box.values[value] {
+        case .none: return nil
+        case .cell(let field): return try box.values.row.withValue(field, body)
+        case .text(var text): return try text.withUTF8(body)
+        }
     }
 
     /// The key a site, already folded, and an extension's digits are unique by: `paris`, NUL, `4021`.

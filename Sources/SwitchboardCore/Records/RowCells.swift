@@ -47,7 +47,7 @@ struct RowCells: @unchecked Sendable {
     init(record: CSVRecord) {
         self = record.withFieldBytes { fields in
             let all = fields.allBytes
-            var cells = RowCells(empty: fields.count, byteCount: all.count)
+            let cells = RowCells(empty: fields.count, byteCount: all.count)
             cells.buffer!.withUnsafeMutablePointerToElements { elements in
                 let view = View(count: fields.count, elements: elements)
                 if let base = all.baseAddress { view.bytes.initialize(from: base, count: all.count) }

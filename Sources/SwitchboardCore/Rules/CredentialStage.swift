@@ -7,14 +7,18 @@ public struct CredentialStage: RowStage {
     public init() {}
 
     public func check(_ row: NormalizedRow, context: RowContext, findings: inout FindingList) {
-        let extensionNumber = row.extensionNumber ?? context.existing?.extensionKeys.first.map(Self.number(ofKey:))
+        // The user's extension is made a String only for a row with a secret to check, and once.
+        lazy var extensionNumber =
+            row.extensionNumber
+            ?? context.existing?.extensionKeys.first.map(Self.number(ofKey:))
         if let passcode = row.row.value(.voicemailPasscode) {
             // The names are read only under `block_name_digits`: made Strings only then.
             let names = context.policy.passcode.blockNameDigits
             let passcodeContext = PasscodeContext(
                 extension: extensionNumber, phoneNumber: row.phoneNumber ?? row.row.value(.phoneNumber),
                 firstName: names ? row.row.value(.firstName) : nil, lastName: names ? row.row.value(.lastName) : nil,
-                history: row.usernameKey.flatMap { context.directory.passcodeHistory(usernameKey: $0) })
+                history: context.directoryIsEmpty
+                    ? nil : row.usernameKey.flatMap { context.directory.passcodeHistory(usernameKey: $0) })
             for violation in checkPasscode(passcode, policy: context.policy.passcode, context: passcodeContext)
                 .violations
             {

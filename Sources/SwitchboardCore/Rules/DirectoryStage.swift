@@ -8,7 +8,10 @@ public struct DirectoryStage: RowStage {
     public init() {}
 
     public func check(_ row: NormalizedRow, context: RowContext, findings: inout FindingList) {
-        guard let action = context.effectiveAction, let me = row.usernameKey else { return }
+        guard let action = context.effectiveAction, row.has(.username) else { return }
+        // The row's username key, made only where it is asked for (most rows of a file checked
+        // against an empty directory never ask).
+        var me: String { row.usernameKey ?? "" }
         let directory = context.directory
         let index = context.index
         switch action {
@@ -65,7 +68,7 @@ public struct DirectoryStage: RowStage {
                     "device \(row.deviceName!) belongs to profile \(name(owner, directory)) in the directory")
             }
         }
-        if !singleExtension, row.extensionNumber != nil, !(row.action == .add && context.existing != nil) {
+        if !singleExtension, row.has(.extensionNumber), !(row.action == .add && context.existing != nil) {
             let limit = context.policy.profile.maxExtensions
             let held =
                 context.existing.map {

@@ -7,9 +7,13 @@ public enum FieldRules {
     /// zero-width characters, the BOM and controls.
     static func invisibleScalar(in text: String) -> Unicode.Scalar? {
         var text = text
-        let plain = text.withUTF8 { bytes in bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7F } }
-        if plain { return nil }
-        return text.unicodeScalars.first { scalar in
+        return text.withUTF8(invisibleScalar(utf8:))
+    }
+
+    /// ``invisibleScalar(in:)`` of the text whose UTF-8 is `bytes`.
+    static func invisibleScalar(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Unicode.Scalar? {
+        if bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return nil }
+        return String(decoding: bytes, as: UTF8.self).unicodeScalars.first { scalar in
             switch scalar.value {
             case 0..<0x20, 0x7F..<0xA0: true
             case 0x200B...0x200F, 0x202A...0x202E, 0x2060...0x2064, 0x2066...0x2069, 0xFEFF, 0x061C, 0x00AD: true
@@ -21,32 +25,35 @@ public enum FieldRules {
     /// Whether `email` has one `@`, text before it, a dot inside the domain and no spaces.
     public static func isValidEmail(_ email: String) -> Bool {
         var email = email
+        return email.withUTF8(isValidEmail(utf8:))
+    }
+
+    /// ``isValidEmail(_:)`` of the email whose UTF-8 is `bytes`.
+    static func isValidEmail(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var ascii = true
         // One pass: the `@`, the domain's first dot, and two dots in a row within the domain.
-        let shape = email.withUTF8 { bytes -> Bool in
-            var at = -1
-            var dot = -1
-            var previous: UInt8 = 0
-            for index in 0..<bytes.count {
-                let byte = bytes[index]
-                switch byte {
-                case UInt8(ascii: "@"):
-                    if at >= 0 { return false }
-                    at = index
-                case UInt8(ascii: ".") where at >= 0:
-                    if previous == UInt8(ascii: ".") { return false }
-                    if dot < 0 { dot = index }
-                case 0x09...0x0D, 0x20: return false
-                case 0x80...: ascii = false
-                default: break
-                }
-                previous = byte
+        var at = -1
+        var dot = -1
+        var previous: UInt8 = 0
+        for index in 0..<bytes.count {
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: "@"):
+                if at >= 0 { return false }
+                at = index
+            case UInt8(ascii: ".") where at >= 0:
+                if previous == UInt8(ascii: ".") { return false }
+                if dot < 0 { dot = index }
+            case 0x09...0x0D, 0x20: return false
+            case 0x80...: ascii = false
+            default: break
             }
-            return at > 0 && dot > at + 1 && previous != UInt8(ascii: ".")
+            previous = byte
         }
-        guard shape else { return false }
+        guard at > 0 && dot > at + 1 && previous != UInt8(ascii: ".") else { return false }
         if ascii { return true }
-        return invisibleScalar(in: email) == nil && !email.unicodeScalars.contains { $0.properties.isWhitespace }
+        return invisibleScalar(utf8: bytes) == nil
+            && !String(decoding: bytes, as: UTF8.self).unicodeScalars.contains { $0.properties.isWhitespace }
     }
 
     /// Whether `text` is one or more ASCII digits.

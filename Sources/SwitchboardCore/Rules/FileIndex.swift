@@ -292,8 +292,8 @@ public struct FileIndex: Sendable {
     /// The rows claiming the device of the row on `line`, when more than one does.
     public func deviceLines(onLine line: Int) -> SharedLines? { sharing.run(onLine: line, .devices) }
     /// What the file does to the profile that the row on `line` names by `usernameKey`.
-    public func effects(ofLine line: Int, usernameKey: String) -> ProfileEffects {
-        guard let run = sharing.run(onLine: line, .usernames) else { return effects(of: usernameKey) }
+    public func effects(ofLine line: Int, usernameKey: @autoclosure () -> String) -> ProfileEffects {
+        guard let run = sharing.run(onLine: line, .usernames) else { return effects(of: usernameKey()) }
         return ProfileEffects(rawValue: UInt8(truncatingIfNeeded: run.extra))
     }
 

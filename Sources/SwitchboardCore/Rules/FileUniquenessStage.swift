@@ -12,14 +12,14 @@ public struct FileUniquenessStage: RowStage {
         let line = row.line
         let sharesKeys = index.sharesKeys(line: line)
         let namedLikeOther = sharesKeys && index.namesDeviceLikeEMProfile(line: line)
-        if sharesKeys, row.extensionNumber != nil, let lines = index.extensionLines(onLine: line) {
+        if sharesKeys, row.has(.extensionNumber), let lines = index.extensionLines(onLine: line) {
             let subject = DuplicateMessage.Subject.extensionNumber(
                 row.extensionNumber ?? "", site: row.extensionNumber == nil ? "" : row.site)
             findings.error(
                 .extensionDuplicateInFile, .extension,
                 DuplicateMessage(subject: subject, others: OtherLines(lines, excluding: line)))
         }
-        if sharesKeys, row.usernameKey != nil {
+        if sharesKeys, row.has(.username) {
             let limit = context.policy.profile.maxExtensions
             if let lines = index.usernameLines(onLine: line), lines.count > limit {
                 findings.error(
@@ -28,12 +28,12 @@ public struct FileUniquenessStage: RowStage {
                         subject: .profile(rows: lines.count, limit: limit), others: OtherLines(lines, excluding: line)))
             }
         }
-        if sharesKeys, row.email != nil, row.type == .user, let lines = index.emailClashLines(onLine: line) {
+        if sharesKeys, row.has(.email), row.type == .user, let lines = index.emailClashLines(onLine: line) {
             findings.error(
                 .emailDuplicateInFile, .email,
                 DuplicateMessage(subject: .email, others: OtherLines(lines, excluding: line)))
         }
-        if sharesKeys, let name = row.deviceName, let lines = index.deviceLines(onLine: line) {
+        if sharesKeys, row.has(.deviceName), let lines = index.deviceLines(onLine: line), let name = row.deviceName {
             findings.error(
                 .deviceDuplicateInFile, .deviceName,
                 DuplicateMessage(subject: .device(name), others: OtherLines(lines, excluding: line)))

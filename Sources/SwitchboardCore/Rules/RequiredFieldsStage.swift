@@ -8,7 +8,7 @@ public struct RequiredFieldsStage: RowStage {
 
     public func check(_ row: NormalizedRow, context: RowContext, findings: inout FindingList) {
         guard let action = context.effectiveAction else { return }
-        if row.username == nil && !row.row.clears(.email) {
+        if !row.has(.username) && !row.row.clears(.email) {
             findings.error(.fieldRequired, .username, "the username is required (or an email to default it to)")
         }
         guard action == .add else { return }
@@ -16,7 +16,7 @@ public struct RequiredFieldsStage: RowStage {
             row.type == .commonArea && !row.row.sets(.username)
             ? [.username, .firstName, .lastName, .email] : [.firstName, .lastName, .email]
         for field in needed where !row.row.sets(field) {
-            if field == .username && row.username == nil { continue }
+            if field == .username && !row.has(.username) { continue }
             let why = field == .username ? " for a common-area profile, which may share its email" : " to add a profile"
             findings.error(.fieldRequired, field, "\(field.name) is required\(why)")
         }

@@ -23,8 +23,9 @@ public struct RowNormalizer: Sendable {
     {
         var row = row
         trim(&row, &findings)
-        // The row is read where it is, and goes into the result once read (`movedOut` until then).
-        var result = NormalizedRow(row: .movedOut)
+        // The row is read where it is; the result holds it too, since its values are the text of
+        // its cells, made Strings only when asked for.
+        var result = NormalizedRow(row: row)
 
         // The words are read from the cells' bytes: no String is made for them.
         if let action = row.withValue(.action, { FieldRules.word($0, among: Self.actionWords) }) {
@@ -42,15 +43,15 @@ public struct RowNormalizer: Sendable {
             result.type = .user
         }
 
-        if let email = row.value(.email) {
-            result.email = email
-            if !keysOnly && !FieldRules.isValidEmail(email) {
+        if let valid = row.withValue(.email, { keysOnly || FieldRules.isValidEmail(utf8: $0) }) {
+            result.hold(.email, cellOf: .email)
+            if !valid {
                 findings.error(.emailInvalid, .email, "the email needs one @, a dot in the domain and no spaces")
             }
         }
-        if let username = row.value(.username) {
-            result.username = username
-            if !keysOnly, let scalar = FieldRules.invisibleScalar(in: username) {
+        if let invisible = row.withValue(.username, { keysOnly ? nil : FieldRules.invisibleScalar(utf8: $0) }) {
+            result.hold(.username, cellOf: .username)
+            if let scalar = invisible {
                 let hex = String(scalar.value, radix: 16, uppercase: true)
                 let code = "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
                 findings.error(
@@ -58,19 +59,18 @@ public struct RowNormalizer: Sendable {
                     "the username holds an invisible or control character (\(code)) that would make it look like another"
                 )
             }
-        } else if row.keeps(.username), let email = result.email {
-            result.username = email
+        } else if row.keeps(.username), result.has(.email) {
+            result.hold(.username, cellOf: .email)
         }
 
-        if let site = row.value(.site) { result.site = site }
-        if let number = row.value(.extension) { readExtension(number, into: &result, &findings) }
-        result.deviceName = row.value(.deviceName)
-        result.emProfile = row.value(.emProfile)
-        result.settleKeys()
-        if keysOnly {
-            result.row = row
-            return result
+        if row.sets(.site) { result.hold(.site, cellOf: .site) }
+        if row.withValue(.extension, { readExtension($0, &findings) }) == true {
+            result.hold(.extensionNumber, cellOf: .extension)
         }
+        if row.sets(.deviceName) { result.hold(.deviceName, cellOf: .deviceName) }
+        if row.sets(.emProfile) { result.hold(.emProfile, cellOf: .emProfile) }
+        result.settleKeys()
+        if keysOnly { return result }
         if let phone = row.withValue(.phoneNumber, FieldRules.readPhone(utf8:)) {
             readPhone(phone, into: &result, &findings)
         }
@@ -83,7 +83,7 @@ public struct RowNormalizer: Sendable {
             if valid == nil {
                 let tag = row.value(.language)!.replacing("_", with: "-")
                 valid = FieldRules.isValidLanguage(tag)
-                if valid == true { row[.language] = .set(tag) }
+                if valid == true { result.row[.language] = .set(tag) }
             }
             if valid == false { findings.error(.languageInvalid, .language, "the language must look like en-US") }
         }
@@ -98,7 +98,6 @@ public struct RowNormalizer: Sendable {
         } else if row.clears(.voicemail) {
             result.voicemail = false
         }
-        result.row = row
         return result
     }
 
@@ -159,31 +158,31 @@ public struct RowNormalizer: Sendable {
         return (UTF8Whitespace.cannotStart(first), UTF8Whitespace.cannotStart(lead))
     }
 
-    private func readExtension(_ number: String, into result: inout NormalizedRow, _ findings: inout FindingList) {
-        if FieldRules.isScientificNotation(number) {
+    /// Checks the extension whose UTF-8 is `number`: whether the row has a valid one.
+    private func readExtension(_ number: UnsafeBufferPointer<UInt8>, _ findings: inout FindingList) -> Bool {
+        /// The number as text, for a message.
+        func text() -> String { String(decoding: number, as: UTF8.self) }
+        if number.contains(where: { $0 | 0x20 == UInt8(ascii: "e") }), FieldRules.isScientificNotation(text()) {
             findings.error(
                 .spreadsheetMangled, .extension,
-                "the extension is in scientific notation (\(number)): a spreadsheet turned it into a number; "
+                "the extension is in scientific notation (\(text())): a spreadsheet turned it into a number; "
                     + "format the column as text and export again")
-            return
+            return false
         }
         let bounds = policy.extension.minDigits...policy.extension.maxDigits
-        var digits = number
-        guard digits.withUTF8(FieldRules.isDigits(utf8:)), bounds.contains(number.utf8.count) else {
+        guard FieldRules.isDigits(utf8: number), bounds.contains(number.count) else {
             findings.error(
                 .extensionInvalid, .extension,
                 "the extension must be \(bounds.lowerBound) to \(bounds.upperBound) digits")
-            return
+            return false
         }
-        if let padded = facts.zeroPaddedExtensionDigits, number.utf8.count < padded,
-            number.utf8.first != UInt8(ascii: "0")
-        {
+        if let padded = facts.zeroPaddedExtensionDigits, number.count < padded, number[0] != UInt8(ascii: "0") {
             findings.error(
                 .spreadsheetMangled, .extension,
-                "the extension \(number) looks like it lost its leading zeros: this file writes extensions "
+                "the extension \(text()) looks like it lost its leading zeros: this file writes extensions "
                     + "as \(padded) digits with leading zeros (e.g. line \(facts.zeroPaddedExample))")
         }
-        result.extensionNumber = number
+        return true
     }
 
     private func readPhone(

@@ -6,6 +6,9 @@ public struct RowContext {
     public let index: FileIndex
     /// The directory as it stands before the file.
     public let directory: any DirectoryLookup
+    /// Whether the directory holds nothing (``DirectoryLookup/holdsNoProfiles``): it is then never
+    /// asked about a row, and the row's keys are not made to ask it.
+    let directoryIsEmpty: Bool
     /// The directory's profile for the row's username, if any.
     public private(set) var existing: DirectoryProfile?
     /// The action once an upsert is resolved: `add` when the profile does not exist yet, else `update`.
@@ -22,6 +25,7 @@ public struct RowContext {
         self.policy = policy
         self.index = index
         self.directory = directory
+        directoryIsEmpty = directory.holdsNoProfiles
     }
 
     /// Makes this the context of another row of the same run: one context serves a batch of
@@ -37,7 +41,7 @@ public struct RowContext {
     /// every core's rows share.
     @inline(never)
     private func resolution(of row: NormalizedRow) -> (DirectoryProfile?, RowAction?) {
-        let existing = row.usernameKey.flatMap { directory.profile(usernameKey: $0) }
+        let existing = directoryIsEmpty ? nil : row.usernameKey.flatMap { directory.profile(usernameKey: $0) }
         switch row.action {
         case .upsert?: return (existing, existing == nil ? .add : .update)
         // Re-running an add that changes nothing is an update that finds nothing to do.

@@ -8,17 +8,19 @@ public struct VoicemailStage: RowStage {
 
     public func check(_ row: NormalizedRow, context: RowContext, findings: inout FindingList) {
         let rules = context.policy.voicemail
-        guard rules.digitLength > 0, row.voicemail == true, let number = row.extensionNumber,
-            number.utf8.count != rules.digitLength
+        guard rules.digitLength > 0, row.voicemail == true,
+            let digits = row.withBytes(of: .extensionNumber, { $0.count }), digits != rules.digitLength
         else { return }
         // Written in one allocation: this warning is on most rows of some files.
         let drops = rules.onMismatch == .dropMailbox
-        let capacity = ByteWriter.wordsCapacity + number.utf8.count + row.site.utf8.count
+        let number = row.extensionNumber ?? ""
+        let site = row.site
+        let capacity = ByteWriter.wordsCapacity + digits + site.utf8.count
         let message = String(capacity: capacity) { text in
             text.put("extension ")
-            text.put(extensionOf: number, site: row.site)
+            text.put(extensionOf: number, site: site)
             text.put(" has ")
-            text.put(number.utf8.count)
+            text.put(digits)
             text.put(" digits but mailboxes need ")
             text.put(rules.digitLength)
             if drops { text.put("; the row goes in without a mailbox") }
