@@ -133,6 +133,32 @@ struct FirstPassTests {
         }
     }
 
+    @Test("A key's bytes hash as its folded String does: ASCII, Latin, and text folded another way")
+    func keyHashFromBytes() {
+        var generator = SplitMix64(seed: 20_261_206)
+        let alphabet: [Unicode.Scalar] = [
+            "a", "Z", "0", ".", " ", "\u{80}", "\u{C0}", "\u{C9}", "\u{DE}", "\u{DF}", "\u{E9}", "\u{FF}",
+            "\u{100}", "\u{130}", "\u{131}", "\u{139}", "\u{149}", "\u{178}", "\u{17F}", "\u{180}", "\u{2FF}",
+            "\u{301}", "\u{3A3}", "\u{212A}", "\u{65E5}",
+        ]
+        var texts = trickyCells + ["São Paulo", "KØBENHAVN", "Zürich", "İstanbul", "Ÿves", "Straße", "東京", "ŁÓDŹ"]
+        for _ in 0..<2_000 {
+            let length = Int.random(in: 0...6, using: &generator)
+            let scalars = (0..<length).map { _ in alphabet.randomElement(using: &generator)! }
+            texts.append(String(String.UnicodeScalarView(scalars)))
+        }
+        for text in texts {
+            var bytes = text
+            let fromBytes = bytes.withUTF8(RecordKeyReader.hash)
+            #expect(fromBytes == KeyHash.of(NormalizedRow.fold(text)), "\(text.unicodeScalars.map(\.value))")
+            let fromSite = bytes.withUTF8 { site in
+                "4021".utf8.withContiguousStorageIfAvailable { RecordKeyReader.extensionHash(site: site, number: $0) }
+            }
+            let key = NormalizedRow.extensionKey(foldedSite: NormalizedRow.fold(text), number: "4021")
+            #expect(fromSite == KeyHash.of(key), "\(text.unicodeScalars.map(\.value))")
+        }
+    }
+
     @Test("A key hashes alike from its bytes and from its String, and canonically equivalent keys alike")
     func keyHash() {
         for key in ["", "a", "bob.smith", "0123456789abcdef", "paris\u{0}4021", "exactly8", "seventeen-bytes!!"] {

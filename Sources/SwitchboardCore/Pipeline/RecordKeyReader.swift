@@ -132,12 +132,31 @@ struct RecordKeyReader {
     }
 
     /// The hash of the key a value folds to, as ``FileIndex`` hashes the second pass's `String` key.
-    private static func hash(_ cell: UnsafeBufferPointer<UInt8>) -> Int {
-        KeyHash.ascii(cell) ?? KeyHash.of(NormalizedRow.fold(String(decoding: cell, as: UTF8.self)))
+    static func hash(_ cell: UnsafeBufferPointer<UInt8>) -> Int {
+        KeyHash.ascii(cell) ?? latinHash(cell, then: nil)
+            ?? KeyHash.of(NormalizedRow.fold(String(decoding: cell, as: UTF8.self)))
+    }
+
+    /// The hash of the key that Latin text (``KeyHash/foldLatin(_:into:)``) folds to, followed,
+    /// when given, by a NUL and `number` as they are; nil for other text.
+    ///
+    /// Names and sites in Western European languages are most of the keys beyond ASCII: folded
+    /// and hashed from their bytes, they make no String.
+    private static func latinHash(_ text: UnsafeBufferPointer<UInt8>, then number: UnsafeBufferPointer<UInt8>?) -> Int?
+    {
+        let length = text.count + (number.map { 1 + $0.count } ?? 0)
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length) { key -> Int? in
+            guard let base = key.baseAddress, KeyHash.foldLatin(text, into: base) else { return nil }
+            if let number {
+                key[text.count] = 0
+                _ = key[(text.count + 1)...].initialize(fromContentsOf: number)
+            }
+            return KeyHash.latin(UnsafeBufferPointer(key))
+        }
     }
 
     /// The hash of the site-and-extension key (``NormalizedRow/extensionKey``) of `site` and `number`.
-    private static func extensionHash(site: UnsafeBufferPointer<UInt8>, number: UnsafeBufferPointer<UInt8>) -> Int {
+    static func extensionHash(site: UnsafeBufferPointer<UInt8>, number: UnsafeBufferPointer<UInt8>) -> Int {
         let length = site.count + 1 + number.count
         let ascii = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length) { key -> Int? in
             _ = key.initialize(fromContentsOf: site)
@@ -146,6 +165,7 @@ struct RecordKeyReader {
             return KeyHash.ascii(UnsafeBufferPointer(key))
         }
         if let ascii { return ascii }
+        if let latin = latinHash(site, then: number) { return latin }
         let siteKey = NormalizedRow.fold(String(decoding: site, as: UTF8.self))
         return KeyHash.of(
             NormalizedRow.extensionKey(foldedSite: siteKey, number: String(decoding: number, as: UTF8.self)))

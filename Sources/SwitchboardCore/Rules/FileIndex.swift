@@ -426,21 +426,52 @@ enum KeyHash {
         "\u{212A}": UInt8(ascii: "K"), "\u{037E}": UInt8(ascii: ";"), "\u{1FEF}": UInt8(ascii: "`"),
     ]
 
+    /// The hash ``of(_:)`` gives the text whose UTF-8 is `bytes`, when it is not ASCII and holds
+    /// no scalar from U+0300 on (no byte from 0xCC on); nil for other text.
+    ///
+    /// Such text holds no combining mark and is in NFC already: `Hasher` gets its bytes as
+    /// `String.hash(into:)` gives them, without normalizing (a test checks that this equals the
+    /// String's own hash).
+    static func latin(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard !bytes.contains(where: { $0 >= 0xCC }) else { return nil }
+        var hasher = Hasher()
+        hasher.combine(bytes: UnsafeRawBufferPointer(bytes))
+        hasher.combine(0xFF as UInt8)
+        return hasher.finalize()
+    }
+
+    /// Writes the UTF-8 `bytes` folded as ``NormalizedRow/fold(_:)`` folds Latin text to
+    /// `folded`, which has room for as many bytes; false, with `folded` half written, when a
+    /// scalar is beyond U+017F or is U+0130 (text that `fold` lower-cases another way).
+    ///
+    /// Every scalar it folds keeps its UTF-8 length: the fold has as many bytes as the text.
+    static func foldLatin(_ bytes: UnsafeBufferPointer<UInt8>, into folded: UnsafeMutablePointer<UInt8>) -> Bool {
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte < 0x80 {
+                folded[index] = (byte &- 0x41) < 26 ? byte | 0x20 : byte
+                index += 1
+                continue
+            }
+            // U+0080 to U+017F: lead bytes C2 to C5, then one continuation byte.
+            guard byte >= 0xC2 && byte <= 0xC5, index + 1 < bytes.count else { return false }
+            let scalar = UInt32(byte & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F)
+            guard let lower = Unicode.Scalar(scalar).flatMap(NormalizedRow.latinLowercase), lower >= 0x80 else {
+                return false
+            }
+            folded[index] = UInt8(0xC0 | lower >> 6)
+            folded[index + 1] = UInt8(0x80 | lower & 0x3F)
+            index += 2
+        }
+        return true
+    }
+
     /// The hash of `key`: the byte hash when it is ASCII or equivalent to ASCII text, else `Hasher`'s.
     static func of(_ key: String) -> Int {
         var key = key
         if let hash = key.withUTF8(ascii) { return hash }
-        // Text of scalars below U+0300 holds no combining mark and is in NFC already: `Hasher`
-        // gets its bytes as `String.hash(into:)` gives them, without normalizing (a test checks
-        // that this equals the String's own hash).
-        let latin = key.withUTF8 { bytes -> Int? in
-            guard !bytes.contains(where: { $0 >= 0xCC }) else { return nil }
-            var hasher = Hasher()
-            hasher.combine(bytes: UnsafeRawBufferPointer(bytes))
-            hasher.combine(0xFF as UInt8)
-            return hasher.finalize()
-        }
-        if let latin { return latin }
+        if let latin = key.withUTF8(latin) { return latin }
         let scalars = key.unicodeScalars
         if scalars.allSatisfy({ $0.isASCII || asciiEquivalents[$0] != nil }) {
             let bytes = scalars.map { asciiEquivalents[$0] ?? UInt8($0.value) }
