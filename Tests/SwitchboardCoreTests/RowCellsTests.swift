@@ -147,4 +147,17 @@ struct RowCellsTests {
             !checked.has(.extensionNumber) && checked.extensionNumber == nil && checked.row.value(.extension) == "40x1")
         #expect(checked.username == "jdoe" && checked.email == "j.doe@example.com")
     }
+
+    @Test("The profile notes which values may start or end with whitespace as it reads them, as their bytes say")
+    func unsettledEnds() throws {
+        let row = try Self.readRow(Self.header + "add,, jdoe,Ann ,Zoë,x@example.com,4021,\u{00A0}Paris,,,,,,,,,\n")
+        let fromBytes = row.fieldsSet(where: UTF8Whitespace.hasUnsettledEnd)
+        #expect(row.fieldsWithUnsettledEnds == fromBytes)
+        let expected: [CanonicalField] = [.username, .firstName, .site]
+        #expect(fromBytes == expected.reduce(0) { $0 | 1 << UInt64($1.rawValue) })
+        // A value set by hand is looked at as it is now.
+        var changed = row
+        changed[.lastName] = .set("Lee\t")
+        #expect(changed.fieldsWithUnsettledEnds == fromBytes | 1 << UInt64(CanonicalField.lastName.rawValue))
+    }
 }

@@ -36,6 +36,9 @@ extension ImportProfile {
         precondition(mapping.profile.name == name, "a \(mapping.profile.name) mapping read through \(name)")
         let blank = blankChange(source: source, mapping: mapping)
         let removes = removeKeyword != nil
+        // Which set texts have an end that may be whitespace, noted as they are read: trimming
+        // then looks at those alone, without a second look at every cell.
+        var unsettled: UInt64 = 0
         mapping.fieldReads.withUnsafeBufferPointer { reads in
             source.withView { view in
                 for read in reads {
@@ -46,6 +49,7 @@ extension ImportProfile {
                     // from their first byte, and only the others are made a String to be looked at.
                     if !removes, let first = bytes.first, read.isSecret || UTF8Whitespace.cannotStart(first) {
                         view.store(.set(cell), at: read.field.rawValue)
+                        if UTF8Whitespace.hasUnsettledEnd(bytes) { unsettled |= 1 << read.field.rawValue }
                         continue
                     }
                     // An empty cell is blank: what it asks is known without its text.
@@ -58,12 +62,14 @@ extension ImportProfile {
                     switch change(for: String(decoding: bytes, as: UTF8.self), field: read.field, blank: blank) {
                     case .keep: break
                     case .clear: view.store(.clear, at: read.field.rawValue)
-                    case .set: view.store(.set(cell), at: read.field.rawValue)
+                    case .set:
+                        view.store(.set(cell), at: read.field.rawValue)
+                        if UTF8Whitespace.hasUnsettledEnd(bytes) { unsettled |= 1 << read.field.rawValue }
                     }
                 }
             }
         }
-        var row = UserRow(line: line, source: source)
+        var row = UserRow(line: line, source: source, unsettledEnds: unsettled)
         let source = row.source
 
         if let index = mapping.fullNameColumn {

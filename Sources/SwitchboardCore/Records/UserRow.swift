@@ -44,6 +44,9 @@ public struct UserRow: Sendable, Equatable {
     /// Every field's change, when they are not what ``source`` says: once a change is set by hand
     /// (a FreePBX name split in two, a language tag rewritten), or for a row made from changes.
     private var written: [FieldChange]?
+    /// The fields, as bits by raw value, whose set text has an end that may be whitespace, as the
+    /// profile found them while it read the cells; nil when not known.
+    private var unsettledEnds: UInt64?
 
     /// Creates a row that changes nothing.
     public init(line: Int, cells: [String] = []) {
@@ -59,10 +62,12 @@ public struct UserRow: Sendable, Equatable {
         written = changes
     }
 
-    /// Creates a row whose changes are what `source` says of each field.
-    init(line: Int, source: RowCells) {
+    /// Creates a row whose changes are what `source` says of each field; `unsettledEnds`, when
+    /// given, says which of its set texts have an end that may be whitespace.
+    init(line: Int, source: RowCells, unsettledEnds: UInt64? = nil) {
         self.line = line
         self.source = source
+        self.unsettledEnds = unsettledEnds
     }
 
     /// What stands in a batch for a row moved out of it; never read as a row.
@@ -136,9 +141,17 @@ public struct UserRow: Sendable, Equatable {
         return fields
     }
 
+    /// The fields, as bits by raw value, whose set text has an end that may be whitespace
+    /// (``UTF8Whitespace/hasUnsettledEnd(_:)``): what trimming has to look at.
+    var fieldsWithUnsettledEnds: UInt64 {
+        if written == nil, let unsettledEnds { return unsettledEnds }
+        return fieldsSet(where: UTF8Whitespace.hasUnsettledEnd)
+    }
+
     /// Narrows the text set for `field` by `leading` bytes at its start and `trailing` at its end
     /// (whole scalars: what trimming takes off); a text narrowed to nothing keeps the field.
     mutating func narrow(_ field: CanonicalField, leading: Int, trailing: Int) {
+        unsettledEnds = nil
         if let text = written?[field.rawValue].value {
             let utf8 = Array(text.utf8)
             let kept = utf8[leading..<(utf8.count - trailing)]

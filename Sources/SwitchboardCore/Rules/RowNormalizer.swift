@@ -115,10 +115,11 @@ public struct RowNormalizer: Sendable {
     private func trim(_ row: inout UserRow, _ findings: inout FindingList) {
         // Most values start and end with a scalar that cannot be whitespace: their ends are settled
         // from their bytes, all in one look at the row, and only the other values are made Strings.
-        let unsettled = row.fieldsSet { bytes in Self.visibleEnds(bytes).map { !($0.head && $0.tail) } ?? false }
+        let unsettled = row.fieldsWithUnsettledEnds
         guard unsettled & Self.trimmedBits != 0 else { return }
         for field in Self.trimmedFields where unsettled & (1 << field.rawValue) != 0 {
-            guard let found = row.withValue(field, Self.visibleEnds), let ends = found, let text = row.value(field)
+            guard let found = row.withValue(field, UTF8Whitespace.visibleEnds), let ends = found,
+                let text = row.value(field)
             else { continue }
             // An end that cannot be whitespace is settled; only another end needs its scalar's
             // properties. Trimming takes off whitespace scalars: these are the ends it looks at.
@@ -136,26 +137,6 @@ public struct RowNormalizer: Sendable {
             }
             findings.warning(.fieldTrimmed, field, "surrounding whitespace was removed")
         }
-    }
-
-    /// Whether each end of the text `bytes` is a scalar that cannot be whitespace; nil when there
-    /// are no bytes.
-    ///
-    /// A visible ASCII character is no whitespace, and neither is any scalar whose UTF-8 lead byte
-    /// is not one that a whitespace scalar has (see ``UTF8Whitespace``): names in Cyrillic or
-    /// Greek, and accented Latin, are settled without a look-up of the scalar's properties.
-    private static func visibleEnds(_ bytes: UnsafeBufferPointer<UInt8>) -> (head: Bool, tail: Bool)? {
-        guard let first = bytes.first, let last = bytes.last else { return nil }
-        var lead = last
-        if last >= 0x80 {
-            // The last scalar's lead byte: back over at most three continuation bytes (10xxxxxx).
-            var position = bytes.count - 1
-            while position > 0 && position >= bytes.count - 3 && bytes[position] & 0xC0 == 0x80 {
-                position -= 1
-            }
-            lead = bytes[position]
-        }
-        return (UTF8Whitespace.cannotStart(first), UTF8Whitespace.cannotStart(lead))
     }
 
     /// Checks the extension whose UTF-8 is `number`: whether the row has a valid one.
@@ -233,5 +214,32 @@ enum UTF8Whitespace {
     static func cannotStart(_ lead: UInt8) -> Bool {
         if lead < 0x80 { return lead > 0x20 && lead < 0x7F }
         return !(lead == 0xC2 || (lead >= 0xE1 && lead <= 0xE3))
+    }
+
+    /// Whether each end of the text `bytes` is a scalar that cannot be whitespace; nil when there
+    /// are no bytes.
+    ///
+    /// A visible ASCII character is no whitespace, and neither is any scalar whose UTF-8 lead byte
+    /// is not one that a whitespace scalar has (see ``UTF8Whitespace``): names in Cyrillic or
+    /// Greek, and accented Latin, are settled without a look-up of the scalar's properties.
+    @inline(__always)
+    static func visibleEnds(_ bytes: UnsafeBufferPointer<UInt8>) -> (head: Bool, tail: Bool)? {
+        guard let first = bytes.first, let last = bytes.last else { return nil }
+        var lead = last
+        if last >= 0x80 {
+            // The last scalar's lead byte: back over at most three continuation bytes (10xxxxxx).
+            var position = bytes.count - 1
+            while position > 0 && position >= bytes.count - 3 && bytes[position] & 0xC0 == 0x80 {
+                position -= 1
+            }
+            lead = bytes[position]
+        }
+        return (UTF8Whitespace.cannotStart(first), UTF8Whitespace.cannotStart(lead))
+    }
+
+    /// Whether the text `bytes` has an end that may be whitespace: an end ``visibleEnds(_:)`` does not settle.
+    @inline(__always)
+    static func hasUnsettledEnd(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        visibleEnds(bytes).map { !($0.head && $0.tail) } ?? false
     }
 }
