@@ -18,9 +18,9 @@ import SwitchboardCSV
 /// first row keep their places.
 ///
 /// Unlike ``ParallelSecondPass``, no row's cells are made on one core and used on another: each
-/// worker scans its own bytes and makes its own Strings. A worker holds at most two segments (the
-/// one it reads and the one being delivered), so memory holds a few thousand rows however large
-/// the file.
+/// worker scans its own bytes and makes its own Strings. A worker holds at most
+/// ``segmentsAhead`` segments (the one it reads and those not yet delivered), so memory holds a
+/// few thousand rows however large the file.
 struct SegmentedSecondPass {
     /// How a worker reads a segment: with which reader, and through which stages.
     private let reading: SegmentReading
@@ -30,6 +30,13 @@ struct SegmentedSecondPass {
     init<Source: ByteSource>(work: SecondPassWork, reader: any ContinuableCSVReader, as type: CSVReader<Source>.Type) {
         reading = SegmentReading(work: work, reader: reader, as: type)
     }
+
+    /// How many segments a worker may hold read before the oldest is delivered.
+    ///
+    /// A worker that may read on while the other's segment before its own is still being read
+    /// does not wait each time the other is a little slower (with two, each waited in turn for
+    /// the other: a sixth of the cores' time idle). Each segment held is about a megabyte.
+    static let segmentsAhead = 4
 
     /// Reads every row, from the header at `headerStart` on, in segments that start at
     /// `segmentStarts`, and calls `deliver` with each outcome, in file order, with the byte offset
@@ -59,16 +66,26 @@ struct SegmentedSecondPass {
         for worker in 0..<workers {
             DispatchQueue.global().async(group: group) {
                 let work = reading.work.unshared()
-                var previous: Segment?
+                // The segments read and not yet freed, oldest first.
+                var held: [Segment] = []
+                held.reserveCapacity(Self.segmentsAhead)
                 for index in stride(from: worker, to: segments.count, by: workers) {
-                    previous?.freeOnceDelivered()
-                    previous = nil
+                    // What is delivered is freed; the oldest is waited for only when the worker
+                    // holds as many segments as it may.
+                    while let oldest = held.first {
+                        if held.count >= Self.segmentsAhead {
+                            oldest.freeOnceDelivered()
+                        } else if !oldest.freeIfDelivered() {
+                            break
+                        }
+                        held.removeFirst()
+                    }
                     if stop.isSet { break }
                     let segment = segments[index]
                     segment.read(with: reading, work: work)
-                    previous = segment
+                    held.append(segment)
                 }
-                previous?.freeOnceDelivered()
+                for segment in held { segment.freeOnceDelivered() }
             }
         }
         // However this ends, the workers stop after their segment in hand, and are waited for.
@@ -147,6 +164,13 @@ struct SegmentedSecondPass {
         func deliver(to deliver: (borrowing RowOutcome, Int) throws -> Void) throws {
             defer { delivered.signal() }
             try slot.deliver(to: deliver)
+        }
+
+        /// On a worker: frees the outcomes if they are delivered (or abandoned); whether it did.
+        func freeIfDelivered() -> Bool {
+            guard delivered.wait(timeout: .now()) == .success else { return false }
+            slot.free()
+            return true
         }
 
         /// On a worker: waits until the outcomes are delivered (or abandoned), then frees them.
