@@ -1,3 +1,4 @@
+import SwitchboardCSV
 import Testing
 
 @testable import SwitchboardCore
@@ -53,5 +54,40 @@ struct DuplicateMessageTests {
         #expect(inPlace == kept.message)
         kept.message = "another text"
         #expect(kept.message == "another text" && kept != written)
+    }
+
+    @Test("A row's extension and device, written from the row, read and compare as the same texts given as Strings")
+    func subjectsOfRows() throws {
+        let text = RowCellsTests.header + "add,,ann,,,,4021,\" Zürich\",,,,,,,,,SEP0A\nadd,,bob,,,,4022,,,,,,,,,,\n"
+        let reader = CSVReader(bytes: Array(text.utf8))
+        var record = CSVRecord()
+        var rows: [NormalizedRow] = []
+        while case .record = try reader.next(into: &record) {
+            guard record.position.line > 1 else { continue }
+            let mapping = ImportProfile.canonical.mapping(for: CanonicalField.allCases.map(\.name))
+            var scratch = FindingList(line: record.position.line, fieldNames: FieldNames())
+            let row = ImportProfile.canonical.row(
+                from: RowCells(record: record), line: record.position.line, mapping: mapping)
+            rows.append(RowNormalizer(policy: Policy()).normalize(row, into: &scratch))
+        }
+        var byHand = NormalizedRow(row: userRow(4, [:]))
+        byHand.extensionNumber = "0042"
+        byHand.site = "lyon"
+        byHand.deviceName = "SEP0B"
+        let cases: [(DuplicateMessage.Subject, DuplicateMessage.Subject)] = [
+            (.extensionOf(rows[0]), .extensionNumber("4021", site: "Zürich")),
+            (.extensionOf(rows[1]), .extensionNumber("4022", site: "")),
+            (.extensionOf(byHand), .extensionNumber("0042", site: "lyon")),
+            (.deviceOf(rows[0]), .device("SEP0A")),
+            (.deviceOf(byHand), .device("SEP0B")),
+        ]
+        let others = OtherLines(shared([2, 7, 9]), excluding: 7)
+        for (fromRow, given) in cases {
+            let message = DuplicateMessage(subject: fromRow, others: others)
+            #expect(message.text == DuplicateMessage(subject: given, others: others).text)
+            #expect(message.capacity >= message.text.utf8.count)
+            #expect(fromRow == given)
+        }
+        #expect(DuplicateMessage.Subject.extensionOf(rows[0]) != .extensionOf(rows[1]))
     }
 }

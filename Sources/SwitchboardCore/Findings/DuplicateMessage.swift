@@ -9,12 +9,39 @@ struct DuplicateMessage: Sendable, Equatable {
     enum Subject: Sendable, Equatable {
         /// A site's extension: `extension 4021@paris is also claimed on lines 3 and 9`.
         case extensionNumber(String, site: String)
+        /// The extension, with its site, of a row that has one; its text is written from the row
+        /// when the message is (most of a file's duplicate messages are never written out).
+        case extensionOf(NormalizedRow)
         /// A profile on more rows than the policy allows.
         case profile(rows: Int, limit: Int)
         /// An email of two user profiles.
         case email
         /// A device: `device SEP1 is also claimed on line 4`.
         case device(String)
+        /// The device of a row that names one, written from the row when the message is.
+        case deviceOf(NormalizedRow)
+
+        /// The subject with the texts a row holds made Strings: what two subjects are compared by.
+        private var written: Written {
+            switch self {
+            case .extensionNumber(let number, let site): .extensionNumber(number, site: site)
+            case .extensionOf(let row): .extensionNumber(row.extensionNumber ?? "", site: row.site)
+            case .profile(let rows, let limit): .profile(rows: rows, limit: limit)
+            case .email: .email
+            case .device(let name): .device(name)
+            case .deviceOf(let row): .device(row.deviceName ?? "")
+            }
+        }
+
+        /// A subject's texts, as Strings.
+        private enum Written: Equatable {
+            case extensionNumber(String, site: String)
+            case profile(rows: Int, limit: Int)
+            case email
+            case device(String)
+        }
+
+        static func == (left: Subject, right: Subject) -> Bool { left.written == right.written }
     }
 
     /// What is claimed twice.
@@ -27,7 +54,9 @@ struct DuplicateMessage: Sendable, Equatable {
         let values: Int
         switch subject {
         case .extensionNumber(let number, let site): values = number.utf8.count + site.utf8.count
+        case .extensionOf(let row): values = row.byteCount(of: .extensionNumber) + row.byteCount(of: .site)
         case .device(let name): values = name.utf8.count
+        case .deviceOf(let row): values = row.byteCount(of: .deviceName)
         case .profile, .email: values = 0
         }
         return ByteWriter.wordsCapacity + ByteWriter.linesCapacity + values
@@ -85,6 +114,14 @@ extension ByteWriter {
             put("extension ")
             put(extensionOf: number, site: site)
             put(" is also claimed on ")
+        case .extensionOf(let row):
+            put("extension ")
+            row.withBytes(of: .extensionNumber) { put(contentsOf: $0) }
+            if row.byteCount(of: .site) > 0 {
+                put("@")
+                row.withBytes(of: .site) { put(contentsOf: $0) }
+            }
+            put(" is also claimed on ")
         case .profile(let rows, let limit):
             put("the same profile is on ")
             put(rows)
@@ -96,6 +133,10 @@ extension ByteWriter {
         case .device(let name):
             put("device ")
             put(contentsOf: name)
+            put(" is also claimed on ")
+        case .deviceOf(let row):
+            put("device ")
+            row.withBytes(of: .deviceName) { put(contentsOf: $0) }
             put(" is also claimed on ")
         }
         put(message.others)

@@ -33,12 +33,15 @@ struct ByteWriter {
     /// Writes the UTF-8 of `text`. (A literal goes to the `StaticString` overload: no String is made.)
     mutating func put(contentsOf text: String) {
         var text = text
-        text.withUTF8 { bytes in
-            precondition(end + bytes.count <= capacity, "the text does not fit")
-            guard let source = bytes.baseAddress else { return }
-            (base + end).initialize(from: source, count: bytes.count)
-            end += bytes.count
-        }
+        text.withUTF8 { put(contentsOf: $0) }
+    }
+
+    /// Writes the bytes `bytes`, which are UTF-8.
+    mutating func put(contentsOf bytes: UnsafeBufferPointer<UInt8>) {
+        precondition(end + bytes.count <= capacity, "the text does not fit")
+        guard let source = bytes.baseAddress else { return }
+        (base + end).initialize(from: source, count: bytes.count)
+        end += bytes.count
     }
 
     /// Writes `number` in decimal: its digits counted first, then written from the last, two at a time.

@@ -230,6 +230,9 @@ public struct NormalizedRow: Sendable {
         return true
     }
 
+    /// How many bytes the UTF-8 of `value` takes; 0 when the row has no such value.
+    func byteCount(of value: Value) -> Int { withBytes(of: value) { $0.count } ?? 0 }
+
     /// Makes `value` the text the row's cells set for `field`, which they must set; its String
     /// is made when asked for.
     mutating func hold(_ value: Value, cellOf field: CanonicalField) {

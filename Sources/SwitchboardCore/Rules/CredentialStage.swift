@@ -14,8 +14,11 @@ public struct CredentialStage: RowStage {
         if let passcode = row.row.value(.voicemailPasscode) {
             // The names are read only under `block_name_digits`: made Strings only then.
             let names = context.policy.passcode.blockNameDigits
+            // The user's numbers are read only when the policy blocks passcodes that are one.
+            let numbers = context.policy.passcode.blockUserNumber || context.policy.passcode.blockReversedUserNumber
             let passcodeContext = PasscodeContext(
-                extension: extensionNumber, phoneNumber: row.phoneNumber ?? row.row.value(.phoneNumber),
+                extension: numbers ? extensionNumber : nil,
+                phoneNumber: numbers ? row.phoneNumber ?? row.row.value(.phoneNumber) : nil,
                 firstName: names ? row.row.value(.firstName) : nil, lastName: names ? row.row.value(.lastName) : nil,
                 history: context.directoryIsEmpty
                     ? nil : row.usernameKey.flatMap { context.directory.passcodeHistory(usernameKey: $0) })
@@ -26,8 +29,11 @@ public struct CredentialStage: RowStage {
             }
         }
         if let password = row.row.value(.portalPassword) {
+            // The username and extension are looked for only under the policy's optional checks.
+            let rules = context.policy.password
             let violations = checkPassword(
-                password, policy: context.policy.password, username: row.username, extension: extensionNumber)
+                password, policy: rules, username: rules.blockUsername ? row.username : nil,
+                extension: rules.blockExtension ? extensionNumber : nil)
             for violation in violations {
                 findings.error(violation.code, .portalPassword, violation.message)
             }

@@ -13,11 +13,9 @@ public struct FileUniquenessStage: RowStage {
         let sharesKeys = index.sharesKeys(line: line)
         let namedLikeOther = sharesKeys && index.namesDeviceLikeEMProfile(line: line)
         if sharesKeys, row.has(.extensionNumber), let lines = index.extensionLines(onLine: line) {
-            let subject = DuplicateMessage.Subject.extensionNumber(
-                row.extensionNumber ?? "", site: row.extensionNumber == nil ? "" : row.site)
             findings.error(
                 .extensionDuplicateInFile, .extension,
-                DuplicateMessage(subject: subject, others: OtherLines(lines, excluding: line)))
+                DuplicateMessage(subject: .extensionOf(row), others: OtherLines(lines, excluding: line)))
         }
         if sharesKeys, row.has(.username) {
             let limit = context.policy.profile.maxExtensions
@@ -33,10 +31,10 @@ public struct FileUniquenessStage: RowStage {
                 .emailDuplicateInFile, .email,
                 DuplicateMessage(subject: .email, others: OtherLines(lines, excluding: line)))
         }
-        if sharesKeys, row.has(.deviceName), let lines = index.deviceLines(onLine: line), let name = row.deviceName {
+        if sharesKeys, row.has(.deviceName), let lines = index.deviceLines(onLine: line) {
             findings.error(
                 .deviceDuplicateInFile, .deviceName,
-                DuplicateMessage(subject: .device(name), others: OtherLines(lines, excluding: line)))
+                DuplicateMessage(subject: .deviceOf(row), others: OtherLines(lines, excluding: line)))
         }
         // Only a row named like another of the file, or checked against a directory that holds
         // profiles, has a name to look up: the others' keys are never made.
