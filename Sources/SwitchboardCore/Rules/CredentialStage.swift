@@ -11,7 +11,8 @@ public struct CredentialStage: RowStage {
         lazy var extensionNumber =
             row.extensionNumber
             ?? context.existing?.extensionKeys.first.map(Self.number(ofKey:))
-        if let passcode = row.row.value(.voicemailPasscode) {
+        // The secrets are checked on their bytes: no String of them is made.
+        row.row.withValue(.voicemailPasscode) { passcode in
             // The names are read only under `block_name_digits`: made Strings only then.
             let names = context.policy.passcode.blockNameDigits
             // The user's numbers are read only when the policy blocks passcodes that are one.
@@ -22,17 +23,17 @@ public struct CredentialStage: RowStage {
                 firstName: names ? row.row.value(.firstName) : nil, lastName: names ? row.row.value(.lastName) : nil,
                 history: context.directoryIsEmpty
                     ? nil : row.usernameKey.flatMap { context.directory.passcodeHistory(usernameKey: $0) })
-            for violation in checkPasscode(passcode, policy: context.policy.passcode, context: passcodeContext)
+            for violation in checkPasscode(utf8: passcode, policy: context.policy.passcode, context: passcodeContext)
                 .violations
             {
                 findings.error(violation.code, .voicemailPasscode, violation.message)
             }
         }
-        if let password = row.row.value(.portalPassword) {
+        row.row.withValue(.portalPassword) { password in
             // The username and extension are looked for only under the policy's optional checks.
             let rules = context.policy.password
             let violations = checkPassword(
-                password, policy: rules, username: rules.blockUsername ? row.username : nil,
+                utf8: password, policy: rules, username: rules.blockUsername ? row.username : nil,
                 extension: rules.blockExtension ? extensionNumber : nil)
             for violation in violations {
                 findings.error(violation.code, .portalPassword, violation.message)

@@ -12,15 +12,14 @@ public struct DirectoryStage: RowStage {
         // The row's username key, made only where it is asked for (most rows of a file checked
         // against an empty directory never ask).
         var me: String { row.usernameKey ?? "" }
-        let directory = context.directory
-        let index = context.index
+        let exists = context.profileExists
         switch action {
-        case .add where row.action == .add && context.existing != nil:
+        case .add where row.action == .add && exists:
             findings.error(
                 .profileExists, .username,
                 "a profile with this username exists already and the row would change it; use update or upsert")
         case .update, .disable, .delete:
-            if context.existing == nil && !index.effects(ofLine: row.line, usernameKey: me).contains(.adds) {
+            if !exists && !context.index.effects(ofLine: row.line, usernameKey: me).contains(.adds) {
                 findings.error(
                     .profileNotFound, .username, "no profile has this username, so it cannot be " + action.pastTense)
             }
@@ -28,10 +27,38 @@ public struct DirectoryStage: RowStage {
         }
         guard context.claims else { return }
         let singleExtension = context.policy.profile.maxExtensions == 1
-        // A directory without profiles owns nothing: the row's keys are not even made.
-        let owns = !directory.holdsNoProfiles
+        // A directory without profiles owns nothing and holds no phone number: the row's keys
+        // and values are not even made.
+        if !context.directoryIsEmpty {
+            checkOwners(
+                of: row, me, action: action, context: context, singleExtension: singleExtension, findings: &findings)
+        }
+        if !singleExtension, row.has(.extensionNumber), !(row.action == .add && exists) {
+            let index = context.index
+            let limit = context.policy.profile.maxExtensions
+            let held =
+                context.existing.map {
+                    $0.isActive && !index.effects(ofLine: row.line, usernameKey: me).contains(.releases)
+                        ? $0.extensionKeys.count : 0
+                } ?? 0
+            let total = held + index.newExtensionCount(of: me)
+            if total > limit {
+                findings.error(
+                    .profileExtensionLimit, .extension,
+                    "the profile would hold \(total) extensions once the file is applied; max_extensions is \(limit)")
+            }
+        }
+    }
 
-        if owns, let key = row.extensionKey, let owner = directory.extensionOwner(extensionKey: key), owner != me {
+    /// Checks the row's extension, phone number, email and device against the directory's
+    /// profiles; `me` is the row's username key.
+    private func checkOwners(
+        of row: NormalizedRow, _ me: String, action: RowAction, context: RowContext, singleExtension: Bool,
+        findings: inout FindingList
+    ) {
+        let directory = context.directory
+        let index = context.index
+        if let key = row.extensionKey, let owner = directory.extensionOwner(extensionKey: key), owner != me {
             let effects = index.effects(of: owner)
             if !effects.contains(.releases) && !(singleExtension && effects.contains(.setsExtension)) {
                 findings.error(
@@ -44,7 +71,7 @@ public struct DirectoryStage: RowStage {
                         + "clear the forwarding and features the earlier owner set")
             }
         }
-        if action == .update, let number = row.phoneNumber, let existing = context.existing,
+        if action == .update, let existing = context.existing, let number = row.phoneNumber,
             existing.phoneNumber != number
         {
             findings.warning(
@@ -52,34 +79,19 @@ public struct DirectoryStage: RowStage {
                 "the phone number changes to \(number): confirm the emergency (E911) address tied to it "
                     + "(switchboard confirm-e911)")
         }
-        if owns, row.type == .user, let key = row.emailKey, let owner = directory.emailOwner(emailKey: key), owner != me
-        {
+        if row.type == .user, let key = row.emailKey, let owner = directory.emailOwner(emailKey: key), owner != me {
             let effects = index.effects(of: owner)
             if !effects.contains(.deletes) && !effects.contains(.setsEmail) {
                 findings.error(
                     .emailTaken, .email, "this email belongs to profile \(name(owner, directory)) in the directory")
             }
         }
-        if owns, let key = row.deviceKey, let owner = directory.deviceOwner(deviceKey: key), owner != me {
+        if let key = row.deviceKey, let owner = directory.deviceOwner(deviceKey: key), owner != me {
             let effects = index.effects(of: owner)
             if !effects.contains(.releases) && !effects.contains(.setsDevice) {
                 findings.error(
                     .deviceTaken, .deviceName,
                     "device \(row.deviceName!) belongs to profile \(name(owner, directory)) in the directory")
-            }
-        }
-        if !singleExtension, row.has(.extensionNumber), !(row.action == .add && context.existing != nil) {
-            let limit = context.policy.profile.maxExtensions
-            let held =
-                context.existing.map {
-                    $0.isActive && !index.effects(ofLine: row.line, usernameKey: me).contains(.releases)
-                        ? $0.extensionKeys.count : 0
-                } ?? 0
-            let total = held + index.newExtensionCount(of: me)
-            if total > limit {
-                findings.error(
-                    .profileExtensionLimit, .extension,
-                    "the profile would hold \(total) extensions once the file is applied; max_extensions is \(limit)")
             }
         }
     }

@@ -115,17 +115,27 @@ public enum PasscodeVerdict: Sendable, Equatable {
 public func checkPasscode(
     _ passcode: String, policy: Policy.PasscodeRules, context: PasscodeContext
 ) -> PasscodeVerdict {
+    var passcode = passcode
+    return passcode.withUTF8 { checkPasscode(utf8: $0, policy: policy, context: context) }
+}
+
+/// ``checkPasscode(_:policy:context:)`` of the passcode whose UTF-8 is `bytes`: an ASCII
+/// passcode checked against no history, nearly all of them, is never made a String.
+func checkPasscode(
+    utf8 bytes: UnsafeBufferPointer<UInt8>, policy: Policy.PasscodeRules, context: PasscodeContext
+) -> PasscodeVerdict {
+    lazy var passcode = String(decoding: bytes, as: UTF8.self)
     if let history = context.history, history.isCurrent(passcode) { return .unchanged }
     var violations: [RuleViolation] = []
     func add(_ code: RuleCode, _ message: String) { violations.append(RuleViolation(code: code, message: message)) }
 
     // ASCII passcodes, nearly all of them, are read byte by byte, with no array of their digits
     // unless an optional check needs one; others character by character.
-    let ascii = passcode.utf8.allSatisfy { $0 < 0x80 }
+    let ascii = bytes.allSatisfy { $0 < 0x80 }
     let characterDigits: [Int?]? = ascii ? nil : passcode.map(PasscodeShape.digit)
-    let byteDigits = passcode.utf8.lazy.map(PasscodeShape.digit(ascii:))
-    let length = characterDigits?.count ?? passcode.utf8.count
-    let allDigits = length > 0 && (characterDigits?.allSatisfy { $0 != nil } ?? FieldRules.isDigits(passcode))
+    let byteDigits = bytes.lazy.map(PasscodeShape.digit(ascii:))
+    let length = characterDigits?.count ?? bytes.count
+    let allDigits = length > 0 && (characterDigits?.allSatisfy { $0 != nil } ?? FieldRules.isDigits(utf8: bytes))
     let unit = allDigits || length == 0 ? "digit" : "character"
 
     if length < policy.minLength || length > policy.maxLength {
@@ -137,10 +147,7 @@ public func checkPasscode(
     if length > 0 && !allDigits {
         add(.passcodeNotDigits, "the passcode holds characters other than the digits 0 to 9")
     }
-    var bytes = passcode
-    let runs =
-        characterDigits.map { PasscodeShape.runs($0) }
-        ?? bytes.withUTF8 { PasscodeShape.runs($0.lazy.map(PasscodeShape.digit(ascii:))) }
+    let runs = characterDigits.map { PasscodeShape.runs($0) } ?? PasscodeShape.runs(byteDigits)
     if runs.repeated > policy.maxRepeatedDigits {
         add(
             .passcodeRepeatedDigits,
@@ -153,7 +160,7 @@ public func checkPasscode(
             "the passcode holds a run of \(runs.sequential) ascending or descending digits; "
                 + "the policy allows at most \(policy.maxSequentialDigits)")
     }
-    if allDigits, let match = userNumberMatch(passcode, policy: policy, context: context) {
+    if allDigits, let match = userNumberMatch(bytes, policy: policy, context: context) {
         add(.passcodeUserNumber, "the passcode is \(match)")
     }
     if let history = context.history {
@@ -164,7 +171,7 @@ public func checkPasscode(
                 : "one of the \(policy.history) passcodes in effect before the current one"
             add(.passcodeHistory, "the passcode is \(which)")
         }
-        let reversed = ascii ? String(decoding: passcode.utf8.reversed(), as: UTF8.self) : String(passcode.reversed())
+        let reversed = ascii ? String(decoding: bytes.reversed(), as: UTF8.self) : String(passcode.reversed())
         if policy.blockReversedOldPasscode && history.isCurrent(reversed) {
             add(.passcodeOldReversed, "the passcode is the passcode in effect reversed")
         }
@@ -205,24 +212,26 @@ public func checkPasscode(
 ///
 /// Called for all-digit passcodes only. The digits of the extension, the phone number and the
 /// passcode are compared in one buffer on the stack: most passcodes match none, and cost no allocation.
-private func userNumberMatch(_ passcode: String, policy: Policy.PasscodeRules, context: PasscodeContext) -> String? {
+private func userNumberMatch(
+    _ passcode: UnsafeBufferPointer<UInt8>, policy: Policy.PasscodeRules, context: PasscodeContext
+) -> String? {
     guard policy.blockUserNumber || policy.blockReversedUserNumber else { return nil }
     let extensionText = context.extension ?? ""
     let phoneText = context.phoneNumber ?? ""
-    let length = passcode.utf8.count
+    let length = passcode.count
     let capacity = extensionText.utf8.count + phoneText.utf8.count + length
     return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(capacity, 1)) { buffer -> String? in
-        func keepDigits(of text: String, from start: Int) -> Range<Int> {
-            var text = text
-            let end = text.withUTF8 { bytes in
-                var end = start
-                for byte in bytes where byte >= 0x30 && byte <= 0x39 {
-                    buffer[end] = byte
-                    end += 1
-                }
-                return end
+        func keepDigits(of bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Range<Int> {
+            var end = start
+            for byte in bytes where byte >= 0x30 && byte <= 0x39 {
+                buffer[end] = byte
+                end += 1
             }
             return start..<end
+        }
+        func keepDigits(of text: String, from start: Int) -> Range<Int> {
+            var text = text
+            return text.withUTF8 { keepDigits(of: $0, from: start) }
         }
         let extensionDigits = keepDigits(of: extensionText, from: 0)
         let phoneDigits = keepDigits(of: phoneText, from: extensionDigits.upperBound)

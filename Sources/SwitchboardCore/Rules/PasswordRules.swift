@@ -18,14 +18,24 @@
 public func checkPassword(
     _ password: String, policy: Policy.PasswordRules, username: String?, extension: String?
 ) -> [RuleViolation] {
+    var password = password
+    return password.withUTF8 { checkPassword(utf8: $0, policy: policy, username: username, extension: `extension`) }
+}
+
+/// ``checkPassword(_:policy:username:extension:)`` of the password whose UTF-8 is `bytes`: an
+/// ASCII password checked for no identity, nearly all of them, is never made a String.
+func checkPassword(
+    utf8 bytes: UnsafeBufferPointer<UInt8>, policy: Policy.PasswordRules, username: String?, extension: String?
+) -> [RuleViolation] {
+    lazy var password = String(decoding: bytes, as: UTF8.self)
     var violations: [RuleViolation] = []
     func add(_ code: RuleCode, _ message: String) { violations.append(RuleViolation(code: code, message: message)) }
 
     // ASCII passwords, nearly all of them, are classed byte by byte in one pass.
-    let ascii = password.utf8.allSatisfy { $0 < 0x80 }
+    let ascii = bytes.allSatisfy { $0 < 0x80 }
     var classes = (upper: false, lower: false, digit: false, symbol: false)
     if ascii {
-        for byte in password.utf8 {
+        for byte in bytes {
             switch byte {
             case 0x41...0x5A: classes.upper = true
             case 0x61...0x7A: classes.lower = true
@@ -39,7 +49,7 @@ public func checkPassword(
             password.contains(where: \.isNumber), password.contains(where: { !$0.isLetter && !$0.isNumber })
         )
     }
-    let length = ascii ? password.utf8.count : password.count
+    let length = ascii ? bytes.count : password.count
     let tooLong = policy.maxLength > 0 && length > policy.maxLength
     if length < policy.minLength || tooLong {
         let wanted: String

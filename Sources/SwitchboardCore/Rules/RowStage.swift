@@ -11,6 +11,9 @@ public struct RowContext {
     let directoryIsEmpty: Bool
     /// The directory's profile for the row's username, if any.
     public private(set) var existing: DirectoryProfile?
+    /// Whether the directory has a profile for the row's username (``existing`` is set), known
+    /// without copying the profile.
+    public private(set) var profileExists = false
     /// The action once an upsert is resolved: `add` when the profile does not exist yet, else `update`.
     public private(set) var effectiveAction: RowAction?
 
@@ -32,6 +35,7 @@ public struct RowContext {
     /// rows, so the index and policy it holds are not copied (and counted) once a row.
     mutating func move(to row: NormalizedRow) {
         (existing, effectiveAction) = resolution(of: row)
+        profileExists = existing != nil
     }
 
     /// The directory's profile for `row`'s username, and the action once an upsert is resolved.
