@@ -47,9 +47,9 @@ extension ImportProfile {
                     let bytes = view.bytes(cell)
                     // A cell whose first scalar cannot be whitespace is not blank: most are settled
                     // from their first byte, and only the others are made a String to be looked at.
-                    if !removes, let first = bytes.first, read.isSecret || UTF8Whitespace.cannotStart(first) {
+                    if !removes, let ends = UTF8Whitespace.visibleEnds(bytes), read.isSecret || ends.head {
                         view.store(.set(cell), at: read.field.rawValue)
-                        if UTF8Whitespace.hasUnsettledEnd(bytes) { unsettled |= 1 << read.field.rawValue }
+                        if !(ends.head && ends.tail) { unsettled |= 1 << read.field.rawValue }
                         continue
                     }
                     // An empty cell is blank: what it asks is known without its text.

@@ -123,39 +123,42 @@ struct RowCells: @unchecked Sendable {
         @inline(__always)
         func range(ofCell index: Int) -> Range<Int> {
             guard index >= 0 && index < count else { return 0..<0 }
-            let start = index == 0 ? 0 : Int(words.load(fromByteOffset: 4 * (index - 1), as: UInt32.self))
-            return start..<Int(words.load(fromByteOffset: 4 * index, as: UInt32.self))
+            // Offsets within the buffer, which cannot overflow: wrapping arithmetic, no checks.
+            let start = index == 0 ? 0 : Int(words.load(fromByteOffset: 4 &* (index &- 1), as: UInt32.self))
+            return Range(uncheckedBounds: (start, Int(words.load(fromByteOffset: 4 &* index, as: UInt32.self))))
         }
 
         /// The bytes of `range`.
         @inline(__always)
         func bytes(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> {
-            UnsafeBufferPointer(start: bytes + range.lowerBound, count: range.count)
+            UnsafeBufferPointer(start: bytes + range.lowerBound, count: range.upperBound &- range.lowerBound)
         }
 
         /// What the cells ask of the field whose raw value is `field`.
         @inline(__always)
         func slot(_ field: Int) -> Slot {
-            let at = 4 * (count + 2 * field)
+            let at = 4 &* (count &+ 2 &* field)
             let first = words.load(fromByteOffset: at, as: UInt32.self)
             switch first {
             case UInt32.max: return .keep
             case UInt32.max - 1: return .clear
-            default: return .set(Int(first)..<Int(words.load(fromByteOffset: at + 4, as: UInt32.self)))
+            default:
+                return .set(
+                    Range(uncheckedBounds: (Int(first), Int(words.load(fromByteOffset: at &+ 4, as: UInt32.self)))))
             }
         }
 
         /// Makes the cells ask `slot` of the field whose raw value is `field`.
         @inline(__always)
         func store(_ slot: Slot, at field: Int) {
-            let at = 4 * (count + 2 * field)
+            let at = 4 &* (count &+ 2 &* field)
             switch slot {
             case .keep: words.storeBytes(of: UInt32.max, toByteOffset: at, as: UInt32.self)
             case .clear: words.storeBytes(of: UInt32.max - 1, toByteOffset: at, as: UInt32.self)
             case .set(let range):
                 words.storeBytes(of: UInt32(truncatingIfNeeded: range.lowerBound), toByteOffset: at, as: UInt32.self)
                 words.storeBytes(
-                    of: UInt32(truncatingIfNeeded: range.upperBound), toByteOffset: at + 4, as: UInt32.self)
+                    of: UInt32(truncatingIfNeeded: range.upperBound), toByteOffset: at &+ 4, as: UInt32.self)
             }
         }
     }
