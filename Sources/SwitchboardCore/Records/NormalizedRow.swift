@@ -35,39 +35,15 @@ public struct NormalizedRow: Sendable {
         /// Whether ``NormalizedRow/settleKeys()`` has run: the keys are made from the values when
         /// asked, after it.
         var keysSettled = false
+    }
 
-        /// The text `held` stands for.
-        @inline(__always)
-        func text(_ held: Held) -> String? {
-            switch held {
-            case .none: nil
-            case .cell(let field): row.value(field)
-            case .text(let text): text
-            }
-        }
-
-        /// Where `value` is.
-        subscript(value: Value) -> Held {
-            get {
-                switch value {
-                case .username: username
-                case .email: email
-                case .extensionNumber: extensionNumber
-                case .site: site
-                case .deviceName: deviceName
-                case .emProfile: emProfile
-                }
-            }
-            set {
-                switch value {
-                case .username: username = newValue
-                case .email: email = newValue
-                case .extensionNumber: extensionNumber = newValue
-                case .site: site = newValue
-                case .deviceName: deviceName = newValue
-                case .emProfile: emProfile = newValue
-                }
-            }
+    /// The text `held` stands for.
+    @inline(__always)
+    private func text(_ held: Held) -> String? {
+        switch held {
+        case .none: nil
+        case .cell(let field): box.values.row.value(field)
+        case .text(let text): text
         }
     }
 
@@ -129,7 +105,7 @@ public struct NormalizedRow: Sendable {
     }
     /// The username as written, or the email when the username is blank (8x8's default).
     public var username: String? {
-        get { box.values.text(box.values.username) }
+        get { text(box.values.username) }
         set {
             unique()
             box.values.username = Held(newValue)
@@ -137,7 +113,7 @@ public struct NormalizedRow: Sendable {
     }
     /// The email, when the row sets one.
     public var email: String? {
-        get { box.values.text(box.values.email) }
+        get { text(box.values.email) }
         set {
             unique()
             box.values.email = Held(newValue)
@@ -145,7 +121,7 @@ public struct NormalizedRow: Sendable {
     }
     /// The extension's digits, when the row sets a valid one.
     public var extensionNumber: String? {
-        get { box.values.text(box.values.extensionNumber) }
+        get { text(box.values.extensionNumber) }
         set {
             unique()
             box.values.extensionNumber = Held(newValue)
@@ -153,7 +129,7 @@ public struct NormalizedRow: Sendable {
     }
     /// The site, empty when the row names none.
     public var site: String {
-        get { box.values.text(box.values.site) ?? "" }
+        get { text(box.values.site) ?? "" }
         set {
             unique()
             box.values.site = .text(newValue)
@@ -177,7 +153,7 @@ public struct NormalizedRow: Sendable {
     }
     /// The device name, when set.
     public var deviceName: String? {
-        get { box.values.text(box.values.deviceName) }
+        get { text(box.values.deviceName) }
         set {
             unique()
             box.values.deviceName = Held(newValue)
@@ -185,7 +161,7 @@ public struct NormalizedRow: Sendable {
     }
     /// The extension-mobility profile name, when set.
     public var emProfile: String? {
-        get { box.values.text(box.values.emProfile) }
+        get { text(box.values.emProfile) }
         set {
             unique()
             box.values.emProfile = Held(newValue)
@@ -223,10 +199,23 @@ public struct NormalizedRow: Sendable {
         box.values.keysSettled = true
     }
 
+    /// Where `value` is, read in place (a copy of the values would count the row's cells again).
+    @inline(__always)
+    private func held(_ value: Value) -> Held {
+        switch value {
+        case .username: box.values.username
+        case .email: box.values.email
+        case .extensionNumber: box.values.extensionNumber
+        case .site: box.values.site
+        case .deviceName: box.values.deviceName
+        case .emProfile: box.values.emProfile
+        }
+    }
+
     /// Whether the row has `value`, without making its text.
     @inline(__always)
     func has(_ value: Value) -> Bool {
-        if case .none = box.values[value] { return false }
+        if case .none = held(value) { return false }
         return true
     }
 
@@ -237,13 +226,20 @@ public struct NormalizedRow: Sendable {
     /// is made when asked for.
     mutating func hold(_ value: Value, cellOf field: CanonicalField) {
         unique()
-        box.values[value] = .cell(field)
+        switch value {
+        case .username: box.values.username = .cell(field)
+        case .email: box.values.email = .cell(field)
+        case .extensionNumber: box.values.extensionNumber = .cell(field)
+        case .site: box.values.site = .cell(field)
+        case .deviceName: box.values.deviceName = .cell(field)
+        case .emProfile: box.values.emProfile = .cell(field)
+        }
     }
 
     /// Calls `body` with the UTF-8 of `value`, valid only during the call; nil, without calling
     /// it, when the row has no such value.
     func withBytes<R>(of value: Value, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R? {
-        switch box.values[value] {
+        switch held(value) {
         case .none: return nil
         case .cell(let field): return try box.values.row.withValue(field, body)
         case .text(var text): return try text.withUTF8(body)

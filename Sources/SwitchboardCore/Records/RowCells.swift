@@ -28,6 +28,9 @@ struct RowCells: @unchecked Sendable {
 
     /// The buffer; nil for a row with no cells and every field kept.
     private var buffer: Buffer?
+    /// Where the buffer's elements start (set with `buffer`, which keeps them): reads go through it
+    /// without counting the buffer once more (a retain and release each, several times a row).
+    private var elements: UnsafeMutablePointer<UInt8>?
     /// How many cells the row has.
     let count: Int
     /// How many bytes the cells take in all.
@@ -39,6 +42,7 @@ struct RowCells: @unchecked Sendable {
     /// No cells, every field kept.
     init() {
         buffer = nil
+        elements = nil
         count = 0
         byteCount = 0
     }
@@ -102,6 +106,7 @@ struct RowCells: @unchecked Sendable {
             for field in 0..<Self.fieldCount { view.store(.keep, at: field) }
         }
         self.buffer = buffer
+        elements = buffer.withUnsafeMutablePointerToElements { $0 }
     }
 
     /// The cells read and written in place: valid only during ``withView(_:)`` or ``read(_:)``.
@@ -116,7 +121,7 @@ struct RowCells: @unchecked Sendable {
         init(count: Int, elements: UnsafeMutablePointer<UInt8>) {
             self.count = count
             words = UnsafeMutableRawPointer(elements)
-            bytes = elements + 4 * (count + 2 * RowCells.fieldCount)
+            bytes = elements + 4 &* (count &+ 2 &* RowCells.fieldCount)
         }
 
         /// The byte range of cell `index`; empty past the last cell.
@@ -166,16 +171,19 @@ struct RowCells: @unchecked Sendable {
     /// Calls `body` with a view of the cells to read; nil, without calling it, when there is no buffer.
     @inline(__always)
     func read<R>(_ body: (View) throws -> R) rethrows -> R? {
-        guard let buffer else { return nil }
-        return try buffer.withUnsafeMutablePointerToElements { try body(View(count: count, elements: $0)) }
+        guard let elements else { return nil }
+        return try body(View(count: count, elements: elements))
     }
 
     /// Calls `body` with a view of the cells to change their slots (their bytes stay as they are),
     /// the buffer made this value's own first.
     mutating func withView<R>(_ body: (View) throws -> R) rethrows -> R {
         if buffer == nil { self = RowCells(count: 0, byteCount: 0) { _ in UnsafeBufferPointer(start: nil, count: 0) } }
-        if !isKnownUniquelyReferenced(&buffer) { buffer = copy() }
-        return try buffer!.withUnsafeMutablePointerToElements { try body(View(count: count, elements: $0)) }
+        if !isKnownUniquelyReferenced(&buffer) {
+            buffer = copy()
+            elements = buffer!.withUnsafeMutablePointerToElements { $0 }
+        }
+        return try body(View(count: count, elements: elements!))
     }
 
     /// Calls `body` with the bytes of cell `index`, valid only during the call (none past the last cell).
@@ -209,12 +217,10 @@ struct RowCells: @unchecked Sendable {
     /// without calling it, when the field is kept or cleared.
     @inline(__always)
     func withValue<R>(_ field: CanonicalField, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R? {
-        guard let buffer else { return nil }
-        return try buffer.withUnsafeMutablePointerToElements { elements -> R? in
-            let view = View(count: count, elements: elements)
-            guard case .set(let range) = view.slot(field.rawValue) else { return nil }
-            return try body(view.bytes(range))
-        }
+        guard let elements else { return nil }
+        let view = View(count: count, elements: elements)
+        guard case .set(let range) = view.slot(field.rawValue) else { return nil }
+        return try body(view.bytes(range))
     }
 
     /// The fields, as bits by raw value, whose set text's bytes pass `test`: read in one look at the buffer.
