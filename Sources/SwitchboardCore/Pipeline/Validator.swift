@@ -416,30 +416,36 @@ public struct Validator {
         guard batch.count > 0 else { return }
         directory.prepare(for: batch.rows)
         var unreadable = batch.unreadable[...]
-        var context = RowContext(policy: policy, index: index, directory: directory)
         // What a row moved out of the batch leaves in its place: one for the batch, made here, so
         // that no two cores count one (a shared one was counted by every core for every row).
         let emptyRow = NormalizedRow(row: .movedOut)
-        batch.rows.withUnsafeMutableBufferPointer { rows in
-            batch.reads.withUnsafeMutableBufferPointer { reads in
-                for position in rows.indices {
-                    while let next = unreadable.first, next.rowsBefore == position {
-                        outcomes.append(next.outcome)
-                        unreadable.removeFirst()
+        stages.withUnsafeBufferPointer { stageList in
+            batch.rows.withUnsafeMutableBufferPointer { rows in
+                batch.reads.withUnsafeMutableBufferPointer { reads in
+                    var context = RowContext(policy: policy, index: index, directory: directory)
+                    for position in rows.indices {
+                        while let next = unreadable.first, next.rowsBefore == position {
+                            outcomes.append(next.outcome)
+                            unreadable.removeFirst()
+                        }
+                        // The index's runs for a row some rows ahead are fetched while this one is checked.
+                        if position + Self.prefetchDistance < rows.count {
+                            index.prefetchSharedLines(onLine: rows[position + Self.prefetchDistance].line)
+                        }
+                        // The row and its read move out and empty ones take their places.
+                        let row = (rows.baseAddress! + position).move()
+                        (rows.baseAddress! + position).initialize(to: emptyRow)
+                        var read = (reads.baseAddress! + position).move()
+                        (reads.baseAddress! + position).initialize(to: Self.emptyRead)
+                        context.move(to: row)
+                        // Each stage is called where it lies: `for stage in stages` copied (and counted)
+                        // every stage of every row.
+                        for stage in stageList.indices {
+                            stageList[stage].check(row, context: context, findings: &read.findings)
+                        }
+                        let outcome = read.outcome(of: consume row)
+                        outcomes.append(consume outcome)
                     }
-                    // The index's runs for a row some rows ahead are fetched while this one is checked.
-                    if position + Self.prefetchDistance < rows.count {
-                        index.prefetchSharedLines(onLine: rows[position + Self.prefetchDistance].line)
-                    }
-                    // The row and its read move out and empty ones take their places.
-                    let row = (rows.baseAddress! + position).move()
-                    (rows.baseAddress! + position).initialize(to: emptyRow)
-                    var read = (reads.baseAddress! + position).move()
-                    (reads.baseAddress! + position).initialize(to: Self.emptyRead)
-                    context.move(to: row)
-                    for stage in stages { stage.check(row, context: context, findings: &read.findings) }
-                    let outcome = read.outcome(of: consume row)
-                    outcomes.append(consume outcome)
                 }
             }
         }
