@@ -50,8 +50,9 @@ public struct NormalizedRow: Sendable {
     /// Where one of the row's text values is.
     ///
     /// Most values are the text a cell sets, trimmed: held as the field whose cell it is, a value
-    /// becomes a String only when something asks for it (most rows are checked without asking for
-    /// most of their values, and a String a value was a dozen allocations and counts a row).
+    /// becomes a String only when something asks for it. Most rows are checked without asking for
+    /// most of their values, and a String for each value cost a row a dozen allocations and
+    /// reference counts.
     enum Held: Sendable {
         /// No value.
         case none
