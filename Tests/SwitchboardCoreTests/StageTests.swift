@@ -1,5 +1,7 @@
-import SwitchboardCore
+import SwitchboardCSV
 import Testing
+
+@testable import SwitchboardCore
 
 @Suite("Required fields")
 struct RequiredFieldsTests {
@@ -253,5 +255,42 @@ struct NormalizedRowKeyTests {
         row.email = nil
         row.deviceName = nil
         #expect(row.emailKey == nil && row.deviceKey == nil && row.usernameKey == "ann.lee")
+    }
+}
+
+@Suite("The stage list")
+struct StageListTests {
+    @Test("The built-in stages are called directly only when the list is theirs, in their order")
+    func builtInStages() {
+        #expect(ValidationStages.areAll(ValidationStages.all))
+        let sameTypes: [any RowStage] = [
+            RequiredFieldsStage(), FileUniquenessStage(), DirectoryStage(), VoicemailStage(), CredentialStage(),
+        ]
+        #expect(ValidationStages.areAll(sameTypes))
+        #expect(!ValidationStages.areAll(Array(ValidationStages.all.dropLast())))
+        #expect(!ValidationStages.areAll(Array(ValidationStages.all.reversed())))
+        #expect(!ValidationStages.areAll([]))
+    }
+
+    @Test(
+        "A file validated with its own list of stages gets exactly their findings, on one thread and over every core",
+        arguments: [false, true])
+    func ownList(overCores: Bool) throws {
+        let header = CanonicalField.allCases.map(\.name).joined(separator: ",")
+        let text =
+            header
+            + "\nadd,,ann,Ann,Lee,ann@example.com,4021,,,,,,,1234,,,\nadd,,ann,Ann,Lee,ann@example.com,4021,,,,,,,,,,\n"
+        func codes(_ stages: [any RowStage]) throws -> [Set<RuleCode>] {
+            var validator = Validator(policy: Policy(), directory: InMemoryDirectory(), stages: stages)
+            validator.spreadsOverCores = overCores
+            validator.segmentRows = 1
+            var sink = CollectingSink()
+            _ = try validator.validate(open: { CSVReader(bytes: Array(text.utf8)) }, into: &sink)
+            return sink.rows.map { Set($0.findings.map(\.code)) }
+        }
+        let all = try codes(ValidationStages.all)
+        let credentialsOnly = try codes([CredentialStage()])
+        #expect(all[0].isSuperset(of: [.passcodeLength, .profileDuplicateInFile, .extensionDuplicateInFile]))
+        #expect(credentialsOnly[0] == [.passcodeLength] && credentialsOnly[1].isEmpty)
     }
 }

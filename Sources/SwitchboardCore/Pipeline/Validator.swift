@@ -195,6 +195,8 @@ public struct Validator {
     public let profile: ImportProfile?
     /// The stages after the field stage.
     public let stages: [any RowStage]
+    /// Whether ``stages`` are ``ValidationStages/all``, which are then called directly.
+    private let stagesAreBuiltIn: Bool
     /// Told where each pass stands every 4,096 rows.
     public var onProgress: ((RunProgress) -> Void)?
     /// Whether the second pass spreads its rows over every core (``ParallelSecondPass``) when the
@@ -221,6 +223,7 @@ public struct Validator {
         self.directory = directory
         self.profile = profile
         self.stages = stages
+        stagesAreBuiltIn = ValidationStages.areAll(stages)
     }
 
     /// Runs both passes over the readers `open` makes (called twice) and feeds `sink`.
@@ -440,8 +443,12 @@ public struct Validator {
                         context.move(to: row)
                         // Each stage is called where it lies: `for stage in stages` copied (and counted)
                         // every stage of every row.
-                        for stage in stageList.indices {
-                            stageList[stage].check(row, context: context, findings: &read.findings)
+                        if stagesAreBuiltIn {
+                            ValidationStages.checkAll(row, context: context, findings: &read.findings)
+                        } else {
+                            for stage in stageList.indices {
+                                stageList[stage].check(row, context: context, findings: &read.findings)
+                            }
                         }
                         let outcome = read.outcome(of: consume row)
                         outcomes.append(consume outcome)
