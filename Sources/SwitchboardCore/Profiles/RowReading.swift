@@ -54,7 +54,7 @@ extension ImportProfile {
                     }
                     // An empty cell is blank: what it asks is known without its text.
                     if bytes.isEmpty {
-                        if !(Self.isKey(read.field) || read.field.isSecret), case .clear = blank {
+                        if case .clear = Self.blankCellChange(field: read.field, blank: blank) {
                             view.store(.clear, at: read.field.rawValue)
                         }
                         continue
@@ -96,11 +96,15 @@ extension ImportProfile {
         }
     }
 
+    /// The change a blank cell asks of `field`: keys and secrets are kept, other fields change as
+    /// the row's `blank` says.
+    static func blankCellChange(field: CanonicalField, blank: FieldChange) -> FieldChange {
+        isKey(field) || field.isSecret ? .keep : blank
+    }
+
     /// The change one cell asks of `field`.
     func change(for cell: String, field: CanonicalField, blank: FieldChange) -> FieldChange {
-        if Self.isBlank(cell, secret: field.isSecret) {
-            return Self.isKey(field) || field.isSecret ? .keep : blank
-        }
+        if Self.isBlank(cell, secret: field.isSecret) { return Self.blankCellChange(field: field, blank: blank) }
         if let removeKeyword, !Self.isKey(field), field != .email,
             (field.isSecret ? Substring(cell) : cell.trimmedWhitespace) == removeKeyword
         {

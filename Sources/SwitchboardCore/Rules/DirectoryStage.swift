@@ -34,6 +34,7 @@ public struct DirectoryStage: RowStage {
                 of: row, me, action: action, context: context, singleExtension: singleExtension, findings: &findings)
         }
         if !singleExtension, row.has(.extensionNumber), !(row.action == .add && exists) {
+            let me = me
             let index = context.index
             let limit = context.policy.profile.maxExtensions
             let held =

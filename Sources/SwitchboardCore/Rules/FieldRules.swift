@@ -80,6 +80,13 @@ public enum FieldRules {
         return parts.count == 1 || isDigits(parts[1])
     }
 
+    /// ``isScientificNotation(_:)`` of the text whose UTF-8 is `bytes`: made a String only when it
+    /// holds an `e` or `E`.
+    static func isScientificNotation(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        bytes.contains { $0 | 0x20 == UInt8(ascii: "e") }
+            && isScientificNotation(String(decoding: bytes, as: UTF8.self))
+    }
+
     /// What a phone number cell holds once spaces, dashes, dots and parentheses are gone.
     public enum PhoneReading: Equatable, Sendable {
         /// E.164: `+` then 8 to 15 digits.
@@ -100,11 +107,7 @@ public enum FieldRules {
 
     /// Reads the phone number whose UTF-8 is `bytes`, as ``readPhone(_:)``.
     static func readPhone(utf8 bytes: UnsafeBufferPointer<UInt8>) -> PhoneReading {
-        if bytes.contains(where: { $0 | 0x20 == UInt8(ascii: "e") }),
-            isScientificNotation(String(decoding: bytes, as: UTF8.self))
-        {
-            return .scientific
-        }
+        if isScientificNotation(utf8: bytes) { return .scientific }
         return
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(bytes.count, 1)) { kept -> PhoneReading in
                 var count = 0

@@ -143,7 +143,7 @@ public struct RowNormalizer: Sendable {
     private func readExtension(_ number: UnsafeBufferPointer<UInt8>, _ findings: inout FindingList) -> Bool {
         /// The number as text, for a message.
         func text() -> String { String(decoding: number, as: UTF8.self) }
-        if number.contains(where: { $0 | 0x20 == UInt8(ascii: "e") }), FieldRules.isScientificNotation(text()) {
+        if FieldRules.isScientificNotation(utf8: number) {
             findings.error(
                 .spreadsheetMangled, .extension,
                 "the extension is in scientific notation (\(text())): a spreadsheet turned it into a number; "
