@@ -143,7 +143,20 @@ struct SecondPassTests {
                 #expect(same(index.deviceLines(onLine: line), row.deviceKey.flatMap(index.deviceLines)))
                 let clash = row.type == .user ? row.emailKey.flatMap(index.emailClashLines) : nil
                 #expect(same(index.emailClashLines(onLine: line), clash.flatMap { $0.sortedContains(line) ? $0 : nil }))
+                // The other lines a message names, read straight from the index, are those of the run.
+                func others(_ run: SharedLines?, moreThan rows: Int = 1) -> OtherLines? {
+                    run.flatMap { $0.count > rows ? OtherLines($0, excluding: line) : nil }
+                }
+                #expect(index.otherLines(onLine: line, .extensions) == others(index.extensionLines(onLine: line)))
+                #expect(index.otherLines(onLine: line, .usernames) == others(index.usernameLines(onLine: line)))
+                #expect(
+                    index.otherLines(onLine: line, .usernames, moreThan: 3)
+                        == others(index.usernameLines(onLine: line), moreThan: 3))
+                #expect(index.otherLines(onLine: line, .emails) == others(index.emailClashLines(onLine: line)))
+                #expect(index.otherLines(onLine: line, .devices) == others(index.deviceLines(onLine: line)))
             } else {
+                #expect(index.otherLines(onLine: line, .extensions) == nil)
+                #expect(index.otherLines(onLine: line, .usernames) == nil)
                 #expect(row.extensionKey.flatMap(index.extensionLines) == nil)
                 #expect(row.usernameKey.flatMap(index.usernameLines) == nil)
                 #expect(row.deviceKey.flatMap(index.deviceLines) == nil)

@@ -79,18 +79,22 @@ struct OtherLines: Sendable, Equatable {
 
     /// The lines of `lines` other than `line`, which is one of them.
     init(_ lines: SharedLines, excluding line: Int) {
-        total = lines.count - 1
+        self = lines.withLeading { OtherLines(count: lines.count, leading: $0, excluding: line) }
+    }
+
+    /// The lines other than `line` of a key on `count` rows, one of them `line`, whose first lines
+    /// (at most ``SharingLines/leadingLines``, ascending) are `leading`.
+    init(count: Int, leading: UnsafeBufferPointer<UInt32>, excluding line: Int) {
+        total = count - 1
         shownCount = withUnsafeMutableBytes(of: &shown) { raw in
             let slots = raw.bindMemory(to: UInt32.self)
-            return lines.withLeading { leading in
-                var count = 0
-                for other in leading where Int(other) != line {
-                    slots[count] = other
-                    count += 1
-                    if count == linesListedInMessages { break }
-                }
-                return count
+            var count = 0
+            for other in leading where Int(other) != line {
+                slots[count] = other
+                count += 1
+                if count == linesListedInMessages { break }
             }
+            return count
         }
     }
 
@@ -116,11 +120,7 @@ extension ByteWriter {
             put(" is also claimed on ")
         case .extensionOf(let row):
             put("extension ")
-            row.withBytes(of: .extensionNumber) { put(contentsOf: $0) }
-            if row.byteCount(of: .site) > 0 {
-                put("@")
-                row.withBytes(of: .site) { put(contentsOf: $0) }
-            }
+            put(extensionOf: row)
             put(" is also claimed on ")
         case .profile(let rows, let limit):
             put("the same profile is on ")

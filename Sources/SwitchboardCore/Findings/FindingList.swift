@@ -69,9 +69,6 @@ public struct FieldNames: Sendable, Equatable {
         names = CanonicalField.allCases.map(name)
     }
 
-    /// Names no field: what a list that stands in for a moved-out one holds (it is never asked a name).
-    static let unnamed = FieldNames(names: [])
-
     private init(names: [String]) { self.names = names }
 
     /// The name of `field`.

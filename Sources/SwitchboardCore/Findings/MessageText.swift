@@ -85,6 +85,14 @@ struct ByteWriter {
         put(contentsOf: site)
     }
 
+    /// Writes the extension of `row` as ``put(extensionOf:site:)`` does, from the row's bytes.
+    mutating func put(extensionOf row: NormalizedRow) {
+        row.withBytes(of: .extensionNumber) { put(contentsOf: $0) }
+        guard row.byteCount(of: .site) > 0 else { return }
+        put("@")
+        row.withBytes(of: .site) { put(contentsOf: $0) }
+    }
+
     /// Every number from 00 to 99, as two ASCII digits each.
     private static let digitPairs: StaticString = """
         00010203040506070809101112131415161718192021222324252627282930313233343536373839\

@@ -197,6 +197,9 @@ public struct Validator {
     public let stages: [any RowStage]
     /// Whether ``stages`` are ``ValidationStages/all``, which are then called directly.
     private let stagesAreBuiltIn: Bool
+    /// Whether ``directory`` holds no profile (``DirectoryLookup/holdsNoProfiles``): a row then has
+    /// no identity to resolve against it, and the field stage's row is the row.
+    private let directoryIsEmpty: Bool
     /// Told where each pass stands every 4,096 rows.
     public var onProgress: ((RunProgress) -> Void)?
     /// Whether the second pass spreads its rows over every core (``ParallelSecondPass``) when the
@@ -224,6 +227,7 @@ public struct Validator {
         self.profile = profile
         self.stages = stages
         stagesAreBuiltIn = ValidationStages.areAll(stages)
+        directoryIsEmpty = directory.holdsNoProfiles
     }
 
     /// Runs both passes over the readers `open` makes (called twice) and feeds `sink`.
@@ -338,9 +342,6 @@ public struct Validator {
     /// How many rows ahead of the row it checks the second pass asks for the index's memory.
     static let prefetchDistance = 6
 
-    /// The read a batch leaves in the place of one it has moved out.
-    private static let emptyRead = PendingRead(source: RowCells(), findings: FindingList(line: 0, fieldNames: .unnamed))
-
     /// The rows of a second-pass batch between their field stage and the other stages.
     struct PendingBatch {
         /// The rows read and normalized, in file order.
@@ -393,7 +394,8 @@ public struct Validator {
         checkFieldCount(source, header: header, findings: &findings)
         // The row takes the cells and notes its fields among them; the outcome shares its buffer.
         let row = mapping.profile.row(from: consume source, line: line, mapping: mapping)
-        let normalized = directory.resolvingIdentity(normalizer.normalize(row, into: &findings))
+        let fielded = normalizer.normalize(row, into: &findings)
+        let normalized = directoryIsEmpty ? fielded : directory.resolvingIdentity(fielded)
         return (normalized.row.source, normalized, findings)
     }
 
@@ -419,45 +421,40 @@ public struct Validator {
         guard batch.count > 0 else { return }
         directory.prepare(for: batch.rows)
         var unreadable = batch.unreadable[...]
-        // What a row moved out of the batch leaves in its place: one for the batch, made here, so
-        // that no two cores count one (a shared one was counted by every core for every row).
-        let emptyRow = NormalizedRow(row: .movedOut)
+        // The rows and their reads move out of the batch from its end, in file order once the
+        // arrays are reversed: nothing takes their places (an empty row and read put in each
+        // place were counted for every row, and again when the batch was emptied).
+        let rowCount = batch.rows.count
+        batch.rows.reverse()
+        batch.reads.reverse()
         stages.withUnsafeBufferPointer { stageList in
-            batch.rows.withUnsafeMutableBufferPointer { rows in
-                batch.reads.withUnsafeMutableBufferPointer { reads in
-                    var context = RowContext(policy: policy, index: index, directory: directory)
-                    for position in rows.indices {
-                        while let next = unreadable.first, next.rowsBefore == position {
-                            outcomes.append(next.outcome)
-                            unreadable.removeFirst()
-                        }
-                        // The index's runs for a row some rows ahead are fetched while this one is checked.
-                        if position + Self.prefetchDistance < rows.count {
-                            index.prefetchSharedLines(onLine: rows[position + Self.prefetchDistance].line)
-                        }
-                        // The row and its read move out and empty ones take their places.
-                        let row = (rows.baseAddress! + position).move()
-                        (rows.baseAddress! + position).initialize(to: emptyRow)
-                        var read = (reads.baseAddress! + position).move()
-                        (reads.baseAddress! + position).initialize(to: Self.emptyRead)
-                        context.move(to: row)
-                        // Each stage is called where it lies: `for stage in stages` copied (and counted)
-                        // every stage of every row.
-                        if stagesAreBuiltIn {
-                            ValidationStages.checkAll(row, context: context, findings: &read.findings)
-                        } else {
-                            for stage in stageList.indices {
-                                stageList[stage].check(row, context: context, findings: &read.findings)
-                            }
-                        }
-                        let outcome = read.outcome(of: consume row)
-                        outcomes.append(consume outcome)
+            var context = RowContext(policy: policy, index: index, directory: directory)
+            for position in 0..<rowCount {
+                while let next = unreadable.first, next.rowsBefore == position {
+                    outcomes.append(next.outcome)
+                    unreadable.removeFirst()
+                }
+                // The index's runs for a row some rows ahead are fetched while this one is checked.
+                if position + Self.prefetchDistance < rowCount {
+                    let ahead = rowCount - 1 - position - Self.prefetchDistance
+                    index.prefetchSharedLines(onLine: batch.rows.withUnsafeBufferPointer { $0[ahead].line })
+                }
+                let row = batch.rows.removeLast()
+                var read = batch.reads.removeLast()
+                context.move(to: row)
+                // Each stage is called where it lies: `for stage in stages` copied (and counted)
+                // every stage of every row.
+                if stagesAreBuiltIn {
+                    ValidationStages.checkAll(row, context: context, findings: &read.findings)
+                } else {
+                    for stage in stageList.indices {
+                        stageList[stage].check(row, context: context, findings: &read.findings)
                     }
                 }
+                let outcome = read.outcome(of: consume row)
+                outcomes.append(consume outcome)
             }
         }
-        batch.rows.removeAll(keepingCapacity: true)
-        batch.reads.removeAll(keepingCapacity: true)
         for next in unreadable { outcomes.append(next.outcome) }
         batch.unreadable.removeAll(keepingCapacity: true)
     }

@@ -70,11 +70,6 @@ public struct UserRow: Sendable, Equatable {
         self.unsettledEnds = unsettledEnds
     }
 
-    /// What stands in a batch for a row moved out of it; never read as a row.
-    ///
-    /// No cells and no buffer, so that it holds no memory of its own.
-    static let movedOut = UserRow(line: 0, source: RowCells())
-
     /// The row's cells as the file holds them, in the file's column order.
     public var cells: [String] { source.strings }
 

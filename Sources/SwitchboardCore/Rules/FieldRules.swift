@@ -32,25 +32,26 @@ public enum FieldRules {
     static func isValidEmail(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var ascii = true
         // One pass: the `@`, the domain's first dot, and two dots in a row within the domain.
+        // Most bytes are none of those, nor whitespace nor beyond ASCII: they are passed over
+        // after two comparisons.
         var at = -1
         var dot = -1
-        var previous: UInt8 = 0
         for index in 0..<bytes.count {
             let byte = bytes[index]
+            if byte > UInt8(ascii: ".") && byte < 0x80 && byte != UInt8(ascii: "@") { continue }
             switch byte {
             case UInt8(ascii: "@"):
                 if at >= 0 { return false }
                 at = index
             case UInt8(ascii: ".") where at >= 0:
-                if previous == UInt8(ascii: ".") { return false }
+                if index > 0 && bytes[index - 1] == UInt8(ascii: ".") { return false }
                 if dot < 0 { dot = index }
             case 0x09...0x0D, 0x20: return false
             case 0x80...: ascii = false
             default: break
             }
-            previous = byte
         }
-        guard at > 0 && dot > at + 1 && previous != UInt8(ascii: ".") else { return false }
+        guard at > 0 && dot > at + 1 && bytes[bytes.count - 1] != UInt8(ascii: ".") else { return false }
         if ascii { return true }
         return invisibleScalar(utf8: bytes) == nil
             && !String(decoding: bytes, as: UTF8.self).unicodeScalars.contains { $0.properties.isWhitespace }
@@ -115,6 +116,12 @@ public enum FieldRules {
                 while index < bytes.count {
                     let byte = bytes[index]
                     index += 1
+                    // Digits, most of the bytes, are kept after one comparison.
+                    if byte &- UInt8(ascii: "0") < 10 {
+                        kept[count] = byte
+                        count += 1
+                        continue
+                    }
                     switch byte {
                     case UInt8(ascii: " "), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "("), UInt8(ascii: ")"):
                         continue

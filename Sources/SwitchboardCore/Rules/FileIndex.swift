@@ -283,6 +283,12 @@ public struct FileIndex: Sendable {
     /// Asks the processor to fetch what the look-ups of `line`'s shared keys will read, without
     /// waiting for it: the second pass calls it a few rows ahead of the row it checks.
     func prefetchSharedLines(onLine line: Int) { sharing.prefetch(line) }
+    /// The lines other than `line` of the rows that share its key of `table`, when more than
+    /// `rows` rows do (and more than one): what a duplicate's message names, read without the
+    /// ``SharedLines`` of the run.
+    func otherLines(onLine line: Int, _ table: SharingLines.Table, moreThan rows: Int = 1) -> OtherLines? {
+        sharing.otherLines(onLine: line, table, moreThan: max(rows, 1))
+    }
     /// The rows naming the profile of the row on `line`, when more than one does.
     public func usernameLines(onLine line: Int) -> SharedLines? {
         sharing.run(onLine: line, .usernames).flatMap { $0.count > 1 ? $0 : nil }
@@ -923,18 +929,43 @@ struct SharingLines: Sendable {
         }
     }
 
+    /// Where in `table`'s pool the run for the key of `line` starts, plus one, when one was noted.
+    @inline(__always)
+    private func runOffset(onLine line: Int, _ table: Table) -> Int? {
+        guard let slot = slot(of: line), !slots[table.rawValue].isEmpty else { return nil }
+        let offset = Int(slots[table.rawValue][slot])
+        return offset > 0 ? offset : nil
+    }
+
+    /// The lines other than `line` of the run that `table` holds for the key of `line`, when one
+    /// was noted with more than `rows` rows: read straight from the pool, as a message lists them.
+    @inline(__always)
+    func otherLines(onLine line: Int, _ table: Table, moreThan rows: Int) -> OtherLines? {
+        guard let offset = runOffset(onLine: line, table) else { return nil }
+        return pools[table.rawValue].withUnsafeBufferPointer { pool in
+            let count = Int(pool[offset - 1])
+            guard count > rows else { return nil }
+            return OtherLines(count: count, leading: Self.leading(of: pool, at: offset, count: count), excluding: line)
+        }
+    }
+
     /// The run that `table` holds for the key of `line`, when one was noted.
     @inline(__always)
     func run(onLine line: Int, _ table: Table) -> SharedLines? {
-        guard let slot = slot(of: line), !slots[table.rawValue].isEmpty else { return nil }
-        let offset = Int(slots[table.rawValue][slot])
-        guard offset > 0 else { return nil }
+        guard let offset = runOffset(onLine: line, table) else { return nil }
         return pools[table.rawValue].withUnsafeBufferPointer { pool in
             let count = Int(pool[offset - 1])
-            let leading = UnsafeBufferPointer(
-                rebasing: pool[(offset + 1)..<(offset + 1 + min(count, Self.leadingLines))])
-            return SharedLines(count: count, extra: pool[offset], leading: leading)
+            return SharedLines(
+                count: count, extra: pool[offset], leading: Self.leading(of: pool, at: offset, count: count))
         }
+    }
+
+    /// The first lines that `pool` keeps of the run of `count` rows at `offset` (plus one).
+    @inline(__always)
+    private static func leading(of pool: UnsafeBufferPointer<UInt32>, at offset: Int, count: Int)
+        -> UnsafeBufferPointer<UInt32>
+    {
+        UnsafeBufferPointer(rebasing: pool[(offset + 1)..<(offset + 1 + min(count, leadingLines))])
     }
 }
 

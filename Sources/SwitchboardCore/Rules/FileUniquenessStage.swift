@@ -12,29 +12,25 @@ public struct FileUniquenessStage: RowStage {
         let line = row.line
         let sharesKeys = index.sharesKeys(line: line)
         let namedLikeOther = sharesKeys && index.namesDeviceLikeEMProfile(line: line)
-        if sharesKeys, row.has(.extensionNumber), let lines = index.extensionLines(onLine: line) {
+        // The other lines are read from the index's run for the line, as the message lists them.
+        if sharesKeys, row.has(.extensionNumber), let others = index.otherLines(onLine: line, .extensions) {
             findings.error(
-                .extensionDuplicateInFile, .extension,
-                DuplicateMessage(subject: .extensionOf(row), others: OtherLines(lines, excluding: line)))
+                .extensionDuplicateInFile, .extension, DuplicateMessage(subject: .extensionOf(row), others: others))
         }
         if sharesKeys, row.has(.username) {
             let limit = context.policy.profile.maxExtensions
-            if let lines = index.usernameLines(onLine: line), lines.count > limit {
+            if let others = index.otherLines(onLine: line, .usernames, moreThan: limit) {
                 findings.error(
                     .profileDuplicateInFile, .username,
-                    DuplicateMessage(
-                        subject: .profile(rows: lines.count, limit: limit), others: OtherLines(lines, excluding: line)))
+                    DuplicateMessage(subject: .profile(rows: others.total + 1, limit: limit), others: others))
             }
         }
-        if sharesKeys, row.has(.email), row.type == .user, let lines = index.emailClashLines(onLine: line) {
-            findings.error(
-                .emailDuplicateInFile, .email,
-                DuplicateMessage(subject: .email, others: OtherLines(lines, excluding: line)))
+        if sharesKeys, row.has(.email), row.type == .user, let others = index.otherLines(onLine: line, .emails) {
+            findings.error(.emailDuplicateInFile, .email, DuplicateMessage(subject: .email, others: others))
         }
-        if sharesKeys, row.has(.deviceName), let lines = index.deviceLines(onLine: line) {
+        if sharesKeys, row.has(.deviceName), let others = index.otherLines(onLine: line, .devices) {
             findings.error(
-                .deviceDuplicateInFile, .deviceName,
-                DuplicateMessage(subject: .deviceOf(row), others: OtherLines(lines, excluding: line)))
+                .deviceDuplicateInFile, .deviceName, DuplicateMessage(subject: .deviceOf(row), others: others))
         }
         // Only a row named like another of the file, or checked against a directory that holds
         // profiles, has a name to look up: the others' keys are never made.

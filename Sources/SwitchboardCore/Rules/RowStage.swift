@@ -34,6 +34,13 @@ public struct RowContext {
     /// Makes this the context of another row of the same run: one context serves a batch of
     /// rows, so the index and policy it holds are not copied (and counted) once a row.
     mutating func move(to row: NormalizedRow) {
+        // An empty directory has no profile for any row: only an upsert needs resolving, and
+        // the optional profile is neither copied nor destroyed (two value witnesses a row).
+        if directoryIsEmpty {
+            let action = row.action
+            effectiveAction = action == .upsert ? .add : action
+            return
+        }
         (existing, effectiveAction) = resolution(of: row)
         profileExists = existing != nil
     }

@@ -13,12 +13,10 @@ public struct VoicemailStage: RowStage {
         else { return }
         // Written in one allocation: this warning is on most rows of some files.
         let drops = rules.onMismatch == .dropMailbox
-        let number = row.extensionNumber ?? ""
-        let site = row.site
-        let capacity = ByteWriter.wordsCapacity + digits + site.utf8.count
+        let capacity = ByteWriter.wordsCapacity + digits + row.byteCount(of: .site)
         let message = String(capacity: capacity) { text in
             text.put("extension ")
-            text.put(extensionOf: number, site: site)
+            text.put(extensionOf: row)
             text.put(" has ")
             text.put(digits)
             text.put(" digits but mailboxes need ")
