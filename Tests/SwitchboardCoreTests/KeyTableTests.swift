@@ -25,8 +25,8 @@ struct KeyTableTests {
 
     @Test(
         "Two halves presorted, then merged, answer every search as the whole table sorted at once",
-        arguments: [0, 1, 2, 300, 5000])
-    func presortedHalves(_ size: Int) {
+        arguments: [0, 1, 2, 300, 5000], [false, true])
+    func presortedHalves(_ size: Int, _ roomForAll: Bool) {
         var generator = SystemRandomNumberGenerator()
         // Few distinct hashes, so that many repeat across the halves; the extremes among them.
         let pool =
@@ -35,11 +35,15 @@ struct KeyTableTests {
         let middle = size / 2
         var first = KeyTable()
         var later = KeyTable()
+        // With room for every entry, the merge is done in place; without, into a new array.
+        if roomForAll { first.reserveCapacity(size) }
         for line in 0..<middle { first.append(hashes[line], line: line + 1, extra: UInt32(line)) }
         // The later half counts its lines from 1, as a continuation reader does.
         for line in middle..<size { later.append(hashes[line], line: line - middle + 1, extra: UInt32(line)) }
-        first.presort()
-        later.presort()
+        // One scratch serves both sorts, the later one with memory the first one wrote.
+        let scratch = KeyTable.SortScratch()
+        later.presort(scratch: scratch)
+        first.presort(scratch: scratch)
         first.append(&later, lineOffset: middle)
         first.sort()
         expectSearches(first, hashes: hashes)

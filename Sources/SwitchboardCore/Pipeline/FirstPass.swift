@@ -38,9 +38,16 @@ extension Validator {
         var laterHalf = try startLaterHalf(of: reader, mapping: mapping, header: header)
         // Work handed to the other core ends before this returns, whatever happens here.
         defer { _ = laterHalf?.wait() }
+        // The whole input's bytes, even when this thread reads only up to the later half: the
+        // later half's tables are merged into the room that this index's tables keep for them.
+        let bytes = (reader as? any ContinuableCSVReader)?.inputByteCount
         var rows = 0
         var segmentStarts: [CSVPosition] = []
         reading: while try reader.nextReadable(into: &record) {
+            // The tables get room for the rows the first ones let expect (the header counts as a row's bytes).
+            if rows == Self.rowsBeforeReserving, let bytes {
+                index.reserveCapacity(forRowsIn: bytes, rowsRead: rows, bytesRead: record.position.byteOffset)
+            }
             if let half = laterHalf, record.position.byteOffset >= half.start {
                 laterHalf = nil
                 if var part = half.wait(), part.firstByteOffset == record.position.byteOffset {
@@ -74,6 +81,9 @@ extension Validator {
         return (index, header, segmentStarts)
     }
 
+    /// The rows read before the index's tables get room for the rest (``FileIndex/reserveCapacity(forRowsIn:rowsRead:bytesRead:)``).
+    static let rowsBeforeReserving = 1024
+
     /// Sorts the tables of both halves of a split first pass at once, the later half's on another
     /// core, so that ``FileIndex/append(_:lineOffset:)`` merges them and ``FileIndex/finish()``
     /// has no sort left to do on one core.
@@ -103,7 +113,8 @@ extension Validator {
         else { return nil }
         let keys = FirstPassKeys(validator: self, mapping: mapping, header: header)
         return LaterHalf(
-            reading: later, from: start, keys: keys, index: FileIndex(policy: policy), segmentRows: segmentRows)
+            reading: later, from: start, bytes: size - start, keys: keys, index: FileIndex(policy: policy),
+            segmentRows: segmentRows)
     }
 
     /// The first pass's keys of `record` read as Strings, through the profile, the field stage
@@ -190,13 +201,14 @@ private final class LaterHalf: @unchecked Sendable {
     /// The rows the later half has read so far, and its bytes, counted every 4,096 rows.
     var progress: (rows: Int, bytes: Int) { tally.sync { tallied } }
 
-    /// Starts reading every record of `reader`, which starts at byte `start`, into `index`, noting
-    /// the start of every `segmentRows`-th readable record.
+    /// Starts reading every record of `reader`, which starts at byte `start` and reads `bytes`
+    /// bytes, into `index`, noting the start of every `segmentRows`-th readable record.
     init<Source: ByteSource>(
-        reading reader: CSVReader<Source>, from start: Int, keys: FirstPassKeys, index: FileIndex, segmentRows: Int
+        reading reader: CSVReader<Source>, from start: Int, bytes: Int, keys: FirstPassKeys, index: FileIndex,
+        segmentRows: Int
     ) {
         self.start = start
-        let work = Work(reader: reader, keys: keys, index: index, segmentRows: segmentRows)
+        let work = Work(reader: reader, bytes: bytes, keys: keys, index: index, segmentRows: segmentRows)
         DispatchQueue.global().async { [self] in
             part = work.read(from: start) { rows, bytes in tally.sync { tallied = (rows, bytes) } }
             done.signal()
@@ -217,12 +229,17 @@ private final class LaterHalf: @unchecked Sendable {
     private final class Work: @unchecked Sendable {
         /// The half's reader's `nextReadable(into:)`.
         private let nextReadable: (inout CSVRecord) throws -> Bool
+        /// The bytes the half reads.
+        private let bytes: Int
         private var keys: FirstPassKeys
         private var index: FileIndex
         private let segmentRows: Int
 
-        init<Source: ByteSource>(reader: CSVReader<Source>, keys: FirstPassKeys, index: FileIndex, segmentRows: Int) {
+        init<Source: ByteSource>(
+            reader: CSVReader<Source>, bytes: Int, keys: FirstPassKeys, index: FileIndex, segmentRows: Int
+        ) {
             nextReadable = { try reader.nextReadable(into: &$0) }
+            self.bytes = bytes
             self.keys = keys
             self.index = index
             self.segmentRows = segmentRows
@@ -243,6 +260,9 @@ private final class LaterHalf: @unchecked Sendable {
                 var rows = 0
                 var segmentStarts: [CSVPosition] = []
                 repeat {
+                    if rows == Validator.rowsBeforeReserving {
+                        index.reserveCapacity(forRowsIn: bytes, rowsRead: rows, bytesRead: record.position.byteOffset)
+                    }
                     if rows % segmentRows == 0 { segmentStarts.append(record.position) }
                     index.note(keys.keys(of: record, index: index))
                     rows += 1

@@ -107,12 +107,36 @@ public struct FileIndex: Sendable {
     /// Sorts every table's entries now, before ``append(_:lineOffset:)`` merges another presorted
     /// index in: ``finish()`` then only indexes them.
     mutating func presort() {
-        extensions.presort()
-        devices.presort()
-        usernames.presort()
-        emails.presort()
-        newExtensions.presort()
-        emProfiles.presort()
+        let scratch = KeyTable.SortScratch()
+        extensions.presort(scratch: scratch)
+        devices.presort(scratch: scratch)
+        usernames.presort(scratch: scratch)
+        emails.presort(scratch: scratch)
+        newExtensions.presort(scratch: scratch)
+        emProfiles.presort(scratch: scratch)
+    }
+
+    /// The most rows ``reserveCapacity(forRowsIn:rowsRead:bytesRead:)`` makes room for: past
+    /// it, the tables grow as they fill.
+    static let largestReservation = 8 << 20
+
+    /// Makes room in the tables for the rows of `bytes` bytes of input, estimated from the
+    /// `rowsRead` rows of the first `bytesRead` bytes.
+    ///
+    /// A table grown by doubling copied itself into new memory at each step: copies of about
+    /// its final size in all, and as much memory touched for the first time (half the first
+    /// pass's page faults, with the sorts' copies). Room reserved and never filled is never
+    /// touched, so it costs no resident memory.
+    mutating func reserveCapacity(forRowsIn bytes: Int, rowsRead: Int, bytesRead: Int) {
+        guard rowsRead > 0, bytesRead > 0, bytes > bytesRead else { return }
+        let estimate = bytes / bytesRead * rowsRead + (bytes % bytesRead) * rowsRead / bytesRead
+        let rows = min(estimate + estimate / 16, Self.largestReservation)
+        // The extension-mobility profiles are on few rows, and the new extensions kept only
+        // when counted: those grow as they fill.
+        for table in [\FileIndex.extensions, \.devices, \.usernames, \.emails] {
+            self[keyPath: table].reserveCapacity(rows)
+        }
+        if countsNewExtensions { newExtensions.reserveCapacity(rows) }
     }
 
     /// Moves in the rows `later` noted, which all come after this index's rows in the file.
@@ -206,12 +230,16 @@ public struct FileIndex: Sendable {
     mutating func finish(onTwoCores: Bool) {
         let sorted = Self.alongside(
             Self.sideTables.map { Self.take(&self[keyPath: $0]) }, onAnotherCore: onTwoCores,
-            { tables in for table in tables.indices { tables[table].sort() } },
+            { tables in
+                let scratch = KeyTable.SortScratch()
+                for table in tables.indices { tables[table].sort(scratch: scratch) }
+            },
             meanwhile: {
-                usernames.sort()
+                let scratch = KeyTable.SortScratch()
+                usernames.sort(scratch: scratch)
                 namesEachProfileOnce = !usernames.hasRepeatedHash
                 usernames.unionExtrasOfEqualHashes()
-                emails.sort()
+                emails.sort(scratch: scratch)
                 emailsOfSeveralProfiles = emails.hashesWithDifferentExtras()
             })
         for (path, table) in zip(Self.sideTables, sorted) { self[keyPath: path] = table }
@@ -497,7 +525,7 @@ enum KeyHash {
 /// Hashes are uniform, so a search reads one slot and then a few neighbouring entries,
 /// instead of twenty probes scattered over the table.
 struct KeyTable: Sendable {
-    private struct Entry: Sendable {
+    fileprivate struct Entry: Sendable {
         var hash: UInt64
         var line: UInt32
         var extra: UInt32
@@ -519,6 +547,9 @@ struct KeyTable: Sendable {
     /// Whether the entries are already sorted by hash then line (``presort()``), so that
     /// ``sort()`` only indexes them.
     private var isPresorted = false
+
+    /// Makes room for `count` entries in all.
+    mutating func reserveCapacity(_ count: Int) { entries.reserveCapacity(count) }
 
     /// Adds one occurrence of `hash` on `line`.
     mutating func append(_ hash: Int, line: Int, extra: UInt32 = 0) {
@@ -545,33 +576,35 @@ struct KeyTable: Sendable {
     /// Merges the sorted entries of `later` into this table's, lines shifted by `lineOffset`; for
     /// equal hashes this table's come first, since its lines come first.
     private mutating func merge(_ later: inout KeyTable, lineOffset: Int) {
-        var merged: [Entry] = []
-        merged.reserveCapacity(entries.count + later.entries.count)
-        entries.withUnsafeBufferPointer { left in
-            later.entries.withUnsafeBufferPointer { right in
-                var (leftIndex, rightIndex) = (0, 0)
-                while leftIndex < left.count || rightIndex < right.count {
-                    if rightIndex < right.count
-                        && (leftIndex == left.count || right[rightIndex].hash < left[leftIndex].hash)
-                    {
-                        merged.append(right[rightIndex].shifted(by: lineOffset))
-                        rightIndex += 1
+        let (leftCount, rightCount) = (entries.count, later.entries.count)
+        // The merged entries go where this table has room for them, written from the back: the
+        // first pass reserves each table room for the whole file, so the merge neither makes a
+        // third array nor touches memory for the first time but for the later entries' own.
+        // `later`'s entries stand in place of the ones they will make room for, until overwritten.
+        entries.append(contentsOf: later.entries)
+        later.entries.withUnsafeBufferPointer { right in
+            entries.withUnsafeMutableBufferPointer { merged in
+                var (leftIndex, rightIndex) = (leftCount - 1, rightCount - 1)
+                // Equal hashes keep this table's entries first, as their lines come first.
+                while rightIndex >= 0 {
+                    if leftIndex >= 0 && merged[leftIndex].hash > right[rightIndex].hash {
+                        merged[leftIndex + rightIndex + 1] = merged[leftIndex]
+                        leftIndex -= 1
                     } else {
-                        merged.append(left[leftIndex])
-                        leftIndex += 1
+                        merged[leftIndex + rightIndex + 1] = right[rightIndex].shifted(by: lineOffset)
+                        rightIndex -= 1
                     }
                 }
             }
         }
         later = KeyTable()
-        entries = merged
         isPresorted = true
     }
 
     /// Sorts the entries now, so that ``sort()`` has only to index them: the two halves of a
     /// first pass sort their tables at once, on two cores, and then merge.
-    mutating func presort() {
-        sortEntries()
+    mutating func presort(scratch: SortScratch) {
+        sortEntries(scratch: scratch)
         isPresorted = true
     }
 
@@ -579,9 +612,27 @@ struct KeyTable: Sendable {
     ///
     /// The first pass appends in line order, so a stable sort by hash alone gives that order:
     /// a radix sort, a byte of the hash at a time, the lowest first.
-    mutating func sort() {
-        if !isPresorted { sortEntries() }
+    mutating func sort(scratch: SortScratch = SortScratch()) {
+        if !isPresorted { sortEntries(scratch: scratch) }
         indexBuckets()
+    }
+
+    /// The memory a radix sort writes its passes through, kept for the sorts of several tables
+    /// in turn on one thread: each table's own copy was as large as the table, and all of its
+    /// memory touched for the first time.
+    final class SortScratch {
+        private var memory = UnsafeMutableBufferPointer<Entry>(start: nil, count: 0)
+
+        deinit { memory.deallocate() }
+
+        /// Room for `count` entries, valid until the next call; its contents are undefined.
+        fileprivate func room(for count: Int) -> UnsafeMutableBufferPointer<Entry> {
+            if memory.count < count {
+                memory.deallocate()
+                memory = .allocate(capacity: count)
+            }
+            return UnsafeMutableBufferPointer(rebasing: memory[..<count])
+        }
     }
 
     /// Builds ``bucketStarts`` over the sorted entries: about four entries a bucket.
@@ -602,16 +653,13 @@ struct KeyTable: Sendable {
     /// keeps them in line order within a digit; entries whose top bits agree but whose hashes
     /// differ are then put in order by insertion. Hashes are seeded, so such entries are few; a
     /// table with many falls back to a comparison sort.
-    private mutating func sortEntries() {
+    private mutating func sortEntries(scratch: SortScratch) {
         guard entries.count > 256, zip(entries, entries.dropFirst()).allSatisfy({ $0.line <= $1.line }) else {
             entries.sort { ($0.hash, $0.line) < ($1.hash, $1.line) }
             return
         }
-        var scratch = entries
         entries.withUnsafeMutableBufferPointer { entries in
-            scratch.withUnsafeMutableBufferPointer { scratch in
-                Self.radixSort(entries, scratch: scratch)
-            }
+            Self.radixSort(entries, scratch: scratch.room(for: entries.count))
         }
         let ordered = entries.withUnsafeMutableBufferPointer { Self.insertionSort($0, maximumMoves: 4 * $0.count) }
         if !ordered { entries.sort { ($0.hash, $0.line) < ($1.hash, $1.line) } }
@@ -622,7 +670,8 @@ struct KeyTable: Sendable {
     /// The values of one digit: eleven bits.
     private static let digitValues = 2048
 
-    /// Orders `entries` by the top 33 bits of their hashes, stably, through `scratch` (as many entries).
+    /// Orders `entries` by the top 33 bits of their hashes, stably, through `scratch` (as many
+    /// entries, of any contents: each pass writes every entry before the next reads it).
     private static func radixSort(
         _ entries: UnsafeMutableBufferPointer<Entry>, scratch: UnsafeMutableBufferPointer<Entry>
     ) {
