@@ -53,7 +53,7 @@ extension Validator {
                 if var part = half.wait(), part.firstByteOffset == record.position.byteOffset {
                     Self.presortHalves(&index, &part.index)
                     let lineOffset = record.position.line - part.firstLine
-                    index.append(&part.index, lineOffset: lineOffset)
+                    index.append(&part.index, lineOffset: lineOffset, onTwoCores: true)
                     let recordOffset = record.position.recordIndex - part.segmentStarts[0].recordIndex
                     for start in part.segmentStarts {
                         segmentStarts.append(
