@@ -207,7 +207,10 @@ public struct Validator {
     public var spreadsOverCores = ParallelSecondPass.cores > 1
     /// The smallest input whose first pass reads its two halves at once, on two cores
     /// (``firstPass(_:)``), when ``spreadsOverCores`` and the directory allows concurrent look-ups.
-    var firstPassSplitBytes = 4 << 20
+    ///
+    /// Public so that the fuzzer can split the small inputs it makes (at 0, every input that can
+    /// be opened again at an offset is split).
+    public var firstPassSplitBytes = 4 << 20
     /// The rows of one segment of the second pass over every core (``SegmentedSecondPass``); the
     /// last may have more or fewer, and so may the one that starts the later half of a split first pass.
     ///
