@@ -34,7 +34,7 @@ public struct FileUniquenessStage: RowStage {
         }
         // Only a row named like another of the file, or checked against a directory that holds
         // profiles, has a name to look up: the others' keys are never made.
-        let looksUpNames = namedLikeOther || !context.directory.holdsNoProfiles
+        let looksUpNames = namedLikeOther || !context.directoryIsEmpty
         if looksUpNames, let key = row.emProfileKey {
             if namedLikeOther, let other = index.deviceNameLine(key) {
                 findings.error(

@@ -45,14 +45,15 @@ public struct RowContext {
         profileExists = existing != nil
     }
 
-    /// The directory's profile for `row`'s username, and the action once an upsert is resolved.
+    /// The directory's profile for `row`'s username, and the action once an upsert is resolved;
+    /// asked of a directory that holds profiles only (``move(to:)`` answers for an empty one).
     ///
     /// Not mutating, and never inlined into ``move(to:)``, so that the directory is called where it
     /// lies: from a mutating method it was copied for each row, a count on the one directory that
     /// every core's rows share.
     @inline(never)
     private func resolution(of row: NormalizedRow) -> (DirectoryProfile?, RowAction?) {
-        let existing = directoryIsEmpty ? nil : row.usernameKey.flatMap { directory.profile(usernameKey: $0) }
+        let existing = row.usernameKey.flatMap { directory.profile(usernameKey: $0) }
         switch row.action {
         case .upsert?: return (existing, existing == nil ? .add : .update)
         // Re-running an add that changes nothing is an update that finds nothing to do.
