@@ -45,9 +45,12 @@ struct SegmentedSecondPass {
     /// Returns nil, having read nothing, when the file cannot be read in segments (it is not UTF-8,
     /// or cannot be opened again); the caller then reads it another way.
     ///
-    /// Each worker takes every `workers`-th segment and frees a segment's outcomes itself once they
-    /// are delivered: memory is freed by the thread that allocated it, so that no thread waits on
-    /// another's malloc arena (which cost a context switch every few rows when this thread freed them).
+    /// Each worker takes the next segment no worker has taken yet (``SegmentDealer``), so a core
+    /// that runs faster reads more of them: the cores of a shared machine often differ in speed by
+    /// a third, and with every other segment each, the faster one waited for the slower. A worker
+    /// frees a segment's outcomes itself once they are delivered: memory is freed by the thread
+    /// that allocated it, so that no thread waits on another's malloc arena (which cost a context
+    /// switch every few rows when this thread freed them).
     func run(
         headerStart: CSVPosition, segmentStarts: [CSVPosition], fileSize: Int,
         deliver: (borrowing RowOutcome, Int) throws -> Void
@@ -60,18 +63,20 @@ struct SegmentedSecondPass {
                 end: index + 1 < starts.count ? starts[index + 1].byteOffset : nil, fileSize: fileSize)
         }
         let workers = max(1, min(ParallelSecondPass.cores, segments.count))
-        let stop = StopFlag()
+        let dealer = SegmentDealer(count: segments.count)
         let group = DispatchGroup()
         let reading = self.reading
-        for worker in 0..<workers {
+        for _ in 0..<workers {
             DispatchQueue.global().async(group: group) {
                 let work = reading.work.unshared()
                 // The segments read and not yet freed, oldest first.
                 var held: [Segment] = []
                 held.reserveCapacity(Self.segmentsAhead)
-                for index in stride(from: worker, to: segments.count, by: workers) {
+                while true {
                     // What is delivered is freed; the oldest is waited for only when the worker
-                    // holds as many segments as it may.
+                    // holds as many segments as it may. A segment is taken only after that wait,
+                    // so every segment taken is read without waiting: the reading thread, waiting
+                    // for the segments in order, always gets the one it waits for.
                     while let oldest = held.first {
                         if held.count >= Self.segmentsAhead {
                             oldest.freeOnceDelivered()
@@ -80,7 +85,7 @@ struct SegmentedSecondPass {
                         }
                         held.removeFirst()
                     }
-                    if stop.isSet { break }
+                    guard let index = dealer.take() else { break }
                     let segment = segments[index]
                     segment.read(with: reading, work: work)
                     held.append(segment)
@@ -90,7 +95,7 @@ struct SegmentedSecondPass {
         }
         // However this ends, the workers stop after their segment in hand, and are waited for.
         defer {
-            stop.set()
+            dealer.stop()
             for segment in segments { segment.release() }
             group.wait()
         }
@@ -186,22 +191,30 @@ struct SegmentedSecondPass {
     }
 }
 
-/// A flag that one thread sets and others read.
-private final class StopFlag: @unchecked Sendable {
+/// Hands out the segments of a ``SegmentedSecondPass`` to its workers one at a time, in file
+/// order, until they run out or the reading thread stops the pass.
+private final class SegmentDealer: @unchecked Sendable {
     private let lock = DispatchSemaphore(value: 1)
-    private var raised = false
+    private let count: Int
+    private var next = 0
+    private var stopped = false
 
-    /// Whether the flag is set.
-    var isSet: Bool {
+    /// Creates the dealer of segments `0..<count`.
+    init(count: Int) { self.count = count }
+
+    /// The index of the next segment no worker has taken; nil when none is left or the pass stopped.
+    func take() -> Int? {
         lock.wait()
         defer { lock.signal() }
-        return raised
+        guard !stopped, next < count else { return nil }
+        defer { next += 1 }
+        return next
     }
 
-    /// Sets the flag.
-    func set() {
+    /// Stops the pass: no segment is handed out after this.
+    func stop() {
         lock.wait()
-        raised = true
+        stopped = true
         lock.signal()
     }
 }
