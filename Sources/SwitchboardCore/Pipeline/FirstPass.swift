@@ -50,8 +50,14 @@ extension Validator {
             }
             if let half = laterHalf, record.position.byteOffset >= half.start {
                 laterHalf = nil
-                if var part = half.wait(), part.firstByteOffset == record.position.byteOffset {
-                    Self.presortHalves(&index, &part.index)
+                // The later half is of use only when its first record is this one: when the line
+                // feed it starts after ends a record. It sorts its own tables once read; this
+                // half's are sorted while the later half is still read, or on two cores when it is
+                // done already: the cores seldom run at one speed, and the one done first would
+                // otherwise wait for the other.
+                let joins = half.firstRecordOffset() == record.position.byteOffset
+                if joins { index.presort(onTwoCores: half.isDone) }
+                if joins, var part = half.wait() {
                     let lineOffset = record.position.line - part.firstLine
                     index.append(&part.index, lineOffset: lineOffset, onTwoCores: true)
                     let recordOffset = record.position.recordIndex - part.segmentStarts[0].recordIndex
@@ -64,6 +70,9 @@ extension Validator {
                     }
                     break reading
                 }
+                // The later half was of no use, or failed after its first record: this thread
+                // reads the rest itself (its tables are sorted again at the end).
+                if !joins { _ = half.wait() }
             }
             if rows > 0 && rows % segmentRows == 0 { segmentStarts.append(record.position) }
             rows += 1
@@ -83,22 +92,6 @@ extension Validator {
 
     /// The rows read before the index's tables get room for the rest (``FileIndex/reserveCapacity(forRowsIn:rowsRead:bytesRead:)``).
     static let rowsBeforeReserving = 1024
-
-    /// Sorts the tables of both halves of a split first pass at once, the later half's on another
-    /// core, so that ``FileIndex/append(_:lineOffset:)`` merges them and ``FileIndex/finish()``
-    /// has no sort left to do on one core.
-    ///
-    /// Each core sorts one table at a time, each half the size of the whole file's: together they
-    /// hold no more scratch than one sort of a whole table.
-    private static func presortHalves(_ first: inout FileIndex, _ later: inout FileIndex) {
-        let box = IndexBox(later)
-        later = FileIndex()
-        let group = DispatchGroup()
-        DispatchQueue.global().async(group: group) { box.index.presort() }
-        first.presort()
-        group.wait()
-        later = box.take()
-    }
 
     /// Starts reading the later half of `reader`'s input on another core, when the file is big
     /// enough, can be opened again, and the validator may spread over cores.
@@ -177,11 +170,9 @@ struct FirstPassKeys {
 /// to the other core: the reader is this half's alone, and the first pass splits only over a
 /// directory that allows concurrent look-ups.
 private final class LaterHalf: @unchecked Sendable {
-    /// What the later half read: its index, and where its first readable record starts.
+    /// What the later half read: its index, sorted, and where its first readable record starts.
     struct Part {
         var index: FileIndex
-        /// The byte offset of the first record, in the whole input.
-        var firstByteOffset: Int
         /// The line of the first record, counted from the line where the half starts.
         var firstLine: Int
         /// Where the half's first record starts, and every ``Validator/segmentRows``-th
@@ -194,6 +185,9 @@ private final class LaterHalf: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
     // Written once on the other core before `done` is signalled, read after the wait.
     private var part: Part?
+    private let started = DispatchSemaphore(value: 0)
+    // Written once on the other core before `started` is signalled, read after the wait.
+    private var firstOffset: Int?
     /// Guards ``tallied``, which the other core writes and the first thread reads.
     private let tally = DispatchQueue(label: "switchboard.first-pass.later-half")
     private var tallied = (rows: 0, bytes: 0)
@@ -210,9 +204,33 @@ private final class LaterHalf: @unchecked Sendable {
         self.start = start
         let work = Work(reader: reader, bytes: bytes, keys: keys, index: index, segmentRows: segmentRows)
         DispatchQueue.global().async { [self] in
-            part = work.read(from: start) { rows, bytes in tally.sync { tallied = (rows, bytes) } }
+            var announced = false
+            part = work.read(
+                from: start,
+                firstRecord: { offset in
+                    firstOffset = offset
+                    announced = true
+                    started.signal()
+                },
+                progress: { rows, bytes in tally.sync { tallied = (rows, bytes) } })
+            if !announced { started.signal() }
             done.signal()
         }
+    }
+
+    /// Waits until the half has read its first record, and returns where that record starts in
+    /// the whole input; nil when the half holds none or could not read it.
+    func firstRecordOffset() -> Int? {
+        started.wait()
+        defer { started.signal() }
+        return firstOffset
+    }
+
+    /// Whether the half is read (and its tables sorted), without waiting.
+    var isDone: Bool {
+        guard done.wait(timeout: .now()) == .success else { return false }
+        done.signal()
+        return true
     }
 
     /// Waits for the half to be read, and takes what it read: call once.
@@ -245,8 +263,10 @@ private final class LaterHalf: @unchecked Sendable {
             self.segmentRows = segmentRows
         }
 
-        /// Reads every record into the index, telling `progress` the rows and bytes read every 4,096 rows.
-        func read(from start: Int, progress: (Int, Int) -> Void) -> Part? {
+        /// Reads every record into the index and sorts its tables, telling `firstRecord` where the
+        /// first record starts in the whole input once it is read, and `progress` the rows and
+        /// bytes read every 4,096 rows.
+        func read(from start: Int, firstRecord: (Int) -> Void, progress: (Int, Int) -> Void) -> Part? {
             var record = CSVRecord()
             // The index and keys move to locals for the loop: passed from this class's properties,
             // the index was copied for every row (a retain and release of each of its tables) and
@@ -257,6 +277,7 @@ private final class LaterHalf: @unchecked Sendable {
             do {
                 guard try nextReadable(&record) else { return nil }
                 let first = (byteOffset: start + record.position.byteOffset, line: record.position.line)
+                firstRecord(first.byteOffset)
                 var rows = 0
                 var segmentStarts: [CSVPosition] = []
                 repeat {
@@ -268,26 +289,13 @@ private final class LaterHalf: @unchecked Sendable {
                     rows += 1
                     if rows & 4095 == 0 { progress(rows, record.position.byteOffset) }
                 } while try nextReadable(&record)
+                index.presort()
                 return Part(
-                    index: index, firstByteOffset: first.byteOffset, firstLine: first.line,
+                    index: index, firstLine: first.line,
                     segmentStarts: segmentStarts)
             } catch {
                 return nil
             }
         }
-    }
-}
-
-/// An index on its way to another core to be sorted, and back.
-///
-/// `@unchecked Sendable`: one thread at a time holds it, the other waiting for it.
-private final class IndexBox: @unchecked Sendable {
-    var index: FileIndex
-    init(_ index: FileIndex) { self.index = index }
-
-    /// The index, taken out.
-    func take() -> FileIndex {
-        defer { index = FileIndex() }
-        return index
     }
 }

@@ -106,14 +106,28 @@ public struct FileIndex: Sendable {
 
     /// Sorts every table's entries now, before ``append(_:lineOffset:)`` merges another presorted
     /// index in: ``finish()`` then only indexes them.
-    mutating func presort() {
-        let scratch = KeyTable.SortScratch()
-        extensions.presort(scratch: scratch)
-        devices.presort(scratch: scratch)
-        usernames.presort(scratch: scratch)
-        emails.presort(scratch: scratch)
-        newExtensions.presort(scratch: scratch)
-        emProfiles.presort(scratch: scratch)
+    ///
+    /// With `onTwoCores`, the tables of extensions, devices, new extensions and extension-mobility
+    /// profiles are sorted on another core while this thread sorts the usernames and emails, each
+    /// core through a scratch of its own; otherwise one scratch serves every table in turn.
+    mutating func presort(onTwoCores: Bool = false) {
+        guard onTwoCores else {
+            let scratch = KeyTable.SortScratch()
+            for table in Self.sideTables + [\.usernames, \.emails] { self[keyPath: table].presort(scratch: scratch) }
+            return
+        }
+        let sorted = Self.alongside(
+            Self.sideTables.map { Self.take(&self[keyPath: $0]) }, onAnotherCore: true,
+            { tables in
+                let scratch = KeyTable.SortScratch()
+                for table in tables.indices { tables[table].presort(scratch: scratch) }
+            },
+            meanwhile: {
+                let scratch = KeyTable.SortScratch()
+                usernames.presort(scratch: scratch)
+                emails.presort(scratch: scratch)
+            })
+        for (path, table) in zip(Self.sideTables, sorted) { self[keyPath: path] = table }
     }
 
     /// The most rows ``reserveCapacity(forRowsIn:rowsRead:bytesRead:)`` makes room for: past
