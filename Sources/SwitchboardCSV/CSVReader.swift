@@ -50,6 +50,9 @@ public final class CSVReader<Source: ByteSource> {
     private var decoder: TranscodingSource<Source>
     /// The source as it was handed in, before any read: what ``continuation(afterLineFeedFrom:)`` reopens.
     private let origin: Source
+    /// Where `origin` starts in the input: 0, or where a ``continuation(afterLineFeedFrom:)``
+    /// starts, whose byte offsets count from there.
+    private var originOffset = 0
     private let chunkSize: Int
     private let bufferCapacity: Int
     private let buffer: UnsafeMutablePointer<UInt8>
@@ -75,13 +78,9 @@ public final class CSVReader<Source: ByteSource> {
         buffer = .allocate(capacity: bufferCapacity)
         decoder = TranscodingSource(source, chunkSize: self.chunkSize)
         origin = source
-        unquotedStops = .allocate(capacity: 256)
-        unquotedStops.initialize(repeating: false, count: 256)
-        quotedStops = .allocate(capacity: 256)
-        quotedStops.initialize(repeating: false, count: 256)
-        for byte in [RecordScanner.quote, RecordScanner.cr, RecordScanner.lf] {
-            quotedStops[Int(byte)] = true
-        }
+        // The unquoted stops are marked once the delimiter is settled.
+        unquotedStops = RecordScanner.stopTable([])
+        quotedStops = RecordScanner.stopTable([RecordScanner.quote, RecordScanner.cr, RecordScanner.lf])
         scanner = RecordScanner(
             limits: limits, backslashEscapes: dialect.backslashEscapes, buffer: buffer, unquotedStops: unquotedStops,
             quotedStops: quotedStops)
@@ -240,6 +239,8 @@ public protocol ContinuableCSVReader: AnyObject {
     /// ``CSVReader/resumed(at:)``, its reader as an `AnyObject` for generic code to cast back to
     /// its own reader type.
     func anyResumed(at position: CSVPosition) throws -> AnyObject?
+    /// ``CSVReader/plainRecords(from:)``.
+    func anyPlainRecords(from position: CSVPosition) throws -> PlainRecordReader?
 }
 
 extension CSVReader: ContinuableCSVReader where Source: SeekableByteSource {
@@ -249,6 +250,10 @@ extension CSVReader: ContinuableCSVReader where Source: SeekableByteSource {
 
     public func anyResumed(at position: CSVPosition) throws -> AnyObject? {
         try resumed(at: position)
+    }
+
+    public func anyPlainRecords(from position: CSVPosition) throws -> PlainRecordReader? {
+        try plainRecords(from: position)
     }
 
     /// The size of the input in bytes, when the source knows it.
@@ -283,6 +288,7 @@ extension CSVReader: ContinuableCSVReader where Source: SeekableByteSource {
         var continuing = dialect
         continuing.delimiter = delimiter
         let reader = CSVReader(source: source, dialect: continuing, limits: limits, chunkSize: chunkSize)
+        reader.originOffset = start
         guard try reader.prepare() == nil, reader.encoding == .utf8 else { return nil }
         return (reader, start)
     }
@@ -307,11 +313,33 @@ extension CSVReader where Source: SeekableByteSource {
     /// ```
     public func resumed(at position: CSVPosition) throws -> CSVReader? {
         if !prepared, try prepare() != nil { return nil }
-        guard encoding == .utf8 || encoding == .utf8WithBOM, let source = try origin.reopened(at: position.byteOffset)
+        guard encoding == .utf8 || encoding == .utf8WithBOM,
+            let source = try origin.reopened(at: originOffset + position.byteOffset)
         else { return nil }
         let reader = CSVReader(source: source, dialect: dialect, limits: limits, chunkSize: chunkSize)
+        reader.originOffset = originOffset
         reader.resume(at: position, delimiter: delimiter)
         return reader
+    }
+
+    /// A ``PlainRecordReader`` of this reader's input from `position`, where a record this reader
+    /// has read (or will read) starts; nil when the input is not UTF-8, the dialect reads
+    /// backslash escapes, or the input cannot be opened again.
+    ///
+    /// Call it only while no other thread is using this reader.
+    public func plainRecords(from position: CSVPosition) throws -> PlainRecordReader? {
+        try plainRecords(from: position, bufferSize: PlainRecordReader.defaultBufferSize)
+    }
+
+    /// ``plainRecords(from:)`` reading `bufferSize` bytes at once, which is also the longest
+    /// plain record: small sizes are for tests and fuzzing of the buffer's edges.
+    public func plainRecords(from position: CSVPosition, bufferSize: Int) throws -> PlainRecordReader? {
+        if !prepared, try prepare() != nil { return nil }
+        guard encoding == .utf8 || encoding == .utf8WithBOM, !dialect.backslashEscapes,
+            let source = try origin.reopened(at: originOffset + position.byteOffset)
+        else { return nil }
+        return PlainRecordReader(
+            source: source, start: position, delimiter: delimiter, limits: limits, bufferSize: bufferSize)
     }
 }
 

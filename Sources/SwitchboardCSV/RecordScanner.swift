@@ -65,6 +65,16 @@ struct RecordScanner {
         self.quotedStops = quotedStops
     }
 
+    /// A new table of the 256 byte values with `bytes` marked, which the caller deallocates.
+    ///
+    /// The stops of ``runEnd(_:from:to:stops:)``.
+    static func stopTable(_ bytes: [UInt8]) -> UnsafeMutablePointer<Bool> {
+        let table = UnsafeMutablePointer<Bool>.allocate(capacity: 256)
+        table.initialize(repeating: false, count: 256)
+        for byte in bytes { table[Int(byte)] = true }
+        return table
+    }
+
     /// The index of the first byte of `bytes[from..<end]` marked in `stops`, or `end`.
     ///
     /// Unrolled four bytes at a time: fields are short, so the loop's own compare and

@@ -72,7 +72,7 @@ struct FirstPassTests {
                 _ = try reader.nextReadable(into: &record)
                 while try reader.nextReadable(into: &record) {
                     let expected = validator.stringKeys(
-                        of: record, mapping: mapping, keyColumns: keyColumns, cells: &cells,
+                        of: record, line: record.position.line, mapping: mapping, keyColumns: keyColumns, cells: &cells,
                         normalizer: RowNormalizer(policy: policy), fieldNames: FieldNames(), index: index)
                     guard let keys = keyReader.keys(of: record) else {
                         slowRows += 1

@@ -4,8 +4,11 @@ import Testing
 @testable import SwitchboardCore
 
 /// A canonical file of `rows` random tricky rows whose keys repeat across the whole file, so that
-/// rows of both halves share keys; `endings` ends each line, `middle` goes in the middle row.
-private func file(rows: Int, seed: UInt64, endings: String = "\n", middle: String? = nil) -> [UInt8] {
+/// rows of both halves share keys; `endings` ends each line, `middle` goes in the middle row, and
+/// a broken quote is in every 157th row from `brokenFrom` on.
+private func file(
+    rows: Int, seed: UInt64, endings: String = "\n", middle: String? = nil, brokenFrom: Int = 0
+) -> [UInt8] {
     var generator = SplitMix64(seed: seed)
     let columns = ImportProfile.canonical.columns.map(\.header)
     var lines = [columns.joined(separator: ",")]
@@ -16,7 +19,7 @@ private func file(rows: Int, seed: UInt64, endings: String = "\n", middle: Strin
         }
         var cells = columns.map { _ in quoted(randomCell(&generator)) }
         if row % 89 == 0 { cells.removeLast(2) }
-        if row % 157 == 0 { cells[3] = "\"broken\"quote" }
+        if row % 157 == 0 && row >= brokenFrom { cells[3] = "\"broken\"quote" }
         if row % 61 == 0 { cells[5] = "\"two\nlines\"" }
         lines.append(cells.joined(separator: ","))
         if row % 113 == 0 { lines.append("") }
@@ -25,13 +28,15 @@ private func file(rows: Int, seed: UInt64, endings: String = "\n", middle: Strin
 }
 
 /// The first pass's index and every outcome of `bytes`, read in 100-byte chunks, with the first
-/// pass split in two (`split`) or not; the second pass on every core either way.
-private func validate(_ bytes: [UInt8], split: Bool, dialect: CSVDialect = CSVDialect()) throws -> (
-    index: FileIndex, rows: [RowOutcome]
-) {
+/// pass split in two (`split`) or not, reading plain records from the bytes (`plain`) or not; the
+/// second pass on every core either way.
+private func validate(_ bytes: [UInt8], split: Bool, plain: Bool = true, dialect: CSVDialect = CSVDialect())
+    throws -> (index: FileIndex, rows: [RowOutcome])
+{
     var validator = Validator(policy: Policy(), directory: InMemoryDirectory())
     validator.spreadsOverCores = true
     validator.firstPassSplitBytes = split ? 0 : .max
+    validator.firstPassReadsPlainRecords = plain
     let (index, _) = try validator.firstPass(CSVReader(bytes: bytes, dialect: dialect, chunkSize: 100))
     var sink = CollectingSink()
     _ = try validator.validate(open: { CSVReader(bytes: bytes, dialect: dialect, chunkSize: 100) }, into: &sink)
@@ -85,6 +90,22 @@ struct SplitFirstPassTests {
             if one.sharesKeys(line: line) { sharing += 1 }
         }
         #expect(sharing > 100)
+    }
+
+    @Test(
+        "Read plain from the bytes up to a broken row or through a CSVReader, every row gets the same outcome",
+        arguments: [(UInt64(21), 0), (22, 1250), (23, 2400), (24, 2500)])
+    func plainOrNot(_ seed: UInt64, _ brokenFrom: Int) throws {
+        for endings in ["\n", "\r\n"] {
+            let bytes = file(rows: 2500, seed: seed, endings: endings, brokenFrom: brokenFrom)
+            for split in [false, true] {
+                let plain = try validate(bytes, split: split, plain: true)
+                let csv = try validate(bytes, split: split, plain: false)
+                #expect(plain.index.rowCount == csv.index.rowCount && plain.index.partsRead == csv.index.partsRead)
+                #expect(plain.rows.map(\.line) == csv.rows.map(\.line))
+                #expect(plain.rows.map(\.findings) == csv.rows.map(\.findings), "split: \(split)")
+            }
+        }
     }
 
     @Test("Most splits fall between records, and then the two halves are used")

@@ -49,10 +49,13 @@ struct ReadOutcome {
     var records: [[String]] = []
     var fatal: CSVIssue?
     var encoding: CSVEncoding = .utf8
+    /// Every record in order, malformed ones with no fields, and where each starts.
+    var sequence: [(position: CSVPosition, fields: [String]?)] = []
 }
 
 /// Reads `bytes` to the end, checking the invariants on the way.
-func readAll(_ bytes: [UInt8], dialect: CSVDialect, limits: CSVLimits, chunkSize: Int, original: [UInt8]) -> ReadOutcome {
+func readAll(_ bytes: [UInt8], dialect: CSVDialect, limits: CSVLimits, chunkSize: Int, original: [UInt8]) -> ReadOutcome
+{
     let reader = CSVReader(bytes: bytes, dialect: dialect, limits: limits, chunkSize: chunkSize)
     var record = CSVRecord()
     var outcome = ReadOutcome()
@@ -75,13 +78,17 @@ func readAll(_ bytes: [UInt8], dialect: CSVDialect, limits: CSVLimits, chunkSize
             var fields: [String] = []
             for index in 0..<record.count {
                 let text = record.withUnsafeBytes(ofField: index) { String(validating: $0, as: UTF8.self) }
-                guard let text else { fail("field \(index) of record at \(record.position) is not valid UTF-8", original) }
+                guard let text else {
+                    fail("field \(index) of record at \(record.position) is not valid UTF-8", original)
+                }
                 fields.append(text)
             }
             if fields.isEmpty { fail("a record with no fields at \(record.position)", original) }
             outcome.records.append(fields)
+            outcome.sequence.append((record.position, fields))
             positions.append((record.position, "record"))
         case .malformed(let issue):
+            outcome.sequence.append((issue.record, nil))
             positions.append((issue.record, "malformed \(issue.code)"))
             if issue.line < 1 { fail("malformed issue with line \(issue.line): \(issue)", original) }
         case .fatal(let issue):
@@ -89,11 +96,15 @@ func readAll(_ bytes: [UInt8], dialect: CSVDialect, limits: CSVLimits, chunkSize
             if issue.line < 1 { fail("fatal issue with line \(issue.line): \(issue)", original) }
             // Every later call must say .end.
             for _ in 0..<3 {
-                guard case .end = (try? reader.next(into: &record)) else { fail("a call after .fatal did not return .end", original) }
+                guard case .end = (try? reader.next(into: &record)) else {
+                    fail("a call after .fatal did not return .end", original)
+                }
             }
             break loop
         case .end:
-            guard case .end = (try? reader.next(into: &record)) else { fail("a call after .end did not return .end", original) }
+            guard case .end = (try? reader.next(into: &record)) else {
+                fail("a call after .end did not return .end", original)
+            }
             break loop
         }
         if let (position, kind) = positions.last {
@@ -120,6 +131,52 @@ func readAll(_ bytes: [UInt8], dialect: CSVDialect, limits: CSVLimits, chunkSize
     return outcome
 }
 
+/// Checks that a plain reader started at each of the first records reads what the reader read
+/// from there, up to a record that is not plain, and stops where the reader's next record starts.
+func checkPlainRecords(
+    _ bytes: [UInt8], dialect: CSVDialect, limits: CSVLimits, chunkSize: Int, read: ReadOutcome, original: [UInt8]
+) {
+    let sequence = read.sequence
+    for start in sequence.indices.prefix(24) {
+        let reader = CSVReader(bytes: bytes, dialect: dialect, limits: limits, chunkSize: chunkSize)
+        let plain: PlainRecordReader?
+        do {
+            _ = try reader.prepare()
+            plain = try reader.plainRecords(from: sequence[start].position, bufferSize: chunkSize)
+        } catch {
+            fail("a plain reader over memory threw \(error)", original)
+        }
+        guard let plain else { continue }
+        var index = start
+        while true {
+            let step: PlainRecordReader.Step
+            do { step = try plain.next() } catch { fail("a plain reader over memory threw \(error)", original) }
+            switch step {
+            case .record:
+                guard index < sequence.count, let fields = sequence[index].fields else {
+                    fail(
+                        "from record \(start), a plain reader read record \(index), which the reader did not", original)
+                }
+                let plainFields = (0..<plain.fieldCount).map { String(decoding: plain.field($0), as: UTF8.self) }
+                if plainFields != fields || plain.position != sequence[index].position {
+                    fail(
+                        "from record \(start), record \(index) read plain as \(plainFields) at \(plain.position), "
+                            + "by the reader as \(fields) at \(sequence[index].position)", original)
+                }
+                index += 1
+                continue
+            case .end:
+                if index != sequence.count { fail("from record \(start), a plain reader ended at \(index)", original) }
+            case .notPlain(let stop):
+                if index >= sequence.count || sequence[index].position != stop {
+                    fail("from record \(start), a plain reader stopped at \(stop), not at record \(index)", original)
+                }
+            }
+            break
+        }
+    }
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let input = Array(UnsafeBufferPointer(start: data, count: size))
@@ -128,15 +185,21 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let dialect = dialect(control[1])
     let limits = limits(control[2])
     let first = readAll(payload, dialect: dialect, limits: limits, chunkSize: chunkSize(control[0]), original: input)
+    if first.fatal == nil {
+        checkPlainRecords(
+            payload, dialect: dialect, limits: limits, chunkSize: chunkSize(control[0]), read: first, original: input)
+    }
 
     // Round trip: write what was read with an explicit delimiter and read it back with it.
     guard first.fatal == nil, !first.records.isEmpty else { return 0 }
-    let delimiter = dialect.delimiter ?? {
-        // The sniffed delimiter: read the header again to learn it.
-        let reader = CSVReader(bytes: payload, dialect: dialect, limits: limits, chunkSize: chunkSize(control[0]))
-        _ = try? reader.prepare()
-        return reader.delimiter
-    }()
+    let delimiter =
+        dialect.delimiter
+        ?? {
+            // The sniffed delimiter: read the header again to learn it.
+            let reader = CSVReader(bytes: payload, dialect: dialect, limits: limits, chunkSize: chunkSize(control[0]))
+            _ = try? reader.prepare()
+            return reader.delimiter
+        }()
     var writer = CSVWriter(sink: [UInt8](), delimiter: delimiter, backslashEscapes: dialect.backslashEscapes)
     do {
         for fields in first.records { try writer.write(fields) }
@@ -152,7 +215,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     if second.encoding != .utf8 { return 0 }
     if let fatal = second.fatal, fatal.code == .delimiterMismatch { return 0 }
     if second.records != first.records {
-        let index = zip(first.records, second.records).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+        let index =
+            zip(first.records, second.records).enumerated().first { $0.element.0 != $0.element.1 }?.offset
             ?? min(first.records.count, second.records.count)
         let a = index < first.records.count ? "\(first.records[index])" : "nothing"
         let b = index < second.records.count ? "\(second.records[index])" : "nothing"

@@ -1,6 +1,12 @@
 import Dispatch
 import SwitchboardCSV
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 extension Validator {
     /// The first pass alone: every row's keys into the index, which comes back finished, with the header.
     ///
@@ -34,6 +40,7 @@ extension Validator {
         let header = record.strings
         let mapping = try self.mapping(for: header)
         var keys = FirstPassKeys(validator: self, mapping: mapping, header: header)
+        var records = FirstPassRecords(reader, readsPlain: firstPassReadsPlainRecords && keys.readsBytes)
         var index = FileIndex(policy: policy)
         var laterHalf = try startLaterHalf(of: reader, mapping: mapping, header: header)
         // Work handed to the other core ends before this returns, whatever happens here.
@@ -43,24 +50,25 @@ extension Validator {
         let bytes = (reader as? any ContinuableCSVReader)?.inputByteCount
         var rows = 0
         var segmentStarts: [CSVPosition] = []
-        reading: while try reader.nextReadable(into: &record) {
+        reading: while try records.next() {
+            let position = records.position
             // The tables get room for the rows the first ones let expect (the header counts as a row's bytes).
             if rows == Self.rowsBeforeReserving, let bytes {
-                index.reserveCapacity(forRowsIn: bytes, rowsRead: rows, bytesRead: record.position.byteOffset)
+                index.reserveCapacity(forRowsIn: bytes, rowsRead: rows, bytesRead: position.byteOffset)
             }
-            if let half = laterHalf, record.position.byteOffset >= half.start {
+            if let half = laterHalf, position.byteOffset >= half.start {
                 laterHalf = nil
                 // The later half is of use only when its first record is this one: when the line
                 // feed it starts after ends a record. It sorts its own tables once read; this
                 // half's are sorted while the later half is still read, or on two cores when it is
                 // done already: the cores seldom run at one speed, and the one done first would
                 // otherwise wait for the other.
-                let joins = half.firstRecordOffset() == record.position.byteOffset
+                let joins = half.firstRecordOffset() == position.byteOffset
                 if joins { index.presort(onTwoCores: half.isDone) }
                 if joins, var part = half.wait() {
-                    let lineOffset = record.position.line - part.firstLine
+                    let lineOffset = position.line - part.firstLine
                     index.append(&part.index, lineOffset: lineOffset, onTwoCores: true)
-                    let recordOffset = record.position.recordIndex - part.segmentStarts[0].recordIndex
+                    let recordOffset = position.recordIndex - part.segmentStarts[0].recordIndex
                     for start in part.segmentStarts {
                         segmentStarts.append(
                             CSVPosition(
@@ -74,17 +82,16 @@ extension Validator {
                 // reads the rest itself (its tables are sorted again at the end).
                 if !joins { _ = half.wait() }
             }
-            if rows > 0 && rows % segmentRows == 0 { segmentStarts.append(record.position) }
+            if rows > 0 && rows % segmentRows == 0 { segmentStarts.append(position) }
             rows += 1
             if let onProgress, rows & 4095 == 0 {
                 // While the later half is read too, its rows and bytes so far count as well.
                 let later = laterHalf?.progress ?? (rows: 0, bytes: 0)
                 onProgress(
                     RunProgress(
-                        phase: "indexing", rows: rows + later.rows, byteOffset: record.position.byteOffset + later.bytes
-                    ))
+                        phase: "indexing", rows: rows + later.rows, byteOffset: position.byteOffset + later.bytes))
             }
-            index.note(keys.keys(of: record, index: index))
+            index.note(records.keys(with: &keys, index: index))
         }
         index.finish(onTwoCores: spreadsOverCores)
         return (index, header, segmentStarts)
@@ -106,21 +113,21 @@ extension Validator {
         else { return nil }
         let keys = FirstPassKeys(validator: self, mapping: mapping, header: header)
         return LaterHalf(
-            reading: later, from: start, bytes: size - start, keys: keys, index: FileIndex(policy: policy),
-            segmentRows: segmentRows)
+            reading: FirstPassRecords(later, readsPlain: firstPassReadsPlainRecords && keys.readsBytes), from: start,
+            bytes: size - start, keys: keys, index: FileIndex(policy: policy), segmentRows: segmentRows)
     }
 
-    /// The first pass's keys of `record` read as Strings, through the profile, the field stage
-    /// and identity resolution; `cells` holds the key columns' Strings between calls.
+    /// The first pass's keys of `record`, on `line`, read as Strings, through the profile, the
+    /// field stage and identity resolution; `cells` holds the key columns' Strings between calls.
     func stringKeys(
-        of record: CSVRecord, mapping: HeaderMapping, keyColumns: [Bool], cells: inout [String],
+        of record: CSVRecord, line: Int, mapping: HeaderMapping, keyColumns: [Bool], cells: inout [String],
         normalizer: RowNormalizer, fieldNames: FieldNames, index: FileIndex
     ) -> RowKeys {
         for column in cells.indices where keyColumns[column] {
             cells[column] = column < record.count ? record.string(at: column) : ""
         }
-        var scratch = FindingList(line: record.position.line, fieldNames: fieldNames)
-        let row = mapping.profile.row(from: cells, line: record.position.line, mapping: mapping)
+        var scratch = FindingList(line: line, fieldNames: fieldNames)
+        let row = mapping.profile.row(from: cells, line: line, mapping: mapping)
         let normalized = normalizer.normalize(row, into: &scratch, keysOnly: true)
         return index.keys(of: directory.resolvingIdentity(normalized), directory: directory)
     }
@@ -155,12 +162,89 @@ struct FirstPassKeys {
         cells = [String](repeating: "", count: header.count)
     }
 
+    /// Whether plain records' keys are read from their bytes: against a directory that holds no profile.
+    var readsBytes: Bool { keyReader != nil }
+
     /// The keys of the row in `record`, for `index` (which says how it counts extensions).
     mutating func keys(of record: CSVRecord, index: FileIndex) -> RowKeys {
-        keyReader?.keys(of: record)
-            ?? validator.stringKeys(
-                of: record, mapping: mapping, keyColumns: keyColumns, cells: &cells, normalizer: normalizer,
-                fieldNames: names, index: index)
+        keyReader?.keys(of: record) ?? stringKeys(of: record, line: record.position.line, index: index)
+    }
+
+    /// The keys of the row in the record that `plain` read last, for `index`.
+    mutating func keys(of plain: PlainRecordReader, index: FileIndex) -> RowKeys {
+        if let keys = keyReader?.keys(of: plain) { return keys }
+        // A key cell to trim or guard: the key columns as Strings, in a record of their own.
+        let fields = (0..<plain.fieldCount).map { column in
+            column < keyColumns.count && keyColumns[column] ? String(decoding: plain.field(column), as: UTF8.self) : ""
+        }
+        return stringKeys(of: CSVRecord(fields), line: plain.position.line, index: index)
+    }
+
+    private mutating func stringKeys(of record: CSVRecord, line: Int, index: FileIndex) -> RowKeys {
+        validator.stringKeys(
+            of: record, line: line, mapping: mapping, keyColumns: keyColumns, cells: &cells, normalizer: normalizer,
+            fieldNames: names, index: index)
+    }
+}
+
+/// The readable records of one reader in a first pass: read plain, straight from the input's
+/// bytes (``PlainRecordReader``), from the first record on while they are, and by a
+/// ``CSVReader`` resumed at the first that is not, from there to the end.
+///
+/// Both give the same records, positions and keys; reading plain copies no record and makes no
+/// `CSVRecord`. A file with a record that is not plain (a line break in a quoted field, a bad
+/// quote, bytes that are not UTF-8, a lone CR) is read plain only up to that record.
+struct FirstPassRecords<Source: ByteSource> {
+    private var reader: CSVReader<Source>
+    /// The plain reader, while records are read plain.
+    private var plain: PlainRecordReader?
+    /// Whether the next record read by `reader` starts the plain reading.
+    private var startsPlain: Bool
+    private var record = CSVRecord()
+    /// Where the record read last starts.
+    private(set) var position = CSVPosition(byteOffset: 0, recordIndex: 0, line: 1)
+
+    /// Creates the records that `reader` reads from here, read plain from the next one on when
+    /// `readsPlain` and the input can be opened again.
+    init(_ reader: CSVReader<Source>, readsPlain: Bool) {
+        self.reader = reader
+        startsPlain = readsPlain && reader is any ContinuableCSVReader
+    }
+
+    /// Reads the next readable record; false at the end.
+    mutating func next() throws -> Bool {
+        if let plain {
+            switch try plain.next() {
+            case .record:
+                position = plain.position
+                return true
+            case .end:
+                return false
+            case .notPlain(let start):
+                self.plain = nil
+                guard
+                    let resumed = try (reader as? any ContinuableCSVReader)?.anyResumed(at: start) as? CSVReader<Source>
+                else { throw CSVIOError(path: "the input file", operation: "open again", errno: ESTALE) }
+                reader = resumed
+            }
+        }
+        guard try reader.nextReadable(into: &record) else { return false }
+        position = record.position
+        if startsPlain {
+            startsPlain = false
+            // The plain reader reads this record again, from its start.
+            if let plain = try (reader as? any ContinuableCSVReader)?.anyPlainRecords(from: position) {
+                self.plain = plain
+                return try next()
+            }
+        }
+        return true
+    }
+
+    /// The keys of the record read last, read by `keys` for `index`.
+    mutating func keys(with keys: inout FirstPassKeys, index: FileIndex) -> RowKeys {
+        if let plain { return keys.keys(of: plain, index: index) }
+        return keys.keys(of: record, index: index)
     }
 }
 
@@ -195,14 +279,16 @@ private final class LaterHalf: @unchecked Sendable {
     /// The rows the later half has read so far, and its bytes, counted every 4,096 rows.
     var progress: (rows: Int, bytes: Int) { tally.sync { tallied } }
 
-    /// Starts reading every record of `reader`, which starts at byte `start` and reads `bytes`
+    /// Starts reading every one of `records`, which start at byte `start` and span `bytes`
     /// bytes, into `index`, noting the start of every `segmentRows`-th readable record.
     init<Source: ByteSource>(
-        reading reader: CSVReader<Source>, from start: Int, bytes: Int, keys: FirstPassKeys, index: FileIndex,
+        reading records: FirstPassRecords<Source>, from start: Int, bytes: Int, keys: FirstPassKeys, index: FileIndex,
         segmentRows: Int
     ) {
         self.start = start
-        let work = Work(reader: reader, bytes: bytes, keys: keys, index: index, segmentRows: segmentRows)
+        // As an existential, so that the other core's closure captures no generic type.
+        let work: any HalfWork = Work(
+            records: records, bytes: bytes, keys: keys, index: index, segmentRows: segmentRows)
         DispatchQueue.global().async { [self] in
             var announced = false
             part = work.read(
@@ -243,20 +329,22 @@ private final class LaterHalf: @unchecked Sendable {
         return part
     }
 
-    /// The reader, the key reader and the index of the half, on their way to the other core.
-    private final class Work: @unchecked Sendable {
-        /// The half's reader's `nextReadable(into:)`.
-        private let nextReadable: (inout CSVRecord) throws -> Bool
+    /// The reading of a half, whatever its reader's source.
+    private protocol HalfWork: AnyObject, Sendable {
+        func read(from start: Int, firstRecord: (Int) -> Void, progress: (Int, Int) -> Void) -> Part?
+    }
+
+    /// The records, the key reader and the index of the half, on their way to the other core.
+    private final class Work<Source: ByteSource>: HalfWork, @unchecked Sendable {
+        private var records: FirstPassRecords<Source>
         /// The bytes the half reads.
         private let bytes: Int
         private var keys: FirstPassKeys
         private var index: FileIndex
         private let segmentRows: Int
 
-        init<Source: ByteSource>(
-            reader: CSVReader<Source>, bytes: Int, keys: FirstPassKeys, index: FileIndex, segmentRows: Int
-        ) {
-            nextReadable = { try reader.nextReadable(into: &$0) }
+        init(records: FirstPassRecords<Source>, bytes: Int, keys: FirstPassKeys, index: FileIndex, segmentRows: Int) {
+            self.records = records
             self.bytes = bytes
             self.keys = keys
             self.index = index
@@ -267,32 +355,31 @@ private final class LaterHalf: @unchecked Sendable {
         /// first record starts in the whole input once it is read, and `progress` the rows and
         /// bytes read every 4,096 rows.
         func read(from start: Int, firstRecord: (Int) -> Void, progress: (Int, Int) -> Void) -> Part? {
-            var record = CSVRecord()
-            // The index and keys move to locals for the loop: passed from this class's properties,
-            // the index was copied for every row (a retain and release of each of its tables) and
-            // each access checked for exclusivity.
+            // The records, index and keys move to locals for the loop: passed from this class's
+            // properties, the index was copied for every row (a retain and release of each of its
+            // tables) and each access checked for exclusivity.
             var index = FileIndex()
             swap(&index, &self.index)
             var keys = self.keys
+            var records = self.records
             do {
-                guard try nextReadable(&record) else { return nil }
-                let first = (byteOffset: start + record.position.byteOffset, line: record.position.line)
+                guard try records.next() else { return nil }
+                let first = (byteOffset: start + records.position.byteOffset, line: records.position.line)
                 firstRecord(first.byteOffset)
                 var rows = 0
                 var segmentStarts: [CSVPosition] = []
                 repeat {
+                    let position = records.position
                     if rows == Validator.rowsBeforeReserving {
-                        index.reserveCapacity(forRowsIn: bytes, rowsRead: rows, bytesRead: record.position.byteOffset)
+                        index.reserveCapacity(forRowsIn: bytes, rowsRead: rows, bytesRead: position.byteOffset)
                     }
-                    if rows % segmentRows == 0 { segmentStarts.append(record.position) }
-                    index.note(keys.keys(of: record, index: index))
+                    if rows % segmentRows == 0 { segmentStarts.append(position) }
+                    index.note(records.keys(with: &keys, index: index))
                     rows += 1
-                    if rows & 4095 == 0 { progress(rows, record.position.byteOffset) }
-                } while try nextReadable(&record)
+                    if rows & 4095 == 0 { progress(rows, position.byteOffset) }
+                } while try records.next()
                 index.presort()
-                return Part(
-                    index: index, firstLine: first.line,
-                    segmentStarts: segmentStarts)
+                return Part(index: index, firstLine: first.line, segmentStarts: segmentStarts)
             } catch {
                 return nil
             }

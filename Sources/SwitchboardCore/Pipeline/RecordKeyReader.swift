@@ -43,40 +43,50 @@ struct RecordKeyReader {
 
     /// The keys of the row in `record`, or nil when a key cell is not plain.
     func keys(of record: CSVRecord) -> RowKeys? {
-        record.withFieldBytes { fields -> RowKeys? in
-            func cell(_ column: Int?) -> UnsafeBufferPointer<UInt8> { column.map { fields[$0] } ?? Self.noBytes }
-            let action = cell(actionColumn)
-            let type = cell(typeColumn)
-            let username = cell(usernameColumn)
-            let email = cell(emailColumn)
-            let number = cell(extensionColumn)
-            let site = cell(siteColumn)
-            let device = cell(deviceColumn)
-            let emProfile = cell(emProfileColumn)
-            guard Self.isPlain(action), Self.isPlain(type), Self.isPlain(username), Self.isPlain(email),
-                Self.isPlain(number), Self.isPlain(site), Self.isPlain(device), Self.isPlain(emProfile),
-                Self.isASCII(action), Self.isASCII(type)
-            else { return nil }
+        record.withFieldBytes { fields in keys(line: record.position.line) { fields[$0] } }
+    }
 
-            var keys = RowKeys(line: record.position.line, action: Self.action(action), isUser: Self.isUser(type))
-            let setsNumber =
-                isSet(number) && FieldRules.isDigits(utf8: number) && extensionDigits.contains(number.count)
-            if setsNumber {
-                keys.extensionKey = Self.extensionHash(site: isSet(site) ? site : Self.noBytes, number: number)
-                if number[0] == UInt8(ascii: "0") { keys.zeroPaddedDigits = number.count }
-            }
-            if isSet(device) { keys.device = Self.hash(device) }
-            if isSet(emProfile) { keys.emProfile = Self.hash(emProfile) }
-            // The username defaults to the email when its cell is blank (a key is never cleared).
-            let emailHash = email.isEmpty ? nil : Self.hash(email)
-            keys.username = username.isEmpty ? emailHash : Self.hash(username)
-            if keys.username != nil {
-                keys.email = emailHash
-                // No profile in the directory: none exists, and no extension is anyone's yet.
-                keys.extensionIsNew = countsNewExtensions && keys.extensionKey != nil
-            }
-            return keys
+    /// The keys of the row in the record that `plain` read last, or nil when a key cell is not plain.
+    func keys(of plain: PlainRecordReader) -> RowKeys? {
+        keys(line: plain.position.line) { plain.field($0) }
+    }
+
+    /// The keys of the row on `line` whose fields `field` gives (no bytes past the last), or nil
+    /// when a key cell is not plain.
+    @inline(__always)
+    private func keys(line: Int, field: (Int) -> UnsafeBufferPointer<UInt8>) -> RowKeys? {
+        func cell(_ column: Int?) -> UnsafeBufferPointer<UInt8> { column.map(field) ?? Self.noBytes }
+        let action = cell(actionColumn)
+        let type = cell(typeColumn)
+        let username = cell(usernameColumn)
+        let email = cell(emailColumn)
+        let number = cell(extensionColumn)
+        let site = cell(siteColumn)
+        let device = cell(deviceColumn)
+        let emProfile = cell(emProfileColumn)
+        guard Self.isPlain(action), Self.isPlain(type), Self.isPlain(username), Self.isPlain(email),
+            Self.isPlain(number), Self.isPlain(site), Self.isPlain(device), Self.isPlain(emProfile),
+            Self.isASCII(action), Self.isASCII(type)
+        else { return nil }
+
+        var keys = RowKeys(line: line, action: Self.action(action), isUser: Self.isUser(type))
+        let setsNumber =
+            isSet(number) && FieldRules.isDigits(utf8: number) && extensionDigits.contains(number.count)
+        if setsNumber {
+            keys.extensionKey = Self.extensionHash(site: isSet(site) ? site : Self.noBytes, number: number)
+            if number[0] == UInt8(ascii: "0") { keys.zeroPaddedDigits = number.count }
         }
+        if isSet(device) { keys.device = Self.hash(device) }
+        if isSet(emProfile) { keys.emProfile = Self.hash(emProfile) }
+        // The username defaults to the email when its cell is blank (a key is never cleared).
+        let emailHash = email.isEmpty ? nil : Self.hash(email)
+        keys.username = username.isEmpty ? emailHash : Self.hash(username)
+        if keys.username != nil {
+            keys.email = emailHash
+            // No profile in the directory: none exists, and no extension is anyone's yet.
+            keys.extensionIsNew = countsNewExtensions && keys.extensionKey != nil
+        }
+        return keys
     }
 
     /// The bytes of a missing cell.

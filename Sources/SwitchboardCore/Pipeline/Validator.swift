@@ -211,6 +211,12 @@ public struct Validator {
     /// Public so that the fuzzer can split the small inputs it makes (at 0, every input that can
     /// be opened again at an offset is split).
     public var firstPassSplitBytes = 4 << 20
+    /// Whether the first pass reads plain records straight from the input's bytes
+    /// (``PlainRecordReader``), when it reads keys from bytes and the input can be opened again.
+    ///
+    /// Public so that the fuzzer and the tests can compare it with reading every record through a
+    /// ``CSVReader``; the index is the same either way.
+    public var firstPassReadsPlainRecords = true
     /// The rows of one segment of the second pass over every core (``SegmentedSecondPass``); the
     /// last may have more or fewer, and so may the one that starts the later half of a split first pass.
     ///

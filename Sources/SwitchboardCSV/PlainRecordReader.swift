@@ -1,0 +1,333 @@
+/// A reader of a UTF-8 input's plain records straight from its bytes: each record's fields are
+/// spans of the reader's buffer, and nothing is copied, for a caller that needs a few fields of
+/// every record and no `CSVRecord`.
+///
+/// A record is *plain* when it is ended by LF or CRLF; it is valid UTF-8; its unquoted fields
+/// hold no quote; its quoted fields are followed by the delimiter or the line's end, and break
+/// their lines only with LF or CRLF; and its bytes are within ``CSVLimits`` (counted with their
+/// quotes). Blank lines before a record are skipped and counted. For a plain record, a
+/// ``CSVReader`` gives the same fields, position and line. At the first record that is not
+/// plain, ``next()`` stops and says where that record starts: a reader resumed there
+/// (``CSVReader/resumed(at:)``) reads on from it exactly as a reader from the top would.
+///
+/// Make one with ``CSVReader/plainRecords(from:)``.
+///
+/// ```swift
+/// // `position` is where a record that `reader` read starts.
+/// guard let plain = try reader.plainRecords(from: position) else { return }
+/// while case .record = try plain.next() { print(plain.position.line, plain.field(0).count) }
+/// ```
+public final class PlainRecordReader {
+    /// What one call to ``next()`` found.
+    public enum Step: Equatable, Sendable {
+        /// The reader now holds the next record: ``position``, ``fieldCount`` and ``field(_:)``.
+        case record
+        /// The input is exhausted.
+        case end
+        /// The record starting at this position is not plain; the reader reads no further.
+        case notPlain(CSVPosition)
+    }
+
+    /// The bytes read at once, and the longest plain record, unless the reader is made with another size.
+    public static var defaultBufferSize: Int { 256 * 1024 }
+    /// The bytes this reader reads at once, and the longest plain record.
+    private let bufferSize: Int
+
+    // The reader is used by one thread at a time: the run-time exclusivity checks of its
+    // properties cost more than reading the record (perf).
+    @exclusivity(unchecked) private var source: any ByteSource
+    private let delimiter: UInt8
+    /// The most bytes a plain record may span, quotes and delimiters counted: within every bound of the limits.
+    private let maxRecordBytes: Int
+    private let maxFields: Int
+    private let maxFieldLines: Int
+    private let buffer: UnsafeMutablePointer<UInt8>
+    /// The bytes that end an unquoted field, and a quoted one.
+    private let unquotedStops: UnsafeMutablePointer<Bool>
+    private let quotedStops: UnsafeMutablePointer<Bool>
+    /// `buffer[cursor..<count]` is still to read.
+    @exclusivity(unchecked) private var cursor = 0
+    @exclusivity(unchecked) private var count = 0
+    /// The input offset of `buffer[0]`.
+    @exclusivity(unchecked) private var bufferBase: Int
+    @exclusivity(unchecked) private var sourceEnded = false
+    @exclusivity(unchecked) private var line: Int
+    @exclusivity(unchecked) private var recordIndex: Int
+    /// Where each field of the record starts and ends in `buffer`: `fieldCapacity` of each.
+    @exclusivity(unchecked) private var starts: UnsafeMutablePointer<Int>
+    @exclusivity(unchecked) private var ends: UnsafeMutablePointer<Int>
+    @exclusivity(unchecked) private var fieldCapacity = 64
+
+    /// Where the record read last starts.
+    @exclusivity(unchecked) public private(set) var position: CSVPosition
+    /// The number of fields of the record read last.
+    @exclusivity(unchecked) public private(set) var fieldCount = 0
+
+    /// Creates a reader of `source`, which starts at `start`: the start of a record.
+    init(
+        source: any ByteSource, start: CSVPosition, delimiter: UInt8, limits: CSVLimits,
+        bufferSize: Int = defaultBufferSize
+    ) {
+        self.source = source
+        self.delimiter = delimiter
+        self.bufferSize = max(16, bufferSize)
+        maxRecordBytes = min(limits.maxFieldBytes, limits.maxRecordBytes, self.bufferSize)
+        maxFields = limits.maxFields
+        maxFieldLines = limits.maxFieldLines
+        buffer = .allocate(capacity: self.bufferSize)
+        quotedStops = RecordScanner.stopTable([RecordScanner.quote, RecordScanner.cr, RecordScanner.lf])
+        unquotedStops = RecordScanner.stopTable([RecordScanner.quote, RecordScanner.cr, RecordScanner.lf, delimiter])
+        bufferBase = start.byteOffset
+        line = start.line
+        recordIndex = start.recordIndex
+        position = start
+        starts = .allocate(capacity: fieldCapacity)
+        ends = .allocate(capacity: fieldCapacity)
+    }
+
+    deinit {
+        buffer.deallocate()
+        unquotedStops.deallocate()
+        quotedStops.deallocate()
+        starts.deallocate()
+        ends.deallocate()
+    }
+
+    /// The bytes of field `index` of the record read last, or no bytes when it has fewer fields;
+    /// valid until the next call of ``next()``.
+    @inline(__always)
+    public func field(_ index: Int) -> UnsafeBufferPointer<UInt8> {
+        guard index < fieldCount else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return UnsafeBufferPointer(start: buffer + starts[index], count: ends[index] - starts[index])
+    }
+
+    /// Reads the next record.
+    public func next() throws -> Step {
+        while true {
+            switch scan() {
+            case .record(let shape):
+                let start = cursor
+                guard TextEncoding.validPrefix(buffer + start, count: shape.bytes) == shape.bytes else {
+                    return .notPlain(here)
+                }
+                if shape.unescape { unescapeQuotes() }
+                position = here
+                cursor = start + shape.bytes + shape.lineBreak
+                line += 1 + shape.quotedLineBreaks
+                recordIndex += 1
+                return .record
+            case .blankLine(let length):
+                cursor += length
+                line += 1
+            case .notPlain:
+                return .notPlain(here)
+            case .needMore:
+                if try !refill() {
+                    // The input ends inside a record (or a CR): the reader resumed there reads it.
+                    return cursor == count ? .end : .notPlain(here)
+                }
+            }
+        }
+    }
+
+    /// The position of the byte at `cursor`, as the start of a record.
+    private var here: CSVPosition { CSVPosition(byteOffset: bufferBase + cursor, recordIndex: recordIndex, line: line) }
+
+    /// What ``scan()`` found of a plain record.
+    private struct Shape {
+        /// The record's bytes, before the line break that ends it.
+        var bytes: Int
+        /// The bytes of that line break.
+        var lineBreak: Int
+        /// The line breaks inside its quoted fields.
+        var quotedLineBreaks: Int
+        /// Whether a quoted field holds a doubled quote.
+        var unescape: Bool
+    }
+
+    /// What ``scan()`` found at `cursor`.
+    private enum Scan {
+        case record(Shape)
+        /// A line break of `length` bytes with no record before it.
+        case blankLine(Int)
+        case notPlain
+        /// The buffer ends before the record or line break does.
+        case needMore
+    }
+
+    /// Splits the record at `cursor` into its fields, without changing the buffer.
+    private func scan() -> Scan {
+        fieldCount = 0
+        let bytes = buffer
+        let count = self.count
+        guard cursor < count else { return .needMore }
+        var index = cursor
+        // A record starts with a field, unless the line is blank.
+        if bytes[index] == RecordScanner.lf { return .blankLine(1) }
+        if bytes[index] == RecordScanner.cr {
+            return lineBreak(at: index).map { .blankLine($0) } ?? needMoreOrNotPlain(index + 1)
+        }
+        var shape = Shape(bytes: 0, lineBreak: 0, quotedLineBreaks: 0, unescape: false)
+        while true {
+            let fieldStart = index
+            let breakAt: Int
+            if index < count && bytes[index] == RecordScanner.quote {
+                // A quoted field: runs of content, each ended by a quote that is doubled or closes
+                // it, or by a line break inside the field.
+                var run = index + 1
+                var lineBreaks = 0
+                while true {
+                    run = runEnd(from: run, to: count, quoted: true)
+                    guard run + 1 < count else { return needMoreOrNotPlain(count) }
+                    let byte = bytes[run]
+                    if byte == RecordScanner.quote {
+                        if bytes[run + 1] != RecordScanner.quote { break }
+                        shape.unescape = true
+                        run += 2
+                        continue
+                    }
+                    if byte == RecordScanner.lf {
+                        run += 1
+                    } else if bytes[run + 1] == RecordScanner.lf {
+                        run += 2
+                    } else {
+                        return .notPlain
+                    }
+                    lineBreaks += 1
+                    guard lineBreaks < maxFieldLines else { return .notPlain }
+                }
+                shape.quotedLineBreaks += lineBreaks
+                addField(fieldStart + 1, run)
+                index = run + 1
+                let next = bytes[index]
+                if next == delimiter {
+                    index += 1
+                } else if next == RecordScanner.lf || next == RecordScanner.cr {
+                    breakAt = index
+                    return endRecord(breakAt, shape)
+                } else {
+                    return .notPlain
+                }
+            } else {
+                let stop = runEnd(from: index, to: count, quoted: false)
+                guard stop < count else { return needMoreOrNotPlain(stop) }
+                addField(fieldStart, stop)
+                let byte = bytes[stop]
+                if byte == delimiter {
+                    index = stop + 1
+                } else if byte == RecordScanner.quote {
+                    return .notPlain
+                } else {
+                    breakAt = stop
+                    return endRecord(breakAt, shape)
+                }
+            }
+            if fieldCount >= maxFields || index - cursor > maxRecordBytes { return .notPlain }
+        }
+    }
+
+    /// The index of the first byte of `buffer[from..<end]` that ends a run of a quoted field (a
+    /// quote, CR or LF) or, unless `quoted`, of an unquoted one (the delimiter too); `end` when none does.
+    ///
+    /// Eight bytes at a time: each byte sought is found as a zero byte of the word XORed with it,
+    /// whose lowest set high bit marks the first (bits above it may be set falsely, never below).
+    @inline(__always)
+    private func runEnd(from: Int, to end: Int, quoted: Bool) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func zeroBytes(_ word: UInt64) -> UInt64 { (word &- ones) & ~word & highs }
+        let (quote, cr, lf) = (
+            ones &* UInt64(RecordScanner.quote), ones &* UInt64(RecordScanner.cr), ones &* UInt64(RecordScanner.lf)
+        )
+        let delimiters = ones &* UInt64(delimiter)
+        var index = from
+        while index + 8 <= end {
+            let word = UnsafeRawPointer(buffer + index).loadUnaligned(as: UInt64.self)
+            var found = zeroBytes(word ^ quote) | zeroBytes(word ^ cr) | zeroBytes(word ^ lf)
+            if !quoted { found |= zeroBytes(word ^ delimiters) }
+            if found != 0 { return index + found.trailingZeroBitCount / 8 }
+            index += 8
+        }
+        let stops = quoted ? quotedStops : unquotedStops
+        while index < end && !stops[Int(buffer[index])] { index += 1 }
+        return index
+    }
+
+    /// Notes a field of the record from `start` to `end` in the buffer.
+    @inline(__always)
+    private func addField(_ start: Int, _ end: Int) {
+        if fieldCount == fieldCapacity {
+            let (oldStarts, oldEnds) = (starts, ends)
+            fieldCapacity *= 2
+            starts = .allocate(capacity: fieldCapacity)
+            ends = .allocate(capacity: fieldCapacity)
+            starts.update(from: oldStarts, count: fieldCount)
+            ends.update(from: oldEnds, count: fieldCount)
+            oldStarts.deallocate()
+            oldEnds.deallocate()
+        }
+        starts[fieldCount] = start
+        ends[fieldCount] = end
+        fieldCount += 1
+    }
+
+    /// The record from `cursor` whose line break is at `breakAt`, shaped as `shape` says so far.
+    private func endRecord(_ breakAt: Int, _ shape: Shape) -> Scan {
+        guard breakAt - cursor <= maxRecordBytes, fieldCount <= maxFields else { return .notPlain }
+        guard let length = lineBreak(at: breakAt) else { return needMoreOrNotPlain(breakAt + 1) }
+        var shape = shape
+        shape.bytes = breakAt - cursor
+        shape.lineBreak = length
+        return .record(shape)
+    }
+
+    /// The length of the LF or CRLF at `index`; nil for a CR that the buffer does not show followed by an LF.
+    @inline(__always)
+    private func lineBreak(at index: Int) -> Int? {
+        if buffer[index] == RecordScanner.lf { return 1 }
+        return index + 1 < count && buffer[index + 1] == RecordScanner.lf ? 2 : nil
+    }
+
+    /// More bytes are needed when the buffer ends at `index`; else the record is not plain (a lone CR).
+    private func needMoreOrNotPlain(_ index: Int) -> Scan {
+        guard index >= count else { return .notPlain }
+        // A record that fills the whole buffer is longer than a plain one may be.
+        return cursor == 0 && count == bufferSize ? .notPlain : .needMore
+    }
+
+    /// Moves the unread bytes to the front of the buffer and reads more after them; false when the input has ended.
+    private func refill() throws -> Bool {
+        guard !sourceEnded else { return false }
+        let kept = count - cursor
+        if cursor > 0 {
+            buffer.update(from: buffer + cursor, count: kept)
+            bufferBase += cursor
+            cursor = 0
+            count = kept
+        }
+        let read = try source.read(into: buffer + count, capacity: bufferSize - count)
+        if read == 0 {
+            sourceEnded = true
+            return false
+        }
+        count += read
+        return true
+    }
+
+    /// Turns each doubled quote of the record's quoted fields into one, in place.
+    private func unescapeQuotes() {
+        for field in 0..<fieldCount {
+            let (start, end) = (starts[field], ends[field])
+            // Only a quoted field (one after a quote) can hold a doubled quote.
+            guard start > cursor, buffer[start - 1] == RecordScanner.quote else { continue }
+            var write = start
+            var read = start
+            while read < end {
+                buffer[write] = buffer[read]
+                read += buffer[read] == RecordScanner.quote ? 2 : 1
+                write += 1
+            }
+            ends[field] = write
+        }
+    }
+}
