@@ -2,10 +2,10 @@
 /// spans of the reader's buffer, and nothing is copied, for a caller that needs a few fields of
 /// every record and no `CSVRecord`.
 ///
-/// A record is *plain* when it is ended by LF or CRLF; it is valid UTF-8; its unquoted fields
-/// hold no quote; its quoted fields are followed by the delimiter or the line's end, and break
-/// their lines only with LF or CRLF; and its bytes are within ``CSVLimits`` (counted with their
-/// quotes). Blank lines before a record are skipped and counted. For a plain record, a
+/// A record is *plain* when it is ended by a line break (LF, CRLF or a lone CR, as for the
+/// ``CSVReader``); it is valid UTF-8; its unquoted fields hold no quote; its quoted fields are
+/// closed, and followed by the delimiter or the line's end; and its bytes are within
+/// ``CSVLimits`` (counted with their quotes). Blank lines before a record are skipped and counted. For a plain record, a
 /// ``CSVReader`` gives the same fields, position and line. At the first record that is not
 /// plain, ``next()`` stops and says where that record starts: a reader resumed there
 /// (``CSVReader/resumed(at:)``) reads on from it exactly as a reader from the top would.
@@ -122,10 +122,11 @@ public final class PlainRecordReader {
             case .notPlain:
                 return .notPlain(here)
             case .needMore:
-                if try !refill() {
-                    // The input ends inside a record (or a CR): the reader resumed there reads it.
-                    return cursor == count ? .end : .notPlain(here)
-                }
+                // Once the input has ended, what is left is a record with no line break after it,
+                // or an open quoted field: the reader resumed there reads it.
+                if sourceEnded { return cursor == count ? .end : .notPlain(here) }
+                // More bytes, or the input has ended (and a CR at its end is a line break): scan again.
+                try refill()
             }
         }
     }
@@ -164,9 +165,7 @@ public final class PlainRecordReader {
         var index = cursor
         // A record starts with a field, unless the line is blank.
         if bytes[index] == RecordScanner.lf { return .blankLine(1) }
-        if bytes[index] == RecordScanner.cr {
-            return lineBreak(at: index).map { .blankLine($0) } ?? needMoreOrNotPlain(index + 1)
-        }
+        if bytes[index] == RecordScanner.cr { return lineBreak(at: index).map { .blankLine($0) } ?? .needMore }
         var shape = Shape(bytes: 0, lineBreak: 0, quotedLineBreaks: 0, unescape: false)
         while true {
             let fieldStart = index
@@ -186,13 +185,8 @@ public final class PlainRecordReader {
                         run += 2
                         continue
                     }
-                    if byte == RecordScanner.lf {
-                        run += 1
-                    } else if bytes[run + 1] == RecordScanner.lf {
-                        run += 2
-                    } else {
-                        return .notPlain
-                    }
+                    // LF, CRLF or a lone CR: one line break, as the CSVReader counts them.
+                    run += byte == RecordScanner.cr && bytes[run + 1] == RecordScanner.lf ? 2 : 1
                     lineBreaks += 1
                     guard lineBreaks < maxFieldLines else { return .notPlain }
                 }
@@ -274,21 +268,23 @@ public final class PlainRecordReader {
     /// The record from `cursor` whose line break is at `breakAt`, shaped as `shape` says so far.
     private func endRecord(_ breakAt: Int, _ shape: Shape) -> Scan {
         guard breakAt - cursor <= maxRecordBytes, fieldCount <= maxFields else { return .notPlain }
-        guard let length = lineBreak(at: breakAt) else { return needMoreOrNotPlain(breakAt + 1) }
+        guard let length = lineBreak(at: breakAt) else { return needMoreOrNotPlain(count) }
         var shape = shape
         shape.bytes = breakAt - cursor
         shape.lineBreak = length
         return .record(shape)
     }
 
-    /// The length of the LF or CRLF at `index`; nil for a CR that the buffer does not show followed by an LF.
+    /// The length of the line break at `index`: an LF, a CRLF, or a lone CR (which the CSVReader
+    /// reads as a line break too); nil for a CR at the end of the buffer before the input's end.
     @inline(__always)
     private func lineBreak(at index: Int) -> Int? {
         if buffer[index] == RecordScanner.lf { return 1 }
-        return index + 1 < count && buffer[index + 1] == RecordScanner.lf ? 2 : nil
+        if index + 1 < count { return buffer[index + 1] == RecordScanner.lf ? 2 : 1 }
+        return sourceEnded ? 1 : nil
     }
 
-    /// More bytes are needed when the buffer ends at `index`; else the record is not plain (a lone CR).
+    /// More bytes are needed when the buffer ends at `index`; else the record is not plain.
     private func needMoreOrNotPlain(_ index: Int) -> Scan {
         guard index >= count else { return .notPlain }
         // A record that fills the whole buffer is longer than a plain one may be.
@@ -296,6 +292,7 @@ public final class PlainRecordReader {
     }
 
     /// Moves the unread bytes to the front of the buffer and reads more after them; false when the input has ended.
+    @discardableResult
     private func refill() throws -> Bool {
         guard !sourceEnded else { return false }
         let kept = count - cursor

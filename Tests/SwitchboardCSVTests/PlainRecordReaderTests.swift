@@ -138,6 +138,22 @@ struct PlainRecordReaderTests {
         #expect(records.map(\.position.line) == [2, 4])
     }
 
+    @Test(
+        "Lone CRs end records and blank lines, inside quotes too, as for the CSVReader",
+        arguments: ["h,i\n,\n\r,\u{80}x\n", "h,i\n\r,b\rc,\r\r\nd,\r", "h,i\r\"a\rb\",c\r\n\"d\r\r\ne\",\re,\r"])
+    func loneCRs(_ text: String) throws {
+        let bytes = Array(text.utf8)
+        let all = try everyRecord(bytes, dialect: CSVDialect(delimiter: UInt8(ascii: ",")))
+        #expect(all.count >= 3 && all.allSatisfy { $0.cells != nil })
+        guard all.count >= 2 else { return }
+        for bufferSize in [16, 4096] {
+            let (records, stop) = try plainRecords(
+                bytes, from: all[1].position, bufferSize: bufferSize, dialect: CSVDialect(delimiter: UInt8(ascii: ",")))
+            #expect(stop == nil)
+            #expect(records == Array(all.dropFirst()))
+        }
+    }
+
     @Test("No plain reader for a dialect with backslash escapes, or input that is not UTF-8")
     func onlyUTF8WithoutEscapes() throws {
         let escaping = CSVReader(

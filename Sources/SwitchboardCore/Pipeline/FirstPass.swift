@@ -188,21 +188,33 @@ struct FirstPassKeys {
 }
 
 /// The readable records of one reader in a first pass: read plain, straight from the input's
-/// bytes (``PlainRecordReader``), from the first record on while they are, and by a
-/// ``CSVReader`` resumed at the first that is not, from there to the end.
+/// bytes (``PlainRecordReader``), from the first record on while they are; a record that is not
+/// plain, and any that cannot be read, go through a ``CSVReader`` resumed there, and plain
+/// reading starts again at the next readable record.
 ///
 /// Both give the same records, positions and keys; reading plain copies no record and makes no
-/// `CSVRecord`. A file with a record that is not plain (a line break in a quoted field, a bad
-/// quote, bytes that are not UTF-8, a lone CR) is read plain only up to that record.
+/// `CSVRecord`. Each return to plain reading opens the input again and reads a buffer: after a
+/// few, it is only tried again when the last stretch read plain was long
+/// (``stretchWorthResuming``), so a file where most records are not plain (bytes that are not
+/// UTF-8 on most lines) is read by the CSVReader, as it would be without plain reading.
 struct FirstPassRecords<Source: ByteSource> {
     private var reader: CSVReader<Source>
     /// The plain reader, while records are read plain.
     private var plain: PlainRecordReader?
-    /// Whether the next record read by `reader` starts the plain reading.
+    /// Whether the next record `reader` reads after byte `plainAfter` starts plain reading again.
     private var startsPlain: Bool
+    private var plainAfter = -1
+    /// The records read plain since plain reading last started, and how many times it stopped.
+    private var plainStretch = 0
+    private var stops = 0
     private var record = CSVRecord()
     /// Where the record read last starts.
     private(set) var position = CSVPosition(byteOffset: 0, recordIndex: 0, line: 1)
+
+    /// The stops after which plain reading starts again only after a stretch of ``stretchWorthResuming`` records.
+    static var freeStops: Int { 4 }
+    /// The records a plain stretch must hold for plain reading to start again after it, past ``freeStops``.
+    static var stretchWorthResuming: Int { 256 }
 
     /// Creates the records that `reader` reads from here, read plain from the next one on when
     /// `readsPlain` and the input can be opened again.
@@ -217,29 +229,37 @@ struct FirstPassRecords<Source: ByteSource> {
             switch try plain.next() {
             case .record:
                 position = plain.position
+                plainStretch += 1
                 return true
             case .end:
                 return false
             case .notPlain(let start):
                 self.plain = nil
-                guard
-                    let resumed = try (reader as? any ContinuableCSVReader)?.anyResumed(at: start) as? CSVReader<Source>
-                else { throw CSVIOError(path: "the input file", operation: "open again", errno: ESTALE) }
+                guard let resumed = try continuable?.anyResumed(at: start) as? CSVReader<Source> else {
+                    throw CSVIOError(path: "the input file", operation: "open again", errno: ESTALE)
+                }
                 reader = resumed
+                startsPlain = stops < Self.freeStops || plainStretch >= Self.stretchWorthResuming
+                plainAfter = start.byteOffset
+                stops += 1
             }
         }
         guard try reader.nextReadable(into: &record) else { return false }
         position = record.position
-        if startsPlain {
+        if startsPlain && position.byteOffset > plainAfter {
             startsPlain = false
             // The plain reader reads this record again, from its start.
-            if let plain = try (reader as? any ContinuableCSVReader)?.anyPlainRecords(from: position) {
+            if let plain = try continuable?.anyPlainRecords(from: position) {
                 self.plain = plain
+                plainStretch = 0
                 return try next()
             }
         }
         return true
     }
+
+    /// The reader as one that can be read again from a position.
+    private var continuable: (any ContinuableCSVReader)? { reader as? any ContinuableCSVReader }
 
     /// The keys of the record read last, read by `keys` for `index`.
     mutating func keys(with keys: inout FirstPassKeys, index: FileIndex) -> RowKeys {
