@@ -12,7 +12,9 @@ extension Validator {
     ///
     /// Against a directory that ``DirectoryLookup/holdsNoProfiles``, a row whose key cells are
     /// plain is read from its bytes (``RecordKeyReader``); any other goes through the profile and
-    /// the field stage as Strings. Both give the same index.
+    /// the field stage as Strings. Both give the same index. There, too, the records themselves
+    /// are read plain from the input's bytes where they can be (``FirstPassRecords``), unless
+    /// ``firstPassReadsPlainRecords`` is off.
     ///
     /// A file of at least ``firstPassSplitBytes`` that can be opened again at an offset is read in
     /// two halves at once, when ``spreadsOverCores`` and the directory allows concurrent look-ups:
