@@ -116,17 +116,26 @@ public struct FileIndex: Sendable {
             for table in Self.sideTables + [\.usernames, \.emails] { self[keyPath: table].presort(scratch: scratch) }
             return
         }
+        sortTables(onTwoCores: true, eachSideTable: { $0.presort(scratch: $1) }) { index, scratch in
+            index.usernames.presort(scratch: scratch)
+            index.emails.presort(scratch: scratch)
+        }
+    }
+
+    /// Runs `sort` over each side table (``sideTables``, taken out of this index, never copied),
+    /// on another core when `onTwoCores`, while `meanwhile` sorts the usernames and emails here;
+    /// each side through a ``KeyTable/SortScratch`` of its own, shared by its tables.
+    private mutating func sortTables(
+        onTwoCores: Bool, eachSideTable sort: @escaping @Sendable (inout KeyTable, KeyTable.SortScratch) -> Void,
+        meanwhile: (inout FileIndex, KeyTable.SortScratch) -> Void
+    ) {
         let sorted = Self.alongside(
-            Self.sideTables.map { Self.take(&self[keyPath: $0]) }, onAnotherCore: true,
+            Self.sideTables.map { Self.take(&self[keyPath: $0]) }, onAnotherCore: onTwoCores,
             { tables in
                 let scratch = KeyTable.SortScratch()
-                for table in tables.indices { tables[table].presort(scratch: scratch) }
+                for table in tables.indices { sort(&tables[table], scratch) }
             },
-            meanwhile: {
-                let scratch = KeyTable.SortScratch()
-                usernames.presort(scratch: scratch)
-                emails.presort(scratch: scratch)
-            })
+            meanwhile: { meanwhile(&self, KeyTable.SortScratch()) })
         for (path, table) in zip(Self.sideTables, sorted) { self[keyPath: path] = table }
     }
 
@@ -255,21 +264,13 @@ public struct FileIndex: Sendable {
     /// devices, new extensions and extension-mobility profiles are sorted, and their sharing
     /// lines noted, on another core while this thread does the usernames and emails.
     mutating func finish(onTwoCores: Bool) {
-        let sorted = Self.alongside(
-            Self.sideTables.map { Self.take(&self[keyPath: $0]) }, onAnotherCore: onTwoCores,
-            { tables in
-                let scratch = KeyTable.SortScratch()
-                for table in tables.indices { tables[table].sort(scratch: scratch) }
-            },
-            meanwhile: {
-                let scratch = KeyTable.SortScratch()
-                usernames.sort(scratch: scratch)
-                namesEachProfileOnce = !usernames.hasRepeatedHash
-                usernames.unionExtrasOfEqualHashes()
-                emails.sort(scratch: scratch)
-                emailsOfSeveralProfiles = emails.hashesWithDifferentExtras()
-            })
-        for (path, table) in zip(Self.sideTables, sorted) { self[keyPath: path] = table }
+        sortTables(onTwoCores: onTwoCores, eachSideTable: { $0.sort(scratch: $1) }) { index, scratch in
+            index.usernames.sort(scratch: scratch)
+            index.namesEachProfileOnce = !index.usernames.hasRepeatedHash
+            index.usernames.unionExtrasOfEqualHashes()
+            index.emails.sort(scratch: scratch)
+            index.emailsOfSeveralProfiles = index.emails.hashesWithDifferentExtras()
+        }
         markLinesSharingKeys(onTwoCores: onTwoCores)
         if let (digits, entry) = paddedLengths.max(by: { ($0.value.count, $1.key) < ($1.value.count, $0.key) }) {
             facts = FileFacts(zeroPaddedExtensionDigits: digits, zeroPaddedExample: entry.line)
