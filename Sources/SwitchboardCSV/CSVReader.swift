@@ -312,10 +312,7 @@ extension CSVReader where Source: SeekableByteSource {
     /// let part = try reader.resumed(at: start)
     /// ```
     public func resumed(at position: CSVPosition) throws -> CSVReader? {
-        if !prepared, try prepare() != nil { return nil }
-        guard encoding == .utf8 || encoding == .utf8WithBOM,
-            let source = try origin.reopened(at: originOffset + position.byteOffset)
-        else { return nil }
+        guard let source = try reopenedUTF8(at: position) else { return nil }
         let reader = CSVReader(source: source, dialect: dialect, limits: limits, chunkSize: chunkSize)
         reader.originOffset = originOffset
         reader.resume(at: position, delimiter: delimiter)
@@ -334,12 +331,17 @@ extension CSVReader where Source: SeekableByteSource {
     /// ``plainRecords(from:)`` reading `bufferSize` bytes at once, which is also the longest
     /// plain record: small sizes are for tests and fuzzing of the buffer's edges.
     public func plainRecords(from position: CSVPosition, bufferSize: Int) throws -> PlainRecordReader? {
-        if !prepared, try prepare() != nil { return nil }
-        guard encoding == .utf8 || encoding == .utf8WithBOM, !dialect.backslashEscapes,
-            let source = try origin.reopened(at: originOffset + position.byteOffset)
-        else { return nil }
+        guard !dialect.backslashEscapes, let source = try reopenedUTF8(at: position) else { return nil }
         return PlainRecordReader(
             source: source, start: position, delimiter: delimiter, limits: limits, bufferSize: bufferSize)
+    }
+
+    /// This reader's input opened again at `position` (counted as this reader counts), once the
+    /// reader is prepared; nil when the input is not UTF-8 or cannot be opened again.
+    private func reopenedUTF8(at position: CSVPosition) throws -> Source? {
+        if !prepared, try prepare() != nil { return nil }
+        guard encoding == .utf8 || encoding == .utf8WithBOM else { return nil }
+        return try origin.reopened(at: originOffset + position.byteOffset)
     }
 }
 
