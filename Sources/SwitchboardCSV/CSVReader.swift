@@ -239,8 +239,8 @@ public protocol ContinuableCSVReader: AnyObject {
     /// ``CSVReader/resumed(at:)``, its reader as an `AnyObject` for generic code to cast back to
     /// its own reader type.
     func anyResumed(at position: CSVPosition) throws -> AnyObject?
-    /// ``CSVReader/plainRecords(from:)``.
-    func anyPlainRecords(from position: CSVPosition) throws -> PlainRecordReader?
+    /// ``CSVReader/plainRecords(from:bufferSize:)``.
+    func anyPlainRecords(from position: CSVPosition, bufferSize: Int) throws -> PlainRecordReader?
 }
 
 extension CSVReader: ContinuableCSVReader where Source: SeekableByteSource {
@@ -252,8 +252,8 @@ extension CSVReader: ContinuableCSVReader where Source: SeekableByteSource {
         try resumed(at: position)
     }
 
-    public func anyPlainRecords(from position: CSVPosition) throws -> PlainRecordReader? {
-        try plainRecords(from: position)
+    public func anyPlainRecords(from position: CSVPosition, bufferSize: Int) throws -> PlainRecordReader? {
+        try plainRecords(from: position, bufferSize: bufferSize)
     }
 
     /// The size of the input in bytes, when the source knows it.
@@ -329,7 +329,8 @@ extension CSVReader where Source: SeekableByteSource {
     }
 
     /// ``plainRecords(from:)`` reading `bufferSize` bytes at once, which is also the longest
-    /// plain record: small sizes are for tests and fuzzing of the buffer's edges.
+    /// plain record: a reader of a short part of the input needs no more than the part, and
+    /// small sizes are for tests and fuzzing of the buffer's edges.
     public func plainRecords(from position: CSVPosition, bufferSize: Int) throws -> PlainRecordReader? {
         guard !dialect.backslashEscapes, let source = try reopenedUTF8(at: position) else { return nil }
         return PlainRecordReader(

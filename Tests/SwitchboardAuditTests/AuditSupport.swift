@@ -9,9 +9,21 @@ struct SupportFailure: Error, CustomStringConvertible {
     var description: String
 }
 
-/// A fresh empty directory under the system's temporary directory, unique to one test.
+/// The directory that holds every test's directory of this test process, removed when the process exits.
+let auditScratchRoot: String = {
+    let path = NSTemporaryDirectory() + "switchboard-audit-tests-\(UUID().uuidString)"
+    atexit(removeAuditScratchRoot)
+    return path
+}()
+
+/// Removes ``auditScratchRoot`` and everything the tests left in it.
+private func removeAuditScratchRoot() {
+    try? FileManager.default.removeItem(atPath: auditScratchRoot)
+}
+
+/// A fresh empty directory inside ``auditScratchRoot``, unique to one test.
 func temporaryDirectory(_ label: String) throws -> String {
-    let path = NSTemporaryDirectory() + "switchboard-audit-\(label)-\(UUID().uuidString)"
+    let path = auditScratchRoot + "/\(label)-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     return path
 }

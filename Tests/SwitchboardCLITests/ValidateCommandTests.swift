@@ -1,9 +1,21 @@
 import Foundation
 import Testing
 
-/// A fresh private folder for one test's output files.
-func scratchDirectory() throws -> URL {
+/// The folder that holds every scratch folder of this test process, removed when the process exits.
+let scratchRoot: URL = {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-tests-\(UUID().uuidString)")
+    atexit(removeScratchRoot)
+    return url
+}()
+
+/// Removes ``scratchRoot`` and everything the tests left in it.
+private func removeScratchRoot() {
+    try? FileManager.default.removeItem(at: scratchRoot)
+}
+
+/// A fresh private folder for one test's output files, inside ``scratchRoot``.
+func scratchDirectory() throws -> URL {
+    let url = scratchRoot.appendingPathComponent(UUID().uuidString)
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
 }

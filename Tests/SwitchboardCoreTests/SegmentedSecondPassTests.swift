@@ -34,7 +34,7 @@ private func trickyFile(rows: Int, seed: UInt64, endings: String = "\n", bom: Bo
 }
 
 /// A sink that keeps every row and every finding about the file.
-private struct KeepingSink: ValidationSink {
+struct KeepingSink: ValidationSink {
     var rows: [RowOutcome] = []
     var fileFindings: [Finding] = []
     mutating func begin(header: [String], mapping: HeaderMapping) throws {}

@@ -13,8 +13,8 @@ extension Validator {
     /// Against a directory that ``DirectoryLookup/holdsNoProfiles``, a row whose key cells are
     /// plain is read from its bytes (``RecordKeyReader``); any other goes through the profile and
     /// the field stage as Strings. Both give the same index. There, too, the records themselves
-    /// are read plain from the input's bytes where they can be (``FirstPassRecords``), unless
-    /// ``firstPassReadsPlainRecords`` is off.
+    /// are read plain from the input's bytes where they can be (``MostlyPlainRecords``), unless
+    /// ``readsPlainRecords`` is off.
     ///
     /// A file of at least ``firstPassSplitBytes`` that can be opened again at an offset is read in
     /// two halves at once, when ``spreadsOverCores`` and the directory allows concurrent look-ups:
@@ -42,7 +42,7 @@ extension Validator {
         let header = record.strings
         let mapping = try self.mapping(for: header)
         var keys = FirstPassKeys(validator: self, mapping: mapping, header: header)
-        var records = FirstPassRecords(reader, readsPlain: firstPassReadsPlainRecords && keys.readsBytes)
+        var records = try MostlyPlainRecords(reader, readsPlain: readsPlainRecords && keys.readsBytes)
         var index = FileIndex(policy: policy)
         var laterHalf = try startLaterHalf(of: reader, mapping: mapping, header: header)
         // Work handed to the other core ends before this returns, whatever happens here.
@@ -52,7 +52,7 @@ extension Validator {
         let bytes = (reader as? any ContinuableCSVReader)?.inputByteCount
         var rows = 0
         var segmentStarts: [CSVPosition] = []
-        reading: while try records.next() {
+        reading: while try records.nextReadable() {
             let position = records.position
             // The tables get room for the rows the first ones let expect (the header counts as a row's bytes).
             if rows == Self.rowsBeforeReserving, let bytes {
@@ -115,7 +115,7 @@ extension Validator {
         else { return nil }
         let keys = FirstPassKeys(validator: self, mapping: mapping, header: header)
         return LaterHalf(
-            reading: FirstPassRecords(later, readsPlain: firstPassReadsPlainRecords && keys.readsBytes), from: start,
+            reading: try MostlyPlainRecords(later, readsPlain: readsPlainRecords && keys.readsBytes), from: start,
             bytes: size - start, keys: keys, index: FileIndex(policy: policy), segmentRows: segmentRows)
     }
 
@@ -189,80 +189,7 @@ struct FirstPassKeys {
     }
 }
 
-/// The readable records of one reader in a first pass: read plain, straight from the input's
-/// bytes (``PlainRecordReader``), from the first record on while they are; a record that is not
-/// plain, and any that cannot be read, go through a ``CSVReader`` resumed there, and plain
-/// reading starts again at the next readable record.
-///
-/// Both give the same records, positions and keys; reading plain copies no record and makes no
-/// `CSVRecord`. Each return to plain reading opens the input again and reads a buffer: after a
-/// few, it is only tried again when the last stretch read plain was long
-/// (``stretchWorthResuming``), so a file where most records are not plain (bytes that are not
-/// UTF-8 on most lines) is read by the CSVReader, as it would be without plain reading.
-struct FirstPassRecords<Source: ByteSource> {
-    private var reader: CSVReader<Source>
-    /// The plain reader, while records are read plain.
-    private var plain: PlainRecordReader?
-    /// Whether the next record `reader` reads after byte `plainAfter` starts plain reading again.
-    private var startsPlain: Bool
-    private var plainAfter = -1
-    /// The records read plain since plain reading last started, and how many times it stopped.
-    private var plainStretch = 0
-    private var stops = 0
-    private var record = CSVRecord()
-    /// Where the record read last starts.
-    private(set) var position = CSVPosition(byteOffset: 0, recordIndex: 0, line: 1)
-
-    /// The stops after which plain reading starts again only after a stretch of ``stretchWorthResuming`` records.
-    static var freeStops: Int { 4 }
-    /// The records a plain stretch must hold for plain reading to start again after it, past ``freeStops``.
-    static var stretchWorthResuming: Int { 256 }
-
-    /// Creates the records that `reader` reads from here, read plain from the next one on when
-    /// `readsPlain` and the input can be opened again.
-    init(_ reader: CSVReader<Source>, readsPlain: Bool) {
-        self.reader = reader
-        startsPlain = readsPlain && reader is any ContinuableCSVReader
-    }
-
-    /// Reads the next readable record; false at the end.
-    mutating func next() throws -> Bool {
-        if let plain {
-            switch try plain.next() {
-            case .record:
-                position = plain.position
-                plainStretch += 1
-                return true
-            case .end:
-                return false
-            case .notPlain(let start):
-                self.plain = nil
-                guard let resumed = try continuable?.anyResumed(at: start) as? CSVReader<Source> else {
-                    throw CSVIOError(path: "the input file", operation: "open again", errno: ESTALE)
-                }
-                reader = resumed
-                startsPlain = stops < Self.freeStops || plainStretch >= Self.stretchWorthResuming
-                plainAfter = start.byteOffset
-                stops += 1
-            }
-        }
-        guard try reader.nextReadable(into: &record) else { return false }
-        position = record.position
-        if startsPlain && position.byteOffset > plainAfter {
-            startsPlain = false
-            // The plain reader reads this record again, from its start.
-            if let plain = try continuable?.anyPlainRecords(from: position) {
-                self.plain = plain
-                plainStretch = 0
-                return try next()
-            }
-        }
-        return true
-    }
-
-    /// The reader as one that can be read again from a position.
-    private var continuable: (any ContinuableCSVReader)? { reader as? any ContinuableCSVReader }
-
+extension MostlyPlainRecords {
     /// The keys of the record read last, read by `keys` for `index`.
     mutating func keys(with keys: inout FirstPassKeys, index: FileIndex) -> RowKeys {
         if let plain { return keys.keys(of: plain, index: index) }
@@ -304,7 +231,7 @@ private final class LaterHalf: @unchecked Sendable {
     /// Starts reading every one of `records`, which start at byte `start` and span `bytes`
     /// bytes, into `index`, noting the start of every `segmentRows`-th readable record.
     init<Source: ByteSource>(
-        reading records: FirstPassRecords<Source>, from start: Int, bytes: Int, keys: FirstPassKeys, index: FileIndex,
+        reading records: MostlyPlainRecords<Source>, from start: Int, bytes: Int, keys: FirstPassKeys, index: FileIndex,
         segmentRows: Int
     ) {
         self.start = start
@@ -358,14 +285,14 @@ private final class LaterHalf: @unchecked Sendable {
 
     /// The records, the key reader and the index of the half, on their way to the other core.
     private final class Work<Source: ByteSource>: HalfWork, @unchecked Sendable {
-        private var records: FirstPassRecords<Source>
+        private var records: MostlyPlainRecords<Source>
         /// The bytes the half reads.
         private let bytes: Int
         private var keys: FirstPassKeys
         private var index: FileIndex
         private let segmentRows: Int
 
-        init(records: FirstPassRecords<Source>, bytes: Int, keys: FirstPassKeys, index: FileIndex, segmentRows: Int) {
+        init(records: MostlyPlainRecords<Source>, bytes: Int, keys: FirstPassKeys, index: FileIndex, segmentRows: Int) {
             self.records = records
             self.bytes = bytes
             self.keys = keys
@@ -385,7 +312,7 @@ private final class LaterHalf: @unchecked Sendable {
             var keys = self.keys
             var records = self.records
             do {
-                guard try records.next() else { return nil }
+                guard try records.nextReadable() else { return nil }
                 let first = (byteOffset: start + records.position.byteOffset, line: records.position.line)
                 firstRecord(first.byteOffset)
                 var rows = 0
@@ -399,7 +326,7 @@ private final class LaterHalf: @unchecked Sendable {
                     index.note(records.keys(with: &keys, index: index))
                     rows += 1
                     if rows & 4095 == 0 { progress(rows, position.byteOffset) }
-                } while try records.next()
+                } while try records.nextReadable()
                 index.presort()
                 return Part(index: index, firstLine: first.line, segmentStarts: segmentStarts)
             } catch {

@@ -72,10 +72,13 @@ final class SecondPassWork: @unchecked Sendable {
         return outcomes
     }
 
-    /// The outcomes of one segment's records, in order, through the field stage and every stage.
+    /// The outcomes of one segment's records, in order, through the field stage and every stage,
+    /// and the warnings of the readers that read them.
     ///
     /// The records are those `reader`, which starts at `start`, reads before byte `end` (all of
-    /// them when nil). With `skippingHeader`, the first record read is the header and gets no outcome.
+    /// them when nil), read plain where they can be (``MostlyPlainRecords``) when the validator
+    /// ``Validator/readsPlainRecords``. With `skippingHeader`, the first record read is the
+    /// header and gets no outcome.
     ///
     /// The segment must read as the first pass read it: its first record at `start`, and the
     /// record that ends it at `end` exactly (or the input's end when nil). Otherwise the file
@@ -83,10 +86,14 @@ final class SecondPassWork: @unchecked Sendable {
     /// repeat rows.
     func outcomes<Source: ByteSource>(
         reading reader: CSVReader<Source>, from start: CSVPosition, skippingHeader: Bool, before end: Int?
-    ) throws -> [RowOutcome] {
-        var record = CSVRecord()
+    ) throws -> (outcomes: [RowOutcome], warnings: [CSVIssue]) {
+        // Plain reading starts at once, with a buffer no longer than the segment and its next record needs.
+        let bytes = end.map { min($0 - start.byteOffset + Self.nextRecordRoom, PlainRecordReader.defaultBufferSize) }
+        var records = try MostlyPlainRecords(
+            reader, readsPlain: validator.readsPlainRecords, from: start,
+            plainBufferSize: bytes ?? PlainRecordReader.defaultBufferSize)
         if skippingHeader {
-            guard try reader.nextReadable(into: &record), record.position == start, record.strings == header else {
+            guard try records.nextReadable(), records.position == start, records.cells.strings == header else {
                 throw InputChangedError(line: start.line)
             }
         }
@@ -105,24 +112,30 @@ final class SecondPassWork: @unchecked Sendable {
         outcomes.reserveCapacity(validator.segmentRows + Validator.batchSize)
         var batch = Validator.PendingBatch()
         reading: while true {
-            switch try reader.next(into: &record) {
+            switch try records.next() {
             case .end:
-                guard end == nil else { throw InputChangedError(line: record.position.line) }
+                guard end == nil else { throw InputChangedError(line: records.position.line) }
                 break reading
             case .fatal(let issue), .malformed(let issue):
                 guard try isInside(issue.record.byteOffset, line: issue.record.line) else { break reading }
                 batch.unreadable.append((batch.rows.count, validator.unreadable(issue, header: header)))
             case .record:
-                guard try isInside(record.position.byteOffset, line: record.position.line) else { break reading }
+                let position = records.position
+                guard try isInside(position.byteOffset, line: position.line) else { break reading }
                 batch.append(
                     validator.read(
-                        record, header: header, mapping: mapping, fieldNames: fieldNames, normalizer: normalizer))
+                        line: position.line, source: records.cells, header: header, mapping: mapping,
+                        fieldNames: fieldNames, normalizer: normalizer))
             }
             if batch.count == Validator.batchSize { validator.judge(&batch, index: index, into: &outcomes) }
         }
         validator.judge(&batch, index: index, into: &outcomes)
-        return outcomes
+        return (outcomes, records.warnings)
     }
+
+    /// The bytes a segment's plain reader reads past the segment's end, for the record that starts
+    /// there (which ends the segment) to be read plain too.
+    static let nextRecordRoom = 4096
 }
 
 /// Where a worker leaves the outcomes of its part of the file, and the signal that they are there.

@@ -259,9 +259,8 @@ private final class SegmentReading: @unchecked Sendable {
                 // The file could be opened again for the first segment: only its replacement stops it now.
                 throw CSVIOError(path: "the input file", operation: "open again", errno: ESTALE)
             }
-            let outcomes = try work.outcomes(
+            return try work.outcomes(
                 reading: opened, from: segment.start, skippingHeader: segment.startsAtHeader, before: segment.end)
-            return (outcomes, opened.warnings)
         }
     }
 }

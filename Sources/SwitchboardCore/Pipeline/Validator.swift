@@ -211,12 +211,13 @@ public struct Validator {
     /// Public so that the fuzzer can split the small inputs it makes (at 0, every input that can
     /// be opened again at an offset is split).
     public var firstPassSplitBytes = 4 << 20
-    /// Whether the first pass reads plain records straight from the input's bytes
-    /// (``PlainRecordReader``), when it reads keys from bytes and the input can be opened again.
+    /// Whether both passes read plain records straight from the input's bytes
+    /// (``PlainRecordReader``, through ``MostlyPlainRecords``) when the input can be opened again:
+    /// the first pass when it reads keys from bytes, the second pass always.
     ///
     /// Public so that the fuzzer and the tests can compare it with reading every record through a
-    /// ``CSVReader``; the index is the same either way.
-    public var firstPassReadsPlainRecords = true
+    /// ``CSVReader``; the index, findings and warnings are the same either way.
+    public var readsPlainRecords = true
     /// The rows of one segment of the second pass over every core (``SegmentedSecondPass``); the
     /// last may have more or fewer, and so may the one that starts the later half of a split first pass.
     ///
@@ -285,23 +286,28 @@ public struct Validator {
         // row's stages run and the row is delivered, in file order.
         var batch = PendingBatch()
         var byteOffset = 0
+        var records = try MostlyPlainRecords(reader, readsPlain: readsPlainRecords)
         reading: while true {
-            switch try reader.next(into: &record) {
+            switch try records.next() {
             case .end:
                 break reading
             case .fatal(let issue), .malformed(let issue):
                 batch.unreadable.append((batch.rows.count, unreadable(issue, header: header)))
+                byteOffset = issue.record.byteOffset
             case .record:
+                let position = records.position
                 batch.append(
-                    read(record, header: header, mapping: mapping, fieldNames: fieldNames, normalizer: normalizer))
+                    read(
+                        line: position.line, source: records.cells, header: header, mapping: mapping,
+                        fieldNames: fieldNames, normalizer: normalizer))
+                byteOffset = position.byteOffset
             }
-            byteOffset = record.position.byteOffset
             if batch.count == Self.batchSize {
                 try finish(&batch, index: index, into: &sink, &counts, byteOffset: byteOffset)
             }
         }
         try finish(&batch, index: index, into: &sink, &counts, byteOffset: byteOffset)
-        return try finishRun(warnings: reader.warnings, header: header, &counts, &sink)
+        return try finishRun(warnings: records.warnings, header: header, &counts, &sink)
     }
 
     /// Hands the readers' encoding warnings to the sink once every row is through; the run's counts.
@@ -382,16 +388,6 @@ public struct Validator {
         consuming func outcome(of row: consuming NormalizedRow) -> RowOutcome {
             RowOutcome(line: row.line, source: source, row: row, findings: findings.findings)
         }
-    }
-
-    /// Reads one record through the field stage: its cells as the file holds them, its row and its findings.
-    func read(
-        _ record: CSVRecord, header: [String], mapping: HeaderMapping, fieldNames: FieldNames,
-        normalizer: RowNormalizer
-    ) -> (source: RowCells, row: NormalizedRow, findings: FindingList) {
-        read(
-            line: record.position.line, source: RowCells(record: record), header: header, mapping: mapping,
-            fieldNames: fieldNames, normalizer: normalizer)
     }
 
     /// Reads one record's cells, from `line`, through the field stage: the cells as given, the row and its findings.

@@ -22,8 +22,11 @@ struct RowCells: @unchecked Sendable {
         case set(Range<Int>)
     }
 
-    /// The buffer: `cellCount` cell ends, then two slot words for each canonical field (all
-    /// `UInt32`, read and written as raw memory), then the cells' bytes.
+    /// The buffer: each cell's start and end among the bytes, then two slot words for each
+    /// canonical field (all `UInt32`, read and written as raw memory), then the cells' bytes.
+    ///
+    /// A cell's start is kept, not only its end, so that the bytes may hold more than the cells:
+    /// a plain record's delimiters and quotes, copied with it at once (``init(plain:)``).
     private final class Buffer: ManagedBuffer<Void, UInt8> {}
 
     /// The buffer; nil for a row with no cells and every field kept.
@@ -55,12 +58,25 @@ struct RowCells: @unchecked Sendable {
             cells.buffer!.withUnsafeMutablePointerToElements { elements in
                 let view = View(count: fields.count, elements: elements)
                 if let base = all.baseAddress { view.bytes.initialize(from: base, count: all.count) }
+                var start = 0
                 for index in 0..<fields.count {
-                    view.words.storeBytes(
-                        of: UInt32(truncatingIfNeeded: fields.end(of: index)), toByteOffset: 4 * index, as: UInt32.self)
+                    let end = fields.end(of: index)
+                    view.setRange(start..<end, ofCell: index)
+                    start = end
                 }
             }
             return cells
+        }
+    }
+
+    /// The cells of a plain record, every field kept: its bytes, delimiters and quotes included,
+    /// copied at once, and where each field lies among them.
+    init(plain record: PlainRecordReader.Fields) {
+        self.init(empty: record.count, byteCount: record.bytes.count)
+        buffer!.withUnsafeMutablePointerToElements { elements in
+            let view = View(count: record.count, elements: elements)
+            if let base = record.bytes.baseAddress { view.bytes.initialize(from: base, count: record.bytes.count) }
+            for index in 0..<record.count { view.setRange(record.range(index), ofCell: index) }
         }
     }
 
@@ -89,8 +105,8 @@ struct RowCells: @unchecked Sendable {
             for index in 0..<count {
                 let source = cell(index)
                 if let base = source.baseAddress { (view.bytes + end).initialize(from: base, count: source.count) }
+                view.setRange(end..<end + source.count, ofCell: index)
                 end += source.count
-                view.words.storeBytes(of: UInt32(truncatingIfNeeded: end), toByteOffset: 4 * index, as: UInt32.self)
             }
         }
     }
@@ -113,7 +129,7 @@ struct RowCells: @unchecked Sendable {
     struct View {
         /// How many cells there are.
         let count: Int
-        /// The cell ends and the slots.
+        /// The cell ranges and the slots.
         let words: UnsafeMutableRawPointer
         /// The cells' bytes.
         let bytes: UnsafeMutablePointer<UInt8>
@@ -121,7 +137,7 @@ struct RowCells: @unchecked Sendable {
         init(count: Int, elements: UnsafeMutablePointer<UInt8>) {
             self.count = count
             words = UnsafeMutableRawPointer(elements)
-            bytes = elements + 4 &* (count &+ 2 &* RowCells.fieldCount)
+            bytes = elements + 8 &* (count &+ RowCells.fieldCount)
         }
 
         /// The byte range of cell `index`; empty past the last cell.
@@ -129,8 +145,20 @@ struct RowCells: @unchecked Sendable {
         func range(ofCell index: Int) -> Range<Int> {
             guard index >= 0 && index < count else { return 0..<0 }
             // Offsets within the buffer, which cannot overflow: wrapping arithmetic, no checks.
-            let start = index == 0 ? 0 : Int(words.load(fromByteOffset: 4 &* (index &- 1), as: UInt32.self))
-            return Range(uncheckedBounds: (start, Int(words.load(fromByteOffset: 4 &* index, as: UInt32.self))))
+            let at = 8 &* index
+            return Range(
+                uncheckedBounds: (
+                    Int(words.load(fromByteOffset: at, as: UInt32.self)),
+                    Int(words.load(fromByteOffset: at &+ 4, as: UInt32.self))
+                ))
+        }
+
+        /// Makes cell `index` (less than ``count``) the bytes of `range`.
+        @inline(__always)
+        func setRange(_ range: Range<Int>, ofCell index: Int) {
+            let at = 8 &* index
+            words.storeBytes(of: UInt32(truncatingIfNeeded: range.lowerBound), toByteOffset: at, as: UInt32.self)
+            words.storeBytes(of: UInt32(truncatingIfNeeded: range.upperBound), toByteOffset: at &+ 4, as: UInt32.self)
         }
 
         /// The bytes of `range`.
@@ -142,7 +170,7 @@ struct RowCells: @unchecked Sendable {
         /// What the cells ask of the field whose raw value is `field`.
         @inline(__always)
         func slot(_ field: Int) -> Slot {
-            let at = 4 &* (count &+ 2 &* field)
+            let at = 8 &* (count &+ field)
             let first = words.load(fromByteOffset: at, as: UInt32.self)
             switch first {
             case UInt32.max: return .keep
@@ -156,7 +184,7 @@ struct RowCells: @unchecked Sendable {
         /// Makes the cells ask `slot` of the field whose raw value is `field`.
         @inline(__always)
         func store(_ slot: Slot, at field: Int) {
-            let at = 4 &* (count &+ 2 &* field)
+            let at = 8 &* (count &+ field)
             switch slot {
             case .keep: words.storeBytes(of: UInt32.max, toByteOffset: at, as: UInt32.self)
             case .clear: words.storeBytes(of: UInt32.max - 1, toByteOffset: at, as: UInt32.self)
@@ -256,8 +284,8 @@ struct RowCells: @unchecked Sendable {
         return copy
     }
 
-    /// The bytes a buffer of `count` cells of `byteCount` bytes takes: its cell ends, slots and bytes.
-    private static func size(_ count: Int, _ byteCount: Int) -> Int { 4 * (count + 2 * fieldCount) + byteCount }
+    /// The bytes a buffer of `count` cells of `byteCount` bytes takes: its cell ranges, slots and bytes.
+    private static func size(_ count: Int, _ byteCount: Int) -> Int { 8 * (count + fieldCount) + byteCount }
 }
 
 extension RowCells: Equatable {
