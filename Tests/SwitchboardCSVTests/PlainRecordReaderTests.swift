@@ -72,6 +72,12 @@ private func plainRecords(
         case .record:
             let cells = (0..<plain.fieldCount).map { String(decoding: plain.field($0), as: UTF8.self) }
             #expect(plain.field(plain.fieldCount).isEmpty)
+            // The record as one span gives each field where it lies.
+            let fields = plain.fields
+            #expect(fields.count == plain.fieldCount)
+            for index in 0..<fields.count {
+                #expect(fields.bytes[fields.range(index)].elementsEqual(plain.field(index)))
+            }
             read.append(ReadRecord(cells: cells, position: plain.position))
         case .end: return (read, nil)
         case .notPlain(let stop): return (read, stop)
@@ -110,6 +116,36 @@ struct PlainRecordReaderTests {
                 // Without a weird cell and with room for any record, nothing stops it but a last
                 // record with no line break after it (left to the CSVReader).
                 #expect(readPlain >= (all.count - 1) * (all.count - 2) / 2)
+            }
+        }
+    }
+
+    @Test(
+        "Whatever byte of a sixteen-byte block a quote, delimiter or line break falls on, plain or not as for the CSVReader",
+        arguments: [
+            "a,\"b\",c", "\"a\"\"b\",c", "a,\"b,c\"\r\nd", "\"\",\"\"\"\"", "a,\"b\"x", "a,b\"c", "a,\"b\nc\",d",
+            "a,b\rc", "zoë,\"Ölsen\",Смирнова", "a,\u{FF}b", "\"a\",", "a,\"\"\"\"\"", "\"never",
+        ])
+    func everyPlaceInABlock(_ record: String) throws {
+        for padding in 0..<34 {
+            for lineBreak in ["\n", "\r\n", "\r"] {
+                // The record moved along by a first cell of `padding` bytes, its line break after it.
+                var bytes = Array("h,i\n\(String(repeating: "p", count: padding)),".utf8)
+                bytes += record == "a,\u{FF}b" ? [0x61, 0x2C, 0xFF, 0x62] : Array(record.utf8)
+                bytes += Array("\(lineBreak)next,1\(lineBreak)last\(lineBreak)".utf8)
+                let all = try everyRecord(bytes, dialect: CSVDialect(delimiter: UInt8(ascii: ",")))
+                for bufferSize in [16, 40, 4096] {
+                    let (records, stop) = try plainRecords(
+                        bytes, from: all[1].position, bufferSize: bufferSize,
+                        dialect: CSVDialect(delimiter: UInt8(ascii: ",")))
+                    let context = "padding \(padding), buffer \(bufferSize)"
+                    #expect(Array(all[1..<(1 + records.count)]) == records, "\(context)")
+                    if let stop {
+                        #expect(1 + records.count < all.count && all[1 + records.count].position == stop, "\(context)")
+                    } else {
+                        #expect(1 + records.count == all.count, "\(context)")
+                    }
+                }
             }
         }
     }
