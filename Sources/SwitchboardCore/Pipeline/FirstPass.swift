@@ -1,12 +1,6 @@
 import Dispatch
 import SwitchboardCSV
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 extension Validator {
     /// The first pass alone: every row's keys into the index, which comes back finished, with the header.
     ///

@@ -11,7 +11,7 @@ import SwitchboardCSV
 /// and any that cannot be read, go through a ``CSVReader`` resumed there, and plain reading
 /// starts again at the next readable record.
 ///
-/// Both give the same records, positions, findings and warnings; reading plain copies no record
+/// Both give the same records, positions, cells and warnings; reading plain copies no record
 /// into a `CSVRecord`. Each return to plain reading opens the input again and reads a buffer:
 /// after a few, it is only tried again when the last stretch read plain was long
 /// (``stretchWorthResuming``), so a file where most records are not plain (bytes that are not
