@@ -169,15 +169,15 @@ public final class PlainRecordReader {
     /// What ``scan()`` found of a plain record.
     private struct Shape {
         /// The record's bytes, before the line break that ends it.
-        var bytes: Int
+        var bytes = 0
         /// The bytes of that line break.
-        var lineBreak: Int
+        var lineBreak = 0
         /// The line breaks inside its quoted fields.
-        var quotedLineBreaks: Int
+        var quotedLineBreaks = 0
         /// Whether a quoted field holds a doubled quote.
-        var unescape: Bool
+        var unescape = false
         /// Whether every byte of the record is ASCII (false when not known).
-        var ascii: Bool
+        var ascii = false
     }
 
     /// What ``scan()`` found at `cursor`.
@@ -202,7 +202,7 @@ public final class PlainRecordReader {
         // A record starts with a field, unless the line is blank.
         if bytes[index] == RecordScanner.lf { return .blankLine(1) }
         if bytes[index] == RecordScanner.cr { return lineBreak(at: index).map { .blankLine($0) } ?? .needMore }
-        var shape = Shape(bytes: 0, lineBreak: 0, quotedLineBreaks: 0, unescape: false, ascii: false)
+        var shape = Shape()
         while true {
             let fieldStart = index
             let breakAt: Int
@@ -270,7 +270,7 @@ public final class PlainRecordReader {
         // The fields go straight into `starts` and `ends`, which have room for a block's more.
         var fields = 0
         var (starts, ends) = (self.starts, self.ends)
-        var shape = Shape(bytes: 0, lineBreak: 0, quotedLineBreaks: 0, unescape: false, ascii: false)
+        var shape = Shape()
         var high: UInt32 = 0
         var fieldStart = start
         // Inside a quoted field: where its text starts (else -1). After one: its closing quote,
@@ -309,7 +309,6 @@ public final class PlainRecordReader {
                     closedAt = at
                     continue
                 }
-                var endsRecord = false
                 if closedAt >= 0 {
                     // The byte after a closing quote: the delimiter or the line break, nothing else.
                     guard at == closedAt &+ 1, byte != RecordScanner.quote else { return nil }
@@ -319,7 +318,6 @@ public final class PlainRecordReader {
                         guard fields < maxFields else { return nil }
                         continue
                     }
-                    endsRecord = true
                 } else if byte == delimiter {
                     (starts[fields], ends[fields]) = (fieldStart, at)
                     fields &+= 1
@@ -336,15 +334,13 @@ public final class PlainRecordReader {
                     guard at != start else { return nil }
                     (starts[fields], ends[fields]) = (fieldStart, at)
                     fields &+= 1
-                    endsRecord = true
                 }
-                if endsRecord {
-                    // The record's bytes in this block are those below the line break.
-                    high |= masks.high & ((1 &<< UInt32(at &- index)) &- 1)
-                    shape.ascii = high == 0
-                    fieldCount = fields
-                    return endRecord(at, shape)
-                }
+                // A line break ends the record (every other byte went on above). Its bytes in
+                // this block are those below the line break.
+                high |= masks.high & ((1 &<< UInt32(at &- index)) &- 1)
+                shape.ascii = high == 0
+                fieldCount = fields
+                return endRecord(at, shape)
             }
             high |= masks.high
             index &+= 16

@@ -113,13 +113,7 @@ struct MostlyPlainRecords<Source: ByteSource> {
     /// Reads the next readable record, skipping those that cannot be read; false at the end.
     mutating func nextReadable() throws -> Bool {
         while true {
-            switch try next() {
-            case .record: return true
-            case .malformed: continue
-            case .fatal(let issue):
-                throw FileValidationError(code: .delimiterMismatch, line: issue.line, message: issue.message)
-            case .end: return false
-            }
+            if let readable = try next().readable() { return readable }
         }
     }
 

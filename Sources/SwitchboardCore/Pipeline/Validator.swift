@@ -526,13 +526,23 @@ extension CSVReader {
     /// Returns false at the end. A fatal issue (a header read with the wrong delimiter) throws.
     func nextReadable(into record: inout CSVRecord) throws -> Bool {
         while true {
-            switch try next(into: &record) {
-            case .record: return true
-            case .malformed: continue
-            case .fatal(let issue):
-                throw FileValidationError(code: .delimiterMismatch, line: issue.line, message: issue.message)
-            case .end: return false
-            }
+            if let readable = try next(into: &record).readable() { return readable }
+        }
+    }
+}
+
+extension CSVReadResult {
+    /// Whether this result is a readable record, to a reader looking for one: nil for a malformed record to skip.
+    ///
+    /// True for a record, false at the end. A fatal issue (a header read with the wrong
+    /// delimiter) throws.
+    func readable() throws -> Bool? {
+        switch self {
+        case .record: return true
+        case .malformed: return nil
+        case .fatal(let issue):
+            throw FileValidationError(code: .delimiterMismatch, line: issue.line, message: issue.message)
+        case .end: return false
         }
     }
 }
