@@ -72,26 +72,24 @@ final class Applier {
         var username: String
         var type: String
         var email: String?
-        var firstName: String?
-        var lastName: String?
-        var department: String?
-        var language: String?
-        var timeZone: String?
+        /// Whether the stored email is a login (it has a key).
+        var emailIsLogin: Bool
+        /// The plain text fields, in the order of ``ProfileText/fields``.
+        var texts: [String?]
         var status: String
         var passwordHash: String?
+        var passwordMustChange: Int
 
         init(_ row: Row) {
             id = row["id"]
             username = row["username"]
             type = row["type"]
             email = row["email"]
-            firstName = row["first_name"]
-            lastName = row["last_name"]
-            department = row["department"]
-            language = row["language"]
-            timeZone = row["time_zone"]
+            emailIsLogin = (row["email_key"] as String?) != nil
+            texts = ProfileText.columns.map { row[$0] }
             status = row["status"]
             passwordHash = row["password_hash"]
+            passwordMustChange = row["password_must_change"]
         }
     }
 
@@ -278,11 +276,19 @@ final class Applier {
             next.type = type.rawValue
         }
         merge("email", row.email, &next.email)
-        merge("first_name", row.firstName, &next.firstName)
-        merge("last_name", row.lastName, &next.lastName)
-        merge("department", row.department, &next.department)
-        merge("language", row.language, &next.language)
-        merge("time_zone", row.timeZone, &next.timeZone)
+        if row.email != nil { next.emailIsLogin = row.emailIsLogin }
+        let display = ProfileText.position(of: .displayName)
+        for (position, column) in ProfileText.columns.enumerated() {
+            var value = row.texts[position]
+            if position == display, let given = value, profile.texts[display] == nil,
+                ProfileText.displayNameAddsNothing(
+                    given, first: next.texts[ProfileText.position(of: .firstName)],
+                    last: next.texts[ProfileText.position(of: .lastName)])
+            {
+                value = nil
+            }
+            merge(column, value, &next.texts[position])
+        }
         if profile.status != "active" {
             changes.append(("status", profile.status, "active"))
             next.status = "active"
@@ -290,6 +296,7 @@ final class Applier {
         if let hash = row.passwordHash {
             changes.append(("portal_password", profile.passwordHash, hash))
             next.passwordHash = hash
+            next.passwordMustChange = row.passwordMustChange ? 1 : 0
         }
         if !changes.isEmpty {
             try touch(profile.id)
@@ -326,15 +333,16 @@ final class Applier {
             case "type": set("type", .text(next.type))
             case "email":
                 set("email", .optional(next.email))
-                set("email_key", .optional(next.email.map(NormalizedRow.fold)))
-            case "first_name": set("first_name", .optional(next.firstName))
-            case "last_name": set("last_name", .optional(next.lastName))
-            case "department": set("department", .optional(next.department))
-            case "language": set("language", .optional(next.language))
-            case "time_zone": set("time_zone", .optional(next.timeZone))
+                set("email_key", .optional(next.emailIsLogin ? next.email.map(NormalizedRow.fold) : nil))
             case "status": set("status", .text(next.status))
-            case "portal_password": set("password_hash", .optional(next.passwordHash))
-            default: preconditionFailure("no profile column for the change \(field)")
+            case "portal_password":
+                set("password_hash", .optional(next.passwordHash))
+                set("password_must_change", .integer(Int64(next.passwordMustChange)))
+            default:
+                guard let position = ProfileText.columns.firstIndex(of: field) else {
+                    preconditionFailure("no profile column for the change \(field)")
+                }
+                set(field, .optional(next.texts[position]))
             }
         }
         set("updated_at", .text(now))
@@ -357,11 +365,10 @@ final class Applier {
 
     private func delete(_ profile: StoredProfile, _ row: StagedRow) throws -> RowResult {
         try touch(profile.id)
-        let fields: [(String, String?)] = [
-            ("type", profile.type), ("email", profile.email), ("first_name", profile.firstName),
-            ("last_name", profile.lastName), ("department", profile.department), ("language", profile.language),
-            ("time_zone", profile.timeZone), ("status", profile.status), ("portal_password", profile.passwordHash),
-        ]
+        let fields: [(String, String?)] =
+            [("type", profile.type), ("email", profile.email)] + Array(zip(ProfileText.columns, profile.texts)) + [
+                ("status", profile.status), ("portal_password", profile.passwordHash),
+            ]
         try record(row, .deleted, nil, profile.username, nil)
         for (field, value) in fields where value != nil { try record(row, .deleted, field, value, nil) }
         _ = try release(profileID: profile.id, row: row, action: .deleted)
@@ -491,13 +498,15 @@ final class Applier {
             db,
             """
             UPDATE extension SET phone_number = ?, voicemail = ?, passcode_hash = ?,
+                passcode_must_change = CASE WHEN passcode_hash IS ? THEN passcode_must_change ELSE ? END,
                 passcode_set_at = CASE WHEN passcode_hash IS ? THEN passcode_set_at ELSE ? END,
                 phone_changed_at = CASE WHEN phone_number IS ? THEN phone_changed_at ELSE ? END
             WHERE id = ?
             """
         ).execute([
-            .optional(phone), .integer(Int64(voicemail)), .optional(passcode), .optional(passcode), .text(now),
-            .optional(phone), .text(now), .integer(ext.id),
+            .optional(phone), .integer(Int64(voicemail)), .optional(passcode), .optional(passcode),
+            .integer(row.passcodeMustChange ? 1 : 0), .optional(passcode), .text(now), .optional(phone), .text(now),
+            .integer(ext.id),
         ])
         changed = true
         ext.phoneNumber = phone

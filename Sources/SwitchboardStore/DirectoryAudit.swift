@@ -110,6 +110,7 @@ private struct DirectoryAuditRun {
         try missingFields()
         try orphanExtensions()
         try unconfirmedE911()
+        try credentialsToChange()
     }
 
     /// Calls `body` with each row of `sql`, its columns as text (nil for NULL).
@@ -239,20 +240,68 @@ private struct DirectoryAuditRun {
         }
     }
 
+    /// Profiles without what the system they came from needs of an add (the import profile that
+    /// added them; canonical for those added before it was recorded), or the policy's `[fields] required`.
     func missingFields() throws {
+        let columns = [
+            "email", "first_name", "last_name", "department", "language", "time_zone", "display_name",
+            "mobile_number", "caller_id_first_name", "caller_id_last_name",
+        ]
         try each(
             """
-            SELECT username, coalesce(first_name, '') = '', coalesce(last_name, '') = '',
-                type = 'user' AND coalesce(email, '') = ''
-            FROM profile
-            WHERE coalesce(first_name, '') = '' OR coalesce(last_name, '') = ''
-                OR (type = 'user' AND coalesce(email, '') = '')
-            ORDER BY username_key
+            SELECT username, type, source_profile, coalesce(email, '') <> '', coalesce(first_name, '') <> '',
+                coalesce(last_name, '') <> '', coalesce(department, '') <> '', coalesce(language, '') <> '',
+                coalesce(time_zone, '') <> '', coalesce(display_name, '') <> '', coalesce(mobile_number, '') <> '',
+                coalesce(caller_id_first_name, '') <> '', coalesce(caller_id_last_name, '') <> ''
+            FROM profile ORDER BY username_key
             """
         ) { row in
-            for (index, field) in ["first_name", "last_name", "email"].enumerated() where row[index + 1] == "1" {
+            let source = row[2].flatMap(ImportProfile.named) ?? .canonical
+            let has = Dictionary(uniqueKeysWithValues: zip(columns, row[3...].map { $0 == "1" }))
+            var needed = source.requiredOnAdd
+            for field in policy.fields.required where !needed.contains(field) && has[field.name] != nil {
+                needed.append(field)
+            }
+            // A common-area profile carries someone else's email: it needs none of its own.
+            if row[1] == ProfileType.commonArea.rawValue { needed.removeAll { $0 == .email } }
+            for field in needed where has[field.name] == false {
                 try finding(
-                    .auditFieldMissing, .error, row[0], field: field, "has no \(field), which every profile needs")
+                    .auditFieldMissing, .error, row[0], field: field.name,
+                    "has no \(field.name), which a profile from \(source.name) needs")
+            }
+            let named = has["display_name"] == true || has["first_name"] == true || has["last_name"] == true
+            if source.requiresAName && !named {
+                try finding(
+                    .auditFieldMissing, .error, row[0], field: "display_name",
+                    "has no name, which a profile from \(source.name) needs")
+            }
+        }
+    }
+
+    /// Profiles holding a passcode or password kept from a migration although it breaks the
+    /// policy, marked must-change: `import --replace-weak-secrets` or a new value clears them.
+    func credentialsToChange() throws {
+        try each(
+            """
+            SELECT p.username, p.password_must_change,
+                (SELECT group_concat(e.number || CASE WHEN e.site = '' THEN '' ELSE '@' || e.site END, ', ')
+                 FROM extension e WHERE e.profile_id = p.id AND e.passcode_must_change = 1)
+            FROM profile p
+            WHERE p.password_must_change = 1
+                OR EXISTS (SELECT 1 FROM extension e WHERE e.profile_id = p.id AND e.passcode_must_change = 1)
+            ORDER BY p.username_key
+            """
+        ) { row in
+            if let lines = row[2] {
+                try finding(
+                    .auditCredentialMustChange, .warning, row[0], field: "voicemail_passcode",
+                    "the voicemail passcode of \(lines) came from a migration and breaks the policy: it must be changed"
+                )
+            }
+            if row[1] == "1" {
+                try finding(
+                    .auditCredentialMustChange, .warning, row[0], field: "portal_password",
+                    "the portal password came from a migration and breaks the policy: it must be changed")
             }
         }
     }

@@ -33,13 +33,36 @@ struct ExportColumn: Equatable {
     var isBoolean: Bool = false
     /// The table the expression looks up row by row, if any: when it is empty the column is NULL.
     var table: String? = nil
+    /// How the cell's text is written in the vendor's own form.
+    var format: ExportFormat = .asStored
+}
+
+/// How an export writes a stored value in a vendor's own form.
+enum ExportFormat: Equatable {
+    /// As stored.
+    case asStored
+    /// A MAC address in the normal form, written in the vendor's style; a device name that is no
+    /// MAC address is left out (the column holds MAC addresses only).
+    case mac(MACAddress.Style)
+    /// A language tag as a POSIX locale: `fr-FR` as `fr_FR` (Wazo, FreePBX).
+    case posixLanguage
+
+    /// `text` in this form.
+    func apply(_ text: String) -> String {
+        switch self {
+        case .asStored: text
+        case .mac(let style): MACAddress.isNormal(text) ? MACAddress.written(text, as: style) : ""
+        case .posixLanguage: text.replacing("-", with: "_")
+        }
+    }
 }
 
 extension DirectoryStore {
     /// Writes the directory as CSV in the request's profile, streaming; returns the number of rows.
     ///
     /// One row per extension, in order of site then extension (text order, as the index keeps
-    /// them), then one row per profile without an extension, by username. A profile's device
+    /// them), then one row per profile without an extension, by username (not for a profile
+    /// of a system that names people by extension: such a profile has no row there). A profile's device
     /// and extension-mobility profile go on each of its rows. Secret columns stay empty: secrets
     /// are stored only as hashes. The read is one transaction, so an import running beside it
     /// is seen either wholly or not at all.
@@ -52,6 +75,7 @@ extension DirectoryStore {
         let booleans = request.profile.booleans
         let words = (yes: Array(booleans.yes.utf8), no: Array(booleans.no.utf8))
         let isBoolean = columns.map(\.isBoolean)
+        let formats = columns.map(\.format)
         let statusFilter = request.includeDisabled ? "" : " AND p.status = 'active'"
         let siteFilter = request.site == nil ? "" : " AND e.site_key = ?"
         let site: [RawStatement.Value] = request.site.map { [.text(NormalizedRow.fold($0))] } ?? []
@@ -72,7 +96,7 @@ extension DirectoryStore {
                         """, site
                     )
                 ]
-                if request.site == nil {
+                if request.site == nil && request.profile.identity == .login {
                     queries.append(
                         (
                             """
@@ -91,6 +115,10 @@ extension DirectoryStore {
                                 (row.integer(column) == 1 ? words.yes : words.no).withUnsafeBufferPointer {
                                     writer.writeField($0, column: Int(column), of: Int(fieldCount))
                                 }
+                            } else if formats[Int(column)] != .asStored, !row.isNull(column) {
+                                var text = formats[Int(column)].apply(
+                                    String(decoding: row.text(column), as: UTF8.self))
+                                text.withUTF8 { writer.writeField($0, column: Int(column), of: Int(fieldCount)) }
                             } else {
                                 writer.writeField(row.text(column), column: Int(column), of: Int(fieldCount))
                             }
@@ -110,38 +138,72 @@ extension DirectoryStore {
     /// The columns an export in `profile` writes.
     ///
     /// Each column that carries a canonical field, in the vendor's order; of two that carry
-    /// one field, the first. Ignored columns are left out.
+    /// one field, the first. Ignored columns are left out, unless the profile's import reads
+    /// columns by position (``ImportProfile/exportsEveryColumn``): then they are written empty.
+    /// A column the vendor requires gets its constant or its default (Wazo's `line_protocol`
+    /// and `context`).
     static func columns(for profile: ImportProfile) -> [ExportColumn] {
         var taken: Set<String> = []
         var result: [ExportColumn] = []
         for column in profile.columns {
             let key: String
-            let expression: String
+            var expression: String
             var freeText = false
+            var format = ExportFormat.asStored
+            var table: String?
             switch column.role {
             case .ignored, .ignoredSecret:
+                guard profile.exportsEveryColumn else { continue }
+                result.append(ExportColumn(header: column.header, expression: "NULL"))
+                continue
+            case .constant(let text):
+                result.append(ExportColumn(header: column.header, expression: sqlLiteral(text)))
                 continue
             case .fullName:
                 key = "full_name"
-                expression = "trim(coalesce(p.first_name, '') || ' ' || coalesce(p.last_name, ''))"
+                expression = """
+                    coalesce(p.display_name, trim(coalesce(p.first_name, '') || ' ' || coalesce(p.last_name, '')))
+                    """
                 freeText = true
             case .mailboxNumber:
                 key = CanonicalField.voicemail.name
                 expression = "CASE WHEN e.voicemail = 1 THEN e.number ELSE '' END"
+            case .macAddress(let style):
+                key = CanonicalField.deviceName.name
+                expression = Self.expression(for: .deviceName)
+                format = .mac(style)
+                table = "device"
             case .field(let field):
                 key = field.name
                 expression = Self.expression(for: field)
+                // The vendor's own word for an upsert, where it has one (FreePBX Bulk Extensions' `edit`).
+                if field == .action, let word = profile.actionWords.first(where: { $0.value == .upsert })?.key {
+                    expression = "CASE p.status WHEN 'active' THEN \(sqlLiteral(word)) ELSE 'disable' END"
+                }
                 freeText = field.isFreeText
+                if field == .language && profile.languageTags == .posix { format = .posixLanguage }
+                if field == .emProfile { table = "em_profile_user" }
+                if field == .deviceName { table = "device" }
             }
-            guard taken.insert(key).inserted else { continue }
+            guard taken.insert(key).inserted else {
+                if profile.exportsEveryColumn { result.append(ExportColumn(header: column.header, expression: "NULL")) }
+                continue
+            }
+            if let fallback = column.exportDefault {
+                expression = "coalesce(nullif(\(expression), ''), \(sqlLiteral(fallback)))"
+                table = nil
+            }
             result.append(
                 ExportColumn(
                     header: column.header, expression: expression, isFreeText: freeText,
-                    isBoolean: column.role == .field(.voicemail),
-                    table: column.role == .field(.emProfile)
-                        ? "em_profile_user" : column.role == .field(.deviceName) ? "device" : nil))
+                    isBoolean: column.role == .field(.voicemail), table: table, format: format))
         }
         return result
+    }
+
+    /// `text` as an SQL string literal; only the catalogue's constants are written this way, never data.
+    private static func sqlLiteral(_ text: String) -> String {
+        "'" + text.replacing("'", with: "''") + "'"
     }
 
     /// The look-up tables among `device` and `em_profile_user` that hold no row.
@@ -170,6 +232,10 @@ extension DirectoryStore {
         case .department: "p.department"
         case .language: "p.language"
         case .timeZone: "p.time_zone"
+        case .displayName: "p.display_name"
+        case .mobileNumber: "p.mobile_number"
+        case .callerIDFirstName: "p.caller_id_first_name"
+        case .callerIDLastName: "p.caller_id_last_name"
         case .voicemail: "e.voicemail"
         case .voicemailPasscode, .portalPassword: "''"
         case .emProfile:

@@ -48,8 +48,15 @@ public struct ImportRequest: Sendable {
     public var dryRun: Bool
     /// The tool version for the run record.
     public var toolVersion: String
-    /// Where generated credentials go; nil generates none (`--generate-secrets` off).
+    /// Where generated credentials go; nil generates none (`--generate-secrets` and
+    /// `--replace-weak-secrets` off).
     public var credentialsPath: String?
+    /// Whether blank passcode and password cells of new profiles get generated values (`--generate-secrets`).
+    public var generatesBlankSecrets = false
+    /// Whether legacy credentials that break the policy (`passcode.weak-legacy`,
+    /// `password.weak-legacy`) are replaced by generated values instead of kept must-change
+    /// (`--replace-weak-secrets`).
+    public var replacesWeakSecrets = false
     /// The file whose SHA-256 the importer computes when ``fileSHA256`` is empty: into an empty
     /// directory on the second core, while the validator's first pass reads the file.
     public var digestPath: String?
@@ -88,6 +95,16 @@ public struct ImportRequest: Sendable {
     public func generatingSecrets(into path: String) -> ImportRequest {
         var request = self
         request.credentialsPath = path
+        request.generatesBlankSecrets = true
+        return request
+    }
+
+    /// The request with `--replace-weak-secrets`: a legacy passcode or password that breaks the
+    /// policy is replaced by a compliant generated value, written once to `path` with the others.
+    public func replacingWeakSecrets(into path: String) -> ImportRequest {
+        var request = self
+        request.credentialsPath = path
+        request.replacesWeakSecrets = true
         return request
     }
 }
@@ -165,7 +182,8 @@ extension DirectoryStore {
                 return try BulkLoader(db, runID: runID, now: started)
             } : nil
         var sink = StagingSink(
-            reports: reports, credentials: credentials,
+            reports: reports, credentials: credentials, generatesBlankSecrets: request.generatesBlankSecrets,
+            replacesWeakSecrets: request.replacesWeakSecrets,
             staging: try Staging(db, hasher: SecretHasher(rounds: request.policy.secrets.pbkdf2Rounds)),
             directory: directory, policy: request.policy, mode: request.mode, dryRun: request.dryRun,
             makeBulkLoader: makeBulkLoader)
@@ -182,8 +200,10 @@ extension DirectoryStore {
         if let failure = directory.failure { throw failure }
         try sink.staging.flush()
 
+        // A file without rows (a header alone, or only blank rows) is no rejection: nothing to do.
         var result = ImportResult(
-            summary: summary, counts: ApplyCounts(), runID: nil, applied: false, outcome: "rejected")
+            summary: summary, counts: ApplyCounts(), runID: nil, applied: false,
+            outcome: summary.rejected == 0 ? "applied" : "rejected")
         // A dry run applies what it can, whatever the mode, to say what each row would do; it rolls back anyway.
         guard summary.rows > 0, request.dryRun || request.mode == .partial || summary.rejected == 0 else {
             try db.execute(sql: "ROLLBACK")
@@ -312,14 +332,20 @@ extension DirectoryStore {
 /// Passes every row on to the reports and stages the accepted ones for the apply.
 struct StagingSink<Reports: ValidationSink>: ValidationSink {
     var reports: Reports
-    /// Where generated credentials go, when `--generate-secrets` asks for them.
+    /// Where generated credentials go, when `--generate-secrets` or `--replace-weak-secrets` asks for them.
     let credentials: CredentialsFile?
+    /// Whether blank secrets of new profiles are generated (`--generate-secrets`).
+    let generatesBlankSecrets: Bool
+    /// Whether weak legacy secrets are replaced by generated ones (`--replace-weak-secrets`).
+    let replacesWeakSecrets: Bool
     var staging: Staging
     let directory: StoreDirectory
     let policy: Policy
     let mode: ImportMode
     /// Whether this is a dry run: every row is staged, the rejected ones as markers for the plan.
     let dryRun: Bool
+    /// The profile the file is read with, recorded on the profiles it adds.
+    private var sourceProfile: String?
     /// Whether a row was rejected: in atomic mode nothing more is staged, since nothing will be applied.
     private var sawRejection = false
     /// Makes the bulk loader, when the directory is empty before the file; nil when it is not.
@@ -328,11 +354,14 @@ struct StagingSink<Reports: ValidationSink>: ValidationSink {
     private var isBulkLoading: Bool { staging.loader != nil }
 
     init(
-        reports: Reports, credentials: CredentialsFile? = nil, staging: Staging, directory: StoreDirectory,
-        policy: Policy, mode: ImportMode, dryRun: Bool, makeBulkLoader: (() throws -> BulkLoader)? = nil
+        reports: Reports, credentials: CredentialsFile? = nil, generatesBlankSecrets: Bool = true,
+        replacesWeakSecrets: Bool = false, staging: Staging, directory: StoreDirectory, policy: Policy,
+        mode: ImportMode, dryRun: Bool, makeBulkLoader: (() throws -> BulkLoader)? = nil
     ) {
         self.reports = reports
         self.credentials = credentials
+        self.generatesBlankSecrets = generatesBlankSecrets
+        self.replacesWeakSecrets = replacesWeakSecrets
         self.staging = staging
         self.directory = directory
         self.policy = policy
@@ -348,6 +377,7 @@ struct StagingSink<Reports: ValidationSink>: ValidationSink {
     }
 
     mutating func begin(header: [String], mapping: HeaderMapping) throws {
+        sourceProfile = mapping.profile.name
         try reports.begin(header: header, mapping: mapping)
     }
 
@@ -355,6 +385,8 @@ struct StagingSink<Reports: ValidationSink>: ValidationSink {
 
     mutating func row(_ outcome: RowOutcome) throws {
         try reports.row(outcome)
+        // A blank row is skipped: it is no rejection, and there is nothing to apply.
+        if outcome.row?.isBlank == true { return }
         guard outcome.isAccepted, let normalized = outcome.row else {
             sawRejection = true
             if dryRun {
@@ -365,15 +397,19 @@ struct StagingSink<Reports: ValidationSink>: ValidationSink {
         guard mode == .partial || dryRun || !sawRejection else { return }
         let key = normalized.usernameKey ?? ""
         var passcode = normalized.row.value(.voicemailPasscode)
+        var password = normalized.row.value(.portalPassword)
+        var staged = StagedRow(normalized, policy: policy, findings: outcome.findings, sourceProfile: sourceProfile)
+        if replacesWeakSecrets, let credentials, staged.passcodeMustChange || staged.passwordMustChange {
+            (passcode, password) = try replaceWeak(
+                in: normalized, staged: &staged, passcode: passcode, password: password, into: credentials)
+        }
         if isBulkLoading {
             // A new profile: no secret in effect to compare with, nothing stored to look up.
-            var password = normalized.row.value(.portalPassword)
-            if let credentials {
+            if let credentials, generatesBlankSecrets {
                 (passcode, password) = try generate(
                     for: normalized, passcode: passcode, password: password, into: credentials)
             }
-            try staging.add(
-                StagedRow(normalized, policy: policy), passcode: passcode, password: password, storedPassword: nil)
+            try staging.add(staged, passcode: passcode, password: password, storedPassword: nil)
             return
         }
         if let candidate = passcode {
@@ -382,10 +418,9 @@ struct StagingSink<Reports: ValidationSink>: ValidationSink {
                 ?? directory.passcodeHistory(usernameKey: key)?.isCurrent(candidate) ?? false
             if isCurrent { passcode = nil }
         }
-        var password = normalized.row.value(.portalPassword)
         // Only a profile the directory does not hold gets generated values: re-running the file
         // finds it and changes nothing.
-        if let credentials, directory.profile(usernameKey: key) == nil {
+        if let credentials, generatesBlankSecrets, directory.profile(usernameKey: key) == nil {
             (passcode, password) = try generate(
                 for: normalized, passcode: passcode, password: password, into: credentials)
         }
@@ -397,9 +432,33 @@ struct StagingSink<Reports: ValidationSink>: ValidationSink {
             if same { password = nil }
             storedPassword = nil
         }
-        try staging.add(
-            StagedRow(normalized, policy: policy), passcode: passcode, password: password,
-            storedPassword: storedPassword)
+        try staging.add(staged, passcode: passcode, password: password, storedPassword: storedPassword)
+    }
+
+    /// Replaces the row's weak legacy passcode and password with compliant generated values,
+    /// written to the credentials file; the staged row's secrets are then no longer must-change.
+    private func replaceWeak(
+        in row: NormalizedRow, staged: inout StagedRow, passcode: String?, password: String?,
+        into credentials: CredentialsFile
+    ) throws -> (String?, String?) {
+        let generator = CredentialGenerator(policy: policy)
+        var newPasscode: String?
+        var newPassword: String?
+        if staged.passcodeMustChange {
+            newPasscode = try generator.passcode(
+                for: PasscodeContext(
+                    extension: row.extensionNumber, phoneNumber: row.phoneNumber, firstName: row.row.value(.firstName),
+                    lastName: row.row.value(.lastName)))
+            staged.passcodeMustChange = false
+        }
+        if staged.passwordMustChange {
+            newPassword = try generator.password(username: row.username, extension: row.extensionNumber)
+            staged.passwordMustChange = false
+        }
+        try credentials.add(
+            username: row.username ?? "", extensionLabel: row.extensionLabel, passcode: newPasscode,
+            password: newPassword)
+        return (newPasscode ?? passcode, newPassword ?? password)
     }
 
     /// Fills a new profile's blank passcode (when it gets an extension) and blank password with

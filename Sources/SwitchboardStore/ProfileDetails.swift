@@ -47,7 +47,7 @@ extension DirectoryStore {
                     arguments: [NormalizedRow.fold(username)])
             else { return nil }
             let id: Int64 = row["id"]
-            let names = ["email", "first_name", "last_name", "department", "language", "time_zone"]
+            let names = ["email"] + ProfileText.columns
             let lines = try Row.fetchAll(
                 db, sql: "SELECT * FROM extension WHERE profile_id = ? AND number IS NOT NULL ORDER BY id",
                 arguments: [id]

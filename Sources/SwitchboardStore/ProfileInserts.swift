@@ -4,20 +4,22 @@ import SwitchboardCore
 /// The statements that add a profile and what it holds, shared by the ``Applier`` and the ``BulkLoader``
 /// so that both write a new profile in one way.
 enum ProfileInserts {
-    /// A new active profile: username, its key, type, email, its key, first and last name,
-    /// department, language, time zone, password hash, the run that adds it, created and updated at.
+    /// A new active profile: username, its key, type, email, its key (for a login), the plain text
+    /// fields of ``ProfileText``, the import profile of its file, password hash and whether it must change, the run that adds it,
+    /// created and updated at.
     static let profile = """
         INSERT INTO profile (username, username_key, type, email, email_key, first_name, last_name, department,
-            language, time_zone, status, password_hash, created_run_id, created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)
+            language, time_zone, display_name, mobile_number, caller_id_first_name, caller_id_last_name,
+            source_profile, status, password_hash, password_must_change, created_run_id, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?)
         """
 
     /// A new extension: profile id, site, site key, number, phone number, mailbox, passcode hash,
-    /// when the passcode was set, when the phone number changed.
+    /// whether it must change, when the passcode was set, when the phone number changed.
     static let `extension` = """
         INSERT INTO extension (profile_id, site, site_key, number, phone_number, voicemail, passcode_hash,
-            passcode_set_at, phone_changed_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            passcode_must_change, passcode_set_at, phone_changed_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
     /// A new device: name, name key, profile id.
@@ -34,9 +36,10 @@ enum ProfileInserts {
         let email = nonEmpty(row.email)
         return [
             .text(row.username), .text(row.usernameKey), .text((row.type ?? .user).rawValue), .optional(email),
-            .optional(email.map(NormalizedRow.fold)), .optional(nonEmpty(row.firstName)),
-            .optional(nonEmpty(row.lastName)), .optional(nonEmpty(row.department)),
-            .optional(nonEmpty(row.language)), .optional(nonEmpty(row.timeZone)), .optional(row.passwordHash),
+            .optional(row.emailIsLogin ? email.map(NormalizedRow.fold) : nil),
+        ] + row.texts.map { .optional(nonEmpty($0)) } + [
+            .optional(row.sourceProfile), .optional(row.passwordHash),
+            .integer(row.passwordHash != nil && row.passwordMustChange ? 1 : 0),
             runID.map { .integer($0) } ?? .null, .text(now), .text(now),
         ]
     }
@@ -49,6 +52,7 @@ enum ProfileInserts {
         return [
             .integer(profileID), .text(row.site), .text(row.siteKey), .text(number), .optional(phone),
             .integer(Int64(row.voicemail ?? 0)), .optional(row.passcodeHash),
+            .integer(row.passcodeHash != nil && row.passcodeMustChange ? 1 : 0),
             row.passcodeHash == nil ? .null : .text(now), phone == nil ? .null : .text(now),
         ]
     }

@@ -62,13 +62,14 @@ struct ProfileSnapshot: Codable {
     var passcodeHistory: [Columns]
 
     /// The columns each table restores, in a fixed order (never from data).
-    static let profileColumns = [
-        "username", "username_key", "type", "email", "email_key", "first_name", "last_name", "department",
-        "language", "time_zone", "status", "password_hash", "created_run_id", "created_at", "updated_at",
-    ]
+    static let profileColumns =
+        ["username", "username_key", "type", "email", "email_key"] + ProfileText.columns + [
+            "source_profile", "status", "password_hash", "password_must_change", "created_run_id", "created_at",
+            "updated_at",
+        ]
     static let extensionColumns = [
-        "site", "site_key", "number", "phone_number", "voicemail", "passcode_hash", "passcode_set_at",
-        "phone_changed_at", "e911_confirmed_at",
+        "site", "site_key", "number", "phone_number", "voicemail", "passcode_hash", "passcode_must_change",
+        "passcode_set_at", "phone_changed_at", "e911_confirmed_at",
     ]
     static let deviceColumns = ["name", "name_key"]
     static let historyColumns = ["passcode_hash", "replaced_at"]

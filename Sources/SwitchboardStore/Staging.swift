@@ -14,11 +14,11 @@ struct StagedRow {
     var username: String
     var usernameKey: String
     var email: String?
-    var firstName: String?
-    var lastName: String?
-    var department: String?
-    var language: String?
-    var timeZone: String?
+    /// Whether the email is the profile's login (its key is unique); false for an address only
+    /// for notifications, which several profiles may share (its key is not stored).
+    var emailIsLogin = true
+    /// The profile's plain text fields, in the order of ``ProfileText/fields``.
+    var texts: [String?] = ProfileText.none
     var site: String
     /// The extension number: nil keeps, empty clears the profile's extensions.
     var number: String?
@@ -29,6 +29,12 @@ struct StagedRow {
     var passcodeHash: String?
     /// The new password's hash; nil when the row sets none or sets the one in effect.
     var passwordHash: String?
+    /// The import profile the row was read with (`freepbx`), for a profile the row adds.
+    var sourceProfile: String?
+    /// Whether the new passcode breaks the policy and came from a migration file: it must be changed.
+    var passcodeMustChange = false
+    /// Whether the new password breaks the policy and came from a migration file: it must be changed.
+    var passwordMustChange = false
     var deviceName: String?
     var emProfile: String?
     /// For a rejected row staged only for a dry run's plan, its codes; nil for a row to apply.
@@ -38,21 +44,26 @@ struct StagedRow {
     var siteKey: String { NormalizedRow.fold(site) }
 
     /// The columns of the staging table, in order, after `seq`.
-    static let columns = [
-        "line", "action", "type", "username", "username_key", "email", "first_name", "last_name", "department",
-        "language", "time_zone", "site", "number", "phone_number", "voicemail", "passcode_hash", "password_hash",
-        "device_name", "em_profile", "rejected_codes",
-    ]
+    static let columns =
+        ["line", "action", "type", "username", "username_key", "email", "email_is_login"] + ProfileText.columns + [
+            "site", "number", "phone_number", "voicemail", "passcode_hash", "password_hash", "passcode_must_change",
+            "password_must_change", "device_name", "em_profile", "rejected_codes", "source_profile",
+        ]
 
     var values: [RawStatement.Value] {
         [
             .integer(Int64(line)), .text(action.rawValue), .optional(type?.rawValue), .text(username),
-            .text(usernameKey), .optional(email), .optional(firstName), .optional(lastName), .optional(department),
-            .optional(language), .optional(timeZone), .text(site), .optional(number), .optional(phoneNumber),
-            .optional(voicemail), .optional(passcodeHash), .optional(passwordHash), .optional(deviceName),
-            .optional(emProfile), .optional(rejectedCodes?.joined(separator: ";")),
+            .text(usernameKey), .optional(email), .integer(emailIsLogin ? 1 : 0),
+        ] + texts.map { .optional($0) } + [
+            .text(site), .optional(number), .optional(phoneNumber), .optional(voicemail), .optional(passcodeHash),
+            .optional(passwordHash), .integer(passcodeMustChange ? 1 : 0), .integer(passwordMustChange ? 1 : 0),
+            .optional(deviceName), .optional(emProfile), .optional(rejectedCodes?.joined(separator: ";")),
+            .optional(sourceProfile),
         ]
     }
+
+    /// The text set for `field`, one of ``ProfileText/fields``: nil keeps, empty clears.
+    func text(_ field: CanonicalField) -> String? { texts[ProfileText.position(of: field)] }
 
     init(row: Row) {
         line = row["line"]
@@ -61,17 +72,17 @@ struct StagedRow {
         username = row["username"]
         usernameKey = row["username_key"]
         email = row["email"]
-        firstName = row["first_name"]
-        lastName = row["last_name"]
-        department = row["department"]
-        language = row["language"]
-        timeZone = row["time_zone"]
+        emailIsLogin = (row["email_is_login"] as Int?) != 0
+        texts = ProfileText.columns.map { row[$0] }
         site = row["site"]
         number = row["number"]
         phoneNumber = row["phone_number"]
         voicemail = row["voicemail"]
         passcodeHash = row["passcode_hash"]
         passwordHash = row["password_hash"]
+        passcodeMustChange = (row["passcode_must_change"] as Int?) == 1
+        passwordMustChange = (row["password_must_change"] as Int?) == 1
+        sourceProfile = row["source_profile"]
         deviceName = row["device_name"]
         emProfile = row["em_profile"]
         rejectedCodes = (row["rejected_codes"] as String?).map { $0.split(separator: ";").map(String.init) }
@@ -88,7 +99,10 @@ struct StagedRow {
     }
 
     /// The staged form of an accepted row; secrets are left for ``Staging`` to hash.
-    init(_ normalized: NormalizedRow, policy: Policy) {
+    ///
+    /// `findings` are the row's: a `*.weak-legacy` warning marks its new secret must-change.
+    init(_ normalized: NormalizedRow, policy: Policy, findings: [Finding] = [], sourceProfile: String? = nil) {
+        self.sourceProfile = sourceProfile
         let row = normalized.row
         func text(_ field: CanonicalField) -> String? {
             switch row[field] {
@@ -103,11 +117,10 @@ struct StagedRow {
         username = normalized.username ?? ""
         usernameKey = normalized.usernameKey ?? ""
         email = row.keeps(.email) ? nil : normalized.email ?? ""
-        firstName = text(.firstName)
-        lastName = text(.lastName)
-        department = text(.department)
-        language = text(.language)
-        timeZone = text(.timeZone)
+        emailIsLogin = normalized.emailIsLogin
+        texts = ProfileText.fields.map(text)
+        passcodeMustChange = findings.contains { $0.code == .passcodeWeakLegacy }
+        passwordMustChange = findings.contains { $0.code == .passwordWeakLegacy }
         site = normalized.site
         number = row.keeps(.extension) ? nil : normalized.extensionNumber ?? ""
         phoneNumber = row.keeps(.phoneNumber) ? nil : normalized.phoneNumber ?? ""
@@ -119,6 +132,33 @@ struct StagedRow {
         }
         deviceName = row.keeps(.deviceName) ? nil : normalized.deviceName ?? ""
         emProfile = row.keeps(.emProfile) ? nil : normalized.emProfile ?? ""
+    }
+}
+
+/// The profile's plain text fields: set, kept or cleared one by one, each stored in the
+/// `profile` column of its canonical name.
+enum ProfileText {
+    /// The fields, in the order staged rows and stored profiles keep them.
+    static let fields: [CanonicalField] = [
+        .firstName, .lastName, .department, .language, .timeZone, .displayName, .mobileNumber, .callerIDFirstName,
+        .callerIDLastName,
+    ]
+    /// The columns of ``fields``, in order.
+    static let columns = fields.map(\.name)
+    /// No value for any field: every one kept.
+    static let none = [String?](repeating: nil, count: fields.count)
+
+    /// Whether a display name says no more than the first and last name joined by a space, so
+    /// that a profile without a display name of its own needs none: an export in a shape with one
+    /// name column writes the two joined, and reading it back is no change.
+    static func displayNameAddsNothing(_ display: String, first: String?, last: String?) -> Bool {
+        display == [first, last].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
+    }
+
+    /// The place of `field` in ``fields``.
+    static func position(of field: CanonicalField) -> Int {
+        guard let position = fields.firstIndex(of: field) else { preconditionFailure("\(field) is no profile text") }
+        return position
     }
 }
 

@@ -86,6 +86,18 @@ final class StoreDirectory: DirectoryLookup {
         }
     }
 
+    func extensionHolders(number: String) -> [(usernameKey: String, site: String)] {
+        fetch {
+            try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT p.username_key, e.site FROM extension e JOIN profile p ON p.id = e.profile_id
+                        WHERE e.number = ? LIMIT 2
+                        """), arguments: [number]
+            ).map { ($0[0], $0[1]) }
+        } ?? []
+    }
+
     func deviceOwner(deviceKey: String) -> String? {
         string(
             "SELECT p.username_key FROM device d JOIN profile p ON p.id = d.profile_id WHERE d.name_key = ?", deviceKey)
@@ -122,9 +134,16 @@ final class StoreDirectory: DirectoryLookup {
                 return (value.isEmpty ? nil : value) == (stored[column] as String?)
             }
             guard staged.type.map({ $0.rawValue == (stored["type"] as String) }) ?? true,
-                same(staged.email, "email"), same(staged.firstName, "first_name"), same(staged.lastName, "last_name"),
-                same(staged.department, "department"), same(staged.language, "language"),
-                same(staged.timeZone, "time_zone")
+                same(staged.email, "email"),
+                zip(staged.texts, ProfileText.columns).allSatisfy({ value, column in
+                    same(value, column)
+                        || (column == "display_name" && (stored[column] as String?) == nil
+                            && value.map {
+                                ProfileText.displayNameAddsNothing(
+                                    $0, first: staged.text(.firstName) ?? stored["first_name"],
+                                    last: staged.text(.lastName) ?? stored["last_name"])
+                            } == true)
+                })
             else { return false }
             let id: Int64 = stored["id"]
             let lines = try Row.fetchAll(

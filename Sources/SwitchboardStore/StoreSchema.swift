@@ -15,6 +15,9 @@ enum StoreSchema {
         migrator.registerMigration("v2: audit runs") { db in
             try db.execute(sql: version2)
         }
+        migrator.registerMigration("v3: display and caller-ID names, mobile numbers, must-change credentials") { db in
+            try db.execute(sql: version3)
+        }
         return migrator
     }
 
@@ -172,5 +175,25 @@ enum StoreSchema {
             errors INTEGER NOT NULL,
             warnings INTEGER NOT NULL
         );
+        """
+
+    /// What vendors' files carry beyond the first schema.
+    ///
+    /// The name as one field, the mobile number, the caller-ID names, the import profile that
+    /// added the profile, and whether a credential kept from a migration breaks the policy and
+    /// must be changed. An email that is only a notification address has no key.
+    private static let version3 = """
+        ALTER TABLE profile ADD COLUMN display_name TEXT;
+        ALTER TABLE profile ADD COLUMN mobile_number TEXT;
+        ALTER TABLE profile ADD COLUMN caller_id_first_name TEXT;
+        ALTER TABLE profile ADD COLUMN caller_id_last_name TEXT;
+        -- The import profile of the file that added the profile: what its system needs of it.
+        ALTER TABLE profile ADD COLUMN source_profile TEXT;
+        ALTER TABLE profile ADD COLUMN password_must_change INTEGER NOT NULL DEFAULT 0
+            CHECK (password_must_change IN (0, 1));
+        ALTER TABLE extension ADD COLUMN passcode_must_change INTEGER NOT NULL DEFAULT 0
+            CHECK (passcode_must_change IN (0, 1));
+        -- A file without sites names an extension by its number alone.
+        CREATE INDEX extension_by_number ON extension(number);
         """
 }

@@ -44,6 +44,11 @@ struct Import: ParsableCommand {
         help: "Fill the blank passcode and password cells of new profiles with compliant generated values.")
     var generateSecrets = false
 
+    @Flag(
+        name: .customLong("replace-weak-secrets"),
+        help: "Replace legacy passcodes and passwords that break the policy with compliant generated values.")
+    var replaceWeakSecrets = false
+
     @Option(help: "Where generated credentials go (default: <input-stem>.credentials.csv); written once, mode 0600.")
     var credentials: String?
 
@@ -56,8 +61,9 @@ struct Import: ParsableCommand {
             throw ValidationError("import checks against its database; --directory is for validate only.")
         }
         if !(0...3600).contains(busyTimeout) { throw ValidationError("--busy-timeout must be 0 to 3600 seconds.") }
-        if credentials != nil && !generateSecrets {
-            throw ValidationError("--credentials names where generated secrets go; add --generate-secrets.")
+        if credentials != nil && !generateSecrets && !replaceWeakSecrets {
+            throw ValidationError(
+                "--credentials names where generated secrets go; add --generate-secrets or --replace-weak-secrets.")
         }
     }
 
@@ -65,6 +71,24 @@ struct Import: ParsableCommand {
         let setup = try importOptions.prepare(file: file)
         defer { setup.cleanUp() }
         let path = DatabaseOptions.path(db, onlyIfPresent: false)!
+        // A file with a header and no row changes nothing: no database is made for it.
+        if access(path, F_OK) != 0, try setup.mapFailures({ try setup.hasNoRecords() }) {
+            var sink = try reportOptions.sink(defaultRejects: setup.defaultRejectsPath)
+            let summary = try setup.run(into: &sink)
+            try sink.finish()
+            var out = OutputStream.standardOutput()
+            let note = "Nothing to apply: the file has no rows, and no database was created at \(path).\n"
+            switch reportOptions.format {
+            case .text: try? out.write(Validate.summaryText(summary, sink, extra: note))
+            case .json:
+                var json = Validate.summaryJSON(summary, sink)
+                json.add("applied", false)
+                json.add("database", path)
+                try? out.write(json.text + "\n")
+            }
+            try? out.flush()
+            return
+        }
         var sink = try reportOptions.sink(defaultRejects: setup.defaultRejectsPath)
         let store = try DatabaseOptions.open(path, readOnly: false, busyTimeout: busyTimeout)
         let bar = ProgressBar(totalBytes: fileSize(setup.path), quiet: quiet)
@@ -81,11 +105,10 @@ struct Import: ParsableCommand {
             // 0 is a size stat could not read: unknown.
             let size = fileSize(setup.path)
             request.sourceBytes = size > 0 ? size : nil
-            if generateSecrets {
-                request = request.generatingSecrets(
-                    into: credentials
-                        ?? setup.defaultRejectsPath.replacingSuffix(".rejected.csv", with: ".credentials.csv"))
-            }
+            let credentialsPath =
+                credentials ?? setup.defaultRejectsPath.replacingSuffix(".rejected.csv", with: ".credentials.csv")
+            if generateSecrets { request = request.generatingSecrets(into: credentialsPath) }
+            if replaceWeakSecrets { request = request.replacingWeakSecrets(into: credentialsPath) }
             return try store.importFile(
                 request, open: setup.openReader, reports: &sink, progress: bar.update,
                 plan: planPrinter.map { printer in { entry in printer.print(entry) } })
@@ -140,7 +163,7 @@ struct Import: ParsableCommand {
         if let id = result.runID { text += "Run \(id) recorded (\(result.outcome)) in \(path)\n" }
         if let file = result.credentialsFile {
             text += "Generated credentials for \(result.generatedCredentials) profiles: \(file) (mode 0600)\n"
-        } else if generateSecrets {
+        } else if generateSecrets || replaceWeakSecrets {
             text +=
                 "No credentials file: nothing was committed\(dryRun ? " (dry run)" : "") or no value was generated.\n"
         }

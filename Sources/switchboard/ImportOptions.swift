@@ -90,6 +90,22 @@ struct PreparedImport {
         try CSVReader(path: path, dialect: dialect, limits: limits)
     }
 
+    /// Whether the input holds a header and no record after it (a file with no header at all is
+    /// an error of the validator's, with its own message).
+    func hasNoRecords() throws -> Bool {
+        let reader = try openReader()
+        var record = CSVRecord()
+        var records = 0
+        while records < 2 {
+            switch try reader.next(into: &record) {
+            case .end: return records == 1
+            case .record: records += 1
+            case .malformed, .fatal: return false
+            }
+        }
+        return false
+    }
+
     /// Runs the validator against the directory and maps failures to exit codes.
     func run<Sink: ValidationSink>(into sink: inout Sink) throws -> ValidationSummary {
         let validator = Validator(policy: policy, directory: directory, profile: profile)

@@ -67,6 +67,7 @@ struct Validate: ParsableCommand {
     static func summaryText(_ summary: ValidationSummary, _ sink: ReportSink, extra: String = "") -> String {
         var text = "\(summary.accepted) of \(summary.rows) rows accepted, \(summary.rejected) rejected, "
         text += "\(summary.warnings) warning\(summary.warnings == 1 ? "" : "s") (profile \(summary.profile))\n"
+        if let detection = summary.detection { text += "Profile " + terminalSafe(detection) + "\n" }
         if !summary.byCode.isEmpty {
             text += "\nFindings by code:\n"
             for (code, count) in summary.byCode.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }) {
@@ -95,6 +96,7 @@ struct Validate: ParsableCommand {
         json.add("rejected", summary.rejected)
         json.add("warnings", summary.warnings)
         json.add("profile", summary.profile)
+        json.add("detection", summary.detection)
         json.add("by_code", summary.byCode.sorted { $0.key < $1.key }.map { ($0.key.rawValue, $0.value) })
         json.add("rejects_file", sink.rejects.isWritten ? sink.rejects.path : nil)
         json.add("findings_file", sink.findings?.path)

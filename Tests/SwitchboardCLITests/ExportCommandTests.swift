@@ -40,7 +40,12 @@ struct ExportCommandTests {
         let result = try Binary.run(["export"], in: directory)
         #expect(result.status == 0)
         let lines = result.stdout.split(separator: "\n")
-        #expect(lines.first == Substring(GeneratedUsers.header.dropLast()))
+        #expect(
+            lines.first
+                == Substring(
+                    GeneratedUsers.header.dropLast()
+                        + ",display_name,mobile_number,caller_id_first_name,caller_id_last_name"
+                ))
         #expect(lines.count == 9)
         #expect(result.stderr.isEmpty)
         let sample = try String(contentsOfFile: Self.onboarding, encoding: .utf8)

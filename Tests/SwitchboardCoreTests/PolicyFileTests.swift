@@ -62,6 +62,9 @@ func everyKeyChanged() -> Policy {
     policy.password.blockUsername = true
     policy.password.blockExtension = true
     policy.profile.maxExtensions = 4
+    policy.passcode.legacy = .reject
+    policy.password.legacy = .reject
+    policy.fields.required = [.firstName, .username, .email]
     policy.secrets.pbkdf2Rounds = 2000
     return policy
 }
@@ -208,9 +211,10 @@ struct PolicyFileRenderingTests {
     func completeFile() {
         let lines = PolicyFile.render(Policy()).split(separator: "\n", omittingEmptySubsequences: false)
         let headers = lines.filter { $0.hasPrefix("[") }
-        #expect(headers == ["[extension]", "[voicemail]", "[passcode]", "[password]", "[profile]", "[secrets]"])
+        #expect(
+            headers == ["[extension]", "[voicemail]", "[passcode]", "[password]", "[profile]", "[fields]", "[secrets]"])
         let keyLines = lines.enumerated().filter { $0.element.contains(" = ") }
-        #expect(keyLines.count == 27)
+        #expect(keyLines.count == 30)
         for (index, line) in keyLines {
             #expect(lines[index - 1].hasPrefix("# "), "no comment above \(line)")
         }
@@ -218,13 +222,15 @@ struct PolicyFileRenderingTests {
         let optional: Set = [
             "passcode.min_distinct_digits", "passcode.block_repeated_groups", "passcode.block_keypad_lines",
             "passcode.block_name_digits", "passcode.max_age_days", "password.max_length", "password.block_username",
-            "password.block_extension",
+            "password.block_extension", "passcode.legacy", "password.legacy", "fields.required",
             "secrets.pbkdf2_rounds",
         ]
         let rendered = Self.qualifiedKeys(PolicyFile.render(Policy()))
         #expect(rendered.filter { !optional.contains($0) } == Self.qualifiedKeys(defaultPolicyText))
         #expect(rendered.firstIndex(of: "passcode.min_distinct_digits") == 12)
-        #expect(rendered.firstIndex(of: "password.max_length") == 22)
+        #expect(rendered.firstIndex(of: "password.max_length") == 23)
+        #expect(lines.contains("legacy = \"must-change\""))
+        #expect(lines.contains("required = []"))
         #expect(lines.contains("on_mismatch = \"drop-mailbox\""))
         #expect(lines.contains("min_distinct_digits = 0"))
         #expect(lines.contains("block_extension = false"))
@@ -257,14 +263,14 @@ struct PolicyFileErrorTests {
         BadPolicy(
             "[pascode]\n", .unknownKey, line: 1,
             "unknown table [pascode]; did you mean [passcode]? "
-                + "the tables are [extension], [voicemail], [passcode], [password], [profile], [secrets]"),
+                + "the tables are [extension], [voicemail], [passcode], [password], [profile], [fields], [secrets]"),
         BadPolicy(
             "[passcode]\nmin_length = 6\nmin_lenght = 6\n", .unknownKey, line: 3,
             "unknown key `min_lenght` in [passcode]; did you mean `min_length`? "
                 + "the keys of [passcode] are min_length, max_length, max_repeated_digits, max_sequential_digits, "
                 + "block_user_number, block_reversed_user_number, "
                 + "history, block_reversed_old_passcode, min_distinct_digits, block_repeated_groups, "
-                + "block_keypad_lines, block_name_digits, max_age_days"),
+                + "block_keypad_lines, block_name_digits, max_age_days, legacy"),
         BadPolicy(
             "[profile]\nmax_extension = 2\n", .unknownKey, line: 2,
             "unknown key `max_extension` in [profile]; did you mean `max_extensions`? "
@@ -272,7 +278,7 @@ struct PolicyFileErrorTests {
         BadPolicy(
             "# top\nmin_length = 6\n", .unknownKey, line: 2,
             "the key `min_length` is outside any table; put it under one of [extension], [voicemail], "
-                + "[passcode], [password], [profile], [secrets]"),
+                + "[passcode], [password], [profile], [fields], [secrets]"),
         BadPolicy("[passcode.rules]\n", .unknownKey, line: 1, "unknown table [passcode.rules]", exact: false),
         BadPolicy(
             "[voicemail]\ngreeting = 1\n", .unknownKey, line: 2,
@@ -445,7 +451,7 @@ struct PolicyFileErrorTests {
         BadPolicy(
             "[[passcode]]\n", .syntax, line: 1,
             "arrays of tables ([[...]]) are not part of a policy file; use [extension], [voicemail], [passcode], "
-                + "[password], [profile], [secrets]"),
+                + "[password], [profile], [fields], [secrets]"),
         BadPolicy(
             "passcode.min_length = 6\n", .syntax, line: 1,
             "dotted keys are not part of a policy file; write the key under its [table] header"),

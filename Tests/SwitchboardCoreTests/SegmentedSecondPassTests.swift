@@ -24,8 +24,8 @@ private func trickyFile(rows: Int, seed: UInt64, endings: String = "\n", bom: Bo
         if row % 10 == 5 {
             // A valid row of keys of its own (its extension as 5 digits, as the file's zero-padded ones are).
             line = Array(
-                ("add,user,u\(row),Ann,Smith,u\(row)@example.com,0\(1000 + row),paris,,,,,no,,,,SEP\(row)" + endings)
-                    .utf8)
+                ("add,user,u\(row),Ann,Smith,u\(row)@example.com,0\(1000 + row),paris,,,,,no,,,,SEP\(row),,,,"
+                    + endings).utf8)
         }
         bytes += line
         if row % 113 == 0 { bytes += Array(endings.utf8) }

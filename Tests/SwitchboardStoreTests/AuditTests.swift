@@ -34,6 +34,7 @@ struct AuditTests {
                     INSERT INTO em_profile (name, name_key, created_at) VALUES ('sep00aa11bb2201', 'sep00aa11bb2201', '2025-01-01');
                     UPDATE profile SET last_name = NULL WHERE username = 'eve';
                     INSERT INTO extension (profile_id, site, site_key, number) VALUES (NULL, '', '', '4999');
+                    UPDATE extension SET passcode_must_change = 1 WHERE number = '4023';
                     """)
         }
         return temp
@@ -64,6 +65,7 @@ struct AuditTests {
                 "audit.field-missing eve  last_name",
                 "audit.orphan-extension  4999 extension",
                 "audit.e911-unconfirmed ann 4021 phone_number",
+                "audit.credential-must-change cyd  voicemail_passcode",
             ])
         #expect(Set(findings.map(\.code)) == Set(RuleCode.auditCodes))
         let messages = Dictionary(uniqueKeysWithValues: findings.map { ($0.code, $0.message) })

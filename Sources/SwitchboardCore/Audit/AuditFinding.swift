@@ -54,11 +54,13 @@ extension RuleCode {
     public static let auditOrphanExtension = RuleCode(rawValue: "audit.orphan-extension")
     /// A phone number whose emergency (E911) address has not been confirmed since it changed.
     public static let auditE911Unconfirmed = RuleCode(rawValue: "audit.e911-unconfirmed")
+    /// A passcode or password kept from a migration although it breaks the policy: it must be changed.
+    public static let auditCredentialMustChange = RuleCode(rawValue: "audit.credential-must-change")
 
     /// Every audit code, in the order the report lists them.
     public static let auditCodes: [RuleCode] = [
         .auditExtensionLimit, .auditVoicemailDigitLength, .auditPasscodeExpired, .auditDisabledHolding,
         .auditEMProfileDeviceName, .auditEmailCollision, .auditFieldMissing, .auditOrphanExtension,
-        .auditE911Unconfirmed,
+        .auditE911Unconfirmed, .auditCredentialMustChange,
     ]
 }

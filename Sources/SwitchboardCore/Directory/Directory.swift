@@ -47,6 +47,9 @@ public protocol DirectoryLookup {
     func emailOwner(emailKey: String) -> String?
     /// The username key of the profile holding this site-and-extension key.
     func extensionOwner(extensionKey: String) -> String?
+    /// The profiles holding an extension of this number on any site, with the site as stored;
+    /// at most two (enough to tell whether one profile holds it).
+    func extensionHolders(number: String) -> [(usernameKey: String, site: String)]
     /// The username key of the profile holding this device key.
     func deviceOwner(deviceKey: String) -> String?
     /// Whether an extension-mobility profile of this name exists.
@@ -75,6 +78,9 @@ extension DirectoryLookup {
     /// Nothing to prepare.
     public func prepare(for rows: [NormalizedRow]) {}
 
+    /// Knows no extension by number alone.
+    public func extensionHolders(number: String) -> [(usernameKey: String, site: String)] { [] }
+
     /// Knows no profile's details, so no add is ever taken as a re-run.
     public func isUnchanged(by row: NormalizedRow) -> Bool { false }
 
@@ -90,6 +96,8 @@ public struct InMemoryDirectory: DirectoryLookup, Sendable {
     private var profiles: [String: DirectoryProfile] = [:]
     private var emails: [String: String] = [:]
     private var extensions: [String: String] = [:]
+    /// The sites of each extension number, with their holders.
+    private var numbers: [String: [(usernameKey: String, site: String)]] = [:]
     private var devices: [String: String] = [:]
     private var emProfiles: Set<String> = []
     private var passcodes: [String: PlainPasscodeHistory] = [:]
@@ -114,7 +122,13 @@ public struct InMemoryDirectory: DirectoryLookup, Sendable {
         profiles[key] = profile
         if let email = profile.email, profile.type == .user { emails[NormalizedRow.fold(email)] = key }
         guard profile.isActive else { return }
-        for extensionKey in profile.extensionKeys { extensions[extensionKey] = key }
+        for (position, extensionKey) in profile.extensionKeys.enumerated() {
+            extensions[extensionKey] = key
+            let site =
+                position < profile.extensionSites.count
+                ? profile.extensionSites[position] : String(extensionKey.prefix { $0 != "\u{0}" })
+            numbers[CredentialStage.number(ofKey: extensionKey), default: []].append((key, site))
+        }
         for device in profile.deviceKeys { devices[device] = key }
     }
 
@@ -126,6 +140,9 @@ public struct InMemoryDirectory: DirectoryLookup, Sendable {
     public func emailOwner(emailKey: String) -> String? { emails.isEmpty ? nil : emails[emailKey] }
     public func extensionOwner(extensionKey: String) -> String? {
         extensions.isEmpty ? nil : extensions[extensionKey]
+    }
+    public func extensionHolders(number: String) -> [(usernameKey: String, site: String)] {
+        numbers.isEmpty ? [] : Array((numbers[number] ?? []).prefix(2))
     }
     public func deviceOwner(deviceKey: String) -> String? { devices.isEmpty ? nil : devices[deviceKey] }
     public func emProfileExists(key: String) -> Bool { !emProfiles.isEmpty && emProfiles.contains(key) }

@@ -7,7 +7,12 @@
 extension DirectoryLookup {
     /// The row with the keys it does not give taken from the profile the directory holds.
     ///
-    /// - A row without a username whose email belongs to a `user` profile is that profile.
+    /// - A row without a username whose email belongs to a `user` profile is that profile (where
+    ///   the email is a login).
+    /// - A row whose username was derived from its extension (a system that names people by
+    ///   extension) is the profile that holds the extension, whatever that profile's username;
+    ///   without a site column, the one profile that holds the number on any site, whose site
+    ///   the row then takes.
     /// - A row with an email but without a type, for an existing profile, keeps the stored type
     ///   (the type decides whether the email must be the profile's own; the applier never
     ///   changes a type the row does not give).
@@ -21,10 +26,27 @@ extension DirectoryLookup {
         let hasEmail = normalized.has(.email)
         let needsType = normalized.row.keeps(.type) && hasEmail
         let needsSite = normalized.row.keeps(.site) && normalized.has(.extensionNumber)
-        guard (normalized.row.keeps(.username) && hasEmail) || needsType || needsSite else { return normalized }
+        let derived = normalized.usernameIsDerived
+        guard (normalized.row.keeps(.username) && hasEmail) || needsType || needsSite || derived else {
+            return normalized
+        }
         var row = normalized
-        if row.row.keeps(.username), let emailKey = row.emailKey, let owner = emailOwner(emailKey: emailKey),
-            owner != row.usernameKey, let stored = profile(usernameKey: owner)
+        if derived {
+            var owner = row.extensionKey.flatMap { extensionOwner(extensionKey: $0) }
+            // A file without sites (3CX, FreePBX) names the number on whatever site its one holder has it.
+            if owner == nil, row.row.keeps(.site), let number = row.extensionNumber {
+                let holders = extensionHolders(number: number)
+                if holders.count == 1 {
+                    owner = holders[0].usernameKey
+                    row.site = holders[0].site
+                }
+            }
+            if let owner, owner != row.usernameKey, let stored = profile(usernameKey: owner) {
+                row.username = stored.username
+            }
+        } else if row.row.keeps(.username), row.emailIsLogin, let emailKey = row.emailKey,
+            let owner = emailOwner(emailKey: emailKey), owner != row.usernameKey,
+            let stored = profile(usernameKey: owner)
         {
             row.username = stored.username
         }

@@ -16,6 +16,8 @@ struct DuplicateMessage: Sendable, Equatable {
         case profile(rows: Int, limit: Int)
         /// An email of two user profiles.
         case email
+        /// A notification email that other profiles share, which their system allows.
+        case sharedEmail
         /// A device: `device SEP1 is also claimed on line 4`.
         case device(String)
         /// The device of a row that names one, written from the row when the message is.
@@ -28,6 +30,7 @@ struct DuplicateMessage: Sendable, Equatable {
             case .extensionOf(let row): .extensionNumber(row.extensionNumber ?? "", site: row.site)
             case .profile(let rows, let limit): .profile(rows: rows, limit: limit)
             case .email: .email
+            case .sharedEmail: .sharedEmail
             case .device(let name): .device(name)
             case .deviceOf(let row): .device(row.deviceName ?? "")
             }
@@ -38,6 +41,7 @@ struct DuplicateMessage: Sendable, Equatable {
             case extensionNumber(String, site: String)
             case profile(rows: Int, limit: Int)
             case email
+            case sharedEmail
             case device(String)
         }
 
@@ -57,7 +61,7 @@ struct DuplicateMessage: Sendable, Equatable {
         case .extensionOf(let row): values = row.byteCount(of: .extensionNumber) + row.byteCount(of: .site)
         case .device(let name): values = name.utf8.count
         case .deviceOf(let row): values = row.byteCount(of: .deviceName)
-        case .profile, .email: values = 0
+        case .profile, .email, .sharedEmail: values = 0
         }
         return ByteWriter.wordsCapacity + ByteWriter.linesCapacity + values
     }
@@ -130,6 +134,8 @@ extension ByteWriter {
             put(") allows; see ")
         case .email:
             put("another user profile has this email on ")
+        case .sharedEmail:
+            put("this email is only where notifications go, and other profiles share it (allowed): see ")
         case .device(let name):
             put("device ")
             put(contentsOf: name)

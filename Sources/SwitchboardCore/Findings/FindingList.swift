@@ -37,9 +37,14 @@ public struct FindingList: Sendable, Equatable {
 
     /// Adds an error about `field` whose message is a duplicate's, kept as its parts.
     mutating func error(_ code: RuleCode, _ field: CanonicalField, _ duplicate: DuplicateMessage) {
+        add(code, .error, field, duplicate)
+    }
+
+    /// Adds a finding about `field` whose message is a duplicate's, kept as its parts.
+    mutating func add(_ code: RuleCode, _ severity: Severity, _ field: CanonicalField, _ duplicate: DuplicateMessage) {
         reserveOnFirst()
         findings.append(
-            Finding(code: code, severity: .error, line: line, field: fieldNames[field], text: .duplicate(duplicate)))
+            Finding(code: code, severity: severity, line: line, field: fieldNames[field], text: .duplicate(duplicate)))
     }
 
     /// Adds a finding about a column by its header name.

@@ -32,6 +32,12 @@ public struct RuleCode: RawRepresentable, Hashable, Sendable, Comparable, Custom
     public static let missingColumns = RuleCode(rawValue: "header.missing-columns")
     /// The header names one column twice (file level).
     public static let duplicateColumn = RuleCode(rawValue: "header.duplicate-column")
+    /// The vendor's own columns the profile knows and does not carry, listed once (a warning).
+    public static let vendorColumns = RuleCode(rawValue: "header.vendor-columns")
+    /// Two profiles match the header about as well, so the file says `--profile` (file level).
+    public static let ambiguousProfile = RuleCode(rawValue: "header.ambiguous-profile")
+    /// A row whose cells are all blank, skipped (a warning).
+    public static let blankRow = RuleCode(rawValue: "row.blank")
 
     // MARK: Fields
 
@@ -49,6 +55,10 @@ public struct RuleCode: RawRepresentable, Hashable, Sendable, Comparable, Custom
     public static let extensionInvalid = RuleCode(rawValue: "extension.invalid")
     /// The phone number is not E.164 after removing punctuation.
     public static let phoneInvalid = RuleCode(rawValue: "phone.invalid")
+    /// The mobile number is not a phone number.
+    public static let mobileInvalid = RuleCode(rawValue: "mobile.invalid")
+    /// The MAC address column holds something that is not a MAC address.
+    public static let macInvalid = RuleCode(rawValue: "device.mac-invalid")
     /// The language is not like `en-US`.
     public static let languageInvalid = RuleCode(rawValue: "language.invalid")
     /// The time zone is not an IANA name.
@@ -95,6 +105,8 @@ public struct RuleCode: RawRepresentable, Hashable, Sendable, Comparable, Custom
     public static let extensionDuplicateInFile = RuleCode(rawValue: "extension.duplicate-in-file")
     /// One username on more rows than `max_extensions` allows.
     public static let profileDuplicateInFile = RuleCode(rawValue: "profile.duplicate-in-file")
+    /// Several profiles share an email that their system uses only for notifications (a warning).
+    public static let emailShared = RuleCode(rawValue: "email.shared")
     /// Two user profiles with one email.
     public static let emailDuplicateInFile = RuleCode(rawValue: "email.duplicate-in-file")
     /// Several rows claim one device.
@@ -116,6 +128,13 @@ public struct RuleCode: RawRepresentable, Hashable, Sendable, Comparable, Custom
     public static let profileExtensionLimit = RuleCode(rawValue: "profile.extension-limit")
     /// The device belongs to another profile once the file is applied.
     public static let deviceTaken = RuleCode(rawValue: "device.taken")
+
+    // MARK: Legacy credentials (warnings)
+
+    /// A voicemail passcode from a migration file breaks the policy: kept, hashed, marked must-change.
+    public static let passcodeWeakLegacy = RuleCode(rawValue: "passcode.weak-legacy")
+    /// A portal password from a migration file breaks the policy: kept, hashed, marked must-change.
+    public static let passwordWeakLegacy = RuleCode(rawValue: "password.weak-legacy")
 
     // MARK: Workflow (warnings)
 

@@ -152,9 +152,10 @@ struct FirstPassKeys {
         self.validator = validator
         self.mapping = mapping
         keyReader =
-            validator.directory.holdsNoProfiles ? RecordKeyReader(mapping: mapping, policy: validator.policy) : nil
-        keyColumns = header.indices.map { mapping.fields[$0].map(Validator.keyFields.contains) ?? false }
-        normalizer = RowNormalizer(policy: validator.policy)
+            validator.directory.holdsNoProfiles && !mapping.keysNeedConventions
+            ? RecordKeyReader(mapping: mapping, policy: validator.policy) : nil
+        keyColumns = header.indices.map { mapping.isKeyColumn($0, keyFields: Validator.keyFields) }
+        normalizer = RowNormalizer(policy: validator.policy, profile: mapping.profile)
         cells = [String](repeating: "", count: header.count)
     }
 

@@ -68,7 +68,7 @@ final class SecondPassWork: @unchecked Sendable {
         }
         var outcomes: [RowOutcome] = []
         outcomes.reserveCapacity(count)
-        validator.judge(&batch, index: index, into: &outcomes)
+        validator.judge(&batch, index: index, profile: mapping.profile, into: &outcomes)
         return outcomes
     }
 
@@ -127,9 +127,11 @@ final class SecondPassWork: @unchecked Sendable {
                         line: position.line, source: records.cells, header: header, mapping: mapping,
                         fieldNames: fieldNames, normalizer: normalizer))
             }
-            if batch.count == Validator.batchSize { validator.judge(&batch, index: index, into: &outcomes) }
+            if batch.count == Validator.batchSize {
+                validator.judge(&batch, index: index, profile: mapping.profile, into: &outcomes)
+            }
         }
-        validator.judge(&batch, index: index, into: &outcomes)
+        validator.judge(&batch, index: index, profile: mapping.profile, into: &outcomes)
         return (outcomes, records.warnings)
     }
 

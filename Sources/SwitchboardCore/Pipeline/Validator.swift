@@ -122,6 +122,9 @@ extension ValidationSink {
 public struct ValidationSummary: Sendable, Equatable {
     /// The import profile used.
     public var profile: String = ""
+    /// How the profile was chosen from the header, when no `--profile` named it: the profile
+    /// and the evidence (``ProfileDetection/description``).
+    public var detection: String?
     /// The data rows read, malformed ones included.
     public var rows = 0
     /// Rows with no error.
@@ -253,6 +256,7 @@ public struct Validator {
         let mapping = try self.mapping(for: header)
         var counts = RunningCounts()
         counts.summary.profile = mapping.profile.name
+        if profile == nil { counts.summary.detection = ImportProfile.detection(header: header).description }
         try sink.indexed(index)
         try sink.begin(header: header, mapping: mapping)
         let headerStart = record.position
@@ -263,7 +267,7 @@ public struct Validator {
             try sink.fileFinding(finding)
         }
         let fieldNames = FieldNames { mapping.fieldName($0) }
-        let normalizer = RowNormalizer(policy: policy, facts: index.facts)
+        let normalizer = RowNormalizer(policy: policy, facts: index.facts, profile: mapping.profile)
         if spreadsOverCores && directory.allowsConcurrentLookups {
             let work = SecondPassWork(
                 validator: self, index: index, header: header, mapping: mapping, fieldNames: fieldNames,
@@ -303,10 +307,10 @@ public struct Validator {
                 byteOffset = position.byteOffset
             }
             if batch.count == Self.batchSize {
-                try finish(&batch, index: index, into: &sink, &counts, byteOffset: byteOffset)
+                try finish(&batch, index: index, profile: mapping.profile, into: &sink, &counts, byteOffset: byteOffset)
             }
         }
-        try finish(&batch, index: index, into: &sink, &counts, byteOffset: byteOffset)
+        try finish(&batch, index: index, profile: mapping.profile, into: &sink, &counts, byteOffset: byteOffset)
         return try finishRun(warnings: records.warnings, header: header, &counts, &sink)
     }
 
@@ -396,7 +400,13 @@ public struct Validator {
         normalizer: RowNormalizer
     ) -> (source: RowCells, row: NormalizedRow, findings: FindingList) {
         var findings = FindingList(line: line, fieldNames: fieldNames)
-        checkFieldCount(source, header: header, findings: &findings)
+        if source.isBlank {
+            findings.warning(.blankRow, nil, "every cell of the row is blank; it is skipped")
+            var blank = NormalizedRow(row: UserRow(line: line))
+            blank.isBlank = true
+            return (source, blank, findings)
+        }
+        checkFieldCount(source, header: header, allowsShortRows: mapping.profile.allowsShortRows, findings: &findings)
         // The row takes the cells and notes its fields among them; the outcome shares its buffer.
         let row = mapping.profile.row(from: consume source, line: line, mapping: mapping)
         let fielded = normalizer.normalize(row, into: &findings)
@@ -406,12 +416,12 @@ public struct Validator {
 
     /// Runs the stages over a batch of read rows and delivers each, in order; empties the batch.
     private func finish<Sink: ValidationSink>(
-        _ batch: inout PendingBatch, index: FileIndex, into sink: inout Sink, _ counts: inout RunningCounts,
-        byteOffset: Int
+        _ batch: inout PendingBatch, index: FileIndex, profile: ImportProfile, into sink: inout Sink,
+        _ counts: inout RunningCounts, byteOffset: Int
     ) throws {
         var outcomes: [RowOutcome] = []
         outcomes.reserveCapacity(batch.count)
-        judge(&batch, index: index, into: &outcomes)
+        judge(&batch, index: index, profile: profile, into: &outcomes)
         try outcomes.lendEach { outcome in try deliver(outcome, &counts, &sink, byteOffset: byteOffset) }
     }
 
@@ -422,7 +432,9 @@ public struct Validator {
     /// (handing each outcome to a closure instead copied it once more, every String retained).
     /// The compiler still copies the row once for the stages and the outcome once into the array:
     /// other ways of writing the moves did not remove those copies (docs/performance.md, session 11).
-    func judge(_ batch: inout PendingBatch, index: FileIndex, into outcomes: inout [RowOutcome]) {
+    func judge(
+        _ batch: inout PendingBatch, index: FileIndex, profile: ImportProfile, into outcomes: inout [RowOutcome]
+    ) {
         guard batch.count > 0 else { return }
         directory.prepare(for: batch.rows)
         var unreadable = batch.unreadable[...]
@@ -433,7 +445,7 @@ public struct Validator {
         batch.rows.reverse()
         batch.reads.reverse()
         stages.withUnsafeBufferPointer { stageList in
-            var context = RowContext(policy: policy, index: index, directory: directory)
+            var context = RowContext(policy: policy, index: index, directory: directory, profile: profile)
             for position in 0..<rowCount {
                 while let next = unreadable.first, next.rowsBefore == position {
                     outcomes.append(next.outcome)
@@ -446,6 +458,11 @@ public struct Validator {
                 }
                 let row = batch.rows.removeLast()
                 var read = batch.reads.removeLast()
+                // A row a spreadsheet left blank is skipped: no stage, nothing to apply.
+                if row.isBlank {
+                    outcomes.append(read.outcome(of: row))
+                    continue
+                }
                 context.move(to: row)
                 // Each stage is called where it lies: `for stage in stages` copied (and counted)
                 // every stage of every row.
@@ -465,8 +482,11 @@ public struct Validator {
     }
 
     /// Runs every stage after the field stage over one row.
-    func runStages(_ normalized: NormalizedRow, index: FileIndex, findings: inout FindingList) {
-        let context = RowContext(row: normalized, policy: policy, index: index, directory: directory)
+    func runStages(
+        _ normalized: NormalizedRow, index: FileIndex, profile: ImportProfile, findings: inout FindingList
+    ) {
+        let context = RowContext(
+            row: normalized, policy: policy, index: index, directory: directory, profile: profile)
         for stage in stages { stage.check(normalized, context: context, findings: &findings) }
     }
 
@@ -475,21 +495,22 @@ public struct Validator {
         -> NormalizedRow
     {
         let normalized = directory.resolvingIdentity(normalizer.normalize(row, into: &findings))
-        runStages(normalized, index: index, findings: &findings)
+        runStages(normalized, index: index, profile: normalizer.profile, findings: &findings)
         return normalized
     }
 
     /// Validates rows already in the canonical shape, both passes in memory: for tests and callers without a file.
     public func validate(rows: [UserRow], fieldNames: FieldNames = FieldNames()) -> [RowOutcome] {
         var index = FileIndex(policy: policy)
-        let first = RowNormalizer(policy: policy)
+        let profile = self.profile ?? .canonical
+        let first = RowNormalizer(policy: policy, profile: profile)
         for row in rows {
             var scratch = FindingList(line: row.line, fieldNames: fieldNames)
             index.note(
                 directory.resolvingIdentity(first.normalize(row, into: &scratch, keysOnly: true)), directory: directory)
         }
         index.finish()
-        let normalizer = RowNormalizer(policy: policy, facts: index.facts)
+        let normalizer = RowNormalizer(policy: policy, facts: index.facts, profile: profile)
         return rows.map { row in
             var findings = FindingList(line: row.line, fieldNames: fieldNames)
             let normalized = checkRow(row, normalizer: normalizer, index: index, findings: &findings)
@@ -500,18 +521,28 @@ public struct Validator {
     /// Reports a record with more or fewer fields than the header; trailing empty fields pass.
     ///
     /// The profile reads a missing cell as blank, and no field comes from a cell past the header.
-    private func checkFieldCount(_ cells: RowCells, header: [String], findings: inout FindingList) {
+    private func checkFieldCount(
+        _ cells: RowCells, header: [String], allowsShortRows: Bool, findings: inout FindingList
+    ) {
         let count = cells.count
         let extraText = count > header.count && (header.count..<count).contains { cells.withCell($0) { !$0.isEmpty } }
-        if extraText || count < header.count {
+        if extraText || (count < header.count && !allowsShortRows) {
             findings.add(
                 .fieldCount, .error, column: "", "the row has \(count) fields but the header has \(header.count)")
         }
     }
 
-    /// The profile and column mapping for `header`, or the file-level error that stops validation.
+    /// The profile and column mapping for `header`, or the file-level error that stops validation:
+    /// a header that two vendors' profiles fit about as well is one, unless `--profile` named one.
     func mapping(for header: [String]) throws -> HeaderMapping {
-        let profile = self.profile ?? ImportProfile.detect(header: header)
+        var profile = self.profile ?? .canonical
+        if self.profile == nil {
+            let detection = ImportProfile.detection(header: header)
+            if detection.isAmbiguous {
+                throw FileValidationError(code: .ambiguousProfile, line: 1, message: detection.ambiguityMessage)
+            }
+            profile = detection.profile
+        }
         let mapping = profile.mapping(for: header)
         if let error = mapping.findings.first(where: { $0.severity == .error }) {
             throw FileValidationError(code: error.code, line: 1, message: error.message)

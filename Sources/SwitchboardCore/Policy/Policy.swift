@@ -61,6 +61,8 @@ public struct Policy: Sendable, Equatable {
         public var blockNameDigits = false
         /// How many days a passcode may stay in effect before the audit reports it; 0 turns the check off.
         public var maxAgeDays = 0
+        /// What a passcode that breaks the policy in a migration file does (one read through a vendor's profile).
+        public var legacy = LegacyAction.mustChange
         /// The defaults of DOMAIN.md §4, with the optional checks off.
         public init() {}
     }
@@ -83,6 +85,8 @@ public struct Policy: Sendable, Equatable {
         public var blockUsername = false
         /// Whether a password may not contain the user's extension.
         public var blockExtension = false
+        /// What a password that breaks the policy in a migration file does (one read through a vendor's profile).
+        public var legacy = LegacyAction.mustChange
         /// The defaults of DOMAIN.md §5, with the optional checks off.
         public init() {}
     }
@@ -92,6 +96,24 @@ public struct Policy: Sendable, Equatable {
         /// The most extensions one profile may hold (1 to 64).
         public var maxExtensions = 1
         /// The default: one extension per profile.
+        public init() {}
+    }
+
+    /// What a credential from a migration file that breaks the policy does.
+    public enum LegacyAction: String, Sendable, Equatable, CaseIterable {
+        /// It goes in as a salted hash, marked must-change, with a `*.weak-legacy` warning: it is in
+        /// use on the source system, and the migration must not wait for every user to reset it.
+        case mustChange = "must-change"
+        /// Its row is rejected, as a new credential's would be.
+        case reject
+    }
+
+    /// `[fields]`: what an add needs beyond what the file's system needs.
+    public struct FieldRules: Sendable, Equatable {
+        /// Canonical fields every add must set, whatever the profile (8x8 as a target needs
+        /// `first_name`, `last_name`, `email` and `username`).
+        public var required: [CanonicalField] = []
+        /// The default: nothing beyond each profile's own requirements.
         public init() {}
     }
 
@@ -113,6 +135,8 @@ public struct Policy: Sendable, Equatable {
     public var password = PasswordRules()
     /// `[profile]`: how many extensions one profile may hold.
     public var profile = ProfileRules()
+    /// `[fields]`: what an add needs beyond the profile's own requirements.
+    public var fields = FieldRules()
     /// `[secrets]`: how secrets are hashed for storage.
     public var secrets = SecretRules()
 

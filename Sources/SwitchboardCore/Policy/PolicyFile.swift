@@ -158,6 +158,7 @@ enum PolicyValue: Equatable, Sendable {
     case integer(Int)
     case boolean(Bool)
     case string(String)
+    case strings([String])
 
     /// The value as TOML writes it.
     var toml: String {
@@ -165,6 +166,7 @@ enum PolicyValue: Equatable, Sendable {
         case .integer(let value): return String(value)
         case .boolean(let value): return value ? "true" : "false"
         case .string(let value): return PolicyValue.quoted(value)
+        case .strings(let values): return "[" + values.map(PolicyValue.quoted).joined(separator: ", ") + "]"
         }
     }
 
@@ -174,6 +176,7 @@ enum PolicyValue: Equatable, Sendable {
         case .integer: return "an integer"
         case .boolean: return "a boolean"
         case .string: return "a string"
+        case .strings: return "an array of strings"
         }
     }
 
@@ -208,6 +211,8 @@ enum PolicyValueType: Sendable {
     case boolean
     /// One of these strings.
     case choice([String])
+    /// An array of strings, each one of these, none twice.
+    case choices([String])
 }
 
 /// One key of a table: its name, the comment `render` writes above it, its type, and where it lives in ``Policy``.
@@ -225,6 +230,23 @@ struct PolicyKey: Sendable {
         PolicyKey(
             name: name, comment: comment, type: .integer(range), get: { .integer($0[keyPath: path]) },
             set: { policy, value in if case .integer(let number) = value { policy[keyPath: path] = number } })
+    }
+
+    /// The `legacy` key of a table: what a credential of `what` kind from a migration file that
+    /// breaks the policy does.
+    static func legacy(_ what: String, _ path: WritableKeyPath<Policy, Policy.LegacyAction> & Sendable) -> PolicyKey {
+        PolicyKey(
+            name: "legacy",
+            comment:
+                "A \(what) from a migration file (a vendor's profile) that breaks this policy: \"must-change\" "
+                + "(kept as a hash, marked must-change, a warning) or \"reject\".",
+            type: .choice(Policy.LegacyAction.allCases.map(\.rawValue)),
+            get: { .string($0[keyPath: path].rawValue) },
+            set: { policy, value in
+                if case .string(let text) = value, let action = Policy.LegacyAction(rawValue: text) {
+                    policy[keyPath: path] = action
+                }
+            })
     }
 
     static func boolean(
@@ -327,6 +349,7 @@ enum PolicySchema {
                     "max_age_days", \.passcode.maxAgeDays, 0...36500,
                     "How many days a passcode may stay in effect before `switchboard audit` reports it; 0 turns it off."
                 ),
+                .legacy("passcode", \.passcode.legacy),
             ],
             pairs: [PolicyKeyPair(lower: "min_length", upper: "max_length", upperZeroMeansNoLimit: false)]),
         PolicyTable(
@@ -349,6 +372,7 @@ enum PolicySchema {
                     "Block passwords containing the username, ignoring case."),
                 .boolean(
                     "block_extension", \.password.blockExtension, "Block passwords containing the user's extension."),
+                .legacy("password", \.password.legacy),
             ],
             pairs: [PolicyKeyPair(lower: "min_length", upper: "max_length", upperZeroMeansNoLimit: true)]),
         PolicyTable(
@@ -357,6 +381,25 @@ enum PolicySchema {
                 .integer(
                     "max_extensions", \.profile.maxExtensions, 1...64,
                     "The most extensions one profile may hold (1 to 64).")
+            ],
+            pairs: []),
+        PolicyTable(
+            name: "fields",
+            keys: [
+                PolicyKey(
+                    name: "required",
+                    comment:
+                        "Canonical fields every add must set, beyond what the file's system needs, such as "
+                        + "[\"first_name\", \"last_name\", \"email\", \"username\"] for 8x8.",
+                    type: .choices(CanonicalField.allCases.filter { $0 != .action && $0 != .type }.map(\.name)),
+                    get: { .strings($0.fields.required.map(\.name)) },
+                    set: { policy, value in
+                        if case .strings(let names) = value {
+                            policy.fields.required = names.compactMap { name in
+                                CanonicalField.allCases.first { $0.name == name }
+                            }
+                        }
+                    })
             ],
             pairs: []),
         PolicyTable(
@@ -553,6 +596,19 @@ private struct PolicyParser {
         case (.choice(let choices), _):
             let list = choices.map { PolicyValue.quoted($0) }.joined(separator: " or ")
             throw error(.wrongType, "\(label) must be a string, \(list), found \(found)")
+        case (.choices(let choices), .value(.strings(let texts))):
+            for (position, text) in texts.enumerated() {
+                guard choices.contains(text) else {
+                    let list = choices.map { PolicyValue.quoted($0) }.joined(separator: ", ")
+                    throw error(.outOfRange, "\(label) may hold \(list); found \(PolicyValue.quoted(text))")
+                }
+                if texts[..<position].contains(text) {
+                    throw error(.outOfRange, "\(label) names \(PolicyValue.quoted(text)) twice")
+                }
+            }
+            return .strings(texts)
+        case (.choices, _):
+            throw error(.wrongType, "\(label) must be an array of strings, found \(found)")
         }
     }
 
@@ -600,6 +656,28 @@ private struct PolicyParser {
         throw error(.syntax, "unexpected `\(Cursor.show(scalar))` after \(what); a comment starts with `#`")
     }
 
+    /// Parses an array of strings on one line, `["a", "b"]`; an array of anything else is unsupported.
+    func parseStringArray(_ cursor: inout Cursor) throws(PolicyError) -> ParsedValue {
+        cursor.advance()
+        var texts: [String] = []
+        while true {
+            cursor.skipSpace()
+            guard let next = cursor.peek else { throw error(.syntax, "the array has no closing `]` on its line") }
+            if next == "]" {
+                cursor.advance()
+                return .value(.strings(texts))
+            }
+            guard next == "\"" || next == "'" else { return .unsupported("an array") }
+            texts.append(try parseString(&cursor))
+            cursor.skipSpace()
+            if cursor.peek == "," {
+                cursor.advance()
+            } else if cursor.peek != "]" {
+                throw error(.syntax, "expected `,` or `]` in the array, found `\(Cursor.show(cursor.peek ?? " "))`")
+            }
+        }
+    }
+
     func parseKey(_ cursor: inout Cursor) throws(PolicyError) -> String {
         if let quote = cursor.peek, quote == "\"" || quote == "'" {
             return try parseString(&cursor)
@@ -622,7 +700,7 @@ private struct PolicyParser {
         case "\"", "'":
             return .value(.string(try parseString(&cursor)))
         case "[":
-            return .unsupported("an array")
+            return try parseStringArray(&cursor)
         case "{":
             return .unsupported("an inline table")
         default:

@@ -44,6 +44,15 @@ public struct HeaderMapping: Sendable {
     public let fullNameColumn: Int?
     /// The column holding a mailbox number that asks for voicemail when not blank (Wazo), if any.
     public let mailboxNumberColumn: Int?
+    /// The column holding a phone's MAC address, the device name when no column holds it (3CX
+    /// `MAC_0`, Kazoo and Switchvox `mac_address`), if any.
+    public let macAddressColumn: Int?
+    /// The columns whose text an export writes for an empty field (Wazo's `context` of `default`),
+    /// with that text: read back as blank.
+    public let defaultedColumns: [(column: Int, text: String)]
+    /// The vendor's own columns the profile knows and deliberately does not carry, in file order:
+    /// one `header.vendor-columns` finding lists them.
+    public let vendorColumns: [(index: Int, name: String)]
     /// The first column holding each canonical field directly, indexed by ``CanonicalField/rawValue``.
     let fieldColumns: [Int?]
     /// The canonical fields the header holds directly, in order, each with its column: what a
@@ -75,6 +84,9 @@ public struct HeaderMapping: Sendable {
         var freeText = Set<Int>()
         var fullName: [Int] = []
         var mailbox: [Int] = []
+        var mac: [Int] = []
+        var defaulted: [(column: Int, text: String)] = []
+        var vendor: [(index: Int, name: String)] = []
         var byField = [[Int]](repeating: [], count: CanonicalField.allCases.count)
 
         for (index, name) in header.enumerated() {
@@ -90,6 +102,7 @@ public struct HeaderMapping: Sendable {
                 reserved.insert(index)
                 continue
             }
+            if let text = profile.exportDefault(ofFolded: folded) { defaulted.append((index, text)) }
             guard let role else {
                 unknown.append((index, HeaderName.display(name)))
                 if HeaderName.looksSecret(folded) { secret.insert(index) } else { freeText.insert(index) }
@@ -106,9 +119,14 @@ public struct HeaderMapping: Sendable {
                 freeText.insert(index)
             case .mailboxNumber:
                 mailbox.append(index)
-            case .ignored:
-                ignored.insert(index)
+            case .macAddress:
+                mac.append(index)
                 freeText.insert(index)
+            case .ignored, .constant:
+                ignored.insert(index)
+                vendor.append((index, HeaderName.display(name)))
+                // A vendor's column named like a secret is one, whatever the profile says of it.
+                if HeaderName.looksSecret(folded) { secret.insert(index) } else { freeText.insert(index) }
             case .ignoredSecret:
                 ignored.insert(index)
                 secret.insert(index)
@@ -120,6 +138,7 @@ public struct HeaderMapping: Sendable {
             var columns = byField[field.rawValue]
             if field == .firstName || field == .lastName { columns += fullName }
             if field == .voicemail { columns += mailbox }
+            if field == .displayName && !fullName.isEmpty { columns = byField[field.rawValue] }
             columns.sort()
             // FreePBX `name` twice is one problem, not one for each half of the name.
             if columns.count > 1, duplicates.last?.columns != columns { duplicates.append((field, columns)) }
@@ -135,6 +154,9 @@ public struct HeaderMapping: Sendable {
         duplicateColumns = duplicates
         fullNameColumn = fullName.first
         mailboxNumberColumn = mailbox.first
+        macAddressColumn = mac.first
+        defaultedColumns = defaulted
+        vendorColumns = vendor
         fieldColumns = byField.map(\.first)
         fieldReads = CanonicalField.allCases.compactMap { field in
             byField[field.rawValue].first.map {
@@ -149,10 +171,25 @@ public struct HeaderMapping: Sendable {
     public func column(of field: CanonicalField) -> Int? {
         if let column = fieldColumns[field.rawValue] { return column }
         switch field {
-        case .firstName, .lastName: return fullNameColumn
+        case .firstName, .lastName, .displayName: return fullNameColumn
         case .voicemail: return mailboxNumberColumn
+        case .deviceName: return macAddressColumn
         default: return nil
         }
+    }
+
+    /// Whether the first pass must read every row's keys through the profile's conventions, as
+    /// Strings: its rows name profiles by extension, its emails are no keys, its actions are
+    /// the vendor's own words, or its device names come from MAC addresses.
+    var keysNeedConventions: Bool {
+        profile.identity != .login || profile.emailUse != .login || !profile.actionWords.isEmpty
+            || macAddressColumn != nil
+    }
+
+    /// Whether column `index` holds something the first pass reads a row's keys from.
+    func isKeyColumn(_ index: Int, keyFields: Set<CanonicalField>) -> Bool {
+        if let field = fields[index] { return keyFields.contains(field) }
+        return index == macAddressColumn && keyFields.contains(.deviceName)
     }
 
     /// The name a finding about `field` gives its column: the header name as in the file
@@ -162,8 +199,11 @@ public struct HeaderMapping: Sendable {
         return HeaderName.display(header[column])
     }
 
-    /// Whether the header maps neither email nor username, so no row can name its profile.
-    public var missingIdentity: Bool { column(of: .email) == nil && column(of: .username) == nil }
+    /// Whether the header has no column that names a row's profile: neither username nor email
+    /// (nor, where the profile identifies people by extension, an extension).
+    public var missingIdentity: Bool {
+        !CanonicalField.allCases.contains { profile.isIdentity($0) && column(of: $0) != nil }
+    }
 
     /// When ``missingIdentity``, a sentence naming the columns the profile wanted and the
     /// columns the header has; nil otherwise.
@@ -177,6 +217,11 @@ public struct HeaderMapping: Sendable {
         let found = header.map(HeaderName.display).filter { !$0.isEmpty }
         var foundText = found.isEmpty ? "none" : found.prefix(20).map { "`\($0)`" }.joined(separator: ", ")
         if found.count > 20 { foundText += " and \(found.count - 20) more" }
+        if profile.identity == .extension {
+            return "The header has no extension and no username column, so no row can name its user. "
+                + "The \(profile.name) profile \(wanted(.extension)) and \(wanted(.username)). "
+                + "Columns found: \(foundText)."
+        }
         return "The header has neither an email nor a username column, so no row can name its user. "
             + "The \(profile.name) profile \(wanted(.email)) and \(wanted(.username)). "
             + "Columns found: \(foundText)."
@@ -199,6 +244,16 @@ public struct HeaderMapping: Sendable {
                 Finding(
                     code: .duplicateColumn, severity: .error, line: 0, field: HeaderName.display(header[columns[0]]),
                     message: names.joined(separator: " and ") + " \(verb) \(what); keep one of them"))
+        }
+        if !vendorColumns.isEmpty {
+            let names = vendorColumns.prefix(12).map { "`\($0.name)`" }.joined(separator: ", ")
+            let more = vendorColumns.count > 12 ? " and \(vendorColumns.count - 12) more" : ""
+            findings.append(
+                Finding(
+                    code: .vendorColumns, severity: .warning, line: 0, field: "",
+                    message: "\(vendorColumns.count) column\(vendorColumns.count == 1 ? "" : "s") of the "
+                        + "\(profile.title) format \(vendorColumns.count == 1 ? "is" : "are") not carried and "
+                        + "ignored: \(names)\(more)"))
         }
         for (index, name) in unknownColumns {
             findings.append(

@@ -52,16 +52,16 @@ public enum HeaderName {
         return String(String.UnicodeScalarView(scalars[start..<end]))
     }
 
-    /// Whether a folded header name looks like it holds a secret: a word `pin`, or a word
-    /// containing `password`, `passwd`, `pwd`, `secret` or `passcode`.
+    /// Whether a folded header name looks like it holds a secret: `pass`, `pwd`, `secret` or
+    /// `passcode` anywhere in it, or a word that is `pin`, ends with `pin` or starts with `pincode`.
     ///
-    /// Used for columns no profile knows, so that the rejects file blanks them anyway.
+    /// `AuthPassword`, `DeskphoneWebPass`, `SrvcAccessPwd`, `devinfo_secret`, `phone_password`,
+    /// `PIN` and `VMPIN` all do; `pinless` (a FreePBX feature) does not. Such a column is blanked in the rejects file whatever role it has,
+    /// unless it maps a canonical field that is no secret.
     public static func looksSecret(_ folded: String) -> Bool {
-        for word in folded.split(separator: " ") {
-            if word == "pin" { return true }
-            for marker in ["password", "passwd", "pwd", "secret", "passcode"] where word.contains(marker) {
-                return true
-            }
+        for marker in ["pass", "pwd", "secret"] where folded.contains(marker) { return true }
+        for word in folded.split(whereSeparator: { !$0.isLetter && !$0.isNumber }) {
+            if word.hasSuffix("pin") || word.hasPrefix("pincode") { return true }
         }
         return false
     }

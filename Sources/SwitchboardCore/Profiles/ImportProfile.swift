@@ -16,15 +16,63 @@ public struct ImportProfile: Sendable, Hashable, CustomStringConvertible {
     public enum ColumnRole: Sendable, Hashable {
         /// The column holds one canonical field.
         case field(CanonicalField)
-        /// The column holds a whole name, "First Last", split into first and last name (FreePBX `name`).
+        /// The column holds the one name the system keeps (FreePBX `name`): it is the display name,
+        /// kept exactly as given, and also first and last name when it is exactly two words.
         case fullName
         /// The column holds a mailbox number: a mailbox is wanted when it is not blank (Wazo `voicemail_number`).
         case mailboxNumber
-        /// The column is recognised and ignored: read-only, or not part of the canonical format.
+        /// The column holds a phone's MAC address: the device name, in the normal form
+        /// ``MACAddress`` gives, when the row has no device-name column of its own. Exports write it
+        /// back in `style`.
+        case macAddress(MACAddress.Style)
+        /// The column is recognised and ignored: read-only, or a setting of the vendor's that
+        /// Switchboard does not carry. Exports leave it out.
         case ignored
+        /// The column is recognised and ignored on import, and exports write this text in every
+        /// row: a column the vendor's import requires that Switchboard does not carry (Wazo's
+        /// `line_protocol`).
+        case constant(String)
         /// The column is recognised and ignored, and holds a secret that is not canonical, such as
         /// a SIP password: never read, and blanked in the rejects file.
         case ignoredSecret
+    }
+
+    /// What identifies a person in a profile's system, and so which profile a row names.
+    public enum Identity: String, Sendable, Hashable {
+        /// A login: the username, or the email when the username is blank (canonical, Webex, 8x8,
+        /// Kazoo, BroadWorks, CUCM).
+        case login
+        /// The extension, on its site: the username when the file gives one, else one derived from
+        /// the extension (``ImportProfile/derivedUsername(extension:site:)``); the email never names
+        /// the profile (FreePBX, 3CX, Switchvox, Mitel's wizard, Wazo files without a username).
+        case `extension`
+    }
+
+    /// What an email is in a profile's system.
+    public enum EmailUse: String, Sendable, Hashable {
+        /// The login: unique among `user` profiles (canonical, Webex, 8x8, Kazoo, BroadWorks, CUCM).
+        case login
+        /// Only where notifications go: several profiles may share it, with an `email.shared`
+        /// warning (3CX, FreePBX voicemail email, Switchvox, Wazo, Mitel).
+        case notification
+    }
+
+    /// Where a file's credentials come from.
+    public enum CredentialOrigin: String, Sendable, Hashable {
+        /// New credentials for new users (onboarding): one that breaks the policy rejects its row.
+        case new
+        /// Credentials already in use on the source system (a migration): one that breaks the
+        /// policy goes in, marked must-change, with a `passcode.weak-legacy` or
+        /// `password.weak-legacy` warning, unless the policy says `legacy = "reject"`.
+        case existing
+    }
+
+    /// The words a profile writes for language tags.
+    public enum LanguageTags: String, Sendable, Hashable {
+        /// BCP 47, as stored: `fr-FR`.
+        case bcp47
+        /// POSIX locales: `fr_FR` (Wazo).
+        case posix
     }
 
     /// One column the profile recognises.
@@ -33,11 +81,15 @@ public struct ImportProfile: Sendable, Hashable, CustomStringConvertible {
         public let header: String
         /// What the column does.
         public let role: ColumnRole
+        /// What an export writes in the column when the field is empty, when the vendor's import
+        /// requires a value (Wazo's `context`); nil to leave it empty.
+        public let exportDefault: String?
 
         /// Creates a column.
-        public init(_ header: String, _ role: ColumnRole) {
+        public init(_ header: String, _ role: ColumnRole, exportDefault: String? = nil) {
             self.header = header
             self.role = role
+            self.exportDefault = exportDefault
         }
     }
 
@@ -77,13 +129,42 @@ public struct ImportProfile: Sendable, Hashable, CustomStringConvertible {
     public let removeKeyword: String?
     /// The words the profile writes for booleans.
     public let booleans: BooleanWords
+    /// What identifies a person in the system.
+    public let identity: Identity
+    /// What an email is in the system.
+    public let emailUse: EmailUse
+    /// Where the file's credentials come from.
+    public let credentials: CredentialOrigin
+    /// The fields an add needs besides an identity, as the system asks for them.
+    public let requiredOnAdd: [CanonicalField]
+    /// Whether an add needs a name: a display name, or a first or last name (systems with one name field).
+    public let requiresAName: Bool
+    /// The vendor's own words for actions, folded (FreePBX Bulk Extensions `edit`, `del`).
+    public let actionWords: [String: RowAction]
+    /// Whether a row shorter than the header is whole, its missing cells blank (FreePBX Bulk
+    /// Extensions writes `del` rows as the action and the extension alone).
+    public let allowsShortRows: Bool
+    /// How exports write language tags.
+    public let languageTags: LanguageTags
+    /// Whether exports write every column the profile knows, empty where Switchboard carries
+    /// nothing, because the vendor's import reads columns by position (3CX).
+    public let exportsEveryColumn: Bool
+    /// Whether a cell of one space clears the field while an empty cell keeps it (Switchvox).
+    public let spaceClears: Bool
     /// Each column's role, by folded header name.
     let roles: [String: ColumnRole]
 
     /// Creates a profile; two columns may not fold to one name.
+    ///
+    /// By default a profile identifies people by login, its email is the login, its credentials are
+    /// already in use (a migration), and an add needs a name.
     public init(
         name: String, title: String, columns: [Column], blankOnUpdate: BlankCell,
-        removeKeyword: String? = nil, booleans: BooleanWords
+        removeKeyword: String? = nil, booleans: BooleanWords, identity: Identity = .login,
+        emailUse: EmailUse = .login, credentials: CredentialOrigin = .existing,
+        requiredOnAdd: [CanonicalField] = [], requiresAName: Bool = true, actionWords: [String: RowAction] = [:],
+        allowsShortRows: Bool = false, languageTags: LanguageTags = .bcp47, exportsEveryColumn: Bool = false,
+        spaceClears: Bool = false
     ) {
         self.name = name
         self.title = title
@@ -91,6 +172,16 @@ public struct ImportProfile: Sendable, Hashable, CustomStringConvertible {
         self.blankOnUpdate = blankOnUpdate
         self.removeKeyword = removeKeyword
         self.booleans = booleans
+        self.identity = identity
+        self.emailUse = emailUse
+        self.credentials = credentials
+        self.requiredOnAdd = requiredOnAdd
+        self.requiresAName = requiresAName
+        self.actionWords = actionWords
+        self.allowsShortRows = allowsShortRows
+        self.languageTags = languageTags
+        self.exportsEveryColumn = exportsEveryColumn
+        self.spaceClears = spaceClears
         var roles: [String: ColumnRole] = [:]
         for column in columns {
             let folded = HeaderName.fold(column.header)
@@ -111,21 +202,48 @@ public struct ImportProfile: Sendable, Hashable, CustomStringConvertible {
         roles[HeaderName.fold(header)]
     }
 
+    /// The export default of the column named `folded` (already folded), if it has one.
+    func exportDefault(ofFolded folded: String) -> String? {
+        columns.first { $0.exportDefault != nil && HeaderName.fold($0.header) == folded }?.exportDefault
+    }
+
     /// The folded header names the profile recognises, whatever their role.
     public var recognisedNames: Dictionary<String, ColumnRole>.Keys { roles.keys }
 
     /// The header names, as the vendor writes them, of the columns that hold `field`.
     ///
-    /// FreePBX's `name` counts for first and last name; Wazo's `voicemail_number` for voicemail.
+    /// FreePBX's `name` counts for the display, first and last name; Wazo's `voicemail_number`
+    /// for voicemail; a MAC address column for the device name.
     public func headers(for field: CanonicalField) -> [String] {
         columns.compactMap { column in
             switch column.role {
             case .field(let mapped) where mapped == field: column.header
-            case .fullName where field == .firstName || field == .lastName: column.header
+            case .fullName where field == .firstName || field == .lastName || field == .displayName: column.header
             case .mailboxNumber where field == .voicemail: column.header
+            case .macAddress where field == .deviceName: column.header
             default: nil
             }
         }
+    }
+
+    /// Whether the profile's own column names a row's profile: a username or email column, or for
+    /// a profile that identifies people by extension, an extension column.
+    func isIdentity(_ field: CanonicalField) -> Bool {
+        switch field {
+        case .username: true
+        case .email: emailUse == .login
+        case .extension: identity == .extension
+        default: false
+        }
+    }
+
+    /// The username of a person that a profile identifying people by extension names by
+    /// extension alone: `ext-4021`, or `ext-4021@paris` on a site.
+    ///
+    /// Stable: the same row read again, or its export read back, names the same profile; against
+    /// a directory, a stored profile that holds the extension is the row's profile whatever its username.
+    public static func derivedUsername(extension number: String, site: String) -> String {
+        site.isEmpty ? "ext-\(number)" : "ext-\(number)@\(site)"
     }
 
     /// The rejects file's own columns (folded): ignored in every profile without a warning,

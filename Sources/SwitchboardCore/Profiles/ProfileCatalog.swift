@@ -1,11 +1,14 @@
-/// The nine built-in profiles: the canonical format and one per vendor of ../shared/DOMAIN.md §6.
+/// The built-in profiles: the canonical format and one per vendor of ../shared/DOMAIN.md §6.
 ///
 /// Each table lists the columns the vendor's tool writes, in its order. docs/profiles.md
-/// gives the reasons for every mapping; keep the two in step.
+/// gives the reasons for every mapping and the public source each header was checked
+/// against; keep the two in step. The vendors whose systems name people by extension are in
+/// ProfileCatalog+Extension.swift; BroadWorks and Kazoo in ProfileCatalog+Carrier.swift.
 extension ImportProfile {
     /// Every built-in profile, canonical first; detection breaks ties in this order.
     public static let all: [ImportProfile] = [
-        canonical, cucmBAT, webex, eightByEight, mitel, threeCX, freePBX, wazo, broadWorks,
+        canonical, cucmBAT, webex, eightByEight, mitel, threeCX, freePBX, freePBXExtensions, wazo, broadWorks,
+        switchvox, kazoo,
     ]
 
     /// The profile `--profile NAME` names, compared without case or surrounding spaces; nil when none.
@@ -14,11 +17,21 @@ extension ImportProfile {
         return all.first { $0.name == wanted }
     }
 
-    /// The canonical columns of DOMAIN.md §3; a blank cell keeps the stored value.
+    /// Columns of a vendor's that Switchboard does not carry, each recognised and ignored.
+    static func ignored(_ headers: [String]) -> [Column] { headers.map { Column($0, .ignored) } }
+
+    /// Columns of a vendor's that hold secrets Switchboard does not carry: never read, blanked in reports.
+    static func secrets(_ headers: [String]) -> [Column] { headers.map { Column($0, .ignoredSecret) } }
+
+    /// The canonical columns of DOMAIN.md §3: onboarding files written for Switchboard.
+    ///
+    /// A blank cell keeps the stored value; an add needs first name, last name and email; its
+    /// credentials are new, so one that breaks the policy rejects its row.
     public static let canonical = ImportProfile(
         name: "canonical", title: "Switchboard canonical columns",
         columns: CanonicalField.allCases.map { Column($0.name, .field($0)) },
-        blankOnUpdate: .keep, booleans: BooleanWords(yes: "yes", no: "no"))
+        blankOnUpdate: .keep, booleans: BooleanWords(yes: "yes", no: "no"), credentials: .new,
+        requiredOnAdd: [.firstName, .lastName, .email], requiresAName: false)
 
     /// Cisco CUCM Bulk Administration, users (and device-profile exports); a blank cell clears.
     public static let cucmBAT = ImportProfile(
@@ -45,32 +58,40 @@ extension ImportProfile {
             Column("DEVICE NAME", .field(.deviceName)),
             Column("DIRECTORY NUMBER  1", .field(.extension)),
         ] + (2...10).map { Column("DIRECTORY NUMBER  \($0)", .ignored) },
-        blankOnUpdate: .clear, booleans: BooleanWords(yes: "true", no: "false"))
+        blankOnUpdate: .clear, booleans: BooleanWords(yes: "true", no: "false"), requiredOnAdd: [.lastName])
 
     /// Webex Control Hub users; a blank cell keeps the stored value and `REMOVE` clears it.
+    ///
+    /// The email is the only column Webex requires; both spellings of its header are in use.
     public static let webex = ImportProfile(
         name: "webex", title: "Webex Control Hub users",
         columns: [
             Column("First Name", .field(.firstName)),
             Column("Last Name", .field(.lastName)),
-            Column("Display Name", .ignored),
+            Column("Display Name", .field(.displayName)),
             Column("User ID/Email (Required)", .field(.email)),
+            Column("UserID/Email (Required)", .field(.email)),
+            Column("User Status", .ignored),
+            Column("Last Service Accessed Time", .ignored),
+            Column("Days Since Last Service Accessed", .ignored),
             Column("Extension", .field(.extension)),
+            Column("Directory Number", .field(.extension)),
             Column("Title", .ignored),
             Column("Department", .field(.department)),
             Column("Manager", .ignored),
             Column("Phone Number", .field(.phoneNumber)),
+            Column("Direct Line", .field(.phoneNumber)),
             Column("Caller ID Number", .ignored),
-            Column("Caller ID First Name", .ignored),
-            Column("Caller ID Last Name", .ignored),
+            Column("Caller ID First Name", .field(.callerIDFirstName)),
+            Column("Caller ID Last Name", .field(.callerIDLastName)),
             Column("Location", .field(.site)),
             Column("Preferred Language", .field(.language)),
             Column("Time zone", .field(.timeZone)),
-            Column("User Status", .ignored),
-            Column("Last Service Accessed Time", .ignored),
-            Column("Days Since Last Service Accessed", .ignored),
+            Column("Address type", .ignored),
+            Column("Address country", .ignored),
         ],
-        blankOnUpdate: .keep, removeKeyword: "REMOVE", booleans: BooleanWords(yes: "TRUE", no: "FALSE"))
+        blankOnUpdate: .keep, removeKeyword: "REMOVE", booleans: BooleanWords(yes: "TRUE", no: "FALSE"),
+        requiredOnAdd: [.email], requiresAName: false)
 
     /// 8x8 Admin Console users; the username defaults to the email in the validator, not here.
     public static let eightByEight = ImportProfile(
@@ -90,9 +111,13 @@ extension ImportProfile {
             Column("Time Zone", .field(.timeZone)),
             Column("Status", .ignored),
         ],
-        blankOnUpdate: .keep, booleans: BooleanWords(yes: "TRUE", no: "FALSE"))
+        blankOnUpdate: .keep, booleans: BooleanWords(yes: "TRUE", no: "FALSE"),
+        requiredOnAdd: [.firstName, .lastName, .email], requiresAName: false)
 
     /// Mitel MiVoice Business wizard (`UserServicesTemplate.csv`) with the MiCollab identity columns.
+    ///
+    /// The wizard names a user by the office phone number (the extension); MiCollab's `Login ID`
+    /// is the username when given.
     public static let mitel = ImportProfile(
         name: "mitel", title: "Mitel MiVoice Business / MiCollab users and services",
         columns: [
@@ -114,123 +139,6 @@ extension ImportProfile {
             Column("Voice Mailbox", .field(.voicemail)),
             Column("Record-A-Call", .ignored),
         ],
-        blankOnUpdate: .keep, booleans: BooleanWords(yes: "Yes", no: "No"))
-
-    /// 3CX extensions; `AuthPassword` is the SIP secret, `PIN` the voicemail PIN.
-    public static let threeCX = ImportProfile(
-        name: "3cx", title: "3CX extensions",
-        columns: [
-            Column("Number", .field(.extension)),
-            Column("FirstName", .field(.firstName)),
-            Column("LastName", .field(.lastName)),
-            Column("EmailAddress", .field(.email)),
-            Column("MobileNumber", .ignored),
-            Column("OutboundCallerID", .ignored),
-            Column("AuthID", .ignored),
-            Column("AuthPassword", .ignoredSecret),
-            Column("WebMeetingFriendlyName", .ignored),
-            Column("WebMeetingPrivateRoom", .ignored),
-            Column("ClickToCall", .ignored),
-            Column("ClickToCallFriendlyName", .ignored),
-            Column("WebMeetingAcceptReject", .ignored),
-            Column("EnableVoicemail", .field(.voicemail)),
-            Column("VMNoPin", .ignored),
-            Column("PIN", .field(.voicemailPasscode)),
-        ],
-        blankOnUpdate: .keep, booleans: BooleanWords(yes: "1", no: "0"))
-
-    /// FreePBX Bulk Handler extensions; `name` is split, a blank cell clears.
-    public static let freePBX = ImportProfile(
-        name: "freepbx", title: "FreePBX Bulk Handler extensions",
-        columns: [
-            Column("extension", .field(.extension)),
-            Column("password", .ignoredSecret),
-            Column("name", .fullName),
-            Column("voicemail", .ignored),
-            Column("description", .ignored),
-            Column("tech", .ignored),
-            Column("secret", .ignoredSecret),
-            Column("voicemail_enable", .field(.voicemail)),
-            Column("voicemail_vmpwd", .field(.voicemailPasscode)),
-            Column("voicemail_email", .field(.email)),
-            Column("voicemail_pager", .ignored),
-            Column("voicemail_options", .ignored),
-            Column("languages_language", .field(.language)),
-        ]
-            + [
-                "ringtimer", "noanswer", "recording", "outboundcid", "sipname", "noanswer_cid", "busy_cid",
-                "chanunavail_cid", "noanswer_dest", "busy_dest", "chanunavail_dest", "mohclass", "id", "dial",
-                "devicetype", "user", "emergency_cid", "callerid", "context", "mailbox", "callwaiting_enable",
-                "cid_masquerade", "accountcode", "dtmfmode", "transport",
-            ].map { Column($0, .ignored) },
-        blankOnUpdate: .clear, booleans: BooleanWords(yes: "yes", no: "no"))
-
-    /// Wazo users; `context` is the site, a non-blank `voicemail_number` asks for a mailbox, a blank cell clears.
-    public static let wazo = ImportProfile(
-        name: "wazo", title: "Wazo users (CSV import and export)",
-        columns: [
-            Column("uuid", .ignored),
-            Column("entity_id", .ignored),
-            Column("firstname", .field(.firstName)),
-            Column("lastname", .field(.lastName)),
-            Column("email", .field(.email)),
-            Column("language", .field(.language)),
-            Column("mobile_phone_number", .ignored),
-            Column("outgoing_caller_id", .ignored),
-            Column("enabled", .ignored),
-            Column("supervision_enabled", .ignored),
-            Column("call_transfer_enabled", .ignored),
-            Column("dtmf_hangup_enabled", .ignored),
-            Column("simultaneous_calls", .ignored),
-            Column("ring_seconds", .ignored),
-            Column("call_permission_password", .ignoredSecret),
-            Column("cti_profile_enabled", .ignored),
-            Column("username", .field(.username)),
-            Column("password", .field(.portalPassword)),
-            Column("cti_profile_name", .ignored),
-            Column("exten", .field(.extension)),
-            Column("context", .field(.site)),
-            Column("line_protocol", .ignored),
-            Column("sip_username", .ignored),
-            Column("sip_secret", .ignoredSecret),
-            Column("incall_exten", .ignored),
-            Column("incall_context", .ignored),
-            Column("incall_ring_seconds", .ignored),
-            Column("voicemail_name", .ignored),
-            Column("voicemail_number", .mailboxNumber),
-            Column("voicemail_context", .ignored),
-            Column("voicemail_password", .field(.voicemailPasscode)),
-            Column("voicemail_email", .ignored),
-            Column("voicemail_attach_audio", .ignored),
-            Column("voicemail_delete_messages", .ignored),
-            Column("voicemail_ask_password", .ignored),
-            Column("call_permissions", .ignored),
-            Column("provisioning_code", .ignoredSecret),
-        ],
-        blankOnUpdate: .clear, booleans: BooleanWords(yes: "1", no: "0"))
-
-    /// BroadWorks bulk files of third-party tools; `groupId` is the site.
-    public static let broadWorks = ImportProfile(
-        name: "broadworks", title: "BroadWorks bulk users",
-        columns: [
-            Column("serviceProviderId", .ignored),
-            Column("groupId", .field(.site)),
-            Column("userId", .field(.username)),
-            Column("firstName", .field(.firstName)),
-            Column("lastName", .field(.lastName)),
-            Column("callingLineIdFirstName", .ignored),
-            Column("callingLineIdLastName", .ignored),
-            Column("callingLineIdPhoneNumber", .ignored),
-            Column("phoneNumber", .field(.phoneNumber)),
-            Column("extension", .field(.extension)),
-            Column("password", .field(.portalPassword)),
-            Column("passcode", .field(.voicemailPasscode)),
-            Column("department", .field(.department)),
-            Column("title", .ignored),
-            Column("mobilePhoneNumber", .ignored),
-            Column("language", .field(.language)),
-            Column("timeZone", .field(.timeZone)),
-            Column("emailAddress", .field(.email)),
-        ],
-        blankOnUpdate: .keep, booleans: BooleanWords(yes: "true", no: "false"))
+        blankOnUpdate: .keep, booleans: BooleanWords(yes: "Yes", no: "No"), identity: .extension,
+        emailUse: .notification)
 }

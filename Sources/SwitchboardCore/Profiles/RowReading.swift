@@ -17,9 +17,15 @@ extension ImportProfile {
     /// - **`REMOVE`** (``removeKeyword``, Webex): the exact text, case-sensitive, after trimming
     ///   surrounding whitespace, is `.clear`, except in `action`, `type`, `username` and `email`,
     ///   which identify the row and keep the text for the validator to reject.
-    /// - **A whole name** (FreePBX `name`) is trimmed and split at its last run of whitespace:
-    ///   `Jean Paul Sartre` gives first name `Jean Paul`, last name `Sartre`. One word is a last
-    ///   name (BAT and 8x8 require one); the first name is then blank, under the blank rule.
+    /// - **A whole name** (FreePBX `name`) is the display name, exactly as given. When it is
+    ///   exactly two words it is also the first and last name (`Ann Lee`); one word (`Reception`)
+    ///   or three (`Jean Paul Sartre`, `SCHOOL - IT`) leave them as they are, since which words
+    ///   are the first name cannot be known. A blank name clears all three where blank clears.
+    /// - **A MAC address** (3CX `MAC_0`, Kazoo `mac_address`) is the device name when the file has
+    ///   no device-name column, in the normal form of ``MACAddress``; text that is no MAC address
+    ///   is kept for the field stage to reject.
+    /// - **The vendor's action words** (``actionWords``: FreePBX Bulk Extensions `edit`, `del`)
+    ///   become the canonical actions.
     /// - **A mailbox number** (Wazo `voicemail_number`) sets voicemail to the profile's word for
     ///   true when it is not blank, and for false when it is.
     ///
@@ -33,6 +39,7 @@ extension ImportProfile {
     /// ``row(from:line:mapping:)`` reads them); a free-text cell that starts with a formula
     /// guard (`'` before `=`, `+`, `-`, `@`, a tab or a return) gives its text without it.
     func row(from source: consuming RowCells, line: Int, mapping: HeaderMapping) -> UserRow {
+        if !mapping.defaultedColumns.isEmpty { source = Self.blankingDefaults(source, mapping: mapping) }
         precondition(mapping.profile.name == name, "a \(mapping.profile.name) mapping read through \(name)")
         let blank = blankChange(source: source, mapping: mapping)
         let removes = removeKeyword != nil
@@ -73,9 +80,29 @@ extension ImportProfile {
         let source = row.source
 
         if let index = mapping.fullNameColumn {
-            let (first, last) = nameChanges(for: FormulaGuard.removingGuard(source.string(at: index)), blank: blank)
+            let cell = FormulaGuard.removingGuard(source.string(at: index))
+            let (first, last) = nameChanges(for: cell, blank: blank)
             if mapping.fieldColumns[CanonicalField.firstName.rawValue] == nil { row[.firstName] = first }
             if mapping.fieldColumns[CanonicalField.lastName.rawValue] == nil { row[.lastName] = last }
+            if mapping.fieldColumns[CanonicalField.displayName.rawValue] == nil {
+                row[.displayName] = change(for: cell, field: .displayName, blank: blank)
+            }
+        }
+
+        if let index = mapping.macAddressColumn, mapping.fieldColumns[CanonicalField.deviceName.rawValue] == nil {
+            let cell = source.string(at: index)
+            switch change(for: cell, field: .deviceName, blank: blank) {
+            case .set(let text):
+                row[.deviceName] = .set(MACAddress.normalized(text.trimmedWhitespace) ?? text)
+                row.deviceNameIsMAC = true
+            case let other: row[.deviceName] = other
+            }
+        }
+
+        if !actionWords.isEmpty, let word = row.value(.action),
+            let action = actionWords[word.trimmedWhitespace.lowercased()]
+        {
+            row[.action] = .set(action.rawValue)
         }
 
         if let index = mapping.mailboxNumberColumn, mapping.fieldColumns[CanonicalField.voicemail.rawValue] == nil {
@@ -90,10 +117,23 @@ extension ImportProfile {
     func blankChange(source: RowCells, mapping: HeaderMapping) -> FieldChange {
         guard blankOnUpdate == .clear else { return .keep }
         guard let index = mapping.fieldColumns[CanonicalField.action.rawValue] else { return .clear }
-        switch source.string(at: index).trimmedWhitespace.lowercased() {
+        let word = source.string(at: index).trimmedWhitespace.lowercased()
+        switch actionWords[word]?.rawValue ?? word {
         case RowAction.add.rawValue, RowAction.disable.rawValue, RowAction.delete.rawValue: return .keep
         default: return .clear
         }
+    }
+
+    /// `source` with every cell that holds its column's export default (Wazo's `context` of
+    /// `default`) made empty: an export wrote the default for an empty field, so it reads back as blank.
+    static func blankingDefaults(_ source: RowCells, mapping: HeaderMapping) -> RowCells {
+        var cells = source.strings
+        var changed = false
+        for (column, text) in mapping.defaultedColumns where column < cells.count && cells[column] == text {
+            cells[column] = ""
+            changed = true
+        }
+        return changed ? RowCells(cells) : source
     }
 
     /// The change a blank cell asks of `field`: keys and secrets are kept, other fields change as
@@ -104,6 +144,7 @@ extension ImportProfile {
 
     /// The change one cell asks of `field`.
     func change(for cell: String, field: CanonicalField, blank: FieldChange) -> FieldChange {
+        if spaceClears, cell == " ", !Self.isKey(field), !field.isSecret { return .clear }
         if Self.isBlank(cell, secret: field.isSecret) { return Self.blankCellChange(field: field, blank: blank) }
         if let removeKeyword, !Self.isKey(field), field != .email,
             (field.isSecret ? Substring(cell) : cell.trimmedWhitespace) == removeKeyword
@@ -113,14 +154,15 @@ extension ImportProfile {
         return .set(cell)
     }
 
-    /// The first- and last-name changes a whole-name cell asks for.
+    /// The first- and last-name changes a whole-name cell asks for: set only when the name is
+    /// exactly two words; a blank cell asks what a blank cell asks; another name keeps them.
     func nameChanges(for cell: String, blank: FieldChange) -> (first: FieldChange, last: FieldChange) {
         let name = cell.trimmedWhitespace
         if name.isEmpty { return (blank, blank) }
         if let removeKeyword, name == removeKeyword { return (.clear, .clear) }
-        guard let space = name.lastIndex(where: \.isWhitespace) else { return (blank, .set(String(name))) }
-        let first = String(name[..<space]).trimmedWhitespace
-        return (.set(String(first)), .set(String(name[name.index(after: space)...])))
+        let words = name.split(whereSeparator: \.isWhitespace)
+        guard words.count == 2 else { return (.keep, .keep) }
+        return (.set(String(words[0])), .set(String(words[1])))
     }
 
     /// Whether a blank cell in `field` must keep, whatever the profile: the action and type

@@ -2,6 +2,7 @@
 public enum CanonicalField: Int, CaseIterable, Sendable, Hashable, CustomStringConvertible {
     case action, type, username, firstName, lastName, email, `extension`, site, phoneNumber
     case department, language, timeZone, voicemail, voicemailPasscode, portalPassword, emProfile, deviceName
+    case displayName, mobileNumber, callerIDFirstName, callerIDLastName
 
     /// The column's name in the canonical header, such as `first_name`.
     public var name: String {
@@ -23,6 +24,10 @@ public enum CanonicalField: Int, CaseIterable, Sendable, Hashable, CustomStringC
         case .portalPassword: "portal_password"
         case .emProfile: "em_profile"
         case .deviceName: "device_name"
+        case .displayName: "display_name"
+        case .mobileNumber: "mobile_number"
+        case .callerIDFirstName: "caller_id_first_name"
+        case .callerIDLastName: "caller_id_last_name"
         }
     }
 
@@ -34,7 +39,9 @@ public enum CanonicalField: Int, CaseIterable, Sendable, Hashable, CustomStringC
     /// Whether the field is free text that a spreadsheet must not run as a formula.
     public var isFreeText: Bool {
         switch self {
-        case .username, .firstName, .lastName, .email, .site, .department, .emProfile, .deviceName: true
+        case .username, .firstName, .lastName, .email, .site, .department, .emProfile, .deviceName, .displayName,
+            .callerIDFirstName, .callerIDLastName:
+            true
         default: false
         }
     }

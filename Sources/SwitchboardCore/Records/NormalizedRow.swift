@@ -35,6 +35,13 @@ public struct NormalizedRow: Sendable {
         /// Whether ``NormalizedRow/settleKeys()`` has run: the keys are made from the values when
         /// asked, after it.
         var keysSettled = false
+        /// Whether the email is the profile's login, unique among `user` profiles; false where
+        /// the profile's system uses it only for notifications.
+        var emailIsLogin = true
+        /// Whether the username was derived from the extension, the row naming no username.
+        var usernameIsDerived = false
+        /// Whether every cell of the row is blank: a spreadsheet's leftover, skipped.
+        var isBlank = false
     }
 
     /// The text `held` stands for.
@@ -172,6 +179,37 @@ public struct NormalizedRow: Sendable {
     /// The line where the row starts.
     public var line: Int { box.values.row.line }
 
+    /// Whether the email is the profile's login, unique among `user` profiles (true), or only an
+    /// address for notifications that several profiles may share (false: 3CX, FreePBX, Switchvox).
+    public var emailIsLogin: Bool {
+        get { box.values.emailIsLogin }
+        set {
+            unique()
+            box.values.emailIsLogin = newValue
+        }
+    }
+
+    /// Whether the username was derived from the extension
+    /// (``ImportProfile/derivedUsername(extension:site:)``): the row names its profile by extension.
+    public var usernameIsDerived: Bool {
+        get { box.values.usernameIsDerived }
+        set {
+            unique()
+            box.values.usernameIsDerived = newValue
+        }
+    }
+
+    /// Whether every cell of the row is blank: a row a spreadsheet left behind, skipped with a
+    /// `row.blank` warning, checked by no stage and never applied (a sink that applies rows must
+    /// pass over it).
+    public var isBlank: Bool {
+        get { box.values.isBlank }
+        set {
+            unique()
+            box.values.isBlank = newValue
+        }
+    }
+
     /// The key a username is unique by; set exactly when ``username`` is, once the keys are settled.
     ///
     /// This key and the four below are made each time they are asked for (a case fold, no
@@ -179,6 +217,9 @@ public struct NormalizedRow: Sendable {
     /// checks read the first pass's index by line and an empty directory is not asked at all.
     public var usernameKey: String? { box.values.keysSettled ? username.map(Self.fold) : nil }
     /// The key an email is unique by; set exactly when ``email`` is, once the keys are settled.
+    ///
+    /// Where the email is no login (``emailIsLogin``), the key still groups the rows that share
+    /// it, for their `email.shared` warning; the directory is not asked about it.
     public var emailKey: String? { box.values.keysSettled ? email.map(Self.fold) : nil }
     /// The key a site and extension are unique by; set exactly when ``extensionNumber`` is.
     public var extensionKey: String? {

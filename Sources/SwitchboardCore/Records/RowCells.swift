@@ -220,6 +220,22 @@ struct RowCells: @unchecked Sendable {
             ?? body(UnsafeBufferPointer(start: nil, count: 0))
     }
 
+    /// Whether every cell is blank: empty or only whitespace.
+    ///
+    /// Such a row is bare delimiters that a spreadsheet left behind. Most rows are told from
+    /// their first cell's first byte.
+    var isBlank: Bool {
+        for index in 0..<count {
+            let blank = withCell(index) { bytes -> Bool in
+                guard let first = bytes.first else { return true }
+                if UTF8Whitespace.cannotStart(first) { return false }
+                return String(decoding: bytes, as: UTF8.self).unicodeScalars.allSatisfy(\.properties.isWhitespace)
+            }
+            if !blank { return false }
+        }
+        return true
+    }
+
     /// Cell `index` as a String.
     func string(at index: Int) -> String {
         withCell(index) { String(decoding: $0, as: UTF8.self) }

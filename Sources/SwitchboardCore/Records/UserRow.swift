@@ -47,6 +47,9 @@ public struct UserRow: Sendable, Equatable {
     /// The fields, as bits by raw value, whose set text has an end that may be whitespace, as the
     /// profile found them while it read the cells; nil when not known.
     private var unsettledEnds: UInt64?
+    /// Whether the device name came from a MAC address column: normalized when it is a MAC
+    /// address, and checked to be one.
+    var deviceNameIsMAC = false
 
     /// Creates a row that changes nothing.
     public init(line: Int, cells: [String] = []) {

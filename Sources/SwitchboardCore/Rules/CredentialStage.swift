@@ -1,5 +1,10 @@
 /// Checks the voicemail passcode and the portal password against the policy (DOMAIN.md §4, §5).
 ///
+/// A file read through a vendor's profile carries credentials already in use
+/// (``ImportProfile/CredentialOrigin/existing``): one that breaks the policy is kept, as a
+/// hash marked must-change, with a single `passcode.weak-legacy` or `password.weak-legacy`
+/// warning naming the rules it breaks, unless the policy's `legacy = "reject"` says otherwise.
+///
 /// A passcode equal to the one in effect is no change and is not checked. History
 /// checks go through the directory's ``PasscodeHistory``, which compares hashes, so no
 /// stored passcode is ever needed in plain text. Messages never quote a secret.
@@ -23,9 +28,18 @@ public struct CredentialStage: RowStage {
                 firstName: names ? row.row.value(.firstName) : nil, lastName: names ? row.row.value(.lastName) : nil,
                 history: context.directoryIsEmpty
                     ? nil : row.usernameKey.flatMap { context.directory.passcodeHistory(usernameKey: $0) })
-            for violation in checkPasscode(utf8: passcode, policy: context.policy.passcode, context: passcodeContext)
-                .violations
+            let violations = checkPasscode(
+                utf8: passcode, policy: context.policy.passcode, context: passcodeContext
+            ).violations
+            if !violations.isEmpty, context.profile.credentials == .existing,
+                context.policy.passcode.legacy == .mustChange
             {
+                findings.warning(
+                    .passcodeWeakLegacy, .voicemailPasscode,
+                    Self.legacyMessage("voicemail passcode", violations.map(\.code)))
+                return
+            }
+            for violation in violations {
                 findings.error(violation.code, .voicemailPasscode, violation.message)
             }
         }
@@ -35,10 +49,24 @@ public struct CredentialStage: RowStage {
             let violations = checkPassword(
                 utf8: password, policy: rules, username: rules.blockUsername ? row.username : nil,
                 extension: rules.blockExtension ? extensionNumber : nil)
+            if !violations.isEmpty, context.profile.credentials == .existing, rules.legacy == .mustChange {
+                findings.warning(
+                    .passwordWeakLegacy, .portalPassword, Self.legacyMessage("portal password", violations.map(\.code)))
+                return
+            }
             for violation in violations {
                 findings.error(violation.code, .portalPassword, violation.message)
             }
         }
+    }
+
+    /// The warning of a legacy credential that breaks the rules `codes`: what happens to it, never its text.
+    static func legacyMessage(_ what: String, _ codes: [RuleCode]) -> String {
+        var seen: [String] = []
+        for code in codes where !seen.contains(code.rawValue) { seen.append(code.rawValue) }
+        return "the \(what) breaks the policy (\(seen.joined(separator: ", "))); it is in use on the source "
+            + "system, so it is kept as a salted hash and marked must-change "
+            + "(`switchboard import --replace-weak-secrets` replaces it)"
     }
 
     /// The extension number of a site-and-extension key.

@@ -80,7 +80,9 @@ public struct DirectoryStage: RowStage {
                 "the phone number changes to \(number): confirm the emergency (E911) address tied to it "
                     + "(switchboard confirm-e911)")
         }
-        if row.type == .user, let key = row.emailKey, let owner = directory.emailOwner(emailKey: key), owner != me {
+        if row.type == .user, row.emailIsLogin, let key = row.emailKey, let owner = directory.emailOwner(emailKey: key),
+            owner != me
+        {
             let effects = index.effects(of: owner)
             if !effects.contains(.deletes) && !effects.contains(.setsEmail) {
                 findings.error(

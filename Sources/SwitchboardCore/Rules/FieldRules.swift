@@ -188,8 +188,8 @@ public enum FieldRules {
 
     /// Reads the boolean word whose UTF-8 is `bytes`, as ``readBoolean(_:)``.
     static func readBoolean(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
-        if word(bytes, among: ["yes", "true", "1", "y", "on"]) != nil { return true }
-        if word(bytes, among: ["no", "false", "0", "n", "off"]) != nil { return false }
+        if word(bytes, among: ["yes", "true", "1", "y", "on", "enabled"]) != nil { return true }
+        if word(bytes, among: ["no", "false", "0", "n", "off", "disabled"]) != nil { return false }
         return nil
     }
 

@@ -26,7 +26,12 @@ public struct FileUniquenessStage: RowStage {
             }
         }
         if sharesKeys, row.has(.email), row.type == .user, let others = index.otherLines(onLine: line, .emails) {
-            findings.error(.emailDuplicateInFile, .email, DuplicateMessage(subject: .email, others: others))
+            if row.emailIsLogin {
+                findings.error(.emailDuplicateInFile, .email, DuplicateMessage(subject: .email, others: others))
+            } else {
+                // Where the email is only for notifications (3CX, FreePBX), extensions share one.
+                findings.add(.emailShared, .warning, .email, DuplicateMessage(subject: .sharedEmail, others: others))
+            }
         }
         if sharesKeys, row.has(.deviceName), let others = index.otherLines(onLine: line, .devices) {
             findings.error(

@@ -7,11 +7,14 @@ public struct RowNormalizer: Sendable {
     public let policy: Policy
     /// Facts about the whole file from the first pass, such as extensions keeping leading zeros.
     public let facts: FileFacts
+    /// The profile the rows were read with: it says what names a row's profile, and what an email is.
+    public let profile: ImportProfile
 
     /// Creates the stage.
-    public init(policy: Policy, facts: FileFacts = FileFacts()) {
+    public init(policy: Policy, facts: FileFacts = FileFacts(), profile: ImportProfile = .canonical) {
         self.policy = policy
         self.facts = facts
+        self.profile = profile
     }
 
     /// Reads `row`, adding a finding to `findings` for each value that breaks a rule.
@@ -59,20 +62,38 @@ public struct RowNormalizer: Sendable {
                     "the username holds an invisible or control character (\(code)) that would make it look like another"
                 )
             }
-        } else if row.keeps(.username), result.has(.email) {
+        } else if row.keeps(.username), result.has(.email), profile.identity == .login {
             result.hold(.username, cellOf: .email)
         }
+        if profile.emailUse == .notification { result.emailIsLogin = false }
 
         if row.sets(.site) { result.hold(.site, cellOf: .site) }
         if row.withValue(.extension, { readExtension($0, &findings) }) == true {
             result.hold(.extensionNumber, cellOf: .extension)
         }
-        if row.sets(.deviceName) { result.hold(.deviceName, cellOf: .deviceName) }
+        // A system that names people by extension: a row without a username is the extension's.
+        if profile.identity == .extension, !result.has(.username), row.keeps(.username),
+            let number = result.extensionNumber
+        {
+            result.username = ImportProfile.derivedUsername(extension: number, site: result.site)
+            result.usernameIsDerived = true
+        }
+        if row.sets(.deviceName) {
+            result.hold(.deviceName, cellOf: .deviceName)
+            if row.deviceNameIsMAC, !keysOnly, let name = result.deviceName, !MACAddress.isNormal(name) {
+                findings.error(
+                    .macInvalid, .deviceName,
+                    "the MAC address must be 12 hexadecimal digits (separated by colons, dashes or dots, or not)")
+            }
+        }
         if row.sets(.emProfile) { result.hold(.emProfile, cellOf: .emProfile) }
         result.settleKeys()
         if keysOnly { return result }
         if let phone = row.withValue(.phoneNumber, FieldRules.readPhone(utf8:)) {
             readPhone(phone, into: &result, &findings)
+        }
+        if let mobile = row.value(.mobileNumber) {
+            readMobile(mobile, into: &result, &findings)
         }
         // Wazo and some Webex exports write POSIX locales (fr_FR): the same tag, rewritten.
         // Read in place; nil for a tag with `_`, which is rewritten.
@@ -164,6 +185,23 @@ public struct RowNormalizer: Sendable {
                     + "as \(padded) digits with leading zeros (e.g. line \(facts.zeroPaddedExample))")
         }
         return true
+    }
+
+    /// Reads a mobile number: E.164 when it is one (its spaces and punctuation dropped), else the
+    /// digits as the source system wrote them (3CX writes national numbers); `mobile.invalid`
+    /// for anything that is no phone number.
+    private func readMobile(_ text: String, into result: inout NormalizedRow, _ findings: inout FindingList) {
+        if case .e164(let number) = FieldRules.readPhone(text) {
+            if number != text { result.row[.mobileNumber] = .set(number) }
+            return
+        }
+        let digits = text.filter { !" -.()/".contains($0) }
+        let body = digits.hasPrefix("+") ? digits.dropFirst() : Substring(digits)
+        guard (3...15).contains(body.count), FieldRules.isDigits(body) else {
+            findings.error(.mobileInvalid, .mobileNumber, "the mobile number must be digits, with + for E.164")
+            return
+        }
+        if digits != text { result.row[.mobileNumber] = .set(digits) }
     }
 
     private func readPhone(

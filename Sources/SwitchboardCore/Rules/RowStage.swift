@@ -6,6 +6,9 @@ public struct RowContext {
     public let index: FileIndex
     /// The directory as it stands before the file.
     public let directory: any DirectoryLookup
+    /// The profile the file is read with: what its system needs of an add, and where its
+    /// credentials come from.
+    public let profile: ImportProfile
     /// Whether the directory holds nothing (``DirectoryLookup/holdsNoProfiles``): it is then never
     /// asked about a row, and the row's keys are not made to ask it.
     let directoryIsEmpty: Bool
@@ -18,16 +21,20 @@ public struct RowContext {
     public private(set) var effectiveAction: RowAction?
 
     /// Creates the context of `row`, resolving its upsert against the directory.
-    public init(row: NormalizedRow, policy: Policy, index: FileIndex, directory: any DirectoryLookup) {
-        self.init(policy: policy, index: index, directory: directory)
+    public init(
+        row: NormalizedRow, policy: Policy, index: FileIndex, directory: any DirectoryLookup,
+        profile: ImportProfile = .canonical
+    ) {
+        self.init(policy: policy, index: index, directory: directory, profile: profile)
         move(to: row)
     }
 
     /// Creates a context for the rows of a run, before ``move(to:)`` gives it its first row.
-    init(policy: Policy, index: FileIndex, directory: any DirectoryLookup) {
+    init(policy: Policy, index: FileIndex, directory: any DirectoryLookup, profile: ImportProfile) {
         self.policy = policy
         self.index = index
         self.directory = directory
+        self.profile = profile
         directoryIsEmpty = directory.holdsNoProfiles
     }
 
