@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(
             name: "SwitchboardCLITests",
             dependencies: ["switchboard"],
-            exclude: ["Fixtures", "BadInputs"]
+            exclude: ["Fixtures", "BadInputs", "VendorExports"]
         ),
     ]
 )

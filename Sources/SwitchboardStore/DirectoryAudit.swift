@@ -283,26 +283,19 @@ private struct DirectoryAuditRun {
     func credentialsToChange() throws {
         try each(
             """
-            SELECT p.username, p.password_must_change,
-                (SELECT group_concat(e.number || CASE WHEN e.site = '' THEN '' ELSE '@' || e.site END, ', ')
-                 FROM extension e WHERE e.profile_id = p.id AND e.passcode_must_change = 1)
-            FROM profile p
-            WHERE p.password_must_change = 1
-                OR EXISTS (SELECT 1 FROM extension e WHERE e.profile_id = p.id AND e.passcode_must_change = 1)
-            ORDER BY p.username_key
+            SELECT p.username, e.site, e.number FROM extension e JOIN profile p ON p.id = e.profile_id
+            WHERE e.passcode_must_change = 1 AND e.number IS NOT NULL
+            ORDER BY p.username_key, e.site_key, e.number
             """
         ) { row in
-            if let lines = row[2] {
-                try finding(
-                    .auditCredentialMustChange, .warning, row[0], field: "voicemail_passcode",
-                    "the voicemail passcode of \(lines) came from a migration and breaks the policy: it must be changed"
-                )
-            }
-            if row[1] == "1" {
-                try finding(
-                    .auditCredentialMustChange, .warning, row[0], field: "portal_password",
-                    "the portal password came from a migration and breaks the policy: it must be changed")
-            }
+            try finding(
+                .auditCredentialMustChange, .warning, row[0], site: row[1], number: row[2], field: "voicemail_passcode",
+                "the voicemail passcode came from a migration and breaks the policy: it must be changed")
+        }
+        try each("SELECT username FROM profile WHERE password_must_change = 1 ORDER BY username_key") { row in
+            try finding(
+                .auditCredentialMustChange, .warning, row[0], field: "portal_password",
+                "the portal password came from a migration and breaks the policy: it must be changed")
         }
     }
 

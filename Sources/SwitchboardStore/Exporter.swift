@@ -183,6 +183,14 @@ extension DirectoryStore {
                 freeText = field.isFreeText
                 if field == .language && profile.languageTags == .posix { format = .posixLanguage }
                 if field == .emProfile { table = "em_profile_user" }
+                // A username Switchboard derived from the extension is none of the vendor's: left blank,
+                // it is derived again when the file is read back.
+                if field == .username && profile.identity == .extension {
+                    expression = """
+                        CASE WHEN p.username = 'ext-' || e.number || CASE WHEN e.site = '' THEN '' ELSE '@' || e.site END
+                        THEN '' ELSE p.username END
+                        """
+                }
                 if field == .deviceName { table = "device" }
             }
             guard taken.insert(key).inserted else {

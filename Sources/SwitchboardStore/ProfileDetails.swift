@@ -11,6 +11,8 @@ public struct ProfileDetails: Sendable {
         public var voicemail: Bool
         /// Whether a passcode is stored (as a hash); when it was set.
         public var passcodeSetAt: String?
+        /// Whether the passcode came from a migration and breaks the policy: it must be changed.
+        public var passcodeMustChange = false
     }
 
     public var username: String
@@ -26,6 +28,10 @@ public struct ProfileDetails: Sendable {
     public var passcodeHistory: Int
     public var createdAt: String
     public var updatedAt: String
+    /// Whether the password came from a migration and breaks the policy: it must be changed.
+    public var passwordMustChange = false
+    /// The import profile of the file that added the profile, when recorded.
+    public var sourceProfile: String?
 }
 
 /// A line of `switchboard show` with no profile: counts of the directory.
@@ -55,7 +61,8 @@ extension DirectoryStore {
                 ProfileDetails.Line(
                     site: line["site"], number: line["number"], phoneNumber: line["phone_number"],
                     voicemail: (line["voicemail"] as Int) == 1,
-                    passcodeSetAt: (line["passcode_hash"] as String?) == nil ? nil : line["passcode_set_at"])
+                    passcodeSetAt: (line["passcode_hash"] as String?) == nil ? nil : line["passcode_set_at"],
+                    passcodeMustChange: (line["passcode_must_change"] as Int) == 1)
             }
             return ProfileDetails(
                 username: row["username"], type: row["type"], status: row["status"],
@@ -71,7 +78,8 @@ extension DirectoryStore {
                         """, arguments: [id]),
                 passcodeHistory: try Int.fetchOne(
                     db, sql: "SELECT count(*) FROM passcode_history WHERE profile_id = ?", arguments: [id]) ?? 0,
-                createdAt: row["created_at"], updatedAt: row["updated_at"])
+                createdAt: row["created_at"], updatedAt: row["updated_at"],
+                passwordMustChange: (row["password_must_change"] as Int) == 1, sourceProfile: row["source_profile"])
         }
     }
 

@@ -47,13 +47,16 @@ struct Show: ParsableCommand {
 
     static func text(_ details: ProfileDetails) -> String {
         var text = "\(details.username) (\(details.type), \(details.status))\n"
+        if let source = details.sourceProfile { text += "  added from: a \(source) file\n" }
         for (name, value) in details.fields { text += "  \(name): \(value)\n" }
-        text += "  portal_password: \(details.hasPassword ? "set (salted hash)" : "none")\n"
+        let mustChange = details.passwordMustChange ? ", must change: it breaks the policy" : ""
+        text += "  portal_password: \(details.hasPassword ? "set (salted hash)\(mustChange)" : "none")\n"
         for line in details.extensions {
             text += "  extension: \(line.site.isEmpty ? line.number : "\(line.number)@\(line.site)")"
             if let phone = line.phoneNumber { text += ", phone \(phone)" }
             text += line.voicemail ? ", mailbox" : ", no mailbox"
             text += line.passcodeSetAt.map { ", passcode set \($0)" } ?? ", no passcode"
+            if line.passcodeMustChange { text += " (must change: it breaks the policy)" }
             text += "\n"
         }
         for device in details.devices { text += "  device: \(device)\n" }

@@ -66,6 +66,7 @@ struct Validate: ParsableCommand {
     /// The text summary: counts, findings by code, the first findings and the report files.
     static func summaryText(_ summary: ValidationSummary, _ sink: ReportSink, extra: String = "") -> String {
         var text = "\(summary.accepted) of \(summary.rows) rows accepted, \(summary.rejected) rejected, "
+        if summary.skipped > 0 { text += "\(summary.skipped) blank skipped, " }
         text += "\(summary.warnings) warning\(summary.warnings == 1 ? "" : "s") (profile \(summary.profile))\n"
         if let detection = summary.detection { text += "Profile " + terminalSafe(detection) + "\n" }
         if !summary.byCode.isEmpty {
@@ -94,6 +95,7 @@ struct Validate: ParsableCommand {
         json.add("rows", summary.rows)
         json.add("accepted", summary.accepted)
         json.add("rejected", summary.rejected)
+        json.add("skipped", summary.skipped)
         json.add("warnings", summary.warnings)
         json.add("profile", summary.profile)
         json.add("detection", summary.detection)

@@ -149,7 +149,7 @@ struct VendorMigrationTests {
     @Test("Rows of blank cells are skipped with row.blank, never rejected")
     func blankRows() throws {
         let (summary, sink) = try validate("Number,FirstName\n101,Ann\n,\n , \n", as: .threeCX)
-        #expect(summary.rejected == 0 && summary.rows == 3)
+        #expect(summary.rejected == 0 && summary.rows == 3 && summary.skipped == 2 && summary.accepted == 1)
         #expect(codes(sink) == [[], ["row.blank"], ["row.blank"]])
         #expect(sink.rows[1].row?.isBlank == true)
     }
@@ -235,8 +235,16 @@ struct VendorMigrationTests {
         #expect(MACAddress.written("0004F21A2B3C", as: .colonsUpper) == "00:04:F2:1A:2B:3C")
     }
 
-    @Test("A MAC column holding no MAC address is device.mac-invalid")
+    @Test("A MAC column holding no MAC address is device.mac-invalid, even beside a device-name column")
     func badMAC() throws {
+        let broadWorks = try validate(
+            "userId,firstName,lastName,accessDeviceEndpoint.accessDevice.deviceName,accessDeviceEndpoint.macAddress\n"
+                + "ann@voip.example.com,Ann,Lee,ann-phone,00:04:F2:A1:B2\n"
+                + "bob@voip.example.com,Bob,Ray,,00:04:f2:a1:b2:02\n", as: .broadWorks)
+        #expect(codes(broadWorks.sink) == [["device.mac-invalid"], []])
+        #expect(broadWorks.sink.rows[0].findings.first?.field == "accessDeviceEndpoint.macAddress")
+        // No device name: the MAC is the device.
+        #expect(broadWorks.sink.rows[1].row?.deviceName == "0004F2A1B202")
         let (_, sink) = try validate(
             "Number,FirstName,MAC_0\n101,Ann,00:04:f2:1a:2b\n102,Bob,SEP0004F21A2B3C\n", as: .threeCX)
         #expect(codes(sink) == [["device.mac-invalid"], ["device.mac-invalid"]])

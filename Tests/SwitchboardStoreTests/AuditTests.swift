@@ -65,7 +65,7 @@ struct AuditTests {
                 "audit.field-missing eve  last_name",
                 "audit.orphan-extension  4999 extension",
                 "audit.e911-unconfirmed ann 4021 phone_number",
-                "audit.credential-must-change cyd  voicemail_passcode",
+                "audit.credential-must-change cyd 4023 voicemail_passcode",
             ])
         #expect(Set(findings.map(\.code)) == Set(RuleCode.auditCodes))
         let messages = Dictionary(uniqueKeysWithValues: findings.map { ($0.code, $0.message) })

@@ -131,6 +131,8 @@ public struct ValidationSummary: Sendable, Equatable {
     public var accepted = 0
     /// Rows with at least one error.
     public var rejected = 0
+    /// Rows skipped because every cell is blank (`row.blank`): neither accepted nor rejected.
+    public var skipped = 0
     /// Warnings found, about rows or the file.
     public var warnings = 0
     /// How many times each code was found.
@@ -344,7 +346,13 @@ public struct Validator {
         _ outcome: borrowing RowOutcome, _ counts: inout RunningCounts, _ sink: inout Sink, byteOffset: Int
     ) throws {
         counts.summary.rows += 1
-        if outcome.isAccepted { counts.summary.accepted += 1 } else { counts.summary.rejected += 1 }
+        if !outcome.isAccepted {
+            counts.summary.rejected += 1
+        } else if outcome.row?.isBlank == true {
+            counts.summary.skipped += 1
+        } else {
+            counts.summary.accepted += 1
+        }
         // By position, so that no finding (and none of its Strings) is copied to be counted.
         for position in outcome.findings.indices {
             counts.count(outcome.findings[position].code, outcome.findings[position].severity)

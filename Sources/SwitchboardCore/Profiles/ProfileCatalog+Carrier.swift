@@ -7,7 +7,7 @@ extension ImportProfile {
     public static let broadWorks = ImportProfile(
         name: "broadworks", title: "BroadWorks bulk users",
         columns: [
-            Column("operation", .ignored),
+            Column("operation", .constant("user.create")),
             Column("serviceProviderId", .ignored),
             Column("groupId", .field(.site)),
             Column("userId", .field(.username)),

@@ -89,13 +89,20 @@ extension ImportProfile {
             }
         }
 
-        if let index = mapping.macAddressColumn, mapping.fieldColumns[CanonicalField.deviceName.rawValue] == nil {
+        if let index = mapping.macAddressColumn {
             let cell = source.string(at: index)
-            switch change(for: cell, field: .deviceName, blank: blank) {
-            case .set(let text):
-                row[.deviceName] = .set(MACAddress.normalized(text.trimmedWhitespace) ?? text)
-                row.deviceNameIsMAC = true
-            case let other: row[.deviceName] = other
+            let mac = change(for: cell, field: .deviceName, blank: blank)
+            if mapping.fieldColumns[CanonicalField.deviceName.rawValue] == nil || row.keeps(.deviceName) {
+                switch mac {
+                case .set(let text):
+                    row[.deviceName] = .set(MACAddress.normalized(text.trimmedWhitespace) ?? text)
+                    row.deviceNameIsMAC = true
+                case let other where mapping.fieldColumns[CanonicalField.deviceName.rawValue] == nil:
+                    row[.deviceName] = other
+                default: break
+                }
+            } else if case .set(let text) = mac, MACAddress.normalized(text.trimmedWhitespace) == nil {
+                row.invalidMACColumn = HeaderName.display(mapping.header[index])
             }
         }
 

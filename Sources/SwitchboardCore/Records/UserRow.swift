@@ -50,6 +50,9 @@ public struct UserRow: Sendable, Equatable {
     /// Whether the device name came from a MAC address column: normalized when it is a MAC
     /// address, and checked to be one.
     var deviceNameIsMAC = false
+    /// The header of a MAC address column whose cell is no MAC address while the device name
+    /// came from a device-name column (BroadWorks): checked all the same; nil otherwise.
+    var invalidMACColumn: String?
 
     /// Creates a row that changes nothing.
     public init(line: Int, cells: [String] = []) {

@@ -78,6 +78,11 @@ public struct RowNormalizer: Sendable {
             result.username = ImportProfile.derivedUsername(extension: number, site: result.site)
             result.usernameIsDerived = true
         }
+        if let column = row.invalidMACColumn, !keysOnly {
+            findings.add(
+                .macInvalid, .error, column: column,
+                "the MAC address must be 12 hexadecimal digits (separated by colons, dashes or dots, or not)")
+        }
         if row.sets(.deviceName) {
             result.hold(.deviceName, cellOf: .deviceName)
             if row.deviceNameIsMAC, !keysOnly, let name = result.deviceName, !MACAddress.isNormal(name) {
