@@ -41,6 +41,10 @@ struct Export: ParsableCommand {
             throw ExitCode.usage
         }
         let path = DatabaseOptions.path(db, onlyIfPresent: false)!
+        var paths = OutputPaths()
+        paths.protectDatabase(path)
+        paths.output("--out", out)
+        try paths.check()
         let store = try DatabaseOptions.open(path, readOnly: true)
         let request = ExportRequest(profile: chosen, includeDisabled: includeDisabled, site: site)
         let partial = out == "-" ? "-" : out + ".partial"

@@ -62,9 +62,14 @@ struct Import: ParsableCommand {
     }
 
     func run() throws {
+        let path = DatabaseOptions.path(db, onlyIfPresent: false)!
+        try reportOptions.checkPaths(
+            file: file, options: importOptions, database: path,
+            more: [
+                (credentials == nil ? "the credentials file" : "--credentials", generateSecrets ? credentialsPath : nil)
+            ])
         let setup = try importOptions.prepare(file: file)
         defer { setup.cleanUp() }
-        let path = DatabaseOptions.path(db, onlyIfPresent: false)!
         var sink = try reportOptions.sink(defaultRejects: setup.defaultRejectsPath)
         let store = try DatabaseOptions.open(path, readOnly: false, busyTimeout: busyTimeout)
         let bar = ProgressBar(totalBytes: fileSize(setup.path), quiet: quiet)
@@ -82,9 +87,7 @@ struct Import: ParsableCommand {
             let size = fileSize(setup.path)
             request.sourceBytes = size > 0 ? size : nil
             if generateSecrets {
-                request = request.generatingSecrets(
-                    into: credentials
-                        ?? setup.defaultRejectsPath.replacingSuffix(".rejected.csv", with: ".credentials.csv"))
+                request = request.generatingSecrets(into: credentialsPath)
             }
             return try store.importFile(
                 request, open: setup.openReader, reports: &sink, progress: bar.update,
@@ -121,6 +124,13 @@ struct Import: ParsableCommand {
         if result.summary.rejected > 0 { throw ExitCode.rowsRejected }
     }
 
+    /// Where generated credentials go: `--credentials`, else `<input-stem>.credentials.csv`
+    /// (the first free numbered name when that is taken).
+    private var credentialsPath: String {
+        credentials
+            ?? PreparedImport.defaultRejectsPath(for: file).replacingSuffix(".rejected.csv", with: ".credentials.csv")
+    }
+
     private func fileSize(_ path: String) -> Int {
         var info = stat()
         return stat(path, &info) == 0 ? Int(info.st_size) : 0
@@ -140,6 +150,9 @@ struct Import: ParsableCommand {
         if let id = result.runID { text += "Run \(id) recorded (\(result.outcome)) in \(path)\n" }
         if let file = result.credentialsFile {
             text += "Generated credentials for \(result.generatedCredentials) profiles: \(file) (mode 0600)\n"
+            if file != credentialsPath {
+                text += "\(credentialsPath) already exists and was left as it is; the new values are in \(file).\n"
+            }
         } else if generateSecrets {
             text +=
                 "No credentials file: nothing was committed\(dryRun ? " (dry run)" : "") or no value was generated.\n"
