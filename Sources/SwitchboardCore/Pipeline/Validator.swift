@@ -247,7 +247,7 @@ public struct Validator {
         let (index, header, segmentStarts) = try firstPassFindingSegments(try open())
         let reader = try open()
         var record = CSVRecord()
-        guard try reader.nextReadable(into: &record) else {
+        guard try reader.nextHeader(into: &record) else {
             throw FileValidationError(code: .missingColumns, line: 1, message: "the file is empty: it has no header")
         }
         let mapping = try self.mapping(for: header)
@@ -521,6 +521,22 @@ public struct Validator {
 }
 
 extension CSVReader {
+    /// Reads the header, the first record, into `record`; false when the file has none.
+    ///
+    /// A header that cannot be read stops validation with its own reader error on its line:
+    /// the record after it is never taken for the header (its cells would be shown as
+    /// column names, secrets included).
+    public func nextHeader(into record: inout CSVRecord) throws -> Bool {
+        let result = try next(into: &record)
+        if case .malformed(let issue) = result {
+            let field = issue.column > 0 ? " (field \(issue.column))" : ""
+            throw FileValidationError(
+                code: RuleCode(rawValue: issue.code.rawValue), line: issue.record.line,
+                message: "the header cannot be read\(field): \(issue.message)")
+        }
+        return try result.readable() ?? false
+    }
+
     /// Reads the next readable record into `record`, skipping malformed ones.
     ///
     /// Returns false at the end. A fatal issue (a header read with the wrong delimiter) throws.

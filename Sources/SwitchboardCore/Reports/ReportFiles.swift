@@ -17,8 +17,9 @@ public enum RejectColumns {
 /// (without its own reject columns, when the input was itself a rejects file). Each
 /// rejected row gives its starting line, its codes joined by `;`, its messages joined
 /// by `; `, then its cells as decoded, untrimmed, with secret columns left empty and
-/// free-text cells guarded against formula injection. The file is created only when
-/// the first rejected row arrives.
+/// free-text cells guarded against formula injection. A row whose field count differs
+/// from the header's gets every cell empty, as a record that could not be read does. The
+/// file is created only when the first rejected row arrives.
 public struct RejectsWriter {
     /// Where the file goes.
     public let path: String
@@ -97,9 +98,14 @@ public struct RejectsWriter {
                 }
             }
         }
+        // A row with a field too many or too few has its cells under the wrong columns: a secret
+        // may sit under any of them, so every cell is written empty, as for a record not read.
+        let shifted = findings.contains { $0.code == .fieldCount }
         for (position, (column, isSecret)) in keptColumns.enumerated() {
             // A secret's cell is written empty; so is a cell past the row's last.
-            outcome.withCell(isSecret ? -1 : column) { writer!.writeField($0, column: position + 3, of: fieldCount) }
+            outcome.withCell(isSecret || shifted ? -1 : column) {
+                writer!.writeField($0, column: position + 3, of: fieldCount)
+            }
         }
         try writer!.endRecord()
     }
