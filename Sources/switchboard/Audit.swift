@@ -54,6 +54,14 @@ struct Audit: ParsableCommand {
             paths.output("--out", folder + "/" + name)
         }
         try paths.check()
+        var info = stat()
+        if out == nil && lstat(folder, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK {
+            // Anyone who can write to the working directory could point the nightly folder elsewhere.
+            printError(
+                "switchboard: \(folder) is a symbolic link; the default report folder must be a real folder (--out chooses another)"
+            )
+            throw ExitCode.ioError
+        }
         let store = try DatabaseOptions.reportingFailures {
             try DirectoryStore(
                 path: path, create: false, busyTimeout: busyTimeout, maxPageCount: DatabaseOptions.maxPages)

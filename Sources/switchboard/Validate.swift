@@ -182,8 +182,25 @@ struct ReportSink: ValidationSink {
         try findings?.write(finding)
     }
 
+    /// Completes the files; without a rejected row, removes the rejects file of an earlier run and says so on stderr.
     mutating func finish() throws {
-        try rejects.finish()
-        try findings?.finish()
+        do {
+            try rejects.finish()
+            try findings?.finish()
+        } catch let error as CSVIOError {
+            printError("switchboard: \(error)")
+            throw ExitCode.ioError
+        }
+        switch rejects.removeStale() {
+        case .none: break
+        case .removed:
+            printError(
+                "switchboard: removed \(terminalSafe(rejects.path)), the rejects file of an earlier run: no row is rejected now"
+            )
+        case .kept:
+            printError(
+                "switchboard: \(terminalSafe(rejects.path)) is not from this run (no row is rejected) and was left as it is"
+            )
+        }
     }
 }

@@ -165,4 +165,122 @@ struct HardeningTests {
             }
         }
     }
+
+    // MARK: - Files an attacker can plant
+
+    static func plantLink(_ folder: URL, _ name: String, to target: String) throws {
+        try FileManager.default.createSymbolicLink(
+            atPath: folder.appendingPathComponent(name).path, withDestinationPath: target)
+    }
+
+    static func isLink(_ folder: URL, _ name: String) -> Bool {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: folder.appendingPathComponent(name).path)) != nil
+    }
+
+    @Test("Links planted at predictable output paths are replaced, never followed; every rejects file is 0600")
+    func plantedLinksAreNotFollowed() throws {
+        let folder = try Self.preparedFolder()
+        try Self.write("precious\n", folder, "victim.txt")
+        let victim = Data("precious\n".utf8)
+
+        // The default rejects file and --findings.
+        try Self.plantLink(folder, "bad.rejected.csv", to: "victim.txt")
+        try Self.write("precious\n", folder, "victim2.txt")
+        try Self.plantLink(folder, "f.csv", to: "victim2.txt")
+        let validate = try Binary.run(["validate", "bad.csv", "--findings", "f.csv"], in: folder)
+        #expect(validate.status == 1, "\(validate.stderr)")
+        #expect(Self.bytes(folder, "victim.txt") == victim && Self.bytes(folder, "victim2.txt") == victim)
+        #expect(!Self.isLink(folder, "bad.rejected.csv") && !Self.isLink(folder, "f.csv"))
+        #expect(try Self.mode(folder, "bad.rejected.csv") == 0o600)
+
+        // An existing rejects file with a wider mode ends 0600.
+        try Self.write("old\n", folder, "r.csv")
+        try FileManager.default.setAttributes(
+            [.posixPermissions: 0o644], ofItemAtPath: folder.appendingPathComponent("r.csv").path)
+        let again = try Binary.run(["validate", "bad.csv", "--rejects", "r.csv"], in: folder)
+        #expect(again.status == 1, "\(again.stderr)")
+        #expect(try Self.mode(folder, "r.csv") == 0o600)
+
+        // Export's and audit's temporary files.
+        try Self.plantLink(folder, "out.csv.partial", to: "victim.txt")
+        let export = try Binary.run(["export", "--db", "t.sqlite", "--out", "out.csv"], in: folder)
+        #expect(export.status == 0, "\(export.stderr)")
+        #expect(Self.bytes(folder, "victim.txt") == victim)
+        #expect(String(decoding: try #require(Self.bytes(folder, "out.csv")), as: UTF8.self).contains("ihashemi"))
+
+        try FileManager.default.createDirectory(
+            at: folder.appendingPathComponent("rep"), withIntermediateDirectories: true)
+        for name in ["findings.csv", "summary.json", "report.html"] {
+            try Self.plantLink(folder, "rep/\(name).partial", to: "../victim.txt")
+        }
+        try Self.plantLink(folder, "rep/report.html", to: "../victim.txt")
+        let audit = try Binary.run(["audit", "--db", "t.sqlite", "--out", "rep"], in: folder)
+        #expect(audit.status == 0 || audit.status == 1, "\(audit.stderr)")
+        #expect(Self.bytes(folder, "victim.txt") == victim)
+        #expect(!Self.isLink(folder, "rep/report.html"))
+
+        // The default audit folder may not be a link.
+        let today = Self.defaultAuditFolder()
+        try FileManager.default.createDirectory(
+            at: folder.appendingPathComponent("elsewhere"), withIntermediateDirectories: true)
+        try Self.plantLink(folder, today, to: "elsewhere")
+        let nightly = try Binary.run(["audit", "--db", "t.sqlite"], in: folder)
+        #expect(nightly.status == 74, "\(nightly.stderr)")
+        #expect(nightly.stderr.contains("symbolic link"))
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("elsewhere").path).isEmpty
+        )
+    }
+
+    /// `audit-YYYY-MM-DD` for today, as the binary names its default folder.
+    static func defaultAuditFolder() -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = .current
+        formatter.dateFormat = "yyyy-MM-dd"
+        return "audit-" + formatter.string(from: Date())
+    }
+
+    @Test("What a killed export or audit left behind is removed by the next run")
+    func leftoversAreCleaned() throws {
+        let folder = try Self.preparedFolder()
+        try FileManager.default.createDirectory(
+            at: folder.appendingPathComponent("rep"), withIntermediateDirectories: true)
+        let leftovers = [
+            "out.csv.partial", ".out.csv.AbCdEfGh.partial", "rep/findings.csv.partial",
+            "rep/.report.html.Zz09Zz09.partial",
+        ]
+        for name in leftovers { try Self.write("half\n", folder, name) }
+        #expect(try Binary.run(["export", "--db", "t.sqlite", "--out", "out.csv"], in: folder).status == 0)
+        let audit = try Binary.run(["audit", "--db", "t.sqlite", "--out", "rep"], in: folder)
+        #expect(audit.status == 0 || audit.status == 1, "\(audit.stderr)")
+        for name in leftovers {
+            #expect(
+                !FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path), "\(name) is left")
+        }
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("rep").path)
+        #expect(names.sorted() == ["findings.csv", "report.html", "summary.json"])
+    }
+
+    // MARK: - Smaller items
+
+    @Test("A clean rerun removes the rejects file of an earlier run and says so; another file there is kept")
+    func staleRejectsFile() throws {
+        let folder = try Self.preparedFolder()
+        #expect(try Binary.run(["validate", "bad.csv"], in: folder).status == 1)
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("bad.rejected.csv").path))
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("bad.csv"))
+        try FileManager.default.copyItem(
+            at: folder.appendingPathComponent("in.csv"), to: folder.appendingPathComponent("bad.csv"))
+        let clean = try Binary.run(["validate", "bad.csv"], in: folder)
+        #expect(clean.status == 0, "\(clean.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("bad.rejected.csv").path))
+        #expect(clean.stderr.contains("removed bad.rejected.csv, the rejects file of an earlier run"))
+
+        try Self.write("notes\n", folder, "notes.csv")
+        let kept = try Binary.run(["validate", "bad.csv", "--rejects", "notes.csv"], in: folder)
+        #expect(kept.status == 0, "\(kept.stderr)")
+        #expect(Self.bytes(folder, "notes.csv") == Data("notes\n".utf8))
+        #expect(kept.stderr.contains("notes.csv is not from this run"))
+    }
 }
