@@ -70,6 +70,13 @@ struct Import: ParsableCommand {
             ])
         let setup = try importOptions.prepare(file: file)
         defer { setup.cleanUp() }
+        if access(path, F_OK) != 0 {
+            // A file that cannot be validated at all creates no database.
+            try setup.mapFailures {
+                try Validator(policy: setup.policy, directory: InMemoryDirectory(), profile: setup.profile)
+                    .checkHeader(setup.openReader())
+            }
+        }
         var sink = try reportOptions.sink(defaultRejects: setup.defaultRejectsPath)
         let store = try DatabaseOptions.open(path, readOnly: false, busyTimeout: busyTimeout)
         let bar = ProgressBar(totalBytes: fileSize(setup.path), quiet: quiet)

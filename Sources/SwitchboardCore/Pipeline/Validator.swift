@@ -509,6 +509,17 @@ public struct Validator {
         }
     }
 
+    /// Reads the header `reader` starts with and throws the file-level error that would stop
+    /// validation there (an empty file, a header that cannot be read or mapped); a cheap check
+    /// before anything is created for the run.
+    public func checkHeader<Source: ByteSource>(_ reader: CSVReader<Source>) throws {
+        var record = CSVRecord()
+        guard try reader.nextHeader(into: &record) else {
+            throw FileValidationError(code: .missingColumns, line: 1, message: "the file is empty: it has no header")
+        }
+        _ = try mapping(for: record.strings)
+    }
+
     /// The profile and column mapping for `header`, or the file-level error that stops validation.
     func mapping(for header: [String]) throws -> HeaderMapping {
         let profile = self.profile ?? ImportProfile.detect(header: header)
