@@ -283,4 +283,80 @@ struct HardeningTests {
         #expect(Self.bytes(folder, "notes.csv") == Data("notes\n".utf8))
         #expect(kept.stderr.contains("notes.csv is not from this run"))
     }
+
+    // MARK: - Databases Switchboard did not create
+
+    @Test("Every command refuses another application's SQLite file before writing anything")
+    func foreignDatabaseRefused() throws {
+        let folder = try Self.preparedFolder()
+        let other = folder.appendingPathComponent("other.sqlite").path
+        _ = try SQLiteShell.query(other, "CREATE TABLE notes (x); INSERT INTO notes VALUES ('keep');")
+        let before = try #require(FileManager.default.contents(atPath: other))
+        let commands: [[String]] = [
+            ["audit", "--db", "other.sqlite", "--out", "rep"], ["import", "in.csv", "--db", "other.sqlite", "--quiet"],
+            ["validate", "in.csv", "--db", "other.sqlite"], ["export", "--db", "other.sqlite"],
+            ["show", "--db", "other.sqlite"], ["runs", "--db", "other.sqlite"], ["undo", "1", "--db", "other.sqlite"],
+            ["confirm-e911", "ihashemi", "--db", "other.sqlite"],
+        ]
+        for arguments in commands {
+            let result = try Binary.run(arguments, in: folder)
+            let label = arguments.joined(separator: " ")
+            #expect(result.status == 74, "\(label): \(result.stderr)")
+            #expect(result.stderr.contains("not a Switchboard database"), "\(label): \(result.stderr)")
+            #expect(FileManager.default.contents(atPath: other) == before, "\(label) wrote to the file")
+            #expect(!FileManager.default.fileExists(atPath: other + "-wal"), "\(label) switched it to WAL")
+        }
+        #expect(try SQLiteShell.query(other, "PRAGMA journal_mode; SELECT x FROM notes;") == "delete\nkeep\n")
+    }
+
+    @Test("import of a file that cannot be validated at all creates no database")
+    func emptyInputCreatesNoDatabase() throws {
+        let folder = try scratchDirectory()
+        try Data().write(to: folder.appendingPathComponent("empty.csv"))
+        try Self.write("username,\"email\nann,ann@example.com\n", folder, "quote.csv")
+        for name in ["empty.csv", "quote.csv"] {
+            let result = try Binary.run(["import", name, "--quiet"], in: folder)
+            #expect(result.status == 65, "\(name): \(result.stderr)")
+            #expect(result.stderr.contains("\(name):1: error"), "\(result.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("switchboard.sqlite").path))
+        }
+    }
+
+    @Test("NUL and bidirectional controls in free-text fields are rejected as field.control-character")
+    func controlCharactersInFreeText() throws {
+        let folder = try scratchDirectory()
+        let text =
+            "action,type,username,first_name,last_name,email,extension,site,department\n"
+            + "add,user,ann,Ann,L\u{0}e,ann@example.com,4101,paris,Sales\n"
+            + "add,user,bob,Bob,Roe,bob@example.com,4102,paris,\u{202E}selaS\n"
+            + "add,user,cid,Cid,Roe,cid@example.com,4103,pa\u{2066}ris,Sales\n"
+            + "add,user,dee,Dée 👩🏽‍💻,Roe,dee@example.com,4104,paris,Sales\tEMEA\n"
+        try Self.write(text, folder, "names.csv")
+        let result = try Binary.run(["validate", "names.csv", "--findings", "f.csv"], in: folder)
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stdout.contains("1 of 4 rows accepted"), "\(result.stdout)")
+        let findings = String(decoding: try #require(Self.bytes(folder, "f.csv")), as: UTF8.self)
+        #expect(findings.contains("2,error,field.control-character,last_name,"))
+        #expect(findings.contains("3,error,field.control-character,department,"))
+        #expect(findings.contains("(U+202E)"))
+        #expect(findings.contains("4,error,field.control-character,site,"))
+        let imported = try Binary.run(["import", "names.csv", "--db", "t.sqlite", "--partial", "--quiet"], in: folder)
+        #expect(imported.status == 1)
+        #expect(
+            try SQLiteShell.query(folder.appendingPathComponent("t.sqlite").path, "SELECT username FROM profile")
+                == "dee\n")
+    }
+
+    @Test("--max-field-bytes cannot lift a record above the 8 MiB bound")
+    func fieldLimitKeepsRecordBound() throws {
+        let folder = try scratchDirectory()
+        let result = try Binary.run(
+            ["parse", "-", "--max-field-bytes", "16777216"], stdin: Data("a,b\n1,2\n".utf8), in: folder)
+        #expect(result.status == 64, "\(result.stderr)")
+        #expect(result.stderr.contains("--max-field-bytes must be 1 to 8388608"))
+        #expect(result.stdout.isEmpty)
+        let atBound = try Binary.run(
+            ["parse", "-", "--max-field-bytes", "8388608"], stdin: Data("a,b\n1,2\n".utf8), in: folder)
+        #expect(atBound.status == 0, "\(atBound.stderr)")
+    }
 }

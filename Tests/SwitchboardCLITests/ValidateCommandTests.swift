@@ -65,6 +65,7 @@ struct ValidateCommandTests {
             "csv.delimiter-mismatch", "header.missing-columns", "header.duplicate-column", "csv.record-too-large",
             "csv.windows-1252-fallback", "csv.utf16-without-bom", "csv.invalid-utf16", "passcode.distinct-digits",
             "passcode.repeated-group", "passcode.keypad-line", "passcode.name-digits", "password.contains-identity",
+            "field.control-character",
         ]
         // The audit's codes are about the stored directory, not a file: AuditTests trigger each one.
         #expect(Set(documented.filter { !$0.hasPrefix("audit.") }).subtracting(elsewhere) == codes)
