@@ -13,9 +13,10 @@ import SwitchboardCore
 ///
 /// The files are `findings.csv` (every finding), `summary.json` (``AuditSummary/jsonText()``)
 /// and `report.html` (``AuditHTMLPage``, with at most `htmlSampleLimit` findings of each code).
-/// Each is written as `NAME.partial` and renamed when complete, so a crash never leaves a
-/// half-written file under the real name; `findings.csv` appears only when ``finish(summary:)``
-/// runs.
+/// Each is written as a new file under a random name in the directory (``OutputFile``) and
+/// renamed when complete, so a crash never leaves a half-written file under the real name and
+/// a link planted at any name is never written through; `findings.csv` appears only when
+/// ``finish(summary:)`` runs. What a killed audit left is removed by the next one.
 ///
 /// ```swift
 /// var report = try AuditReportWriter(directory: "audit/2025-06-01")
@@ -44,6 +45,7 @@ public struct AuditReportWriter {
     public private(set) var count = 0
 
     private var csv: CSVWriter<FileByteSink>?
+    private var findingsFile: OutputFile?
     private var sample: [AuditFinding] = []
     private var sampledByCode: [RuleCode: Int] = [:]
 
@@ -54,10 +56,14 @@ public struct AuditReportWriter {
         byCode = Dictionary(uniqueKeysWithValues: RuleCode.auditCodes.map { ($0, 0) })
         bySeverity = Dictionary(uniqueKeysWithValues: Severity.allCases.map { ($0, 0) })
         try Self.makeDirectory(directory)
+        for name in [Self.findingsFileName, Self.summaryFileName, Self.pageFileName] {
+            OutputFile.removeLeftovers(of: path(name))
+        }
         // username, site, field and message are free text that a spreadsheet must never run.
         let freeText = FormulaGuard(freeTextColumns: [2, 3, 5, 6])
-        let sink = try FileByteSink(path: Self.partialPath(of: path(Self.findingsFileName)))
-        csv = CSVWriter(sink: sink, lineEnding: .lf, formulaGuard: freeText)
+        let file = try OutputFile(path: path(Self.findingsFileName), mode: 0o644, exact: false)
+        findingsFile = file
+        csv = CSVWriter(sink: file.sink, lineEnding: .lf, formulaGuard: freeText)
         try csv!.write(Self.findingsHeader)
     }
 
@@ -86,8 +92,9 @@ public struct AuditReportWriter {
     public mutating func finish(summary: AuditSummary) throws {
         guard var csv else { preconditionFailure("AuditReportWriter.finish called twice") }
         try csv.flush()
-        self.csv = nil  // closes the file
-        try Self.moveIntoPlace(path(Self.findingsFileName))
+        self.csv = nil
+        try findingsFile?.commit()
+        findingsFile = nil
         try Self.write(summary.jsonText(), to: path(Self.summaryFileName))
         let page = AuditHTMLPage.render(summary: summary, findings: sample, shownOf: count)
         try Self.write(page, to: path(Self.pageFileName))
@@ -99,26 +106,12 @@ public struct AuditReportWriter {
         directory.hasSuffix("/") ? directory + name : directory + "/" + name
     }
 
-    private static func partialPath(of path: String) -> String { path + ".partial" }
-
-    /// Writes `text` to `path` through a partial file.
+    /// Writes `text` to `path` through a new file moved into place.
     private static func write(_ text: String, to path: String) throws {
-        do {
-            let sink = try FileByteSink(path: partialPath(of: path))
-            var bytes = text
-            try bytes.withUTF8 { try sink.write($0) }
-        }  // the sink closes its file here
-        try moveIntoPlace(path)
-    }
-
-    /// Renames `path`'s partial file to `path`.
-    private static func moveIntoPlace(_ path: String) throws {
-        let partial = partialPath(of: path)
-        guard rename(partial, path) == 0 else {
-            let failure = errno
-            unlink(partial)
-            throw CSVIOError(path: partial, operation: "rename into place", errno: failure)
-        }
+        let file = try OutputFile(path: path, mode: 0o644, exact: false)
+        var bytes = text
+        try bytes.withUTF8 { try file.sink.write($0) }
+        try file.commit()
     }
 
     /// Creates `directory` and any missing parent, as `mkdir -p` does.

@@ -23,6 +23,13 @@ public final class FileByteSink: ByteSink {
         ownsDescriptor = false
     }
 
+    /// Writes to `descriptor`, closing it when done with `closing`.
+    init(descriptor: Int32, path: String, closing: Bool) {
+        self.descriptor = descriptor
+        self.path = path
+        ownsDescriptor = closing
+    }
+
     /// Creates or truncates the file at `path` with permission bits `mode`; `-` is standard output.
     public init(path: String, mode: mode_t = 0o644) throws(CSVIOError) {
         self.path = path

@@ -99,6 +99,7 @@ public final class DirectoryStore {
             if isDirectory.boolValue {
                 throw StoreError(kind: .io, path: path, message: "\(path): is a folder, not a database file")
             }
+            if !readOnly { try Self.refuseForeignDatabase(path) }
         } else {
             guard create && !readOnly else {
                 throw StoreError(kind: .missing, path: path, message: "\(path): no such database")
@@ -129,6 +130,8 @@ public final class DirectoryStore {
                 // Reading the schema fails here, before any write, on a file that is not a database.
                 let applied = try StoreSchema.migrator.appliedIdentifiers(db)
                 if readOnly && applied.isEmpty {
+                    let tables = try Self.tableCount(db)
+                    if tables > 0 { throw Self.foreignDatabase(path, tables: tables) }
                     // A reader cannot create the tables; without them every query would fail on its own.
                     throw StoreError(
                         kind: .notADatabase, path: path,
@@ -150,6 +153,45 @@ public final class DirectoryStore {
         } catch {
             throw StoreError(error, path: path)
         }
+    }
+
+    /// Refuses, before anything is written (not even the switch to WAL), a non-empty database
+    /// that holds tables but none of Switchboard's: another application's file.
+    private static func refuseForeignDatabase(_ path: String) throws(StoreError) {
+        guard let size = try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int, size > 0 else {
+            return
+        }
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.label = "switchboard-check"
+        do {
+            let check = try DatabaseQueue(path: path, configuration: configuration)
+            let foreign = try check.inDatabase { db -> Int in
+                guard try StoreSchema.migrator.appliedIdentifiers(db).isEmpty else { return 0 }
+                return try Self.tableCount(db)
+            }
+            try check.close()
+            guard foreign > 0 else { return }
+            throw foreignDatabase(path, tables: foreign)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(error, path: path)
+        }
+    }
+
+    /// How many tables and views the database holds.
+    private static func tableCount(_ db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE type IN ('table', 'view')") ?? 0
+    }
+
+    /// The refusal of a database that holds `tables` tables, none of them Switchboard's.
+    private static func foreignDatabase(_ path: String, tables: Int) -> StoreError {
+        StoreError(
+            kind: .notADatabase, path: path,
+            message:
+                "\(path): not a Switchboard database: it holds \(tables) table\(tables == 1 ? "" : "s") of another application and none of Switchboard's; it was left as it is"
+        )
     }
 
     /// Runs `body` on the connection, outside any transaction, mapping database errors to ``StoreError``.

@@ -44,11 +44,28 @@ struct Audit: ParsableCommand {
     func run() throws {
         let policy = try PolicyOptions.load(path: self.policy)
         let path = DatabaseOptions.path(db, onlyIfPresent: false)!
+        let folder = out ?? Self.defaultFolder()
+        var paths = OutputPaths()
+        paths.protectDatabase(path)
+        if let policy = self.policy { paths.protectInput(policy) }
+        for name in [
+            AuditReportWriter.findingsFileName, AuditReportWriter.summaryFileName, AuditReportWriter.pageFileName,
+        ] {
+            paths.output("--out", folder + "/" + name)
+        }
+        try paths.check()
+        var info = stat()
+        if out == nil && lstat(folder, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK {
+            // Anyone who can write to the working directory could point the nightly folder elsewhere.
+            printError(
+                "switchboard: \(folder) is a symbolic link; the default report folder must be a real folder (--out chooses another)"
+            )
+            throw ExitCode.ioError
+        }
         let store = try DatabaseOptions.reportingFailures {
             try DirectoryStore(
                 path: path, create: false, busyTimeout: busyTimeout, maxPageCount: DatabaseOptions.maxPages)
         }
-        let folder = out ?? Self.defaultFolder()
         let started = Date()
         do {
             var writer = try AuditReportWriter(directory: folder)

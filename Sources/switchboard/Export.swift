@@ -41,26 +41,28 @@ struct Export: ParsableCommand {
             throw ExitCode.usage
         }
         let path = DatabaseOptions.path(db, onlyIfPresent: false)!
+        var paths = OutputPaths()
+        paths.protectDatabase(path)
+        paths.output("--out", out)
+        try paths.check()
         let store = try DatabaseOptions.open(path, readOnly: true)
         let request = ExportRequest(profile: chosen, includeDisabled: includeDisabled, site: site)
-        let partial = out == "-" ? "-" : out + ".partial"
         let rows: Int
         do {
-            var writer = CSVWriter(sink: try FileByteSink(path: partial))
+            guard out != "-" else {
+                var writer = CSVWriter(sink: FileByteSink.standardOutput())
+                _ = try DatabaseOptions.reportingFailures { try store.export(request, to: &writer) }
+                return
+            }
+            // A new file in the output's folder, moved into place when complete: a link or file
+            // planted at the name (or at a temporary name) is never written through.
+            OutputFile.removeLeftovers(of: out)
+            let file = try OutputFile(path: out, mode: 0o644, exact: false)
+            var writer = CSVWriter(sink: file.sink)
             rows = try DatabaseOptions.reportingFailures { try store.export(request, to: &writer) }
+            try file.commit()
         } catch let error as CSVIOError {
-            if partial != "-" { unlink(partial) }
             printError("switchboard: \(error)")
-            throw ExitCode.ioError
-        } catch {
-            if partial != "-" { unlink(partial) }
-            throw error
-        }
-        guard partial != "-" else { return }
-        guard rename(partial, out) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(partial)
-            printError("switchboard: \(out): cannot move the export into place: \(reason)")
             throw ExitCode.ioError
         }
         printError("switchboard: exported \(rows) rows in the \(chosen.name) profile to \(out)")

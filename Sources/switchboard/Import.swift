@@ -68,9 +68,24 @@ struct Import: ParsableCommand {
     }
 
     func run() throws {
+        let path = DatabaseOptions.path(db, onlyIfPresent: false)!
+        try reportOptions.checkPaths(
+            file: file, options: importOptions, database: path,
+            more: [
+                (
+                    credentials == nil ? "the credentials file" : "--credentials",
+                    generateSecrets || replaceWeakSecrets ? credentialsPath : nil
+                )
+            ])
         let setup = try importOptions.prepare(file: file)
         defer { setup.cleanUp() }
-        let path = DatabaseOptions.path(db, onlyIfPresent: false)!
+        if access(path, F_OK) != 0 {
+            // A file that cannot be validated at all creates no database.
+            try setup.mapFailures {
+                try Validator(policy: setup.policy, directory: InMemoryDirectory(), profile: setup.profile)
+                    .checkHeader(setup.openReader())
+            }
+        }
         // A file with a header and no row changes nothing: no database is made for it.
         if access(path, F_OK) != 0, try setup.mapFailures({ try setup.hasNoRecords() }) {
             var sink = try reportOptions.sink(defaultRejects: setup.defaultRejectsPath)
@@ -105,8 +120,6 @@ struct Import: ParsableCommand {
             // 0 is a size stat could not read: unknown.
             let size = fileSize(setup.path)
             request.sourceBytes = size > 0 ? size : nil
-            let credentialsPath =
-                credentials ?? setup.defaultRejectsPath.replacingSuffix(".rejected.csv", with: ".credentials.csv")
             if generateSecrets { request = request.generatingSecrets(into: credentialsPath) }
             if replaceWeakSecrets { request = request.replacingWeakSecrets(into: credentialsPath) }
             return try store.importFile(
@@ -144,6 +157,13 @@ struct Import: ParsableCommand {
         if result.summary.rejected > 0 { throw ExitCode.rowsRejected }
     }
 
+    /// Where generated credentials go: `--credentials`, else `<input-stem>.credentials.csv`
+    /// (the first free numbered name when that is taken).
+    private var credentialsPath: String {
+        credentials
+            ?? PreparedImport.defaultRejectsPath(for: file).replacingSuffix(".rejected.csv", with: ".credentials.csv")
+    }
+
     private func fileSize(_ path: String) -> Int {
         var info = stat()
         return stat(path, &info) == 0 ? Int(info.st_size) : 0
@@ -163,6 +183,9 @@ struct Import: ParsableCommand {
         if let id = result.runID { text += "Run \(id) recorded (\(result.outcome)) in \(path)\n" }
         if let file = result.credentialsFile {
             text += "Generated credentials for \(result.generatedCredentials) profiles: \(file) (mode 0600)\n"
+            if file != credentialsPath {
+                text += "\(credentialsPath) already exists and was left as it is; the new values are in \(file).\n"
+            }
         } else if generateSecrets || replaceWeakSecrets {
             text +=
                 "No credentials file: nothing was committed\(dryRun ? " (dry run)" : "") or no value was generated.\n"

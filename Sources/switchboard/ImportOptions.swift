@@ -78,9 +78,12 @@ struct PreparedImport {
     let limits: CSVLimits
 
     /// `<input-stem>.rejected.csv` in the working directory.
-    var defaultRejectsPath: String {
-        guard spooledPath == nil else { return "stdin.rejected.csv" }
-        let name = displayName.split(separator: "/").last.map(String.init) ?? displayName
+    var defaultRejectsPath: String { Self.defaultRejectsPath(for: spooledPath == nil ? displayName : "-") }
+
+    /// `<input-stem>.rejected.csv` in the working directory for the input `file`; `stdin.rejected.csv` for `-`.
+    static func defaultRejectsPath(for file: String) -> String {
+        guard file != "-" else { return "stdin.rejected.csv" }
+        let name = file.split(separator: "/").last.map(String.init) ?? file
         let stem = name.hasSuffix(".csv") ? String(name.dropLast(4)) : name
         return stem + ".rejected.csv"
     }

@@ -99,8 +99,11 @@ struct CSVOptions: ParsableArguments {
     var maxFieldLines = CSVLimits().maxFieldLines
 
     func validate() throws {
-        guard (1...(1 << 30)).contains(maxFieldBytes), (1...10_000_000).contains(maxFieldLines) else {
-            throw ValidationError("--max-field-bytes must be 1 to 1073741824 and --max-field-lines 1 to 10000000.")
+        let recordBound = CSVLimits().maxRecordBytes
+        guard (1...recordBound).contains(maxFieldBytes), (1...10_000_000).contains(maxFieldLines) else {
+            throw ValidationError(
+                "--max-field-bytes must be 1 to \(recordBound) (a field lies within one record, of \(recordBound) bytes at most) and --max-field-lines 1 to 10000000."
+            )
         }
     }
 
@@ -110,7 +113,6 @@ struct CSVOptions: ParsableArguments {
         var limits = CSVLimits()
         limits.maxFieldBytes = maxFieldBytes
         limits.maxFieldLines = maxFieldLines
-        limits.maxRecordBytes = max(limits.maxRecordBytes, maxFieldBytes)
         return limits
     }
 }

@@ -40,11 +40,13 @@ struct Validate: ParsableCommand {
     }
 
     func run() throws {
+        let database = importOptions.directory == nil ? DatabaseOptions.path(db, onlyIfPresent: true) : nil
+        try reportOptions.checkPaths(file: file, options: importOptions, database: database)
         let setup = try importOptions.prepare(file: file)
         defer { setup.cleanUp() }
         var sink = try reportOptions.sink(defaultRejects: setup.defaultRejectsPath)
         let summary: ValidationSummary
-        if importOptions.directory == nil, let path = DatabaseOptions.path(db, onlyIfPresent: true) {
+        if let path = database {
             let store = try DatabaseOptions.open(path, readOnly: true)
             summary = try setup.mapFailures {
                 try store.validateFile(
@@ -121,6 +123,22 @@ struct ReportOptions: ParsableArguments {
     @Option(help: "The summary on stdout: text or json.")
     var format: Validate.Format = .text
 
+    /// Exits 64 when an output (the rejects and findings files, and `more`) names the input
+    /// `file`, a file of `options`, the `database` or another output; before anything is written.
+    func checkPaths(
+        file: String, options: ImportOptions, database: String?, more: [(option: String, path: String?)] = []
+    ) throws {
+        var paths = OutputPaths()
+        paths.protectInput(file)
+        for input in [options.policy, options.directory].compactMap({ $0 }) { paths.protectInput(input) }
+        paths.protectDatabase(database)
+        paths.output(
+            rejects == nil ? "the rejects file" : "--rejects", rejects ?? PreparedImport.defaultRejectsPath(for: file))
+        paths.output("--findings", findings)
+        for (option, path) in more { paths.output(option, path) }
+        try paths.check()
+    }
+
     /// The sink that writes the reports; exits 74 when the findings file cannot be created.
     func sink(defaultRejects: String) throws -> ReportSink {
         ReportSink(
@@ -168,8 +186,25 @@ struct ReportSink: ValidationSink {
         try findings?.write(finding)
     }
 
+    /// Completes the files; without a rejected row, removes the rejects file of an earlier run and says so on stderr.
     mutating func finish() throws {
-        try rejects.finish()
-        try findings?.finish()
+        do {
+            try rejects.finish()
+            try findings?.finish()
+        } catch let error as CSVIOError {
+            printError("switchboard: \(error)")
+            throw ExitCode.ioError
+        }
+        switch rejects.removeStale() {
+        case .none: break
+        case .removed:
+            printError(
+                "switchboard: removed \(terminalSafe(rejects.path)), the rejects file of an earlier run: no row is rejected now"
+            )
+        case .kept:
+            printError(
+                "switchboard: \(terminalSafe(rejects.path)) is not from this run (no row is rejected) and was left as it is"
+            )
+        }
     }
 }

@@ -111,7 +111,9 @@ struct BadInputTests {
 
         // Bytes that are not text.
         .init(fixture: "nul-bytes.csv", command: .parse, exit: 0, records: 3, cells: ["L\u{0}e"]),
-        .init(fixture: "nul-bytes.csv", command: .validate, exit: 0, stdout: ["2 of 2 rows accepted"]),
+        .init(
+            fixture: "nul-bytes.csv", command: .validate, exit: 1, stdout: ["0 of 2 rows accepted"],
+            findings: ["2,error,field.control-character,last_name", "3,error,field.control-character,last_name"]),
         .init(
             fixture: "nul-in-username.csv", command: .validate, exit: 1,
             findings: ["2,error,username.invalid,username"]),

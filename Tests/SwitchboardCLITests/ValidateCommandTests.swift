@@ -68,6 +68,7 @@ struct ValidateCommandTests {
             // What only vendor profiles' files meet: VendorMigrationTests trigger each.
             "header.vendor-columns", "header.ambiguous-profile", "row.blank", "email.shared", "passcode.weak-legacy",
             "password.weak-legacy", "device.mac-invalid", "mobile.invalid",
+            "field.control-character",
         ]
         // The audit's codes are about the stored directory, not a file: AuditTests trigger each one.
         #expect(Set(documented.filter { !$0.hasPrefix("audit.") }).subtracting(elsewhere) == codes)

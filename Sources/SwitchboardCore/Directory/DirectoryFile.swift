@@ -17,7 +17,9 @@ extension InMemoryDirectory {
         var order: [String] = []
         var emProfiles: [String] = []
         var passcodes: [(String, String, [String])] = []
-        while try reader.nextReadable(into: &record) {
+        var atHeader = true
+        while try atHeader ? reader.nextHeader(into: &record) : reader.nextReadable(into: &record) {
+            atHeader = false
             let cells = record.strings.map { $0.trimmingWhitespace }
             if columns.isEmpty {
                 for (index, name) in cells.enumerated() {

@@ -69,6 +69,8 @@ public struct RuleCode: RawRepresentable, Hashable, Sendable, Comparable, Custom
     public static let fieldTrimmed = RuleCode(rawValue: "field.trimmed")
     /// A spreadsheet visibly damaged the value (scientific notation, lost `+`, lost zeros).
     public static let spreadsheetMangled = RuleCode(rawValue: "field.spreadsheet-mangled")
+    /// A free-text value holds a control character (NUL included) or a bidirectional control.
+    public static let controlCharacter = RuleCode(rawValue: "field.control-character")
 
     // MARK: Policy
 

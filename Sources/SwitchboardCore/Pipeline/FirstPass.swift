@@ -32,7 +32,7 @@ extension Validator {
         index: FileIndex, header: [String], segmentStarts: [CSVPosition]
     ) {
         var record = CSVRecord()
-        guard try reader.nextReadable(into: &record) else { return (FileIndex(), [], []) }
+        guard try reader.nextHeader(into: &record) else { return (FileIndex(), [], []) }
         let header = record.strings
         let mapping = try self.mapping(for: header)
         var keys = FirstPassKeys(validator: self, mapping: mapping, header: header)

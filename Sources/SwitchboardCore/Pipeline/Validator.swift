@@ -252,7 +252,7 @@ public struct Validator {
         let (index, header, segmentStarts) = try firstPassFindingSegments(try open())
         let reader = try open()
         var record = CSVRecord()
-        guard try reader.nextReadable(into: &record) else {
+        guard try reader.nextHeader(into: &record) else {
             throw FileValidationError(code: .missingColumns, line: 1, message: "the file is empty: it has no header")
         }
         let mapping = try self.mapping(for: header)
@@ -540,6 +540,17 @@ public struct Validator {
         }
     }
 
+    /// Reads the header `reader` starts with and throws the file-level error that would stop
+    /// validation there (an empty file, a header that cannot be read or mapped); a cheap check
+    /// before anything is created for the run.
+    public func checkHeader<Source: ByteSource>(_ reader: CSVReader<Source>) throws {
+        var record = CSVRecord()
+        guard try reader.nextHeader(into: &record) else {
+            throw FileValidationError(code: .missingColumns, line: 1, message: "the file is empty: it has no header")
+        }
+        _ = try mapping(for: record.strings)
+    }
+
     /// The profile and column mapping for `header`, or the file-level error that stops validation:
     /// a header that two vendors' profiles fit about as well is one, unless `--profile` named one.
     func mapping(for header: [String]) throws -> HeaderMapping {
@@ -560,6 +571,22 @@ public struct Validator {
 }
 
 extension CSVReader {
+    /// Reads the header, the first record, into `record`; false when the file has none.
+    ///
+    /// A header that cannot be read stops validation with its own reader error on its line:
+    /// the record after it is never taken for the header (its cells would be shown as
+    /// column names, secrets included).
+    public func nextHeader(into record: inout CSVRecord) throws -> Bool {
+        let result = try next(into: &record)
+        if case .malformed(let issue) = result {
+            let field = issue.column > 0 ? " (field \(issue.column))" : ""
+            throw FileValidationError(
+                code: RuleCode(rawValue: issue.code.rawValue), line: issue.record.line,
+                message: "the header cannot be read\(field): \(issue.message)")
+        }
+        return try result.readable() ?? false
+    }
+
     /// Reads the next readable record into `record`, skipping malformed ones.
     ///
     /// Returns false at the end. A fatal issue (a header read with the wrong delimiter) throws.

@@ -1,5 +1,9 @@
 import SwitchboardCSV
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The columns a rejects file puts before the file's own, in this order.
 public enum RejectColumns {
     /// `reject_line`, `reject_codes`, `reject_reasons`.
@@ -17,14 +21,16 @@ public enum RejectColumns {
 /// (without its own reject columns, when the input was itself a rejects file). Each
 /// rejected row gives its starting line, its codes joined by `;`, its messages joined
 /// by `; `, then its cells as decoded, untrimmed, with secret columns left empty and
-/// free-text cells guarded against formula injection. The file is created only when
-/// the first rejected row arrives.
+/// free-text cells guarded against formula injection. A row whose field count differs
+/// from the header's gets every cell empty, as a record that could not be read does. The
+/// file is created only when the first rejected row arrives.
 public struct RejectsWriter {
     /// Where the file goes.
     public let path: String
     /// Whether the file was written (some row was rejected).
     public private(set) var isWritten = false
     private var writer: CSVWriter<FileByteSink>?
+    private var file: OutputFile?
     /// The file's columns that the rejects file keeps, in order, each with whether it is secret (left empty).
     private var keptColumns: [(column: Int, isSecret: Bool)] = []
     private var header: [String] = []
@@ -54,8 +60,9 @@ public struct RejectsWriter {
     public mutating func write(_ outcome: RowOutcome) throws {
         guard !outcome.isAccepted else { return }
         if writer == nil {
-            let sink = try FileByteSink(path: path, mode: 0o600)
-            writer = CSVWriter(sink: sink, formulaGuard: FormulaGuard(freeTextColumns: freeText))
+            let file = try OutputFile(path: path, mode: 0o600)
+            self.file = file
+            writer = CSVWriter(sink: file.sink, formulaGuard: FormulaGuard(freeTextColumns: freeText))
             try writer!.write(RejectColumns.names + header)
             isWritten = true
         }
@@ -97,17 +104,47 @@ public struct RejectsWriter {
                 }
             }
         }
+        // A row with a field too many or too few has its cells under the wrong columns: a secret
+        // may sit under any of them, so every cell is written empty, as for a record not read.
+        let shifted = findings.contains { $0.code == .fieldCount }
         for (position, (column, isSecret)) in keptColumns.enumerated() {
             // A secret's cell is written empty; so is a cell past the row's last.
-            outcome.withCell(isSecret ? -1 : column) { writer!.writeField($0, column: position + 3, of: fieldCount) }
+            outcome.withCell(isSecret || shifted ? -1 : column) {
+                writer!.writeField($0, column: position + 3, of: fieldCount)
+            }
         }
         try writer!.endRecord()
     }
 
-    /// Writes out what is buffered.
+    /// Writes out what is buffered and moves the file into place (mode 0600, replacing what was there).
     public mutating func finish() throws {
         try writer?.flush()
+        try file?.commit()
+        file = nil
     }
+
+    /// Removes the rejects file an earlier run left at ``path``, when no row was rejected now.
+    ///
+    /// So it is not taken for this run's. Only a file that starts with the reject columns is
+    /// removed; returns what was done, for the summary.
+    public func removeStale() -> StaleRejects {
+        guard !isWritten, let source = try? FileByteSource(path: path), source.byteCount != nil else { return .none }
+        var head = [UInt8](repeating: 0, count: 64)
+        let count = head.withUnsafeMutableBufferPointer { (try? source.read(into: $0.baseAddress!, capacity: 64)) ?? 0 }
+        let expected = Array(RejectColumns.names.joined(separator: ",").utf8)
+        guard head[..<count].starts(with: expected) else { return .kept }
+        return unlink(path) == 0 ? .removed : .kept
+    }
+}
+
+/// What ``RejectsWriter/removeStale()`` found at the rejects file's path.
+public enum StaleRejects: Sendable {
+    /// Nothing: no file, or this run wrote it.
+    case none
+    /// The rejects file of an earlier run, now removed.
+    case removed
+    /// A file that is not a rejects file, or that could not be removed: left as it is.
+    case kept
 }
 
 /// Writes every finding, errors and warnings alike, as `line,severity,code,field,message`.
@@ -115,11 +152,13 @@ public struct FindingsWriter {
     /// Where the file goes.
     public let path: String
     private var writer: CSVWriter<FileByteSink>
+    private let file: OutputFile
 
-    /// Creates the file at `path` and writes its header.
+    /// Creates the file, under a temporary name in `path`'s folder until ``finish()``, and writes its header.
     public init(path: String) throws {
         self.path = path
-        writer = CSVWriter(sink: try FileByteSink(path: path), formulaGuard: FormulaGuard(freeTextColumns: [3, 4]))
+        file = try OutputFile(path: path, mode: 0o644, exact: false)
+        writer = CSVWriter(sink: file.sink, formulaGuard: FormulaGuard(freeTextColumns: [3, 4]))
         try writer.write(["line", "severity", "code", "field", "message"])
     }
 
@@ -142,9 +181,10 @@ public struct FindingsWriter {
         try writer.endRecord()
     }
 
-    /// Writes out what is buffered.
+    /// Writes out what is buffered and moves the file into place.
     public mutating func finish() throws {
         try writer.flush()
+        try file.commit()
     }
 }
 

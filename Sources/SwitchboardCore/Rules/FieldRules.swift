@@ -22,6 +22,28 @@ public enum FieldRules {
         }
     }
 
+    /// The first character of a free-text value that a terminal or a C string would cut or
+    /// reorder: a control character but TAB, LF and CR (NUL included), or a bidirectional control.
+    ///
+    /// Zero-width joiners stay allowed: emoji sequences need them.
+    static func controlScalar(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Unicode.Scalar? {
+        if bytes.allSatisfy({ ($0 >= 0x20 && $0 < 0x7F) || $0 == 0x09 }) { return nil }
+        return String(decoding: bytes, as: UTF8.self).unicodeScalars.first { scalar in
+            switch scalar.value {
+            case 0x09, 0x0A, 0x0D: false
+            case 0..<0x20, 0x7F..<0xA0: true
+            case 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: true
+            default: false
+            }
+        }
+    }
+
+    /// `U+XXXX` for `scalar`, at least four hex digits.
+    static func code(of scalar: Unicode.Scalar) -> String {
+        let hex = String(scalar.value, radix: 16, uppercase: true)
+        return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+    }
+
     /// Whether `email` has one `@`, text before it, a dot inside the domain and no spaces.
     public static func isValidEmail(_ email: String) -> Bool {
         var email = email

@@ -94,6 +94,14 @@ public struct RowNormalizer: Sendable {
         if row.sets(.emProfile) { result.hold(.emProfile, cellOf: .emProfile) }
         result.settleKeys()
         if keysOnly { return result }
+        for field in Self.controlCheckedFields {
+            if let scalar = row.withValue(field, FieldRules.controlScalar(utf8:)) ?? nil {
+                findings.error(
+                    .controlCharacter, field,
+                    "the value holds a control or bidirectional character (\(FieldRules.code(of: scalar))) that would be cut or shown reordered"
+                )
+            }
+        }
         if let phone = row.withValue(.phoneNumber, FieldRules.readPhone(utf8:)) {
             readPhone(phone, into: &result, &findings)
         }
@@ -126,6 +134,11 @@ public struct RowNormalizer: Sendable {
         }
         return result
     }
+
+    /// The free-text fields checked for control characters (the username and the email have checks of their own).
+    static let controlCheckedFields: [CanonicalField] = [
+        .firstName, .lastName, .department, .site, .deviceName, .emProfile,
+    ]
 
     /// The actions, as ``RowAction/allCases`` lists them.
     static let actionWords: [StaticString] = ["add", "update", "upsert", "disable", "delete"]
