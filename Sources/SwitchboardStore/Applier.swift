@@ -9,6 +9,8 @@ public struct ApplyCounts: Sendable, Equatable {
     public var unchanged = 0
     public var disabled = 0
     public var deleted = 0
+    /// Disabled profiles an `enable` row made active again.
+    public var enabled = 0
     public init() {}
 }
 
@@ -158,7 +160,7 @@ final class Applier {
 
     /// What applying one row came to.
     private enum RowResult {
-        case added, updated, unchanged, disabled, deleted
+        case added, updated, unchanged, disabled, deleted, enabled
     }
 
     /// A row that cannot be applied after all: its finding.
@@ -184,6 +186,7 @@ final class Applier {
             case .updated: counts.updated += 1
             case .unchanged: counts.unchanged += 1
             case .disabled: counts.disabled += 1
+            case .enabled: counts.enabled += 1
             case .deleted: counts.deleted += 1
             }
             onPlan?(
@@ -208,7 +211,7 @@ final class Applier {
         guard try profileID.firstInteger([.text(row.usernameKey)]) != nil else {
             switch row.action {
             case .add, .upsert: return try add(row)
-            case .update, .disable, .delete:
+            case .update, .disable, .delete, .enable:
                 throw rejection(
                     row, .profileNotFound, .username, "no profile has this username any more, so it cannot be applied")
             }
@@ -220,6 +223,10 @@ final class Applier {
         case .disable: return try disable(existing, row)
         case .delete: return try delete(existing, row)
         case .add, .update, .upsert: return try update(existing, row)
+        case .enable:
+            // The profile comes back without what disabling it freed; the row may give it new ones.
+            let result = try update(existing, row)
+            return existing.status == "active" ? result : .enabled
         }
     }
 

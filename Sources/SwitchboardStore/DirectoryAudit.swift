@@ -111,6 +111,31 @@ private struct DirectoryAuditRun {
         try orphanExtensions()
         try unconfirmedE911()
         try credentialsToChange()
+        try sharedPhoneNumbers()
+    }
+
+    /// Phone numbers several active profiles hold, where `[phone] unique` says one belongs to one
+    /// profile: one finding for each holder, naming the others.
+    func sharedPhoneNumbers() throws {
+        guard policy.phone.unique else { return }
+        try each(
+            """
+            WITH held AS (
+                SELECT DISTINCT e.phone_number AS phone, p.id AS id, p.username AS username, p.username_key AS key
+                FROM extension e JOIN profile p ON p.id = e.profile_id
+                WHERE e.phone_number IS NOT NULL AND e.number IS NOT NULL AND p.status = 'active')
+            SELECT h.username, h.phone,
+                (SELECT group_concat(o.username, ', ') FROM held o WHERE o.phone = h.phone AND o.id <> h.id)
+            FROM held h
+            WHERE EXISTS (SELECT 1 FROM held o WHERE o.phone = h.phone AND o.id <> h.id)
+            ORDER BY h.phone, h.key
+            """
+        ) { row in
+            try finding(
+                .auditPhoneShared, .error, row[0], field: "phone_number",
+                "phone number \(row[1] ?? "") is also held by \(row[2] ?? ""); [phone] unique says one profile holds it"
+            )
+        }
     }
 
     /// Calls `body` with each row of `sql`, its columns as text (nil for NULL).

@@ -277,16 +277,16 @@ extension DirectoryStore {
         try db.execute(
             sql: """
                 INSERT INTO import_run (started_at, finished_at, file_name, file_sha256, profile, policy_digest, mode,
-                    rows, accepted, rejected, warnings, added, updated, unchanged, disabled, deleted, outcome,
+                    rows, accepted, rejected, warnings, added, updated, unchanged, disabled, deleted, enabled, outcome,
                     tool_version)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 started, timestamp(), request.fileName, request.fileSHA256, result.summary.profile,
                 request.policyDigest, request.mode.rawValue, result.summary.rows, result.summary.accepted,
                 result.summary.rejected, result.summary.warnings, result.counts.added, result.counts.updated,
-                result.counts.unchanged, result.counts.disabled, result.counts.deleted, result.outcome,
-                request.toolVersion,
+                result.counts.unchanged, result.counts.disabled, result.counts.deleted, result.counts.enabled,
+                result.outcome, request.toolVersion,
             ])
         return db.lastInsertedRowID
     }
@@ -295,14 +295,15 @@ extension DirectoryStore {
         try db.execute(
             sql: """
                 UPDATE import_run SET finished_at = ?, profile = ?, rows = ?, accepted = ?, rejected = ?,
-                    warnings = ?, added = ?, updated = ?, unchanged = ?, disabled = ?, deleted = ?, outcome = ?
+                    warnings = ?, added = ?, updated = ?, unchanged = ?, disabled = ?, deleted = ?, enabled = ?,
+                    outcome = ?
                 WHERE id = ?
                 """,
             arguments: [
                 timestamp(), result.summary.profile, result.summary.rows, result.summary.accepted,
                 result.summary.rejected, result.summary.warnings, result.counts.added,
                 result.counts.updated, result.counts.unchanged, result.counts.disabled, result.counts.deleted,
-                result.outcome, id,
+                result.counts.enabled, result.outcome, id,
             ])
     }
 

@@ -21,11 +21,12 @@ public struct RunRecord: Sendable {
     /// `applied`, `partial` or `rejected`.
     public var outcome: String
     public var toolVersion: String
-    /// The counts, by name: rows, accepted, rejected, warnings, added, updated, unchanged, disabled, deleted.
+    /// The counts, by name: rows, accepted, rejected, warnings, added, updated, unchanged, disabled, deleted,
+    /// enabled.
     public var counts: [(name: String, value: Int)]
 
     static let countNames = [
-        "rows", "accepted", "rejected", "warnings", "added", "updated", "unchanged", "disabled", "deleted",
+        "rows", "accepted", "rejected", "warnings", "added", "updated", "unchanged", "disabled", "deleted", "enabled",
     ]
 
     init(_ row: Row) {

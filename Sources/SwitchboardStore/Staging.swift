@@ -125,11 +125,13 @@ struct StagedRow {
         number = row.keeps(.extension) ? nil : normalized.extensionNumber ?? ""
         phoneNumber = row.keeps(.phoneNumber) ? nil : normalized.phoneNumber ?? ""
         voicemail = normalized.voicemail.map { $0 ? 1 : 0 }
-        // Mitel's rule: a mailbox on an extension of the wrong digit count is dropped, with a warning.
+        // Mitel's rule: a mailbox on an extension of the wrong digit count is dropped, with a warning,
+        // whether the row asks for it or the profile has it stored.
         let digits = policy.voicemail.digitLength
         if voicemail == 1, digits > 0, let number = normalized.extensionNumber, number.utf8.count != digits {
             voicemail = 0
         }
+        if findings.contains(where: { $0.code == .voicemailDigitLength }) { voicemail = 0 }
         deviceName = row.keeps(.deviceName) ? nil : normalized.deviceName ?? ""
         emProfile = row.keeps(.emProfile) ? nil : normalized.emProfile ?? ""
     }

@@ -48,7 +48,10 @@ final class StoreDirectory: DirectoryLookup {
 
     private func readProfile(usernameKey: String) -> DirectoryProfile? {
         fetch {
-            let sql = "SELECT id, username, email, type, status FROM profile WHERE username_key = ?"
+            let sql = """
+                SELECT id, username, email, type, status, first_name, last_name, display_name
+                FROM profile WHERE username_key = ?
+                """
             guard let row = try Row.fetchOne(db.cachedStatement(sql: sql), arguments: [usernameKey]) else {
                 return nil
             }
@@ -56,7 +59,7 @@ final class StoreDirectory: DirectoryLookup {
             let lines = try Row.fetchAll(
                 db.cachedStatement(
                     sql:
-                        "SELECT site, site_key, number, phone_number FROM extension WHERE profile_id = ? AND number IS NOT NULL ORDER BY id"
+                        "SELECT site, site_key, number, phone_number, voicemail FROM extension WHERE profile_id = ? AND number IS NOT NULL ORDER BY id"
                 ), arguments: [id])
             let extensions = lines.map { ($0["site_key"] as String) + "\u{0}" + ($0["number"] as String) }
             let devices = try String.fetchAll(
@@ -66,7 +69,8 @@ final class StoreDirectory: DirectoryLookup {
                 username: row["username"], email: row["email"],
                 type: ProfileType(rawValue: row["type"]) ?? .user, isActive: (row["status"] as String) == "active",
                 extensionKeys: extensions, extensionSites: lines.map { $0["site"] }, deviceKeys: devices,
-                phoneNumber: lines.first?["phone_number"])
+                phoneNumber: lines.first?["phone_number"], hasMailbox: (lines.first?["voicemail"] as Int?) == 1,
+                firstName: row["first_name"], lastName: row["last_name"], displayName: row["display_name"])
         }
     }
 
@@ -95,6 +99,17 @@ final class StoreDirectory: DirectoryLookup {
                         WHERE e.number = ? LIMIT 2
                         """), arguments: [number]
             ).map { ($0[0], $0[1]) }
+        } ?? []
+    }
+
+    func phoneOwners(phoneNumber: String) -> [String] {
+        fetch {
+            try String.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT DISTINCT p.username_key FROM extension e JOIN profile p ON p.id = e.profile_id
+                        WHERE e.phone_number = ? AND e.number IS NOT NULL LIMIT 2
+                        """), arguments: [phoneNumber])
         } ?? []
     }
 
@@ -280,6 +295,11 @@ final class StoreDirectory: DirectoryLookup {
     /// The password hash stored for a profile, if any.
     func passwordHash(usernameKey: String) -> String? {
         string("SELECT password_hash FROM profile WHERE username_key = ?", usernameKey)
+    }
+
+    func isCurrentPassword(_ candidate: String, usernameKey: String) -> Bool {
+        guard let stored = passwordHash(usernameKey: usernameKey) else { return false }
+        return knownVerification(candidate, against: stored) ?? verify(candidate, against: stored)
     }
 
     /// Whether the directory holds no profile at all, so that a first import can skip every look-up.

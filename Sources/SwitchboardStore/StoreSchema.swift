@@ -18,6 +18,9 @@ enum StoreSchema {
         migrator.registerMigration("v3: display and caller-ID names, mobile numbers, must-change credentials") { db in
             try db.execute(sql: version3)
         }
+        migrator.registerMigration("v4: enabled profiles in run records, phone numbers looked up") { db in
+            try db.execute(sql: version4)
+        }
         return migrator
     }
 
@@ -195,5 +198,12 @@ enum StoreSchema {
             CHECK (passcode_must_change IN (0, 1));
         -- A file without sites names an extension by its number alone.
         CREATE INDEX extension_by_number ON extension(number);
+        """
+
+    /// How many profiles a run enabled again; an index to find a phone number's holders
+    /// (`phone.taken`, `audit.phone-shared`).
+    private static let version4 = """
+        ALTER TABLE import_run ADD COLUMN enabled INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX extension_phone ON extension(phone_number) WHERE phone_number IS NOT NULL;
         """
 }

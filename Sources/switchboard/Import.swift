@@ -139,6 +139,7 @@ struct Import: ParsableCommand {
             json.add("updated", result.counts.updated)
             json.add("unchanged", result.counts.unchanged)
             json.add("disabled", result.counts.disabled)
+            json.add("enabled", result.counts.enabled)
             json.add("deleted", result.counts.deleted)
             json.add("run_id", result.runID.map(Int.init))
             json.add("database", path)
@@ -176,7 +177,8 @@ struct Import: ParsableCommand {
             verb = "Would apply nothing, since the import is atomic and rows are rejected; with --partial"
         }
         var text = "\(verb): \(counts.added) added, \(counts.updated) updated, \(counts.unchanged) unchanged, "
-        text += "\(counts.disabled) disabled, \(counts.deleted) deleted\n"
+        text += "\(counts.disabled) disabled, \(counts.deleted) deleted"
+        text += counts.enabled > 0 ? ", \(counts.enabled) enabled\n" : "\n"
         if !result.applied && !dryRun && result.summary.rejected > 0 && !partial {
             text += "The import is atomic: fix the rejected rows, or use --partial to apply the others.\n"
         }

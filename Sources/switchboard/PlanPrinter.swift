@@ -73,6 +73,7 @@ final class PlanPrinter {
         case "added": "add"
         case "updated": "update"
         case "disabled": "disable"
+        case "enabled": "enable"
         case "deleted": "delete"
         case "rejected": "reject"
         default: action

@@ -16,7 +16,7 @@ enum GeneratedUsers {
         for index in start..<(start + count) {
             text +=
                 "add,user,user\(index),Ann,Lee,user\(index)@example.com,\(20000 + index),site\(index % 5),"
-                + "+1 415 555 \(String(format: "%04d", index % 10000)),\(department),en-US,Europe/Paris,no,"
+                + "+1 415 \(String(format: "%07d", index)),\(department),en-US,Europe/Paris,no,"
                 + "\(passcode),\(password),,SEP\(String(format: "%012X", index))\n"
         }
         return text

@@ -62,6 +62,9 @@ func everyKeyChanged() -> Policy {
     policy.password.blockUsername = true
     policy.password.blockExtension = true
     policy.profile.maxExtensions = 4
+    policy.profile.updateReenables = true
+    policy.profile.allowDelete = false
+    policy.phone.unique = false
     policy.passcode.legacy = .reject
     policy.password.legacy = .reject
     policy.fields.required = [.firstName, .username, .email]
@@ -212,9 +215,12 @@ struct PolicyFileRenderingTests {
         let lines = PolicyFile.render(Policy()).split(separator: "\n", omittingEmptySubsequences: false)
         let headers = lines.filter { $0.hasPrefix("[") }
         #expect(
-            headers == ["[extension]", "[voicemail]", "[passcode]", "[password]", "[profile]", "[fields]", "[secrets]"])
+            headers == [
+                "[extension]", "[voicemail]", "[passcode]", "[password]", "[profile]", "[phone]", "[fields]",
+                "[secrets]",
+            ])
         let keyLines = lines.enumerated().filter { $0.element.contains(" = ") }
-        #expect(keyLines.count == 30)
+        #expect(keyLines.count == 33)
         for (index, line) in keyLines {
             #expect(lines[index - 1].hasPrefix("# "), "no comment above \(line)")
         }
@@ -223,6 +229,7 @@ struct PolicyFileRenderingTests {
             "passcode.min_distinct_digits", "passcode.block_repeated_groups", "passcode.block_keypad_lines",
             "passcode.block_name_digits", "passcode.max_age_days", "password.max_length", "password.block_username",
             "password.block_extension", "passcode.legacy", "password.legacy", "fields.required",
+            "profile.update_reenables", "profile.allow_delete", "phone.unique",
             "secrets.pbkdf2_rounds",
         ]
         let rendered = Self.qualifiedKeys(PolicyFile.render(Policy()))
@@ -263,7 +270,8 @@ struct PolicyFileErrorTests {
         BadPolicy(
             "[pascode]\n", .unknownKey, line: 1,
             "unknown table [pascode]; did you mean [passcode]? "
-                + "the tables are [extension], [voicemail], [passcode], [password], [profile], [fields], [secrets]"),
+                + "the tables are [extension], [voicemail], [passcode], [password], [profile], [phone], [fields], [secrets]"
+        ),
         BadPolicy(
             "[passcode]\nmin_length = 6\nmin_lenght = 6\n", .unknownKey, line: 3,
             "unknown key `min_lenght` in [passcode]; did you mean `min_length`? "
@@ -274,11 +282,11 @@ struct PolicyFileErrorTests {
         BadPolicy(
             "[profile]\nmax_extension = 2\n", .unknownKey, line: 2,
             "unknown key `max_extension` in [profile]; did you mean `max_extensions`? "
-                + "the keys of [profile] are max_extensions"),
+                + "the keys of [profile] are max_extensions, update_reenables, allow_delete"),
         BadPolicy(
             "# top\nmin_length = 6\n", .unknownKey, line: 2,
             "the key `min_length` is outside any table; put it under one of [extension], [voicemail], "
-                + "[passcode], [password], [profile], [fields], [secrets]"),
+                + "[passcode], [password], [profile], [phone], [fields], [secrets]"),
         BadPolicy("[passcode.rules]\n", .unknownKey, line: 1, "unknown table [passcode.rules]", exact: false),
         BadPolicy(
             "[voicemail]\ngreeting = 1\n", .unknownKey, line: 2,
@@ -451,7 +459,7 @@ struct PolicyFileErrorTests {
         BadPolicy(
             "[[passcode]]\n", .syntax, line: 1,
             "arrays of tables ([[...]]) are not part of a policy file; use [extension], [voicemail], [passcode], "
-                + "[password], [profile], [fields], [secrets]"),
+                + "[password], [profile], [phone], [fields], [secrets]"),
         BadPolicy(
             "passcode.min_length = 6\n", .syntax, line: 1,
             "dotted keys are not part of a policy file; write the key under its [table] header"),

@@ -35,6 +35,8 @@ struct AuditTests {
                     UPDATE profile SET last_name = NULL WHERE username = 'eve';
                     INSERT INTO extension (profile_id, site, site_key, number) VALUES (NULL, '', '', '4999');
                     UPDATE extension SET passcode_must_change = 1 WHERE number = '4023';
+                    UPDATE extension SET phone_number = '+14155550123', phone_changed_at = '2025-01-01T00:00:00.000Z',
+                        e911_confirmed_at = '2025-01-02T00:00:00.000Z' WHERE number = '4025';
                     """)
         }
         return temp
@@ -66,9 +68,11 @@ struct AuditTests {
                 "audit.orphan-extension  4999 extension",
                 "audit.e911-unconfirmed ann 4021 phone_number",
                 "audit.credential-must-change cyd 4023 voicemail_passcode",
+                "audit.phone-shared ann  phone_number",
+                "audit.phone-shared eve  phone_number",
             ])
         #expect(Set(findings.map(\.code)) == Set(RuleCode.auditCodes))
-        let messages = Dictionary(uniqueKeysWithValues: findings.map { ($0.code, $0.message) })
+        let messages = Dictionary(findings.map { ($0.code, $0.message) }, uniquingKeysWith: { first, _ in first })
         #expect(messages[.auditExtensionLimit] == "holds 2 extensions (4021, 4022); [profile] max_extensions allows 1")
         #expect(messages[.auditPasscodeExpired]?.contains("set on 2025-01-10, more than 180 days ago") == true)
         #expect(

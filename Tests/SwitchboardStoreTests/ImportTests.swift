@@ -186,7 +186,10 @@ struct ImportTests {
         let file =
             canonicalHeader + csvRow("update", "ann", ["email": "Ann.New@Example.com"])
             + csvRow("update", "cyd", ["type": "common-area", "first_name": "Cy", "time_zone": "Europe/Paris"])
-        #expect(try temp.importText(file).counts == counts(updated: 2))
+        // cyd is disabled: an update brings it back only where the policy says so.
+        #expect(try temp.importText(file).counts == counts())
+        let reenabling = testPolicy { $0.profile.updateReenables = true }
+        #expect(try temp.importText(file, policy: reenabling).counts == counts(updated: 2))
         let after = try temp.rows("SELECT \(columns) FROM profile WHERE username IN ('ann', 'cyd') ORDER BY id")
         var expected = before
         (expected[0][1], expected[0][2]) = ("Ann.New@Example.com", "ann.new@example.com")

@@ -56,11 +56,13 @@ extension RuleCode {
     public static let auditE911Unconfirmed = RuleCode(rawValue: "audit.e911-unconfirmed")
     /// A passcode or password kept from a migration although it breaks the policy: it must be changed.
     public static let auditCredentialMustChange = RuleCode(rawValue: "audit.credential-must-change")
+    /// A phone number (DID) that several profiles hold, where one belongs to one profile.
+    public static let auditPhoneShared = RuleCode(rawValue: "audit.phone-shared")
 
     /// Every audit code, in the order the report lists them.
     public static let auditCodes: [RuleCode] = [
         .auditExtensionLimit, .auditVoicemailDigitLength, .auditPasscodeExpired, .auditDisabledHolding,
         .auditEMProfileDeviceName, .auditEmailCollision, .auditFieldMissing, .auditOrphanExtension,
-        .auditE911Unconfirmed, .auditCredentialMustChange,
+        .auditE911Unconfirmed, .auditCredentialMustChange, .auditPhoneShared,
     ]
 }

@@ -16,13 +16,24 @@ public struct DirectoryProfile: Sendable, Equatable {
     public var deviceKeys: [String]
     /// The phone number (E.164) of the profile's first extension, if any.
     public var phoneNumber: String?
+    /// Whether the profile's first extension has a mailbox.
+    public var hasMailbox: Bool
+    /// The profile's names as stored: first, last and display name.
+    public var firstName: String?
+    public var lastName: String?
+    public var displayName: String?
 
     /// Creates a profile.
     public init(
         username: String, email: String?, type: ProfileType = .user, isActive: Bool = true,
         extensionKeys: [String] = [], extensionSites: [String]? = nil, deviceKeys: [String] = [],
-        phoneNumber: String? = nil
+        phoneNumber: String? = nil, hasMailbox: Bool = false, firstName: String? = nil, lastName: String? = nil,
+        displayName: String? = nil
     ) {
+        self.hasMailbox = hasMailbox
+        self.firstName = firstName
+        self.lastName = lastName
+        self.displayName = displayName
         self.username = username
         self.email = email
         self.type = type
@@ -50,6 +61,9 @@ public protocol DirectoryLookup {
     /// The profiles holding an extension of this number on any site, with the site as stored;
     /// at most two (enough to tell whether one profile holds it).
     func extensionHolders(number: String) -> [(usernameKey: String, site: String)]
+    /// The username keys of the profiles whose extensions hold this phone number (E.164); at
+    /// most two (enough to tell whether another profile holds it).
+    func phoneOwners(phoneNumber: String) -> [String]
     /// The username key of the profile holding this device key.
     func deviceOwner(deviceKey: String) -> String?
     /// Whether an extension-mobility profile of this name exists.
@@ -59,6 +73,9 @@ public protocol DirectoryLookup {
     /// The passcodes in effect and before, for the profile with this username key, as the
     /// store keeps them (salted hashes); nil when the profile has none.
     func passcodeHistory(usernameKey: String) -> (any PasscodeHistory)?
+    /// Whether `candidate` is the password in effect for the profile with this username key (a
+    /// row restating it changes nothing, so no rule is checked against it).
+    func isCurrentPassword(_ candidate: String, usernameKey: String) -> Bool
     /// Whether applying `row` to its existing profile would change nothing, secrets included:
     /// such an `add` is no error, so re-running an onboarding file is safe.
     func isUnchanged(by row: NormalizedRow) -> Bool
@@ -78,6 +95,12 @@ extension DirectoryLookup {
     /// Nothing to prepare.
     public func prepare(for rows: [NormalizedRow]) {}
 
+    /// Knows no password.
+    public func isCurrentPassword(_ candidate: String, usernameKey: String) -> Bool { false }
+
+    /// Knows no profile's phone number.
+    public func phoneOwners(phoneNumber: String) -> [String] { [] }
+
     /// Knows no extension by number alone.
     public func extensionHolders(number: String) -> [(usernameKey: String, site: String)] { [] }
 
@@ -96,6 +119,8 @@ public struct InMemoryDirectory: DirectoryLookup, Sendable {
     private var profiles: [String: DirectoryProfile] = [:]
     private var emails: [String: String] = [:]
     private var extensions: [String: String] = [:]
+    /// The holders of each phone number.
+    private var phones: [String: [String]] = [:]
     /// The sites of each extension number, with their holders.
     private var numbers: [String: [(usernameKey: String, site: String)]] = [:]
     private var devices: [String: String] = [:]
@@ -122,6 +147,7 @@ public struct InMemoryDirectory: DirectoryLookup, Sendable {
         profiles[key] = profile
         if let email = profile.email, profile.type == .user { emails[NormalizedRow.fold(email)] = key }
         guard profile.isActive else { return }
+        if let phone = profile.phoneNumber, !profile.extensionKeys.isEmpty { phones[phone, default: []].append(key) }
         for (position, extensionKey) in profile.extensionKeys.enumerated() {
             extensions[extensionKey] = key
             let site =
@@ -143,6 +169,9 @@ public struct InMemoryDirectory: DirectoryLookup, Sendable {
     }
     public func extensionHolders(number: String) -> [(usernameKey: String, site: String)] {
         numbers.isEmpty ? [] : Array((numbers[number] ?? []).prefix(2))
+    }
+    public func phoneOwners(phoneNumber: String) -> [String] {
+        phones.isEmpty ? [] : Array((phones[phoneNumber] ?? []).prefix(2))
     }
     public func deviceOwner(deviceKey: String) -> String? { devices.isEmpty ? nil : devices[deviceKey] }
     public func emProfileExists(key: String) -> Bool { !emProfiles.isEmpty && emProfiles.contains(key) }

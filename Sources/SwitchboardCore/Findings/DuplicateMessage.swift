@@ -18,6 +18,8 @@ struct DuplicateMessage: Sendable, Equatable {
         case email
         /// A notification email that other profiles share, which their system allows.
         case sharedEmail
+        /// A phone number (DID): `phone number +14155550123 is also claimed on line 4`.
+        case phone(String)
         /// A device: `device SEP1 is also claimed on line 4`.
         case device(String)
         /// The device of a row that names one, written from the row when the message is.
@@ -31,6 +33,7 @@ struct DuplicateMessage: Sendable, Equatable {
             case .profile(let rows, let limit): .profile(rows: rows, limit: limit)
             case .email: .email
             case .sharedEmail: .sharedEmail
+            case .phone(let number): .phone(number)
             case .device(let name): .device(name)
             case .deviceOf(let row): .device(row.deviceName ?? "")
             }
@@ -42,6 +45,7 @@ struct DuplicateMessage: Sendable, Equatable {
             case profile(rows: Int, limit: Int)
             case email
             case sharedEmail
+            case phone(String)
             case device(String)
         }
 
@@ -59,7 +63,7 @@ struct DuplicateMessage: Sendable, Equatable {
         switch subject {
         case .extensionNumber(let number, let site): values = number.utf8.count + site.utf8.count
         case .extensionOf(let row): values = row.byteCount(of: .extensionNumber) + row.byteCount(of: .site)
-        case .device(let name): values = name.utf8.count
+        case .device(let name), .phone(let name): values = name.utf8.count
         case .deviceOf(let row): values = row.byteCount(of: .deviceName)
         case .profile, .email, .sharedEmail: values = 0
         }
@@ -136,6 +140,10 @@ extension ByteWriter {
             put("another user profile has this email on ")
         case .sharedEmail:
             put("this email is only where notifications go, and other profiles share it (allowed): see ")
+        case .phone(let number):
+            put("phone number ")
+            put(contentsOf: number)
+            put(" is also claimed on ")
         case .device(let name):
             put("device ")
             put(contentsOf: name)

@@ -49,6 +49,8 @@ public struct RuleCode: RawRepresentable, Hashable, Sendable, Comparable, Custom
     public static let fieldRequired = RuleCode(rawValue: "field.required")
     /// The email is not one `@`, a dot in the domain and no spaces.
     public static let emailInvalid = RuleCode(rawValue: "email.invalid")
+    /// The username is longer than the profile's system allows (8x8: 30 characters).
+    public static let usernameTooLong = RuleCode(rawValue: "username.too-long")
     /// The username holds invisible or control characters.
     public static let usernameInvalid = RuleCode(rawValue: "username.invalid")
     /// The extension is not digits, or has too few or too many.
@@ -111,6 +113,8 @@ public struct RuleCode: RawRepresentable, Hashable, Sendable, Comparable, Custom
     public static let emailShared = RuleCode(rawValue: "email.shared")
     /// Two user profiles with one email.
     public static let emailDuplicateInFile = RuleCode(rawValue: "email.duplicate-in-file")
+    /// Several rows claim one phone number (DID).
+    public static let phoneDuplicateInFile = RuleCode(rawValue: "phone.duplicate-in-file")
     /// Several rows claim one device.
     public static let deviceDuplicateInFile = RuleCode(rawValue: "device.duplicate-in-file")
     /// An extension-mobility profile named like a device, in the file or the directory.
@@ -128,6 +132,12 @@ public struct RuleCode: RawRepresentable, Hashable, Sendable, Comparable, Custom
     public static let profileNotFound = RuleCode(rawValue: "profile.not-found")
     /// The profile would hold more extensions than `max_extensions`.
     public static let profileExtensionLimit = RuleCode(rawValue: "profile.extension-limit")
+    /// The phone number (DID) belongs to another profile once the file is applied.
+    public static let phoneTaken = RuleCode(rawValue: "phone.taken")
+    /// An update or upsert of a disabled profile, which only `enable` brings back.
+    public static let profileDisabled = RuleCode(rawValue: "profile.disabled")
+    /// A delete where `[profile] allow_delete = false`.
+    public static let profileDeleteForbidden = RuleCode(rawValue: "profile.delete-forbidden")
     /// The device belongs to another profile once the file is applied.
     public static let deviceTaken = RuleCode(rawValue: "device.taken")
 
@@ -142,6 +152,8 @@ public struct RuleCode: RawRepresentable, Hashable, Sendable, Comparable, Custom
 
     /// An update changes a profile's phone number: its emergency (E911) address must be confirmed.
     public static let phoneE911Review = RuleCode(rawValue: "phone.e911-review")
+    /// An update gives a profile another person's name and email: the follow-up work of a new occupant.
+    public static let profileNewOccupant = RuleCode(rawValue: "profile.new-occupant")
     /// An extension passes from one profile to another: the earlier owner's forwarding and features should go.
     public static let extensionReassigned = RuleCode(rawValue: "extension.reassigned")
 }

@@ -130,7 +130,7 @@ extension Validator {
 
     /// The fields the first pass reads: those the file index's keys and effects come from.
     static let keyFields: Set<CanonicalField> = [
-        .action, .type, .username, .email, .extension, .site, .deviceName, .emProfile,
+        .action, .type, .username, .email, .extension, .site, .deviceName, .emProfile, .phoneNumber,
     ]
 }
 

@@ -19,6 +19,8 @@ struct RecordKeyReader {
     private let siteColumn: Int?
     private let deviceColumn: Int?
     private let emProfileColumn: Int?
+    /// The phone number's column, when phone numbers are keys (`[phone] unique`).
+    private let phoneColumn: Int?
     /// The profile's `REMOVE`, which clears the extension, site, device and extension-mobility profile.
     private let removeKeyword: [UInt8]?
     private let extensionDigits: ClosedRange<Int>
@@ -36,6 +38,7 @@ struct RecordKeyReader {
         siteColumn = column(.site)
         deviceColumn = column(.deviceName)
         emProfileColumn = column(.emProfile)
+        phoneColumn = policy.phone.unique ? column(.phoneNumber) : nil
         removeKeyword = mapping.profile.removeKeyword.map { Array($0.utf8) }
         extensionDigits = policy.extension.minDigits...policy.extension.maxDigits
         countsNewExtensions = policy.profile.maxExtensions > 1
@@ -78,6 +81,13 @@ struct RecordKeyReader {
         }
         if isSet(device) { keys.device = Self.hash(device) }
         if isSet(emProfile) { keys.emProfile = Self.hash(emProfile) }
+        // A phone number is read as the field stage reads it (its spaces and punctuation dropped);
+        // only E.164 is a key. No trimming or guard changes what that reading keeps.
+        if phoneColumn != nil {
+            let phone = cell(phoneColumn)
+            guard Self.isPlain(phone) else { return nil }
+            if isSet(phone) { keys.phone = FieldRules.withE164(utf8: phone) { KeyHash.ascii($0)! } }
+        }
         // The username defaults to the email when its cell is blank (a key is never cleared).
         let emailHash = email.isEmpty ? nil : Self.hash(email)
         keys.username = username.isEmpty ? emailHash : Self.hash(username)

@@ -91,11 +91,26 @@ public struct Policy: Sendable, Equatable {
         public init() {}
     }
 
-    /// `[profile]`: how many extensions one profile may hold.
+    /// `[profile]`: how many extensions one profile may hold, and what may happen to a profile.
     public struct ProfileRules: Sendable, Equatable {
         /// The most extensions one profile may hold (1 to 64).
         public var maxExtensions = 1
-        /// The default: one extension per profile.
+        /// Whether an `update` or `upsert` of a disabled profile makes it active again; when false
+        /// (the default, as 8x8 asks) it is `profile.disabled` and only `enable` does.
+        public var updateReenables = false
+        /// Whether a `delete` row may delete a profile; when false it is `profile.delete-forbidden`
+        /// (8x8 keeps every profile's history: disable instead).
+        public var allowDelete = true
+        /// The defaults: one extension per profile, re-enabling only by `enable`, deletes allowed.
+        public init() {}
+    }
+
+    /// `[phone]`: whether a phone number (DID) belongs to one profile.
+    public struct PhoneRules: Sendable, Equatable {
+        /// Whether one phone number belongs to one profile (`phone.taken`,
+        /// `phone.duplicate-in-file`); false for systems where a main number rings several people.
+        public var unique = true
+        /// The default: a DID is one profile's.
         public init() {}
     }
 
@@ -137,6 +152,8 @@ public struct Policy: Sendable, Equatable {
     public var profile = ProfileRules()
     /// `[fields]`: what an add needs beyond the profile's own requirements.
     public var fields = FieldRules()
+    /// `[phone]`: whether a phone number belongs to one profile.
+    public var phone = PhoneRules()
     /// `[secrets]`: how secrets are hashed for storage.
     public var secrets = SecretRules()
 

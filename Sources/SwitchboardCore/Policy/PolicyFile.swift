@@ -380,7 +380,21 @@ enum PolicySchema {
             keys: [
                 .integer(
                     "max_extensions", \.profile.maxExtensions, 1...64,
-                    "The most extensions one profile may hold (1 to 64).")
+                    "The most extensions one profile may hold (1 to 64)."),
+                .boolean(
+                    "update_reenables", \.profile.updateReenables,
+                    "Whether an update or upsert of a disabled profile enables it; false: only the action enable does."),
+                .boolean(
+                    "allow_delete", \.profile.allowDelete,
+                    "Whether a delete row may delete a profile; false: disable it instead, which keeps its history."),
+            ],
+            pairs: []),
+        PolicyTable(
+            name: "phone",
+            keys: [
+                .boolean(
+                    "unique", \.phone.unique,
+                    "Whether a phone number (DID) belongs to one profile; false where a main number rings several.")
             ],
             pairs: []),
         PolicyTable(

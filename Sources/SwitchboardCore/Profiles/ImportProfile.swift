@@ -151,6 +151,8 @@ public struct ImportProfile: Sendable, Hashable, CustomStringConvertible {
     public let exportsEveryColumn: Bool
     /// Whether a cell of one space clears the field while an empty cell keeps it (Switchvox).
     public let spaceClears: Bool
+    /// The most characters a username may have in the system, if it sets a limit (8x8: 30).
+    public let maxUsernameLength: Int?
     /// Each column's role, by folded header name.
     let roles: [String: ColumnRole]
 
@@ -164,8 +166,9 @@ public struct ImportProfile: Sendable, Hashable, CustomStringConvertible {
         emailUse: EmailUse = .login, credentials: CredentialOrigin = .existing,
         requiredOnAdd: [CanonicalField] = [], requiresAName: Bool = true, actionWords: [String: RowAction] = [:],
         allowsShortRows: Bool = false, languageTags: LanguageTags = .bcp47, exportsEveryColumn: Bool = false,
-        spaceClears: Bool = false
+        spaceClears: Bool = false, maxUsernameLength: Int? = nil
     ) {
+        self.maxUsernameLength = maxUsernameLength
         self.name = name
         self.title = title
         self.columns = columns

@@ -112,7 +112,7 @@ extension ImportProfile {
             Column("Status", .ignored),
         ],
         blankOnUpdate: .keep, booleans: BooleanWords(yes: "TRUE", no: "FALSE"),
-        requiredOnAdd: [.firstName, .lastName, .email], requiresAName: false)
+        requiredOnAdd: [.firstName, .lastName, .email], requiresAName: false, maxUsernameLength: 30)
 
     /// Mitel MiVoice Business wizard (`UserServicesTemplate.csv`) with the MiCollab identity columns.
     ///

@@ -18,6 +18,9 @@ public enum FieldChange: Sendable, Equatable, Hashable {
 /// What a row asks to do with its profile.
 public enum RowAction: String, Sendable, CaseIterable {
     case add, update, upsert, disable, delete
+    /// Makes a disabled profile active again (8x8: its extensions and features are not given
+    /// back; the row may give new ones).
+    case enable
 }
 
 /// The kind of profile a row describes.

@@ -1,9 +1,11 @@
 /// Checks the voicemail passcode and the portal password against the policy (DOMAIN.md §4, §5).
 ///
 /// A file read through a vendor's profile carries credentials already in use
-/// (``ImportProfile/CredentialOrigin/existing``): one that breaks the policy is kept, as a
-/// hash marked must-change, with a single `passcode.weak-legacy` or `password.weak-legacy`
-/// warning naming the rules it breaks, unless the policy's `legacy = "reject"` says otherwise.
+/// (``ImportProfile/CredentialOrigin/existing``): where its row adds a profile, a credential
+/// that breaks the policy is kept, as a hash marked must-change, with a single
+/// `passcode.weak-legacy` or `password.weak-legacy` warning naming the rules it breaks, unless
+/// the policy's `legacy = "reject"` says otherwise. A credential a row changes on a stored
+/// profile is a reset, held to the policy like any new one.
 ///
 /// A passcode equal to the one in effect is no change and is not checked. History
 /// checks go through the directory's ``PasscodeHistory``, which compares hashes, so no
@@ -24,14 +26,26 @@ public struct CredentialStage: RowStage {
             let numbers = context.policy.passcode.blockUserNumber || context.policy.passcode.blockReversedUserNumber
             let passcodeContext = PasscodeContext(
                 extension: numbers ? extensionNumber : nil,
-                phoneNumber: numbers ? row.phoneNumber ?? row.row.value(.phoneNumber) : nil,
+                phoneNumber: numbers
+                    ? row.phoneNumber ?? row.row.value(.phoneNumber) ?? context.existing?.phoneNumber : nil,
                 firstName: names ? row.row.value(.firstName) : nil, lastName: names ? row.row.value(.lastName) : nil,
                 history: context.directoryIsEmpty
                     ? nil : row.usernameKey.flatMap { context.directory.passcodeHistory(usernameKey: $0) })
-            let violations = checkPasscode(
+            var violations = checkPasscode(
                 utf8: passcode, policy: context.policy.passcode, context: passcodeContext
             ).violations
-            if !violations.isEmpty, context.profile.credentials == .existing,
+            // The stored numbers count too when the row gives others (BroadWorks checks a reset
+            // against the numbers the user has): both numbers, both reversed.
+            if numbers, let existing = context.existing, !violations.contains(where: { $0.code == .passcodeUserNumber })
+            {
+                let storedExtension = existing.extensionKeys.first.map(Self.number(ofKey:))
+                if storedExtension != passcodeContext.extension || existing.phoneNumber != passcodeContext.phoneNumber {
+                    let stored = PasscodeContext(extension: storedExtension, phoneNumber: existing.phoneNumber)
+                    violations += checkPasscode(utf8: passcode, policy: context.policy.passcode, context: stored)
+                        .violations.filter { $0.code == .passcodeUserNumber }
+                }
+            }
+            if !violations.isEmpty, context.keepsLegacyCredentials,
                 context.policy.passcode.legacy == .mustChange
             {
                 findings.warning(
@@ -49,7 +63,13 @@ public struct CredentialStage: RowStage {
             let violations = checkPassword(
                 utf8: password, policy: rules, username: rules.blockUsername ? row.username : nil,
                 extension: rules.blockExtension ? extensionNumber : nil)
-            if !violations.isEmpty, context.profile.credentials == .existing, rules.legacy == .mustChange {
+            // A password equal to the one in effect is no change, and is not checked.
+            if !violations.isEmpty, context.profileExists, let key = row.usernameKey,
+                context.directory.isCurrentPassword(String(decoding: password, as: UTF8.self), usernameKey: key)
+            {
+                return
+            }
+            if !violations.isEmpty, context.keepsLegacyCredentials, rules.legacy == .mustChange {
                 findings.warning(
                     .passwordWeakLegacy, .portalPassword, Self.legacyMessage("portal password", violations.map(\.code)))
                 return

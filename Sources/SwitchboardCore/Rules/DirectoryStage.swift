@@ -18,12 +18,29 @@ public struct DirectoryStage: RowStage {
             findings.error(
                 .profileExists, .username,
                 "a profile with this username exists already and the row would change it; use update or upsert")
-        case .update, .disable, .delete:
+        case .update, .disable, .delete, .enable:
             if !exists && !context.index.effects(ofLine: row.line, usernameKey: me).contains(.adds) {
                 findings.error(
                     .profileNotFound, .username, "no profile has this username, so it cannot be " + action.pastTense)
             }
         default: break
+        }
+        if action == .delete && !context.policy.profile.allowDelete {
+            findings.error(
+                .profileDeleteForbidden, .action,
+                "profiles may not be deleted here ([profile] allow_delete = false): disable the profile instead, "
+                    + "which frees its extensions and keeps its history")
+        }
+        if let existing = context.existing {
+            if action == .update, !existing.isActive, !context.policy.profile.updateReenables {
+                findings.error(
+                    .profileDisabled, .action,
+                    "the profile is disabled, and an update does not bring it back: use the action enable "
+                        + "(its extensions and features are not given back; the row may give new ones)")
+            }
+            if action == .update, existing.isActive, let occupant = newOccupant(row, existing) {
+                findings.warning(.profileNewOccupant, .email, occupant)
+            }
         }
         guard context.claims else { return }
         let singleExtension = context.policy.profile.maxExtensions == 1
@@ -72,6 +89,17 @@ public struct DirectoryStage: RowStage {
                         + "clear the forwarding and features the earlier owner set")
             }
         }
+        if context.policy.phone.unique, let number = row.phoneNumber {
+            for owner in directory.phoneOwners(phoneNumber: number) where owner != me {
+                let effects = index.effects(of: owner)
+                if !effects.contains(.releases) && !effects.contains(.setsPhone) {
+                    findings.error(
+                        .phoneTaken, .phoneNumber,
+                        "phone number \(number) belongs to profile \(name(owner, directory)) in the directory")
+                    break
+                }
+            }
+        }
         if action == .update, let existing = context.existing, let number = row.phoneNumber,
             existing.phoneNumber != number
         {
@@ -99,6 +127,26 @@ public struct DirectoryStage: RowStage {
         }
     }
 
+    /// When `row` replaces both the name and the email of the stored profile `existing` (a new
+    /// person takes over the profile and its phone), the follow-up work the sources list; nil otherwise.
+    private func newOccupant(_ row: NormalizedRow, _ existing: DirectoryProfile) -> String? {
+        guard let email = row.email, let stored = existing.email,
+            NormalizedRow.fold(email) != NormalizedRow.fold(stored)
+        else { return nil }
+        func changes(_ field: CanonicalField, _ stored: String?) -> Bool {
+            guard let value = row.row.value(field), let stored else { return false }
+            return NormalizedRow.fold(value) != NormalizedRow.fold(stored)
+        }
+        guard
+            changes(.firstName, existing.firstName) || changes(.lastName, existing.lastName)
+                || changes(.displayName, existing.displayName)
+        else { return nil }
+        return "the row gives profile \(existing.username) another person's name and email: a new user takes it "
+            + "over with its phone. Turn off the call forwarding the previous user set; disable Webex messaging "
+            + "(IM&P) before the email changes and enable it again after; reset the portal password and the "
+            + "voicemail passcode"
+    }
+
     private func name(_ usernameKey: String, _ directory: any DirectoryLookup) -> String {
         directory.profile(usernameKey: usernameKey)?.username ?? usernameKey
     }
@@ -112,6 +160,7 @@ extension RowAction {
         case .update, .upsert: "updated"
         case .disable: "disabled"
         case .delete: "deleted"
+        case .enable: "enabled"
         }
     }
 }

@@ -131,37 +131,58 @@ public enum FieldRules {
     /// Reads the phone number whose UTF-8 is `bytes`, as ``readPhone(_:)``.
     static func readPhone(utf8 bytes: UnsafeBufferPointer<UInt8>) -> PhoneReading {
         if isScientificNotation(utf8: bytes) { return .scientific }
-        return
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(bytes.count, 1)) { kept -> PhoneReading in
-                var count = 0
-                var index = 0
-                while index < bytes.count {
-                    let byte = bytes[index]
-                    index += 1
-                    // Digits, most of the bytes, are kept after one comparison.
-                    if byte &- UInt8(ascii: "0") < 10 {
-                        kept[count] = byte
-                        count += 1
-                        continue
-                    }
-                    switch byte {
-                    case UInt8(ascii: " "), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "("), UInt8(ascii: ")"):
-                        continue
-                    case 0xC2 where index < bytes.count && bytes[index] == 0xA0:
-                        index += 1  // U+00A0, the no-break space
-                        continue
-                    case 0x80...: return .invalid
-                    default:
-                        kept[count] = byte
-                        count += 1
-                    }
+        return scanPhone(utf8: bytes) { kept, plus in
+            guard let kept else { return .invalid }
+            let number = String(decoding: kept, as: UTF8.self)
+            return plus ? .e164(number) : .lostPlus(number)
+        }
+    }
+
+    /// Calls `body` with the UTF-8 of the E.164 number `bytes` read as (``readPhone(_:)``'s
+    /// `.e164` text), without making a String; nil, without calling it, for anything else.
+    static func withE164<R>(utf8 bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
+        if isScientificNotation(utf8: bytes) { return nil }
+        return scanPhone(utf8: bytes) { kept, plus in
+            guard let kept, plus else { return nil }
+            return body(kept)
+        }
+    }
+
+    /// Drops the spaces, dashes, dots, parentheses and no-break spaces of the phone number
+    /// `bytes` and calls `body` with what is left when it is an optional `+` then 8 to 15 digits
+    /// (and whether the `+` is there), or with nil.
+    private static func scanPhone<R>(
+        utf8 bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>?, Bool) -> R
+    ) -> R {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(bytes.count, 1)) { kept -> R in
+            var count = 0
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                index += 1
+                // Digits, most of the bytes, are kept after one comparison.
+                if byte &- UInt8(ascii: "0") < 10 {
+                    kept[count] = byte
+                    count += 1
+                    continue
                 }
-                let plus = count > 0 && kept[0] == UInt8(ascii: "+")
-                let digits = UnsafeBufferPointer(rebasing: kept[(plus ? 1 : 0)..<count])
-                guard (8...15).contains(digits.count), isDigits(utf8: digits) else { return .invalid }
-                let number = String(decoding: UnsafeBufferPointer(rebasing: kept[0..<count]), as: UTF8.self)
-                return plus ? .e164(number) : .lostPlus(number)
+                switch byte {
+                case UInt8(ascii: " "), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "("), UInt8(ascii: ")"):
+                    continue
+                case 0xC2 where index < bytes.count && bytes[index] == 0xA0:
+                    index += 1  // U+00A0, the no-break space
+                    continue
+                case 0x80...: return body(nil, false)
+                default:
+                    kept[count] = byte
+                    count += 1
+                }
             }
+            let plus = count > 0 && kept[0] == UInt8(ascii: "+")
+            let digits = UnsafeBufferPointer(rebasing: kept[(plus ? 1 : 0)..<count])
+            guard (8...15).contains(digits.count), isDigits(utf8: digits) else { return body(nil, false) }
+            return body(UnsafeBufferPointer(rebasing: kept[0..<count]), plus)
+        }
     }
 
     /// Whether `text` is a language tag like `en`, `en-US`, `zh-Hant-TW` or `es-419`.

@@ -26,10 +26,16 @@ public struct FileIndex: Sendable {
         public static let setsDevice = ProfileEffects(rawValue: 16)
         /// A row adds the profile (add, or an upsert of a profile the directory lacks).
         public static let adds = ProfileEffects(rawValue: 32)
+        /// A row sets a phone number.
+        public static let setsPhone = ProfileEffects(rawValue: 64)
     }
 
     private var extensions = KeyTable()
     private var devices = KeyTable()
+    /// Per row setting a phone number, when a phone number belongs to one profile: its hash and the line.
+    private var phones = KeyTable()
+    /// Whether phone numbers are noted (`[phone] unique`).
+    private let notesPhones: Bool
     /// Per row naming a profile: the username's hash, the line, and what the row does to it.
     private var usernames = KeyTable()
     /// Per `user` row with an email: the email's hash, the line, and the username's hash (32 bits).
@@ -39,6 +45,8 @@ public struct FileIndex: Sendable {
     /// Only kept when a profile may hold more than one extension.
     private var newExtensions = KeyTable()
     private let countsNewExtensions: Bool
+    /// Whether a delete row can apply (`[profile] allow_delete`): a forbidden one frees nothing.
+    private let allowsDelete: Bool
     /// The extension-mobility profile names the file mentions.
     private var emProfiles = KeyTable()
     /// What the file shows about leading zeros.
@@ -59,6 +67,8 @@ public struct FileIndex: Sendable {
     /// Creates an empty index for files checked under `policy`.
     public init(policy: Policy = Policy()) {
         countsNewExtensions = policy.profile.maxExtensions > 1
+        allowsDelete = policy.profile.allowDelete
+        notesPhones = policy.phone.unique
     }
 
     /// The hash a key is kept by (see ``KeyHash``).
@@ -77,6 +87,7 @@ public struct FileIndex: Sendable {
             keys.zeroPaddedDigits = number.utf8.count
         }
         keys.device = row.deviceKey.map(Self.hash)
+        if notesPhones { keys.phone = row.phoneNumber.map(Self.hash) }
         keys.emProfile = row.emProfileKey.map(Self.hash)
         if let usernameKey = row.usernameKey {
             keys.username = Self.hash(usernameKey)
@@ -96,6 +107,7 @@ public struct FileIndex: Sendable {
         if let key = keys.extensionKey { extensions.append(key, line: line) }
         if let digits = keys.zeroPaddedDigits { paddedLengths[digits, default: (0, line)].count += 1 }
         if let key = keys.device { devices.append(key, line: line) }
+        if let key = keys.phone { phones.append(key, line: line) }
         if let key = keys.emProfile { emProfiles.append(key, line: line) }
         guard let user = keys.username else { return }
         if let key = keys.email, keys.isUser {
@@ -159,6 +171,8 @@ public struct FileIndex: Sendable {
         for table in [\FileIndex.extensions, \.devices, \.usernames, \.emails] {
             self[keyPath: table].reserveCapacity(rows)
         }
+        // Phone numbers only when the file has them: a file without sets none.
+        if !phones.isEmpty { phones.reserveCapacity(rows) }
         if countsNewExtensions { newExtensions.reserveCapacity(rows) }
     }
 
@@ -200,7 +214,7 @@ public struct FileIndex: Sendable {
     /// The tables that ``finish(onTwoCores:)`` hands to another core: all but the usernames and
     /// emails, which are about as many entries.
     private static var sideTables: [WritableKeyPath<FileIndex, KeyTable>] {
-        [\.extensions, \.devices, \.newExtensions, \.emProfiles]
+        [\.extensions, \.devices, \.phones, \.newExtensions, \.emProfiles]
     }
 
     /// `table`, leaving an empty table in its place: the caller holds its only reference.
@@ -236,7 +250,9 @@ public struct FileIndex: Sendable {
     /// effects would only hide real conflicts.
     private mutating func recordEffects(of keys: RowKeys, user: Int) -> ProfileEffects {
         let exists = keys.profileExists
-        if (keys.action == .add && exists) || (!exists && [.update, .disable, .delete].contains(keys.action)) {
+        if (keys.action == .add && exists) || (!exists && [.update, .disable, .delete, .enable].contains(keys.action))
+            || (keys.action == .delete && !allowsDelete)
+        {
             return []
         }
         var effect: ProfileEffects = []
@@ -254,6 +270,7 @@ public struct FileIndex: Sendable {
         }
         if keys.email != nil { effect.insert(.setsEmail) }
         if keys.device != nil { effect.insert(.setsDevice) }
+        if keys.phone != nil { effect.insert(.setsPhone) }
         return effect
     }
 
@@ -284,14 +301,16 @@ public struct FileIndex: Sendable {
     ///
     /// With `onTwoCores`, another core marks and notes the extensions and devices meanwhile.
     private mutating func markLinesSharingKeys(onTwoCores: Bool) {
-        var lines = SharingLines(lineCount: extensions.maxLine(with: devices, usernames, emails, emProfiles) + 1)
-        let (extensions, devices, emProfiles, usernames, emails) =
-            (self.extensions, self.devices, self.emProfiles, self.usernames, self.emails)
+        var lines = SharingLines(
+            lineCount: extensions.maxLine(with: devices, phones, usernames, emails, emProfiles) + 1)
+        let (extensions, devices, phones, emProfiles, usernames, emails) =
+            (self.extensions, self.devices, self.phones, self.emProfiles, self.usernames, self.emails)
         let marked = Self.alongside(
             lines, onAnotherCore: onTwoCores,
             { lines in
                 extensions.forEachRun(minimumCount: 2) { lines.mark(extensions, $0) }
                 devices.forEachRun(minimumCount: 2) { lines.mark(devices, $0) }
+                phones.forEachRun(minimumCount: 2) { lines.mark(phones, $0) }
                 devices.forEachLineOfHashShared(with: emProfiles) { lines.mark($0, namedLikeOther: true) }
                 emProfiles.forEachLineOfHashShared(with: devices) { lines.mark($0, namedLikeOther: true) }
             },
@@ -308,6 +327,7 @@ public struct FileIndex: Sendable {
             { lines in
                 extensions.forEachRun(minimumCount: 2) { lines.note($0, of: extensions, as: .extensions) }
                 devices.forEachRun(minimumCount: 2) { lines.note($0, of: devices, as: .devices) }
+                phones.forEachRun(minimumCount: 2) { lines.note($0, of: phones, as: .phones) }
             },
             meanwhile: {
                 // Every username of a sharing line, repeated or not: its entries carry the profile's effects.
@@ -316,7 +336,7 @@ public struct FileIndex: Sendable {
                     if emails.hasDifferentExtras(run) { lines.note(run, of: emails, as: .emails) }
                 }
             })
-        lines.take([.extensions, .devices], from: noted)
+        lines.take([.extensions, .devices, .phones], from: noted)
         sharing = lines
     }
 
@@ -408,6 +428,8 @@ struct RowKeys: Equatable {
     var device: Int?
     /// The hash of the extension-mobility profile key, when the row sets one.
     var emProfile: Int?
+    /// The hash of the phone number (E.164), when the row sets a valid one and phone numbers are noted.
+    var phone: Int?
     /// Whether the directory holds the profile the row names.
     var profileExists = false
     /// Whether the directory gives the row's extension to no profile or to another one
@@ -578,6 +600,9 @@ struct KeyTable: Sendable {
 
     /// Makes room for `count` entries in all.
     mutating func reserveCapacity(_ count: Int) { entries.reserveCapacity(count) }
+
+    /// Whether the table holds no entry.
+    var isEmpty: Bool { entries.isEmpty }
 
     /// Adds one occurrence of `hash` on `line`.
     mutating func append(_ hash: Int, line: Int, extra: UInt32 = 0) {
@@ -884,7 +909,7 @@ public struct FileLines: RandomAccessCollection, Sendable {
 struct SharingLines: Sendable {
     /// The tables whose runs a sharing line notes.
     enum Table: Int, CaseIterable {
-        case extensions, usernames, emails, devices
+        case extensions, usernames, emails, devices, phones
     }
 
     /// How many lines of a run a pool keeps: all a message lists, besides the row's own.

@@ -33,6 +33,12 @@ public struct FileUniquenessStage: RowStage {
                 findings.add(.emailShared, .warning, .email, DuplicateMessage(subject: .sharedEmail, others: others))
             }
         }
+        if sharesKeys, context.policy.phone.unique, let number = row.phoneNumber,
+            let others = index.otherLines(onLine: line, .phones)
+        {
+            findings.error(
+                .phoneDuplicateInFile, .phoneNumber, DuplicateMessage(subject: .phone(number), others: others))
+        }
         if sharesKeys, row.has(.deviceName), let others = index.otherLines(onLine: line, .devices) {
             findings.error(
                 .deviceDuplicateInFile, .deviceName, DuplicateMessage(subject: .deviceOf(row), others: others))

@@ -34,7 +34,8 @@ public struct RowNormalizer: Sendable {
         if let action = row.withValue(.action, { FieldRules.word($0, among: Self.actionWords) }) {
             result.action = action.map { RowAction.allCases[$0] }
             if result.action == nil {
-                findings.error(.actionInvalid, .action, "the action must be add, update, upsert, disable or delete")
+                findings.error(
+                    .actionInvalid, .action, "the action must be add, update, upsert, disable, delete or enable")
             }
         } else {
             result.action = .upsert
@@ -93,7 +94,18 @@ public struct RowNormalizer: Sendable {
         }
         if row.sets(.emProfile) { result.hold(.emProfile, cellOf: .emProfile) }
         result.settleKeys()
+        // A phone number is a key where one belongs to one profile (`[phone] unique`).
+        if !keysOnly || policy.phone.unique, let phone = row.withValue(.phoneNumber, FieldRules.readPhone(utf8:)) {
+            readPhone(phone, into: &result, &findings)
+        }
         if keysOnly { return result }
+        if let limit = profile.maxUsernameLength, row.sets(.username), let username = result.username,
+            username.count > limit
+        {
+            findings.error(
+                .usernameTooLong, .username,
+                "the username has \(username.count) characters; \(profile.title) allows at most \(limit)")
+        }
         for field in Self.controlCheckedFields {
             if let scalar = row.withValue(field, FieldRules.controlScalar(utf8:)) ?? nil {
                 findings.error(
@@ -101,9 +113,6 @@ public struct RowNormalizer: Sendable {
                     "the value holds a control or bidirectional character (\(FieldRules.code(of: scalar))) that would be cut or shown reordered"
                 )
             }
-        }
-        if let phone = row.withValue(.phoneNumber, FieldRules.readPhone(utf8:)) {
-            readPhone(phone, into: &result, &findings)
         }
         if let mobile = row.value(.mobileNumber) {
             readMobile(mobile, into: &result, &findings)
@@ -141,7 +150,7 @@ public struct RowNormalizer: Sendable {
     ]
 
     /// The actions, as ``RowAction/allCases`` lists them.
-    static let actionWords: [StaticString] = ["add", "update", "upsert", "disable", "delete"]
+    static let actionWords: [StaticString] = ["add", "update", "upsert", "disable", "delete", "enable"]
     /// The profile types, as ``ProfileType/allCases`` lists them.
     static let typeWords: [StaticString] = ["user", "common-area"]
 

@@ -65,12 +65,18 @@ public struct RowContext {
         case .upsert?: return (existing, existing == nil ? .add : .update)
         // Re-running an add that changes nothing is an update that finds nothing to do.
         case .add? where existing != nil && directory.isUnchanged(by: row): return (existing, .update)
+        // Enabling an active profile is an update that finds nothing to enable.
+        case .enable? where existing?.isActive == true: return (existing, .update)
         default: return (existing, row.action)
         }
     }
 
-    /// Whether the row claims its extension, email and device (adds or updates the profile).
-    public var claims: Bool { effectiveAction == .add || effectiveAction == .update }
+    /// Whether the row's credentials are a migration's, kept when weak: a vendor profile's file
+    /// adding the profile (a credential changed on a stored profile is a reset, held to the policy).
+    public var keepsLegacyCredentials: Bool { profile.credentials == .existing && effectiveAction == .add }
+
+    /// Whether the row claims its extension, email and device (adds, updates or enables the profile).
+    public var claims: Bool { effectiveAction == .add || effectiveAction == .update || effectiveAction == .enable }
 }
 
 /// One stage of validation: a small type that checks one concern of a normalized row.

@@ -9,6 +9,7 @@ built by the tests themselves in a temporary folder, not here.
 
 import os
 import random
+import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -17,9 +18,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 HEADER = "action,type,username,first_name,last_name,email,extension,site,phone_number,department"
 
 
-def row(username, first="Ann", last="Lee", email=None, extension="4021", phone="+1 415 555 0123",
+def row(username, first="Ann", last="Lee", email=None, extension="4021", phone=None,
         department="Sales", action="add", site="paris"):
     email = email if email is not None else f"{username}@example.com"
+    # A phone number belongs to one profile: each row's own, drawn from its email.
+    phone = phone if phone is not None else "+1 415 555 %04d" % (zlib.crc32(email.encode()) % 10000)
     return ",".join([action, "user", username, first, last, email, extension, site, phone, department])
 
 
