@@ -49,7 +49,8 @@ SELECT CASE p.status WHEN 'active' THEN 'upsert' ELSE 'disable' END, p.type, p.u
     CASE e.voicemail WHEN 1 THEN 'yes' ELSE 'no' END, '', '',
     (SELECT m.name FROM em_profile_user u JOIN em_profile m ON m.id = u.em_profile_id
      WHERE u.profile_id = p.id ORDER BY u.em_profile_id LIMIT 1),
-    (SELECT d.name FROM device d WHERE d.profile_id = p.id ORDER BY d.id LIMIT 1)
+    (SELECT d.name FROM device d WHERE d.profile_id = p.id ORDER BY d.id LIMIT 1),
+    p.display_name, p.mobile_number, p.caller_id_first_name, p.caller_id_last_name
 FROM extension e JOIN profile p ON p.id = e.profile_id
 WHERE e.number IS NOT NULL AND p.status = 'active'
 ORDER BY e.site_key, e.number;

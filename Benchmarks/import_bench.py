@@ -78,11 +78,12 @@ SITES = 7
 # --- Data: every row valid under the default policy, every key distinct.
 
 def user_row(i, rng):
-    """Canonical `add` row number i of the directory: username user<i>, extension 10000+i, device SEP<i>."""
+    """Canonical `add` row number i of the directory: username user<i>, extension 10000+i, phone number
+    +1 415 <i> (a phone number belongs to one profile), device SEP<i>."""
     username = f"user{i}"
     language, zone = rng.choice(LOCALES)
     return ["add", "user", username, rng.choice(FIRST), rng.choice(LAST), f"{username}@example.com",
-            str(10000 + i), f"site{i % SITES}", f"+1 415 555 {i % 10000:04d}", rng.choice(DEPARTMENTS),
+            str(10000 + i), f"site{i % SITES}", f"+1 415 {i:07d}", rng.choice(DEPARTMENTS),
             language, zone, rng.choice(["yes", "no"]), "", f"SEP{i:012X}"]
 
 
@@ -135,7 +136,7 @@ def ensure(path, facts, header, make_rows):
     return stored
 
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 
 
 def users_file(data, rows, seed):

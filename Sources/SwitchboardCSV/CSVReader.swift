@@ -229,7 +229,7 @@ public final class CSVReader<Source: ByteSource> {
 }
 
 /// A reader whose input can be read in two parts at once: the reader itself up to a point, and
-/// its ``continuation(afterLineFeedFrom:)`` from there on.
+/// its ``CSVReader/continuation(afterLineFeedFrom:)`` from there on.
 public protocol ContinuableCSVReader: AnyObject {
     /// The size of the input in bytes, when the source knows it.
     var inputByteCount: Int? { get }

@@ -11,7 +11,7 @@ import Synchronization
 /// Nothing is ever opened by the name it ends up with, so a symbolic link or a file planted
 /// at that name is never followed or written through: the temporary file is created with
 /// `O_CREAT | O_EXCL | O_NOFOLLOW` under a random name (`.NAME.XXXXXXXX.partial`, mode 0600),
-/// given its mode, and renamed over the final name by ``commit()``, which replaces a link
+/// given its mode, and renamed over the final name by ``commit(durable:)``, which replaces a link
 /// rather than follows it. While it is written it holds an exclusive `flock`, so a later
 /// run can tell a leftover of a killed run (``removeLeftovers(of:)``) from one being written.
 ///

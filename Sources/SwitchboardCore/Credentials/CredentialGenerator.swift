@@ -30,7 +30,7 @@ public struct CredentialGenerator: Sendable {
     /// The symbols passwords are drawn from: none needs quoting in CSV or breaks a single-quoted shell word.
     ///
     /// Left out: the CSV delimiters and quote (`,` `;` `|` `"`), the shell's quotes and escape
-    /// (`'` `` ` `` `\` `$`), brackets, `&`, `*`, `~`, `^` and space.
+    /// (`'`, the backquote, `\` and `$`), brackets, `&`, `*`, `~`, `^` and space.
     public static let passwordSymbols = "!#%+-.:=?@_"
 
     /// The policy whose `passcode` and `password` rules generated secrets pass.

@@ -5,9 +5,9 @@ extension Validator {
     /// The first pass alone: every row's keys into the index, which comes back finished, with the header.
     ///
     /// Against a directory that ``DirectoryLookup/holdsNoProfiles``, a row whose key cells are
-    /// plain is read from its bytes (``RecordKeyReader``); any other goes through the profile and
+    /// plain is read from its bytes (`RecordKeyReader`); any other goes through the profile and
     /// the field stage as Strings. Both give the same index. There, too, the records themselves
-    /// are read plain from the input's bytes where they can be (``MostlyPlainRecords``), unless
+    /// are read plain from the input's bytes where they can be (`MostlyPlainRecords`), unless
     /// ``readsPlainRecords`` is off.
     ///
     /// A file of at least ``firstPassSplitBytes`` that can be opened again at an offset is read in

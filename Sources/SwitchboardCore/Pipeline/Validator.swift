@@ -182,8 +182,8 @@ struct RunningCounts {
 /// row to the sink. Memory holds the index, never the rows.
 ///
 /// Over several cores, the second pass reads a file in segments at once, from the row starts the
-/// first pass noted (``SegmentedSecondPass``); input that cannot be opened again is read by this
-/// thread and its rows handed to workers (``ParallelSecondPass``). Either way the sink gets the
+/// first pass noted (`SegmentedSecondPass`); input that cannot be opened again is read by this
+/// thread and its rows handed to workers (`ParallelSecondPass`). Either way the sink gets the
 /// rows in file order, each with the findings one thread would give it.
 ///
 /// ```swift
@@ -207,7 +207,7 @@ public struct Validator {
     private let directoryIsEmpty: Bool
     /// Told where each pass stands every 4,096 rows.
     public var onProgress: ((RunProgress) -> Void)?
-    /// Whether the second pass spreads its rows over every core (``ParallelSecondPass``) when the
+    /// Whether the second pass spreads its rows over every core (`ParallelSecondPass`) when the
     /// directory allows concurrent look-ups; true when the machine has more than one core.
     public var spreadsOverCores = ParallelSecondPass.cores > 1
     /// The smallest input whose first pass reads its two halves at once, on two cores
@@ -217,13 +217,13 @@ public struct Validator {
     /// be opened again at an offset is split).
     public var firstPassSplitBytes = 4 << 20
     /// Whether both passes read plain records straight from the input's bytes
-    /// (``PlainRecordReader``, through ``MostlyPlainRecords``) when the input can be opened again:
+    /// (`PlainRecordReader`, through `MostlyPlainRecords`) when the input can be opened again:
     /// the first pass when it reads keys from bytes, the second pass always.
     ///
     /// Public so that the fuzzer and the tests can compare it with reading every record through a
-    /// ``CSVReader``; the index, findings and warnings are the same either way.
+    /// `CSVReader`; the index, findings and warnings are the same either way.
     public var readsPlainRecords = true
-    /// The rows of one segment of the second pass over every core (``SegmentedSecondPass``); the
+    /// The rows of one segment of the second pass over every core (`SegmentedSecondPass`); the
     /// last may have more or fewer, and so may the one that starts the later half of a split first pass.
     ///
     /// A few rows spread even a small file over the cores and over many segments: what tests and
@@ -255,10 +255,11 @@ public struct Validator {
         guard try reader.nextHeader(into: &record) else {
             throw FileValidationError(code: .missingColumns, line: 1, message: "the file is empty: it has no header")
         }
-        let mapping = try self.mapping(for: header)
+        let detection = profile == nil ? ImportProfile.detection(header: header) : nil
+        let mapping = try self.mapping(for: header, detection: detection)
         var counts = RunningCounts()
         counts.summary.profile = mapping.profile.name
-        if profile == nil { counts.summary.detection = ImportProfile.detection(header: header).description }
+        counts.summary.detection = detection?.description
         try sink.indexed(index)
         try sink.begin(header: header, mapping: mapping)
         let headerStart = record.position
@@ -417,7 +418,13 @@ public struct Validator {
         checkFieldCount(source, header: header, allowsShortRows: mapping.profile.allowsShortRows, findings: &findings)
         // The row takes the cells and notes its fields among them; the outcome shares its buffer.
         let row = mapping.profile.row(from: consume source, line: line, mapping: mapping)
+        let macColumn = Int(row.invalidMACColumn)
         let fielded = normalizer.normalize(row, into: &findings)
+        if macColumn >= 0 {
+            findings.add(
+                .macInvalid, .error, column: HeaderName.display(header[macColumn]),
+                "the MAC address must be 12 hexadecimal digits (separated by colons, dashes or dots, or not)")
+        }
         let normalized = directoryIsEmpty ? fielded : directory.resolvingIdentity(fielded)
         return (normalized.row.source, normalized, findings)
     }
@@ -554,9 +561,13 @@ public struct Validator {
     /// The profile and column mapping for `header`, or the file-level error that stops validation:
     /// a header that two vendors' profiles fit about as well is one, unless `--profile` named one.
     func mapping(for header: [String]) throws -> HeaderMapping {
+        try mapping(for: header, detection: profile == nil ? ImportProfile.detection(header: header) : nil)
+    }
+
+    /// The mapping of `header` through the profile named, or the one `detection` chose.
+    func mapping(for header: [String], detection: ProfileDetection?) throws -> HeaderMapping {
         var profile = self.profile ?? .canonical
-        if self.profile == nil {
-            let detection = ImportProfile.detection(header: header)
+        if let detection {
             if detection.isAmbiguous {
                 throw FileValidationError(code: .ambiguousProfile, line: 1, message: detection.ambiguityMessage)
             }

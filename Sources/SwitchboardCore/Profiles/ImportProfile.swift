@@ -155,6 +155,8 @@ public struct ImportProfile: Sendable, Hashable, CustomStringConvertible {
     public let maxUsernameLength: Int?
     /// Each column's role, by folded header name.
     let roles: [String: ColumnRole]
+    /// The export defaults of the columns that have one, by folded header name.
+    let exportDefaults: [String: String]
 
     /// Creates a profile; two columns may not fold to one name.
     ///
@@ -193,6 +195,9 @@ public struct ImportProfile: Sendable, Hashable, CustomStringConvertible {
             roles[folded] = column.role
         }
         self.roles = roles
+        var defaults: [String: String] = [:]
+        for column in columns { if let text = column.exportDefault { defaults[HeaderName.fold(column.header)] = text } }
+        exportDefaults = defaults
     }
 
     public var description: String { name }
@@ -206,9 +211,7 @@ public struct ImportProfile: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The export default of the column named `folded` (already folded), if it has one.
-    func exportDefault(ofFolded folded: String) -> String? {
-        columns.first { $0.exportDefault != nil && HeaderName.fold($0.header) == folded }?.exportDefault
-    }
+    func exportDefault(ofFolded folded: String) -> String? { exportDefaults[folded] }
 
     /// The folded header names the profile recognises, whatever their role.
     public var recognisedNames: Dictionary<String, ColumnRole>.Keys { roles.keys }

@@ -102,7 +102,7 @@ extension ImportProfile {
                 default: break
                 }
             } else if case .set(let text) = mac, MACAddress.normalized(text.trimmedWhitespace) == nil {
-                row.invalidMACColumn = HeaderName.display(mapping.header[index])
+                row.invalidMACColumn = Int32(index)
             }
         }
 

@@ -37,8 +37,8 @@ public enum ProfileType: String, Sendable, CaseIterable {
 /// ``FieldChange``. The original cells are kept, decoded but not trimmed, for the rejects file.
 ///
 /// A row read from a file keeps its cells as one buffer of UTF-8 with where each field's value
-/// lies in it (``RowCells``): a change's text becomes a String when it is read (``value(_:)``,
-/// the subscript), and checks that need only bytes read them in place (``withValue(_:_:)``).
+/// lies in it (`RowCells`): a change's text becomes a String when it is read (``value(_:)``,
+/// the subscript), and checks that need only bytes read them in place (`withValue(_:_:)`).
 public struct UserRow: Sendable, Equatable {
     /// The line where the row starts in its file, counted from 1.
     public var line: Int
@@ -53,9 +53,11 @@ public struct UserRow: Sendable, Equatable {
     /// Whether the device name came from a MAC address column: normalized when it is a MAC
     /// address, and checked to be one.
     var deviceNameIsMAC = false
-    /// The header of a MAC address column whose cell is no MAC address while the device name
-    /// came from a device-name column (BroadWorks): checked all the same; nil otherwise.
-    var invalidMACColumn: String?
+    /// The MAC address column whose cell is no MAC address beside a device-name column; -1 when none.
+    ///
+    /// BroadWorks gives both: the device name wins, and the MAC is checked all the same. A number,
+    /// not a name: every row is copied several times, and a name would be counted at each copy.
+    var invalidMACColumn: Int32 = -1
 
     /// Creates a row that changes nothing.
     public init(line: Int, cells: [String] = []) {
@@ -82,7 +84,7 @@ public struct UserRow: Sendable, Equatable {
     /// The row's cells as the file holds them, in the file's column order.
     public var cells: [String] { source.strings }
 
-    /// One change per canonical field, indexed by ``CanonicalField/rawValue``.
+    /// One change per canonical field, indexed by each field's `rawValue`.
     public var changes: [FieldChange] {
         get { written ?? CanonicalField.allCases.map(source.change) }
         set {

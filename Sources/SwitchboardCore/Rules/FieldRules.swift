@@ -27,15 +27,50 @@ public enum FieldRules {
     ///
     /// Zero-width joiners stay allowed: emoji sequences need them.
     static func controlScalar(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Unicode.Scalar? {
-        if bytes.allSatisfy({ ($0 >= 0x20 && $0 < 0x7F) || $0 == 0x09 }) { return nil }
-        return String(decoding: bytes, as: UTF8.self).unicodeScalars.first { scalar in
-            switch scalar.value {
-            case 0x09, 0x0A, 0x0D: false
-            case 0..<0x20, 0x7F..<0xA0: true
-            case 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: true
-            default: false
+        // Read from the bytes: each scalar looked for has one UTF-8 form, and most text has none of
+        // their lead bytes (C0 controls and DEL; C2 for C1 controls, D8 for U+061C, E2 for the marks).
+        var index = 0
+        let count = bytes.count
+        // Eight bytes at a time while they are all printable ASCII, as most names are.
+        if let base = bytes.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while index + 8 <= count, isPrintableASCII(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
+                index += 8
             }
         }
+        while index < count {
+            let byte = bytes[index]
+            index += 1
+            if byte >= 0x20 && byte < 0x7F { continue }
+            switch byte {
+            case 0x09, 0x0A, 0x0D: continue
+            case 0..<0x20, 0x7F: return Unicode.Scalar(byte)
+            case 0xC2 where index < count && (0x80...0x9F).contains(bytes[index]):
+                return Unicode.Scalar(UInt32(bytes[index]))
+            case 0xD8 where index < count && bytes[index] == 0x9C:
+                return Unicode.Scalar(0x061C)
+            case 0xE2 where index + 1 < count && (bytes[index] == 0x80 || bytes[index] == 0x81):
+                let value = 0x2000 | UInt32(bytes[index] & 0x0F) << 6 | UInt32(bytes[index + 1] & 0x3F)
+                switch value {
+                case 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: return Unicode.Scalar(value)
+                default: continue
+                }
+            default: continue
+            }
+        }
+        return nil
+    }
+
+    /// Whether every byte of `word` is printable ASCII, `0x20` to `0x7E`; false may be wrong (a
+    /// borrow between bytes), never true.
+    @inline(__always)
+    static func isPrintableASCII(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high: UInt64 = 0x8080_8080_8080_8080
+        let below = (word &- ones &* 0x20) & ~word & high
+        let delete = word ^ (ones &* 0x7F)
+        let isDelete = (delete &- ones) & ~delete & high
+        return (word & high) | below | isDelete == 0
     }
 
     /// `U+XXXX` for `scalar`, at least four hex digits.
@@ -141,8 +176,8 @@ public enum FieldRules {
     /// Calls `body` with the UTF-8 of the E.164 number `bytes` read as (``readPhone(_:)``'s
     /// `.e164` text), without making a String; nil, without calling it, for anything else.
     static func withE164<R>(utf8 bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
-        if isScientificNotation(utf8: bytes) { return nil }
-        return scanPhone(utf8: bytes) { kept, plus in
+        // Scientific notation (`4.41E+11`) keeps its `E`, and is no E.164 number: no need to look for it first.
+        scanPhone(utf8: bytes) { kept, plus in
             guard let kept, plus else { return nil }
             return body(kept)
         }

@@ -5,7 +5,7 @@ import Dispatch
 /// the file does to each profile, so that the second pass can judge every row against
 /// the others and against the directory as it will be once the file is applied.
 ///
-/// Keys are kept as 64-bit hashes, not strings, in ``KeyTable``s: flat arrays of 16-byte
+/// Keys are kept as 64-bit hashes, not strings, in `KeyTable`s: flat arrays of 16-byte
 /// entries, sorted once the first pass ends, so a million rows with distinct keys take
 /// about 64 MiB. Two different keys with one hash (odds about 1 in 10^13 for a million
 /// keys) would be taken as a duplicate.

@@ -8,13 +8,22 @@ public struct RowNormalizer: Sendable {
     /// Facts about the whole file from the first pass, such as extensions keeping leading zeros.
     public let facts: FileFacts
     /// The profile the rows were read with: it says what names a row's profile, and what an email is.
-    public let profile: ImportProfile
+    public var profile: ImportProfile { box.profile }
+    /// The profile, in a box that copies of the stage share: the second pass copies the stage,
+    /// and a copy of a profile counts each of its tables again.
+    private let box: ProfileBox
+
+    /// Holds a profile that copies of a stage share.
+    private final class ProfileBox: Sendable {
+        let profile: ImportProfile
+        init(_ profile: ImportProfile) { self.profile = profile }
+    }
 
     /// Creates the stage.
     public init(policy: Policy, facts: FileFacts = FileFacts(), profile: ImportProfile = .canonical) {
         self.policy = policy
         self.facts = facts
-        self.profile = profile
+        box = ProfileBox(profile)
     }
 
     /// Reads `row`, adding a finding to `findings` for each value that breaks a rule.
@@ -79,11 +88,6 @@ public struct RowNormalizer: Sendable {
             result.username = ImportProfile.derivedUsername(extension: number, site: result.site)
             result.usernameIsDerived = true
         }
-        if let column = row.invalidMACColumn, !keysOnly {
-            findings.add(
-                .macInvalid, .error, column: column,
-                "the MAC address must be 12 hexadecimal digits (separated by colons, dashes or dots, or not)")
-        }
         if row.sets(.deviceName) {
             result.hold(.deviceName, cellOf: .deviceName)
             if row.deviceNameIsMAC, !keysOnly, let name = result.deviceName, !MACAddress.isNormal(name) {
@@ -146,7 +150,8 @@ public struct RowNormalizer: Sendable {
 
     /// The free-text fields checked for control characters (the username and the email have checks of their own).
     static let controlCheckedFields: [CanonicalField] = [
-        .firstName, .lastName, .department, .site, .deviceName, .emProfile,
+        .firstName, .lastName, .department, .site, .deviceName, .emProfile, .displayName, .callerIDFirstName,
+        .callerIDLastName,
     ]
 
     /// The actions, as ``RowAction/allCases`` lists them.
