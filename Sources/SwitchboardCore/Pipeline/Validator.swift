@@ -188,8 +188,8 @@ struct RunningCounts {
 ///
 /// ```swift
 /// let validator = Validator(policy: Policy(), directory: InMemoryDirectory())
-/// var report = ValidationReportWriter(...)
-/// let summary = try validator.validate(open: { try CSVReader(path: path) }, into: &report)
+/// var sink = MySink()  // a ValidationSink: counts, writes rejects (RejectsWriter), or stages rows
+/// let summary = try validator.validate(open: { try CSVReader(path: path) }, into: &sink)
 /// ```
 public struct Validator {
     /// The policy in force.

@@ -236,6 +236,16 @@ struct RowCells: @unchecked Sendable {
         return true
     }
 
+    /// Whether some cell may hold a control or bidirectional character
+    /// (``FieldRules/controlScalar(utf8:)``): false for most rows, whose fields then need no look.
+    ///
+    /// Looks at all the bytes at once, delimiters and quotes of a plain record included (they
+    /// are printable).
+    var mayHoldControlCharacters: Bool {
+        read { view in FieldRules.controlScalar(utf8: UnsafeBufferPointer(start: view.bytes, count: byteCount)) != nil }
+            ?? false
+    }
+
     /// Cell `index` as a String.
     func string(at index: Int) -> String {
         withCell(index) { String(decoding: $0, as: UTF8.self) }

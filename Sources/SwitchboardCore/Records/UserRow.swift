@@ -84,6 +84,10 @@ public struct UserRow: Sendable, Equatable {
     /// The row's cells as the file holds them, in the file's column order.
     public var cells: [String] { source.strings }
 
+    /// Whether a field's text may hold a control or bidirectional character: false for most
+    /// rows, told from all their bytes at once; true for a row made from changes.
+    var mayHoldControlCharacters: Bool { written != nil || source.mayHoldControlCharacters }
+
     /// One change per canonical field, indexed by each field's `rawValue`.
     public var changes: [FieldChange] {
         get { written ?? CanonicalField.allCases.map(source.change) }

@@ -29,16 +29,16 @@ public enum FieldRules {
     static func controlScalar(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Unicode.Scalar? {
         // Read from the bytes: each scalar looked for has one UTF-8 form, and most text has none of
         // their lead bytes (C0 controls and DEL; C2 for C1 controls, D8 for U+061C, E2 for the marks).
+        guard let base = bytes.baseAddress else { return nil }
+        let raw = UnsafeRawPointer(base)
         var index = 0
         let count = bytes.count
-        // Eight bytes at a time while they are all printable ASCII, as most names are.
-        if let base = bytes.baseAddress {
-            let raw = UnsafeRawPointer(base)
-            while index + 8 <= count, isPrintableASCII(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
-                index += 8
-            }
-        }
         while index < count {
+            // Eight bytes at a time where they are all printable ASCII, as most text is.
+            if index + 8 <= count, isPrintableASCII(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
+                index += 8
+                continue
+            }
             let byte = bytes[index]
             index += 1
             if byte >= 0x20 && byte < 0x7F { continue }

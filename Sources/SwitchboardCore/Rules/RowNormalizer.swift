@@ -110,7 +110,8 @@ public struct RowNormalizer: Sendable {
                 .usernameTooLong, .username,
                 "the username has \(username.count) characters; \(profile.title) allows at most \(limit)")
         }
-        for field in Self.controlCheckedFields {
+        // One look at all the row's bytes settles most rows; the fields of the others are looked at one by one.
+        for field in Self.controlCheckedFields where row.mayHoldControlCharacters {
             if let scalar = row.withValue(field, FieldRules.controlScalar(utf8:)) ?? nil {
                 findings.error(
                     .controlCharacter, field,
