@@ -111,7 +111,8 @@ public struct RowNormalizer: Sendable {
                 "the username has \(username.count) characters; \(profile.title) allows at most \(limit)")
         }
         // One look at all the row's bytes settles most rows; the fields of the others are looked at one by one.
-        for field in Self.controlCheckedFields where row.mayHoldControlCharacters {
+        let mayHoldControl = row.mayHoldControlCharacters
+        for field in Self.controlCheckedFields where mayHoldControl {
             if let scalar = row.withValue(field, FieldRules.controlScalar(utf8:)) ?? nil {
                 findings.error(
                     .controlCharacter, field,
