@@ -88,7 +88,7 @@ struct VendorMigrationTests {
         policy.fields.required = [.firstName, .lastName, .email, .username]
         let demanding = try validate("extension,name\n2104,Reception\n", as: .freePBX, policy: policy)
         // First and last name come from FreePBX's one `name` column, and findings name it so.
-        #expect(demanding.sink.rows[0].findings.map(\.field) == ["name", "name", "email", "username"])
+        #expect(demanding.sink.rows[0].findings.map(\.field) == ["username", "name", "name", "email"])
     }
 
     // MARK: Emails

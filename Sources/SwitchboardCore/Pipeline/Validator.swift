@@ -510,7 +510,7 @@ public struct Validator {
         -> NormalizedRow
     {
         let normalized = directory.resolvingIdentity(normalizer.normalize(row, into: &findings))
-        runStages(normalized, index: index, profile: normalizer.profile, findings: &findings)
+        runStages(normalized, index: index, profile: profile ?? .canonical, findings: &findings)
         return normalized
     }
 

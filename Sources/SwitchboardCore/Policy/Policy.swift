@@ -126,8 +126,14 @@ public struct Policy: Sendable, Equatable {
     /// `[fields]`: what an add needs beyond what the file's system needs.
     public struct FieldRules: Sendable, Equatable {
         /// Canonical fields every add must set, whatever the profile (8x8 as a target needs
-        /// `first_name`, `last_name`, `email` and `username`).
-        public var required: [CanonicalField] = []
+        /// `first_name`, `last_name`, `email` and `username`), in canonical order.
+        public var required: [CanonicalField] {
+            get { CanonicalField.allCases.filter { requiredBits & 1 << $0.rawValue != 0 } }
+            set { requiredBits = newValue.reduce(0) { $0 | 1 << $1.rawValue } }
+        }
+        /// ``required`` as bits by raw value: a plain value, so that the policy, which every core's
+        /// stages copy, holds nothing counted.
+        public private(set) var requiredBits: UInt64 = 0
         /// The default: nothing beyond each profile's own requirements.
         public init() {}
     }

@@ -137,6 +137,8 @@ public struct ImportProfile: Sendable, Hashable, CustomStringConvertible {
     public let credentials: CredentialOrigin
     /// The fields an add needs besides an identity, as the system asks for them.
     public let requiredOnAdd: [CanonicalField]
+    /// ``requiredOnAdd`` as bits by raw value, read for every row without counting the array.
+    let requiredOnAddBits: UInt64
     /// Whether an add needs a name: a display name, or a first or last name (systems with one name field).
     public let requiresAName: Bool
     /// The vendor's own words for actions, folded (FreePBX Bulk Extensions `edit`, `del`).
@@ -181,6 +183,7 @@ public struct ImportProfile: Sendable, Hashable, CustomStringConvertible {
         self.emailUse = emailUse
         self.credentials = credentials
         self.requiredOnAdd = requiredOnAdd
+        requiredOnAddBits = requiredOnAdd.reduce(0) { $0 | 1 << $1.rawValue }
         self.requiresAName = requiresAName
         self.actionWords = actionWords
         self.allowsShortRows = allowsShortRows
@@ -231,6 +234,9 @@ public struct ImportProfile: Sendable, Hashable, CustomStringConvertible {
             }
         }
     }
+
+    /// Whether an add in the system needs `field`.
+    func requiredOnAdd(_ field: CanonicalField) -> Bool { requiredOnAddBits & 1 << field.rawValue != 0 }
 
     /// Whether the profile's own column names a row's profile: a username or email column, or for
     /// a profile that identifies people by extension, an extension column.

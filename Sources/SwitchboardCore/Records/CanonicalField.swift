@@ -4,6 +4,9 @@ public enum CanonicalField: Int, CaseIterable, Sendable, Hashable, CustomStringC
     case department, language, timeZone, voicemail, voicemailPasscode, portalPassword, emProfile, deviceName
     case displayName, mobileNumber, callerIDFirstName, callerIDLastName
 
+    /// How many canonical fields there are (``allCases`` makes an array each time it is asked).
+    static let fieldCount = CanonicalField.allCases.count
+
     /// The column's name in the canonical header, such as `first_name`.
     public var name: String {
         switch self {

@@ -11,7 +11,7 @@ public struct RequiredFieldsStage: RowStage {
 
     public func check(_ row: NormalizedRow, context: RowContext, findings: inout FindingList) {
         guard let action = context.effectiveAction else { return }
-        let profile = context.profile
+        let profile = context.conventions
         if !row.has(.username) && !row.row.clears(.email) {
             if profile.identity == .extension {
                 findings.error(.fieldRequired, .extension, "the extension is required (or a username) to name the user")
@@ -20,20 +20,31 @@ public struct RequiredFieldsStage: RowStage {
             }
         }
         guard action == .add else { return }
-        var needed = profile.requiredOnAdd
-        let commonArea = row.type == .commonArea && profile.identity == .login && needed.contains(.email)
-        if commonArea { needed.insert(.username, at: 0) }
-        for field in context.policy.fields.required where !needed.contains(field) { needed.append(field) }
-        for field in needed where !row.row.sets(field) {
-            // No username at all is the identity's error, reported above.
-            if field == .username && !row.has(.username) { continue }
-            let why = field == .username && commonArea ? " for a common-area profile, which may share its email" : ""
-            findings.error(.fieldRequired, field, "\(field.name) is required\(why.isEmpty ? " to add a profile" : why)")
+        // Bits, not arrays: the profile and the policy are every core's, and an array read for
+        // every row would be counted from both cores at once.
+        let commonArea =
+            row.type == .commonArea && profile.identity == .login
+            && profile.requiredOnAddBits & 1 << CanonicalField.email.rawValue != 0
+        let needed =
+            profile.requiredOnAddBits | context.policy.fields.requiredBits
+            | (commonArea ? 1 << CanonicalField.username.rawValue : 0)
+        if needed != 0 {
+            for raw in 0..<CanonicalField.fieldCount where needed & 1 << raw != 0 {
+                let field = CanonicalField(rawValue: raw)!
+                guard !row.row.sets(field) else { continue }
+                // No username at all is the identity's error, reported above.
+                if field == .username && !row.has(.username) { continue }
+                let why =
+                    field == .username && commonArea && context.policy.fields.requiredBits & 1 << raw == 0
+                    ? " for a common-area profile, which may share its email" : " to add a profile"
+                findings.error(.fieldRequired, field, "\(field.name) is required\(why)")
+            }
         }
-        if profile.requiresAName, !needed.contains(.firstName), !needed.contains(.lastName),
-            ![CanonicalField.displayName, .firstName, .lastName].contains(where: row.row.sets)
+        let namesRequired = 1 << CanonicalField.firstName.rawValue | 1 << CanonicalField.lastName.rawValue
+        if profile.requiresAName, needed & UInt64(namesRequired) == 0, !row.row.sets(.displayName),
+            !row.row.sets(.firstName), !row.row.sets(.lastName)
         {
-            let field: CanonicalField = profile.headers(for: .displayName).isEmpty ? .lastName : .displayName
+            let field: CanonicalField = context.profile.headers(for: .displayName).isEmpty ? .lastName : .displayName
             findings.error(.fieldRequired, field, "a name is required to add a profile")
         }
     }

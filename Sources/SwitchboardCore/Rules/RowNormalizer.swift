@@ -7,23 +7,23 @@ public struct RowNormalizer: Sendable {
     public let policy: Policy
     /// Facts about the whole file from the first pass, such as extensions keeping leading zeros.
     public let facts: FileFacts
-    /// The profile the rows were read with: it says what names a row's profile, and what an email is.
-    public var profile: ImportProfile { box.profile }
-    /// The profile, in a box that copies of the stage share: the second pass copies the stage,
-    /// and a copy of a profile counts each of its tables again.
-    private let box: ProfileBox
+    /// What names a person in the system the rows come from (the profile's ``ImportProfile/identity``).
+    public let identity: ImportProfile.Identity
+    /// What an email is in that system (the profile's ``ImportProfile/emailUse``).
+    public let emailUse: ImportProfile.EmailUse
+    /// The most characters a username may have there, if it sets a limit.
+    public let maxUsernameLength: Int?
 
-    /// Holds a profile that copies of a stage share.
-    private final class ProfileBox: Sendable {
-        let profile: ImportProfile
-        init(_ profile: ImportProfile) { self.profile = profile }
-    }
+    // The stage keeps these plain values, not the profile: every core's rows copy the stage, and
+    // a profile's tables would be counted at each copy, from both cores at once.
 
     /// Creates the stage.
     public init(policy: Policy, facts: FileFacts = FileFacts(), profile: ImportProfile = .canonical) {
         self.policy = policy
         self.facts = facts
-        box = ProfileBox(profile)
+        identity = profile.identity
+        emailUse = profile.emailUse
+        maxUsernameLength = profile.maxUsernameLength
     }
 
     /// Reads `row`, adding a finding to `findings` for each value that breaks a rule.
@@ -72,17 +72,17 @@ public struct RowNormalizer: Sendable {
                     "the username holds an invisible or control character (\(code)) that would make it look like another"
                 )
             }
-        } else if row.keeps(.username), result.has(.email), profile.identity == .login {
+        } else if row.keeps(.username), result.has(.email), identity == .login {
             result.hold(.username, cellOf: .email)
         }
-        if profile.emailUse == .notification { result.emailIsLogin = false }
+        if emailUse == .notification { result.emailIsLogin = false }
 
         if row.sets(.site) { result.hold(.site, cellOf: .site) }
         if row.withValue(.extension, { readExtension($0, &findings) }) == true {
             result.hold(.extensionNumber, cellOf: .extension)
         }
         // A system that names people by extension: a row without a username is the extension's.
-        if profile.identity == .extension, !result.has(.username), row.keeps(.username),
+        if identity == .extension, !result.has(.username), row.keeps(.username),
             let number = result.extensionNumber
         {
             result.username = ImportProfile.derivedUsername(extension: number, site: result.site)
@@ -103,12 +103,12 @@ public struct RowNormalizer: Sendable {
             readPhone(phone, into: &result, &findings)
         }
         if keysOnly { return result }
-        if let limit = profile.maxUsernameLength, row.sets(.username), let username = result.username,
+        if let limit = maxUsernameLength, row.sets(.username), let username = result.username,
             username.count > limit
         {
             findings.error(
                 .usernameTooLong, .username,
-                "the username has \(username.count) characters; \(profile.title) allows at most \(limit)")
+                "the username has \(username.count) characters; the system it is for allows at most \(limit)")
         }
         // One look at all the row's bytes settles most rows; the fields of the others are looked at one by one.
         let mayHoldControl = row.mayHoldControlCharacters

@@ -9,6 +9,9 @@ public struct RowContext {
     /// The profile the file is read with: what its system needs of an add, and where its
     /// credentials come from.
     public let profile: ImportProfile
+    /// What the stages read of ``profile`` for every row, as plain values: the profile's tables,
+    /// read for every row from both cores, would be counted from both at once.
+    let conventions: ProfileConventions
     /// Whether the directory holds nothing (``DirectoryLookup/holdsNoProfiles``): it is then never
     /// asked about a row, and the row's keys are not made to ask it.
     let directoryIsEmpty: Bool
@@ -35,6 +38,7 @@ public struct RowContext {
         self.index = index
         self.directory = directory
         self.profile = profile
+        conventions = ProfileConventions(profile)
         directoryIsEmpty = directory.holdsNoProfiles
     }
 
@@ -73,10 +77,29 @@ public struct RowContext {
 
     /// Whether the row's credentials are a migration's, kept when weak: a vendor profile's file
     /// adding the profile (a credential changed on a stored profile is a reset, held to the policy).
-    public var keepsLegacyCredentials: Bool { profile.credentials == .existing && effectiveAction == .add }
+    public var keepsLegacyCredentials: Bool { conventions.credentialsExist && effectiveAction == .add }
 
     /// Whether the row claims its extension, email and device (adds, updates or enables the profile).
     public var claims: Bool { effectiveAction == .add || effectiveAction == .update || effectiveAction == .enable }
+}
+
+/// What the stages read of the file's profile for every row, as plain values.
+struct ProfileConventions: Sendable {
+    /// What names a person in the system.
+    let identity: ImportProfile.Identity
+    /// The fields an add needs, as bits by raw value.
+    let requiredOnAddBits: UInt64
+    /// Whether an add needs a name (display, first or last).
+    let requiresAName: Bool
+    /// Whether the file's credentials exist already on the source system.
+    let credentialsExist: Bool
+
+    init(_ profile: ImportProfile) {
+        identity = profile.identity
+        requiredOnAddBits = profile.requiredOnAddBits
+        requiresAName = profile.requiresAName
+        credentialsExist = profile.credentials == .existing
+    }
 }
 
 /// One stage of validation: a small type that checks one concern of a normalized row.
