@@ -90,6 +90,8 @@ struct Import: ParsableCommand {
                 toolVersion: SwitchboardVersion.current)
             // The importer hashes the file itself, beside the validator's first pass.
             request.digestPath = setup.path
+            let input = setup.input
+            request.inputUnchanged = { input.isUnchanged }
             // 0 is a size stat could not read: unknown.
             let size = fileSize(setup.path)
             request.sourceBytes = size > 0 ? size : nil
