@@ -148,6 +148,10 @@ public final class DirectoryStore {
                 }
             }
             if !readOnly { try StoreSchema.migrator.migrate(queue) }
+            try queue.inDatabase { db in
+                try StoreSchema.check(
+                    db, path: path, applied: try StoreSchema.migrator.appliedIdentifiers(db), repair: !readOnly)
+            }
         } catch let error as StoreError {
             throw error
         } catch {

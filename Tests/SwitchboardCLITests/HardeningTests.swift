@@ -618,4 +618,40 @@ struct HardeningTests {
         #expect(recorded.status == 0, "\(recorded.stderr)")
         #expect(try SQLiteShell.query(database, "SELECT count(*) FROM audit_runs") == "1\n")
     }
+
+    // MARK: - Schema drift
+
+    @Test("A dropped index is made again by a command that writes, refused by a reader; a dropped table is refused")
+    func schemaDrift() throws {
+        let folder = try Self.preparedFolder()
+        let database = folder.appendingPathComponent("t.sqlite").path
+        let indexes =
+            "SELECT name FROM sqlite_master WHERE name IN ('profile_username', 'extension_number') ORDER BY name"
+        _ = try SQLiteShell.query(database, "DROP INDEX profile_username; DROP INDEX extension_number;")
+        let show = try Binary.run(["show", "--db", "t.sqlite"], in: folder)
+        #expect(show.status == 74, "\(show.stderr)")
+        #expect(show.stderr.contains("extension_number, profile_username are missing or altered"), "\(show.stderr)")
+        let audit = try Binary.run(["audit", "--db", "t.sqlite", "--out", "rep"], in: folder)
+        #expect(audit.status == 0, "\(audit.stderr)")
+        #expect(try SQLiteShell.query(database, indexes) == "extension_number\nprofile_username\n")
+
+        // A duplicate committed while the index was gone: refused by name, nothing changed.
+        _ = try SQLiteShell.query(
+            database,
+            """
+            DROP INDEX extension_number;
+            INSERT INTO extension (profile_id, site, site_key, number)
+                SELECT profile_id, site, site_key, number FROM extension LIMIT 1;
+            """)
+        let before = try SQLiteShell.directoryState(database)
+        let duplicate = try Binary.run(["import", "in.csv", "--db", "t.sqlite", "--quiet"], in: folder)
+        #expect(duplicate.status == 74, "\(duplicate.stderr)")
+        #expect(duplicate.stderr.contains("UNIQUE index extension_number was missing and cannot be made again"))
+        #expect(try SQLiteShell.directoryState(database) == before)
+
+        _ = try SQLiteShell.query(database, "DROP TABLE em_profile_feature;")
+        let runs = try Binary.run(["runs", "--db", "t.sqlite"], in: folder)
+        #expect(runs.status == 74)
+        #expect(runs.stderr.contains("its table em_profile_feature is missing"), "\(runs.stderr)")
+    }
 }
