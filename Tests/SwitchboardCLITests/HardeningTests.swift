@@ -363,10 +363,13 @@ struct HardeningTests {
     // MARK: - Processes stopped from outside, and inputs that never end
 
     /// Starts the binary with its output to files, standard input from `stdin` (or nothing).
+    ///
+    /// Through `env --default-signal`, so that the signals tests send act on it even when the
+    /// tests run in the background of a shell, which starts its children ignoring SIGINT.
     static func start(_ arguments: [String], in folder: URL, stdin: Pipe? = nil) throws -> Process {
         let process = Process()
-        process.executableURL = Binary.executable
-        process.arguments = arguments
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["--default-signal=INT,TERM,HUP", Binary.executable.path] + arguments
         process.currentDirectoryURL = folder
         process.standardOutput = try FileHandle(forWritingTo: Self.emptyFile(folder, "stdout.txt"))
         process.standardError = try FileHandle(forWritingTo: Self.emptyFile(folder, "stderr.txt"))
@@ -415,6 +418,8 @@ struct HardeningTests {
             // Standard input stays open: the process is still copying it when the signal comes.
             usleep(300_000)
             kill(process.processIdentifier, signal)
+            #expect(Self.wait(seconds: 20) { !process.isRunning }, "signal \(signal) did not stop the process")
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
             process.waitUntilExit()
             try? input.fileHandleForWriting.close()
             #expect(process.terminationReason == .uncaughtSignal, "signal \(signal)")
@@ -433,6 +438,8 @@ struct HardeningTests {
         let names = { (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] }
         #expect(Self.wait(seconds: 30) { names().contains(where: temporary) }, "no temporary file seen")
         kill(process.processIdentifier, SIGTERM)
+        #expect(Self.wait(seconds: 20) { !process.isRunning }, "SIGTERM did not stop the export")
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         #expect(process.terminationReason == .uncaughtSignal)
         #expect(!names().contains(where: temporary), "\(names())")
