@@ -462,7 +462,7 @@ struct HardeningTests {
         let ended = Self.wait(seconds: 30) { !process.isRunning }
         if !ended {
             kill(process.processIdentifier, SIGKILL)
-            _ = FileHandle(forReadingAtPath: fifo)  // lets the writer go
+            close(open(fifo, O_RDONLY | O_NONBLOCK))  // lets a writer still waiting go
         }
         process.waitUntilExit()
         #expect(ended, "validate of a FIFO hung")
@@ -470,12 +470,16 @@ struct HardeningTests {
         let out = String(decoding: Self.bytes(folder, "stdout.txt") ?? Data(), as: UTF8.self)
         #expect(out.contains("8 of 8 rows accepted"), "\(out)")
 
-        let device = try Binary.run(["validate", "/dev/zero"], in: folder)
-        #expect(device.status == 74)
-        #expect(device.stderr.contains("/dev/zero: is a device, not a file"))
-        let parse = try Binary.run(["parse", "/dev/zero"], in: folder)
-        #expect(parse.status == 74)
-
+        for command in ["validate", "parse"] {
+            let device = try Self.start([command, "/dev/zero"], in: folder)
+            let refused = Self.wait(seconds: 30) { !device.isRunning }
+            if !refused { kill(device.processIdentifier, SIGKILL) }
+            device.waitUntilExit()
+            let stderr = String(decoding: Self.bytes(folder, "stderr.txt") ?? Data(), as: UTF8.self)
+            #expect(refused, "\(command) /dev/zero did not stop")
+            #expect(device.terminationStatus == 74, "\(stderr)")
+            #expect(stderr.contains("/dev/zero: is a device, not a file"), "\(stderr)")
+        }
         let zeros = Process()
         zeros.executableURL = URL(fileURLWithPath: "/bin/sh")
         zeros.arguments = ["-c", "'\(Binary.executable.path)' validate - --max-input-bytes 5000000 < /dev/zero"]
