@@ -320,6 +320,11 @@ struct HardeningTests {
             #expect(result.stderr.contains("\(name):1: error"), "\(result.stderr)")
             #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("switchboard.sqlite").path))
         }
+        for arguments in [["undo", "1"], ["confirm-e911", "ann"], ["runs", "prune", "--keep", "1"]] {
+            let result = try Binary.run(arguments + ["--db", "none.sqlite"], in: folder)
+            #expect(result.status == 66, "\(arguments): \(result.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("none.sqlite").path))
+        }
     }
 
     @Test("NUL and bidirectional controls in free-text fields are rejected as field.control-character")
@@ -664,5 +669,50 @@ struct HardeningTests {
         let runs = try Binary.run(["runs", "--db", "t.sqlite"], in: folder)
         #expect(runs.status == 74)
         #expect(runs.stderr.contains("its table em_profile_feature is missing"), "\(runs.stderr)")
+    }
+
+    // MARK: - Run history
+
+    @Test("runs prune removes old runs and says what it freed, never one half of a run and its undo")
+    func runsPrune() throws {
+        let folder = try scratchDirectory()
+        try Self.write(GeneratedUsers.cheapSecrets, folder, "cheap.toml")
+        for (index, start) in [0, 10, 20].enumerated() {
+            try Self.write(GeneratedUsers.csv(3, start: start, passcode: "", password: ""), folder, "f\(index).csv")
+            let result = try Binary.run(
+                ["import", "f\(index).csv", "--db", "t.sqlite", "--policy", "cheap.toml", "--quiet"], in: folder)
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        #expect(try Binary.run(["undo", "3", "--db", "t.sqlite"], in: folder).status == 0)
+        let database = folder.appendingPathComponent("t.sqlite").path
+        let profiles = try SQLiteShell.query(database, "SELECT username FROM profile ORDER BY username")
+
+        let refused = try Binary.run(["runs", "prune", "--keep", "1", "--db", "t.sqlite"], in: folder)
+        #expect(refused.status == 1, "\(refused.stderr)")
+        #expect(refused.stderr.contains("run 3 was undone by run 4, which would be kept"), "\(refused.stderr)")
+        #expect(try SQLiteShell.query(database, "SELECT count(*) FROM import_run") == "4\n")
+
+        let pruned = try Binary.run(["runs", "prune", "--keep", "2", "--db", "t.sqlite"], in: folder)
+        #expect(pruned.status == 0, "\(pruned.stderr)")
+        #expect(pruned.stdout.contains("Pruned 2 runs (1, 2)"), "\(pruned.stdout)")
+        #expect(pruned.stdout.contains("KiB freed"))
+        #expect(try SQLiteShell.query(database, "SELECT id FROM import_run ORDER BY id") == "3\n4\n")
+        #expect(try SQLiteShell.query(database, "PRAGMA foreign_key_check") == "")
+        #expect(try SQLiteShell.query(database, "PRAGMA integrity_check") == "ok\n")
+        #expect(try SQLiteShell.query(database, "SELECT username FROM profile ORDER BY username") == profiles)
+        let undo = try Binary.run(["undo", "1", "--db", "t.sqlite"], in: folder)
+        #expect(undo.status == 1)
+        #expect(undo.stderr.contains("there is no run 1"))
+
+        let nothing = try Binary.run(["runs", "prune", "--before", "2000-01-01", "--db", "t.sqlite"], in: folder)
+        #expect(nothing.status == 0)
+        #expect(nothing.stdout.contains("Nothing to prune."))
+        let all = try Binary.run(["runs", "prune", "--before", "2999-01-01", "--db", "t.sqlite"], in: folder)
+        #expect(all.status == 0, "\(all.stderr)")
+        #expect(try SQLiteShell.query(database, "SELECT count(*) FROM import_run") == "0\n")
+        for bad in [["--keep", "0"], ["--before", "yesterday"], ["--keep", "1", "--before", "2000-01-01"], []] {
+            let usage = try Binary.run(["runs", "prune", "--db", "t.sqlite"] + bad, in: folder)
+            #expect(usage.status == 64, "\(bad)")
+        }
     }
 }
