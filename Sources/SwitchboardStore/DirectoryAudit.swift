@@ -76,11 +76,20 @@ extension DirectoryStore {
                 arguments: [
                     record.at, record.policyDigest, record.profiles, record.findings, record.errors, record.warnings,
                 ])
-            return try Row.fetchAll(db, sql: "SELECT * FROM audit_runs ORDER BY id").map { row in
-                AuditRunRecord(
-                    id: row["id"], at: row["at"], policyDigest: row["policy_digest"], profiles: row["profiles"],
-                    findings: row["findings"], errors: row["errors"], warnings: row["warnings"])
-            }
+            return try Self.auditRuns(db)
+        }
+    }
+
+    /// Every recorded audit, oldest first.
+    public func auditHistory() throws -> [AuditRunRecord] {
+        try access { db in try Self.auditRuns(db) }
+    }
+
+    private static func auditRuns(_ db: Database) throws -> [AuditRunRecord] {
+        try Row.fetchAll(db, sql: "SELECT * FROM audit_runs ORDER BY id").map { row in
+            AuditRunRecord(
+                id: row["id"], at: row["at"], policyDigest: row["policy_digest"], profiles: row["profiles"],
+                findings: row["findings"], errors: row["errors"], warnings: row["warnings"])
         }
     }
 

@@ -125,7 +125,7 @@ public final class DirectoryStore {
             if let maxPageCount { try db.execute(sql: "PRAGMA max_page_count = \(maxPageCount)") }
         }
         do {
-            queue = try DatabaseQueue(path: path, configuration: configuration)
+            queue = try Self.openQueue(path: path, configuration: configuration)
             try queue.inDatabase { db in
                 // Reading the schema fails here, before any write, on a file that is not a database.
                 let applied = try StoreSchema.migrator.appliedIdentifiers(db)
@@ -148,11 +148,58 @@ public final class DirectoryStore {
                 }
             }
             if !readOnly { try StoreSchema.migrator.migrate(queue) }
+            try queue.inDatabase { db in
+                try StoreSchema.check(
+                    db, path: path, applied: try StoreSchema.migrator.appliedIdentifiers(db), repair: !readOnly)
+            }
         } catch let error as StoreError {
             throw error
         } catch {
             throw StoreError(error, path: path)
         }
+    }
+
+    /// Opens the connection; a reader that cannot open the file the usual way (a database in a
+    /// folder it cannot write, where SQLite cannot make the `-shm` file WAL needs) opens it as
+    /// immutable, which needs no file beside it, when no `-wal` file holds changes it would miss.
+    private static func openQueue(path: String, configuration: Configuration) throws -> DatabaseQueue {
+        do {
+            return try DatabaseQueue(path: path, configuration: configuration)
+        } catch let error as DatabaseError
+            where configuration.readonly
+            && [.SQLITE_CANTOPEN, .SQLITE_READONLY].contains(error.resultCode)
+            && Glibc.access(Self.folder(of: path), W_OK) != 0
+        {
+            let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+            guard wal == 0 else {
+                throw StoreError(
+                    kind: .readOnly, path: path,
+                    message:
+                        "\(path): the database's folder cannot be written and its -wal file holds changes not yet in the database; open it once where it can be written"
+                )
+            }
+            return try DatabaseQueue(path: immutableURI(path), configuration: configuration)
+        }
+    }
+
+    /// The folder of `path`, `.` for a bare name.
+    static func folder(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// `file:PATH?immutable=1`, the path percent-encoded as SQLite's URIs want.
+    static func immutableURI(_ path: String) -> String {
+        var encoded = ""
+        for byte in path.utf8 {
+            switch byte {
+            case UInt8(ascii: "?"), UInt8(ascii: "#"), UInt8(ascii: "%"), 0...0x20, 0x7F...:
+                encoded += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+            default:
+                encoded.unicodeScalars.append(Unicode.Scalar(byte))
+            }
+        }
+        return "file:" + encoded + "?immutable=1"
     }
 
     /// Refuses, before anything is written (not even the switch to WAL), a non-empty database
@@ -208,5 +255,12 @@ public final class DirectoryStore {
     /// Runs `PRAGMA integrity_check` and returns its verdict: `ok` when the file is sound.
     public func integrityCheck() throws -> String {
         try access { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
+    }
+}
+
+extension String {
+    /// The string with `0`s before it up to `width` characters.
+    fileprivate func leftPadded(to width: Int) -> String {
+        String(repeating: "0", count: max(0, width - count)) + self
     }
 }

@@ -60,6 +60,9 @@ public struct ImportRequest: Sendable {
     /// The file whose SHA-256 the importer computes when ``fileSHA256`` is empty: into an empty
     /// directory on the second core, while the validator's first pass reads the file.
     public var digestPath: String?
+    /// Whether the input is still the file that was opened, asked once validation ends and again
+    /// just before the commit; when it answers false the run is rolled back with ``InputChangedError``.
+    public var inputUnchanged: (@Sendable () -> Bool)?
     /// Whether a file into an empty directory may be bulk-loaded (``BulkLoader``); tests turn it
     /// off to compare with the applier.
     public var allowsBulkLoad = true
@@ -198,6 +201,7 @@ extension DirectoryStore {
         }
         reports = sink.reports
         if let failure = directory.failure { throw failure }
+        if request.inputUnchanged?() == false { throw InputChangedError(line: 0) }
         try sink.staging.flush()
 
         // A file without rows (a header alone, or only blank rows) is no rejection: nothing to do.
@@ -241,6 +245,7 @@ extension DirectoryStore {
             try db.execute(sql: "ROLLBACK")
             return (result, summary)
         }
+        if request.inputUnchanged?() == false { throw InputChangedError(line: 0) }
         try Self.finishRun(db, runID!, result)
         // Writing a large run's pages out takes a while: the bar says so.
         progress?(RunProgress(phase: "committing", rows: summary.rows, totalRows: summary.rows, unit: ""))

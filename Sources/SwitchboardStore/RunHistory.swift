@@ -129,3 +129,92 @@ extension DirectoryStore {
         }
     }
 }
+
+/// What `runs prune` removed.
+public struct PruneResult: Sendable {
+    /// The runs removed, oldest first.
+    public var runIDs: [Int64]
+    /// How many recorded changes and profile snapshots went with them.
+    public var changes: Int
+    public var snapshots: Int
+    /// The bytes of database pages freed for reuse (the file keeps its size until a VACUUM).
+    public var freedBytes: Int
+}
+
+/// Why `runs prune` removed nothing: each reason names a run.
+public struct PruneRefusal: Error, Sendable {
+    public var reasons: [String]
+}
+
+extension DirectoryStore {
+    /// Removes the run records older than the newest `keep` runs, or started before `before`
+    /// (`YYYY-MM-DD`, UTC), with their changes and snapshots, in one transaction.
+    ///
+    /// A pruned run can no longer be undone, nor shown. A run and the undo that reverted it go
+    /// together or not at all: when one of them would be kept, the undo record would point at
+    /// nothing, so nothing is pruned and ``PruneRefusal`` names the pair.
+    public func pruneRuns(keep: Int?, before: String?) throws -> PruneResult {
+        try access { db in
+            try db.execute(sql: "BEGIN IMMEDIATE")
+            do {
+                let result = try prune(db, keep: keep, before: before)
+                try db.execute(sql: "COMMIT")
+                return result
+            } catch {
+                if db.isInsideTransaction { try? db.execute(sql: "ROLLBACK") }
+                throw error
+            }
+        }
+    }
+
+    private func prune(_ db: Database, keep: Int?, before: String?) throws -> PruneResult {
+        let rows: [Row]
+        if let keep {
+            rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, undoes_run_id, undone_by_run_id FROM import_run
+                    WHERE id NOT IN (SELECT id FROM import_run ORDER BY id DESC LIMIT ?) ORDER BY id
+                    """, arguments: [keep])
+        } else {
+            rows = try Row.fetchAll(
+                db, sql: "SELECT id, undoes_run_id, undone_by_run_id FROM import_run WHERE started_at < ? ORDER BY id",
+                arguments: [before ?? ""])
+        }
+        let ids = rows.map { $0["id"] as Int64 }
+        let pruned = Set(ids)
+        var reasons: [String] = []
+        for row in rows {
+            let id: Int64 = row["id"]
+            if let undo = row["undone_by_run_id"] as Int64?, !pruned.contains(undo) {
+                reasons.append("run \(id) was undone by run \(undo), which would be kept: prune both or neither")
+            }
+            if let undone = row["undoes_run_id"] as Int64?, !pruned.contains(undone) {
+                reasons.append("run \(id) is the undo of run \(undone), which would be kept: prune both or neither")
+            }
+        }
+        if !reasons.isEmpty { throw PruneRefusal(reasons: reasons) }
+        let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
+        let freeBefore = try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
+        var result = PruneResult(runIDs: ids, changes: 0, snapshots: 0, freedBytes: 0)
+        for id in ids {
+            result.changes +=
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM run_change WHERE run_id = ?", arguments: [id]) ?? 0
+            result.snapshots +=
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM run_snapshot WHERE run_id = ?", arguments: [id]) ?? 0
+            try db.execute(sql: "UPDATE profile SET created_run_id = NULL WHERE created_run_id = ?", arguments: [id])
+            try db.execute(sql: "UPDATE em_profile SET created_run_id = NULL WHERE created_run_id = ?", arguments: [id])
+            try db.execute(
+                sql: "UPDATE import_run SET undoes_run_id = NULL, undone_by_run_id = NULL WHERE id = ?", arguments: [id]
+            )
+        }
+        for id in ids {
+            try db.execute(sql: "DELETE FROM run_change WHERE run_id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM run_snapshot WHERE run_id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM import_run WHERE id = ?", arguments: [id])
+        }
+        let freeAfter = try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
+        result.freedBytes = max(0, freeAfter - freeBefore) * pageSize
+        return result
+    }
+}

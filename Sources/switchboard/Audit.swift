@@ -62,10 +62,7 @@ struct Audit: ParsableCommand {
             )
             throw ExitCode.ioError
         }
-        let store = try DatabaseOptions.reportingFailures {
-            try DirectoryStore(
-                path: path, create: false, busyTimeout: busyTimeout, maxPageCount: DatabaseOptions.maxPages)
-        }
+        var (store, unrecordable) = try openStore(path)
         let started = Date()
         do {
             var writer = try AuditReportWriter(directory: folder)
@@ -75,22 +72,37 @@ struct Audit: ParsableCommand {
             let digest = Digest.sha256(of: PolicyFile.render(policy))
             // The store's own timestamp format: the audit is recorded in audit_runs with it.
             let generatedAt = DirectoryStore.timestamp(started)
-            let history = try DatabaseOptions.reportingFailures {
-                try store.recordAudit(
-                    AuditRunRecord(
-                        at: generatedAt, policyDigest: digest, profiles: totals.profiles, findings: writer.count,
-                        errors: writer.bySeverity[.error] ?? 0, warnings: writer.bySeverity[.warning] ?? 0))
-            }
+            let history = try DatabaseOptions.reportingFailures { try store.auditHistory() }
+            let record = AuditRunRecord(
+                at: generatedAt, policyDigest: digest, profiles: totals.profiles, findings: writer.count,
+                errors: writer.bySeverity[.error] ?? 0, warnings: writer.bySeverity[.warning] ?? 0)
+            var this = record
+            this.id = unrecordable == nil ? (history.last?.id ?? 0) + 1 : 0
             let summary = AuditSummary(
                 generatedAt: generatedAt, database: path, policyDigest: digest, profiles: totals.profiles,
                 activeProfiles: totals.activeProfiles, extensions: totals.extensions, findings: writer.count,
                 byCode: writer.byCode, bySeverity: writer.bySeverity, failOn: failOn,
-                trend: history.map {
+                trend: (history + [this]).map {
                     AuditTrendPoint(
                         runID: $0.id, at: $0.at, profiles: $0.profiles, findings: $0.findings, errors: $0.errors,
                         warnings: $0.warnings)
                 })
             try writer.finish(summary: summary)
+            // Recorded only once its report is written.
+            if unrecordable == nil {
+                do { _ = try store.recordAudit(record) } catch let error as StoreError where error.kind != .busy {
+                    unrecordable = error.message
+                } catch let error as StoreError {
+                    printError(
+                        "switchboard: the report is written, but the audit could not be recorded: \(error.message)")
+                    throw ExitCode.databaseBusy
+                }
+            }
+            if let unrecordable {
+                printError(
+                    "switchboard: the report is written, but the audit could not be recorded in audit_runs, so later trends will not show it: \(unrecordable)"
+                )
+            }
             var stdout = OutputStream.standardOutput()
             switch format {
             case .text: try stdout.write(Self.text(summary, folder: folder))
@@ -103,6 +115,25 @@ struct Audit: ParsableCommand {
         } catch let error as CSVIOError {
             printError("switchboard: \(error)")
             throw ExitCode.ioError
+        }
+    }
+
+    /// Opens the database to record the audit; one that cannot be written (a read-only file or
+    /// folder) is opened to read, with the reason the audit will not be recorded.
+    private func openStore(_ path: String) throws -> (DirectoryStore, String?) {
+        let writable = Result { () throws(StoreError) in
+            try DirectoryStore(
+                path: path, create: false, busyTimeout: busyTimeout, maxPageCount: DatabaseOptions.maxPages)
+        }
+        switch writable {
+        case .success(let store): return (store, nil)
+        case .failure(let error) where [.readOnly, .full, .io].contains(error.kind):
+            let store = try DatabaseOptions.reportingFailures {
+                try DirectoryStore(path: path, create: false, readOnly: true)
+            }
+            return (store, error.message)
+        case .failure:
+            return (try DatabaseOptions.reportingFailures { try writable.get() }, nil)
         }
     }
 

@@ -105,7 +105,7 @@ struct Import: ParsableCommand {
             return
         }
         var sink = try reportOptions.sink(defaultRejects: setup.defaultRejectsPath)
-        let store = try DatabaseOptions.open(path, readOnly: false, busyTimeout: busyTimeout)
+        let store = try DatabaseOptions.open(path, readOnly: false, create: true, busyTimeout: busyTimeout)
         let bar = ProgressBar(totalBytes: fileSize(setup.path), quiet: quiet)
         defer { bar.finish() }
         let planPrinter = dryRun ? PlanPrinter(json: reportOptions.format == .json) : nil
@@ -117,6 +117,8 @@ struct Import: ParsableCommand {
                 toolVersion: SwitchboardVersion.current)
             // The importer hashes the file itself, beside the validator's first pass.
             request.digestPath = setup.path
+            let input = setup.input
+            request.inputUnchanged = { input.isUnchanged }
             // 0 is a size stat could not read: unknown.
             let size = fileSize(setup.path)
             request.sourceBytes = size > 0 ? size : nil
@@ -219,11 +221,15 @@ enum DatabaseOptions {
         return Int(text).flatMap { $0 > 0 ? $0 : nil }
     }
 
-    /// Opens the database, printing the failure and exiting 66, 74 or 75.
-    static func open(_ path: String, readOnly: Bool, busyTimeout: Double = 5) throws -> DirectoryStore {
+    /// Opens the database, printing the failure and exiting 66, 74 or 75; with `create`, a
+    /// missing one is created (a writer's choice: a reader never creates one).
+    static func open(
+        _ path: String, readOnly: Bool, create: Bool = false, busyTimeout: Double = 5
+    ) throws -> DirectoryStore {
         try reportingFailures {
             try DirectoryStore(
-                path: path, create: !readOnly, readOnly: readOnly, busyTimeout: busyTimeout, maxPageCount: maxPages)
+                path: path, create: create && !readOnly, readOnly: readOnly, busyTimeout: busyTimeout,
+                maxPageCount: maxPages)
         }
     }
 

@@ -26,7 +26,14 @@ struct ImportOptions: ParsableArguments {
 
     @OptionGroup var csv: CSVOptions
 
+    @Option(help: "The largest input read, in bytes; standard input and pipes are copied to a private file first.")
+    var maxInputBytes = Self.defaultMaxInputBytes
+
+    /// The default of `--max-input-bytes`: 4 GiB.
+    static let defaultMaxInputBytes = 4 << 30
+
     func validate() throws {
+        guard maxInputBytes >= 1 else { throw ValidationError("--max-input-bytes must be at least 1.") }
         if let profile, ImportProfile.named(profile) == nil {
             throw ValidationError(
                 "Unknown profile '\(profile)'. Known: \(ImportProfile.all.map(\.name).joined(separator: ", ")).")
@@ -36,17 +43,7 @@ struct ImportOptions: ParsableArguments {
     /// Loads the policy, opens the input and returns what a run needs; prints and exits on failure.
     func prepare(file: String) throws -> PreparedImport {
         let policy = try PolicyOptions.load(path: self.policy)
-        var path = file
-        var spooled: String?
-        if file == "-" {
-            spooled = try Spool.standardInput()
-            path = spooled!
-        } else {
-            do { _ = try FileByteSource(path: file) } catch {
-                printError("switchboard: \(error)")
-                throw error.isMissingFile ? ExitCode.noInput : ExitCode.ioError
-            }
-        }
+        let input = try InputFile.open(file, maxBytes: maxInputBytes)
         var existing = InMemoryDirectory()
         if let directory {
             do {
@@ -61,7 +58,7 @@ struct ImportOptions: ParsableArguments {
         }
         return PreparedImport(
             directory: existing,
-            displayName: file == "-" ? "<stdin>" : file, path: path, spooledPath: spooled, policy: policy,
+            displayName: file == "-" ? "<stdin>" : file, input: input, policy: policy,
             profile: profile.flatMap(ImportProfile.named), dialect: csv.dialect, limits: csv.limits)
     }
 }
@@ -70,15 +67,17 @@ struct ImportOptions: ParsableArguments {
 struct PreparedImport {
     let directory: InMemoryDirectory
     let displayName: String
-    let path: String
-    let spooledPath: String?
+    /// The input, open: both passes and the digest read the bytes of this one file.
+    let input: InputFile
+    /// The path both passes read (the open file's, through `/proc/self/fd`).
+    var path: String { input.path }
     let policy: Policy
     let profile: ImportProfile?
     let dialect: CSVDialect
     let limits: CSVLimits
 
     /// `<input-stem>.rejected.csv` in the working directory.
-    var defaultRejectsPath: String { Self.defaultRejectsPath(for: spooledPath == nil ? displayName : "-") }
+    var defaultRejectsPath: String { Self.defaultRejectsPath(for: input.isSpooled ? "-" : displayName) }
 
     /// `<input-stem>.rejected.csv` in the working directory for the input `file`; `stdin.rejected.csv` for `-`.
     static func defaultRejectsPath(for file: String) -> String {
@@ -112,7 +111,11 @@ struct PreparedImport {
     /// Runs the validator against the directory and maps failures to exit codes.
     func run<Sink: ValidationSink>(into sink: inout Sink) throws -> ValidationSummary {
         let validator = Validator(policy: policy, directory: directory, profile: profile)
-        return try mapFailures { try validator.validate(open: openReader, into: &sink) }
+        return try mapFailures {
+            let summary = try validator.validate(open: openReader, into: &sink)
+            try input.checkUnchanged()
+            return summary
+        }
     }
 
     /// Runs `body`, printing a file, CSV or database failure and turning it into its exit code.
@@ -134,39 +137,8 @@ struct PreparedImport {
         }
     }
 
-    /// Removes the spooled copy of standard input, if any.
+    /// Closes the input (a spooled copy has no name: it goes with its descriptor).
     func cleanUp() {
-        if let spooledPath { unlink(spooledPath) }
-    }
-}
-
-/// Copies standard input to a private temporary file, since validation reads its input twice.
-enum Spool {
-    static func standardInput() throws -> String {
-        var template = Array("/tmp/switchboard-stdin-XXXXXX".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else {
-            printError("switchboard: cannot create a temporary file for standard input")
-            throw ExitCode.ioError
-        }
-        close(fd)
-        let path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        do {
-            let source = try FileByteSource(path: "-")
-            let sink = try FileByteSink(path: path, mode: 0o600)
-            var buffer = [UInt8](repeating: 0, count: 1 << 16)
-            while true {
-                let count = try buffer.withUnsafeMutableBufferPointer {
-                    try source.read(into: $0.baseAddress!, capacity: $0.count)
-                }
-                if count == 0 { break }
-                try buffer.withUnsafeBufferPointer { try sink.write(UnsafeBufferPointer(rebasing: $0[..<count])) }
-            }
-        } catch {
-            unlink(path)
-            printError("switchboard: standard input: \(error)")
-            throw ExitCode.ioError
-        }
-        return path
+        input.close()
     }
 }

@@ -1,6 +1,10 @@
 import ArgumentParser
 import SwitchboardCSV
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// `switchboard parse`: shows how Switchboard reads a CSV file, record by record.
 struct Parse: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,6 +31,12 @@ struct Parse: ParsableCommand {
     @OptionGroup var csv: CSVOptions
 
     func run() throws {
+        var info = stat()
+        if file != "-" && stat(file, &info) == 0 && [S_IFCHR, S_IFBLK].contains(info.st_mode & S_IFMT) {
+            printError(
+                "switchboard: \(terminalSafe(file)): is a device, not a file; give a file, or - for standard input")
+            throw ExitCode.ioError
+        }
         let reader: CSVReader<FileByteSource>
         do {
             reader = try CSVReader(path: file, dialect: csv.dialect, limits: csv.limits)

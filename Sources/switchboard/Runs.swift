@@ -5,7 +5,7 @@ import SwitchboardStore
 struct Runs: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List the import runs, newest first, or show what one run changed.",
-        subcommands: [RunsList.self, RunsShow.self],
+        subcommands: [RunsList.self, RunsShow.self, RunsPrune.self],
         defaultSubcommand: RunsList.self
     )
 }
@@ -124,6 +124,68 @@ struct RunsShow: ParsableCommand {
             }
             if changes.isEmpty { text += "  no change\n" }
             try out.write(text.split(separator: "\n").map { terminalSafe(String($0)) }.joined(separator: "\n") + "\n")
+        }
+        try out.flush()
+    }
+}
+
+/// `switchboard runs prune`: removes old run records, with their changes and snapshots.
+struct RunsPrune: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prune",
+        abstract: "Remove old run records (--keep N newest, or --before DATE), with their changes and snapshots.",
+        discussion: """
+            A pruned run can no longer be undone or shown. A run and the undo that reverted it \
+            are pruned together or not at all: prune refuses, removes nothing and exits 1 when \
+            one of them would be kept. Prints what it removed and the space freed for reuse.
+            """
+    )
+
+    @Option(help: "Keep the N newest runs (at least 1) and prune the others.")
+    var keep: Int?
+
+    @Option(help: "Prune the runs started before DATE (YYYY-MM-DD, UTC).")
+    var before: String?
+
+    @Option(help: "The database (default: $SWITCHBOARD_DB, else switchboard.sqlite in the working directory).")
+    var db: String?
+
+    @Option(help: "Seconds to wait for another process's lock on the database before exiting 75.")
+    var busyTimeout: Double = 5
+
+    func validate() throws {
+        guard (keep == nil) != (before == nil) else { throw ValidationError("Give one of --keep N and --before DATE.") }
+        if let keep, keep < 1 { throw ValidationError("--keep must be at least 1.") }
+        if let before {
+            let parts = before.split(separator: "-", omittingEmptySubsequences: false)
+            guard before.utf8.count == 10, parts.count == 3,
+                parts.allSatisfy({ $0.allSatisfy(\.isASCII) && Int($0) != nil })
+            else { throw ValidationError("--before takes a date as YYYY-MM-DD.") }
+        }
+        if !(0...3600).contains(busyTimeout) { throw ValidationError("--busy-timeout must be 0 to 3600 seconds.") }
+    }
+
+    func run() throws {
+        let path = DatabaseOptions.path(db, onlyIfPresent: false)!
+        let store = try DatabaseOptions.open(path, readOnly: false, busyTimeout: busyTimeout)
+        let result: PruneResult
+        do {
+            result = try DatabaseOptions.reportingFailures { try store.pruneRuns(keep: keep, before: before) }
+        } catch let refusal as PruneRefusal {
+            printError("switchboard: nothing was pruned:")
+            for reason in refusal.reasons { printError("  \(reason)") }
+            throw ExitCode.rowsRejected
+        }
+        var out = OutputStream.standardOutput()
+        if result.runIDs.isEmpty {
+            try out.write("Nothing to prune.\n")
+        } else {
+            let ids = result.runIDs.map(String.init).joined(separator: ", ")
+            try out.write(
+                "Pruned \(result.runIDs.count) run\(result.runIDs.count == 1 ? "" : "s") (\(ids)): "
+                    + "\(result.changes) changes and \(result.snapshots) snapshots removed, "
+                    + "\(result.freedBytes / 1024) KiB freed for reuse in \(path). Pruned runs can no longer be undone.\n"
+            )
         }
         try out.flush()
     }

@@ -21,6 +21,7 @@ struct Switchboard: ParsableCommand {
     /// Sets up the allocator, then parses the arguments and runs the command.
     static func main() {
         Allocator.returnLargeBlocksToTheSystem()
+        SignalCleanup.install()
         main(nil)
     }
 }

@@ -49,8 +49,10 @@ struct Validate: ParsableCommand {
         if let path = database {
             let store = try DatabaseOptions.open(path, readOnly: true)
             summary = try setup.mapFailures {
-                try store.validateFile(
+                let summary = try store.validateFile(
                     policy: setup.policy, profile: setup.profile, open: setup.openReader, reports: &sink)
+                try setup.input.checkUnchanged()
+                return summary
             }
         } else {
             summary = try setup.run(into: &sink)

@@ -24,14 +24,15 @@ public struct FileValidationError: Error, Sendable, Equatable, CustomStringConve
 /// Read again, it no longer has the records the first pass found where it found them, so
 /// nothing of the run can be trusted.
 public struct InputChangedError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The line near which the change showed.
+    /// The line near which the change showed; 0 when it showed in the file's size or time.
     public var line: Int
 
     /// Creates an error noticed near `line`.
     public init(line: Int) { self.line = line }
 
     public var description: String {
-        "the file changed while it was being read (noticed near line \(line)); run again once nothing writes to it"
+        let near = line > 0 ? " (noticed near line \(line))" : ""
+        return "the file changed while it was being read\(near); run again once nothing writes to it"
     }
 }
 
