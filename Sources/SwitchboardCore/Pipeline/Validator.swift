@@ -447,7 +447,7 @@ public struct Validator {
     /// Each row and its read move out of the batch into its outcome, appended to `outcomes`
     /// (handing each outcome to a closure instead copied it once more, every String retained).
     /// The compiler still copies the row once for the stages and the outcome once into the array:
-    /// other ways of writing the moves did not remove those copies (docs/performance.md, session 11).
+    /// other ways of writing the moves did not remove those copies.
     func judge(
         _ batch: inout PendingBatch, index: FileIndex, profile: ImportProfile, into outcomes: inout [RowOutcome]
     ) {
