@@ -67,8 +67,10 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     do {
         let summary = try validator.validate(open: { CSVReader(bytes: input) }, into: &sink)
         if summary.rows != sink.rows { fail("summary counts \(summary.rows) rows, the sink \(sink.rows)", input) }
-        if summary.accepted + summary.rejected != summary.rows {
-            fail("accepted \(summary.accepted) + rejected \(summary.rejected) != rows \(summary.rows)", input)
+        if summary.accepted + summary.rejected + summary.skipped != summary.rows {
+            fail(
+                "accepted \(summary.accepted) + rejected \(summary.rejected) + skipped \(summary.skipped) "
+                    + "!= rows \(summary.rows)", input)
         }
         let single = try oneThread.validate(open: { CSVReader(bytes: input) }, into: &reference)
         if single != summary { fail("the one-thread pass counts \(single), every core \(summary)", input) }
