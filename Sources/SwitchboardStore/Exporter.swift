@@ -169,7 +169,9 @@ extension DirectoryStore {
                 key = CanonicalField.voicemail.name
                 expression = "CASE WHEN e.voicemail = 1 THEN e.number ELSE '' END"
             case .macAddress(let style):
-                key = CanonicalField.deviceName.name
+                // Its own key: beside a device-name column (BroadWorks, Kazoo) both are written,
+                // the MAC column holding the device name when that is a MAC address.
+                key = "mac_address"
                 expression = Self.expression(for: .deviceName)
                 format = .mac(style)
                 table = "device"

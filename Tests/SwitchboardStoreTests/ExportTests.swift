@@ -65,6 +65,13 @@ struct ExportTests {
         #expect(!bat.contains("MIDDLE NAME") && !bat.contains("DIGEST CREDENTIALS"))
         #expect(DirectoryStore.columns(for: .freePBX).map(\.header).contains("name"))
         #expect(DirectoryStore.columns(for: .canonical).map(\.header) == CanonicalField.allCases.map(\.name))
+        // A device-name column and a MAC column are both written (BroadWorks, Kazoo).
+        let broadWorks = DirectoryStore.columns(for: .broadWorks).map(\.header)
+        #expect(broadWorks.contains("accessDeviceEndpoint.accessDevice.deviceName"))
+        #expect(broadWorks.contains("accessDeviceEndpoint.macAddress"))
+        #expect(broadWorks.first == "operation")
+        // 3CX imports by position: every column, in the vendor's order.
+        #expect(DirectoryStore.columns(for: .threeCX).map(\.header) == ImportProfile.threeCX.columns.map(\.header))
     }
 
     @Test(
