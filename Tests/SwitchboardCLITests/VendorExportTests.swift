@@ -13,6 +13,8 @@ import Testing
 ///   third-party generator (no Follow Me module installed).
 /// - `freepbx-bulkextensions.csv`: FreePBX/bulkhandler at `cdafb51^`, the old Bulk Extensions
 ///   module's `template.csv` (87 columns, `brdiged`/`sytem` typos, CRLF blank and `del` lines).
+/// - `3cx-v20.csv`: a 3CX v20 user export as public provisioning scripts mirror it (about 54 columns,
+///   `MAC` upper case without separators, `VMPIN`, an XML `Role` and `BLF`), CRLF.
 /// - `3cx-v16.csv`: 3CX v15/v16 extension export, 65 columns (3cx.com/blog/docs/bulk-extension-import
 ///   and the reseller field table), CRLF.
 /// - `webex-userid-nospace.csv`: a Control Hub export header from a public CUCM-to-Webex migration
@@ -139,6 +141,17 @@ struct VendorExportTests {
                 "Uv2cF7hJ4r", "Sekr1t-3cx-auth-1005", "Sekr1t-3cx-web-1005", "Sekr1t-3cx-srvc-1005", "Pm6dS3wN1q",
                 "Sekr1t-3cx-auth-1006", "Sekr1t-3cx-srvc-1006",
             ]),
+        .init(
+            file: "3cx-v20.csv", profile: "3cx-v20", columns: 54,
+            usernames: (2001...2005).map { "ext-\($0)" },
+            codes: ["email.shared": 3, "passcode.weak-legacy": 1, "row.blank": 1, "header.vendor-columns": 1],
+            sample: "ext-2004",
+            shown: [
+                "first_name: Niccolò", "last_name: D'Amico", "department: 590591 | Napoli - Centro Direzionale",
+                "extension: 2004, phone +390824123404, mailbox, passcode set", "device: 805EC0A1B2C3",
+            ],
+            secretColumns: ["VMPIN"],
+            secrets: ["602958", "4826", "739184"]),
         .init(
             file: "webex-userid-nospace.csv", profile: "webex", columns: 34,
             usernames: [

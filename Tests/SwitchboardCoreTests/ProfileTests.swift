@@ -91,16 +91,17 @@ struct HeaderNameTests {
 struct ProfileTests {
     static let samples = [
         "onboarding.csv", "legacy-cucm-bat.csv", "legacy-webex.csv", "legacy-8x8.csv", "legacy-mitel.csv",
-        "legacy-3cx.csv", "legacy-freepbx.csv", "legacy-freepbx-extensions.csv", "legacy-wazo.csv",
+        "legacy-3cx.csv", "legacy-3cx-v20.csv", "legacy-freepbx.csv", "legacy-freepbx-extensions.csv",
+        "legacy-wazo.csv",
         "legacy-broadworks.csv", "legacy-switchvox.csv", "legacy-kazoo.csv",
     ]
 
-    @Test("The catalogue holds the twelve profiles, each found by its name")
+    @Test("The catalogue holds the thirteen profiles, each found by its name")
     func catalogue() {
         #expect(
             ImportProfile.all.map(\.name) == [
-                "canonical", "cucm-bat", "webex", "8x8", "mitel", "3cx", "freepbx", "freepbx-extensions", "wazo",
-                "broadworks", "switchvox", "kazoo",
+                "canonical", "cucm-bat", "webex", "8x8", "mitel", "3cx", "3cx-v20", "freepbx", "freepbx-extensions",
+                "wazo", "broadworks", "switchvox", "kazoo",
             ])
         for profile in ImportProfile.all {
             #expect(ImportProfile.named(profile.name) == profile)

@@ -46,6 +46,42 @@ extension ImportProfile {
         blankOnUpdate: .keep, booleans: BooleanWords(yes: "1", no: "0"), identity: .extension,
         emailUse: .notification, exportsEveryColumn: true)
 
+    /// 3CX extensions as 3CX v20 exports them (its import template is the export): `Number` is
+    /// the extension, `MAC` the desk phone (uppercase, no separators), `VMPIN` the voicemail PIN,
+    /// `VMEnable` the mailbox, `Department` free text; `Role` and `BLF` hold XML and are not
+    /// carried, nor is `Language`, an English language name rather than a tag.
+    public static let threeCXv20 = ImportProfile(
+        name: "3cx-v20", title: "3CX v20 users",
+        columns: [
+            Column("Number", .field(.extension)),
+            Column("FirstName", .field(.firstName)),
+            Column("LastName", .field(.lastName)),
+            Column("EmailAddress", .field(.email)),
+            Column("MobileNumber", .field(.mobileNumber)),
+            Column("OutboundCallerID", .ignored),
+            Column("DID", .field(.phoneNumber)),
+            Column("Role", .ignored),
+            Column("Department", .field(.department)),
+        ] + ignored(["ClickToCallAuth", "WMApprove", "WebMeetingFriendlyName"]) + [
+            Column("MAC", .macAddress(.bare))
+        ]
+            + ignored(["Template", "Model", "Router", "Language", "Ringtone", "QRingtone"]) + [
+                Column("VMEnable", .field(.voicemail)),
+                Column("VMLanguage", .ignored),
+                Column("VMPlayMsgDateTime", .ignored),
+                Column("VMPIN", .field(.voicemailPasscode)),
+            ]
+            + ignored([
+                "VMEmailOptions", "VMNoPin", "VMPlayCallerID", "RecordCalls", "RecordExternal", "RecordCanSee",
+                "RecordCanDelete", "RecordStartStop", "RecordNotify", "Disabled", "HideFWrules",
+                "DisableExternalCalls", "HideInPhonebook", "CallScreening", "PinProtected", "PinTimeout",
+                "Transcription", "AllowLanOnly", "SIPID", "DeliverAudio", "HotDesk", "SRTPMode", "EmailMissedCalls",
+                "MS365SignInDisabled", "MS365CalendarDisabled", "MS365ContactsDisabled", "MS365TeamsDisabled",
+                "GoogleSignInDisabled", "GoogleContactsDisabled", "GoogleCalendarDisabled", "BLF",
+            ]),
+        blankOnUpdate: .keep, booleans: BooleanWords(yes: "1", no: "0"), identity: .extension,
+        emailUse: .notification, exportsEveryColumn: true)
+
     /// FreePBX Bulk Handler extensions (FreePBX 13 and later); `name` is the display name, a
     /// blank cell clears.
     ///

@@ -7,8 +7,8 @@
 extension ImportProfile {
     /// Every built-in profile, canonical first; detection breaks ties in this order.
     public static let all: [ImportProfile] = [
-        canonical, cucmBAT, webex, eightByEight, mitel, threeCX, freePBX, freePBXExtensions, wazo, broadWorks,
-        switchvox, kazoo,
+        canonical, cucmBAT, webex, eightByEight, mitel, threeCX, threeCXv20, freePBX, freePBXExtensions, wazo,
+        broadWorks, switchvox, kazoo,
     ]
 
     /// The profile `--profile NAME` names, compared without case or surrounding spaces; nil when none.
