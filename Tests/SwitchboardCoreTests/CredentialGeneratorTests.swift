@@ -1,3 +1,4 @@
+import Foundation
 import SwitchboardCore
 import Testing
 
@@ -13,6 +14,17 @@ struct SplitMix64: RandomNumberGenerator {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+}
+
+extension SplitMix64 {
+    /// A generator on a fresh random seed, printed with `label` so that a failing run can be
+    /// replayed: `SWITCHBOARD_TEST_SEED=N swift test` draws the same values again.
+    static func printingSeed(_ label: String = #function) -> SplitMix64 {
+        let given = getenv("SWITCHBOARD_TEST_SEED").flatMap { UInt64(String(cString: $0)) }
+        let seed = given ?? UInt64.random(in: 0...UInt64.max)
+        print("\(label): seed \(seed) (SWITCHBOARD_TEST_SEED=\(seed) replays it)")
+        return SplitMix64(seed: seed)
     }
 }
 

@@ -36,7 +36,7 @@ struct FailingSink: ValidationSink {
 
 /// A file of random tricky rows, some short, some with a broken quote, over several batches.
 private func messyFile(rows: Int) -> [UInt8] {
-    var generator = SystemRandomNumberGenerator()
+    var generator = SplitMix64.printingSeed()
     let columns = ImportProfile.canonical.columns.map(\.header)
     var lines = [columns.joined(separator: ",")]
     for row in 0..<rows {
@@ -99,7 +99,7 @@ struct SecondPassTests {
 
     @Test("What the index noted for each line equals what a search by the line's keys finds", arguments: [1, 2])
     func lineLookupsMatchKeyLookups(_ maxExtensions: Int) {
-        var generator = SystemRandomNumberGenerator()
+        var generator = SplitMix64.printingSeed()
         var policy = Policy()
         policy.profile.maxExtensions = maxExtensions
         let normalizer = RowNormalizer(policy: policy)

@@ -293,4 +293,37 @@ struct StageListTests {
         #expect(all[0].isSuperset(of: [.passcodeLength, .profileDuplicateInFile, .extensionDuplicateInFile]))
         #expect(credentialsOnly[0] == [.passcodeLength] && credentialsOnly[1].isEmpty)
     }
+
+    /// A stage that only passes the row on to `inner`: a list of them is never
+    /// ``ValidationStages/areAll(_:)``, so the validator calls each in turn.
+    struct Passing: RowStage {
+        let inner: any RowStage
+        func check(_ row: NormalizedRow, context: RowContext, findings: inout FindingList) {
+            inner.check(row, context: context, findings: &findings)
+        }
+    }
+
+    @Test("checkAll finds exactly what the stages of ValidationStages.all find called one by one")
+    func checkAllIsTheList() throws {
+        let samples = PackageFiles.root.appendingPathComponent("samples")
+        let directory = try InMemoryDirectory.load(
+            CSVReader(path: samples.appendingPathComponent("onboarding-with-errors.directory.csv").path))
+        var policy = Policy()
+        policy.profile.maxExtensions = 2
+        func findings(_ stages: [any RowStage]) throws -> [[Finding]] {
+            var validator = Validator(policy: policy, directory: directory, stages: stages)
+            validator.spreadsOverCores = false
+            var sink = CollectingSink()
+            let path = samples.appendingPathComponent("onboarding-with-errors.csv").path
+            var limits = CSVLimits()
+            limits.maxFieldBytes = 300
+            _ = try validator.validate(open: { try CSVReader(path: path, limits: limits) }, into: &sink)
+            return sink.rows.map(\.findings)
+        }
+        let listed = try findings(ValidationStages.all.map { Passing(inner: $0) })
+        #expect(!ValidationStages.areAll(ValidationStages.all.map { Passing(inner: $0) }))
+        #expect(listed.joined().count > 40)
+        // A stage added to `all` but not to `checkAll` would be missing here.
+        #expect(try findings(ValidationStages.all) == listed)
+    }
 }
