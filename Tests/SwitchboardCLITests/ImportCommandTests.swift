@@ -657,7 +657,13 @@ struct ImportFaultTests {
         first.standardOutput = FileHandle.nullDevice
         first.standardError = FileHandle.nullDevice
         try first.run()
-        usleep(700_000)
+        // The first import takes the write lock before it reads a row and keeps it to the end:
+        // wait until another writer is refused (the shell has no busy timeout), however slow the start.
+        let deadline = Date().addingTimeInterval(120)
+        while try !SQLiteShell.query(base.path, "BEGIN IMMEDIATE; ROLLBACK;").contains("locked") {
+            try #require(first.isRunning && Date() < deadline, "the first import never held the write lock")
+            usleep(2000)
+        }
         #expect(first.isRunning)
         let busy = try Binary.run(["import", second.path, "--db", base.path, "--busy-timeout", "0.2"], in: directory)
         #expect(busy.status == 75)
