@@ -83,6 +83,12 @@ enum SQLiteShell {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// Whether another connection holds the database's write lock: the shell, which has no busy
+    /// timeout, is refused `BEGIN IMMEDIATE`.
+    static func holdsWriteLock(_ database: String) throws -> Bool {
+        try query(database, "BEGIN IMMEDIATE; ROLLBACK;").contains("database is locked")
+    }
+
     /// The directory's content without times, hashes or run records: what must equal a before- or after-state.
     static func directoryState(_ database: String) throws -> String {
         try query(

@@ -489,10 +489,11 @@ struct ImportCommandTests {
 /// Starts an import and kills it with SIGKILL, as a crash or `kill -9` would.
 enum KilledImport {
     /// Runs `switchboard import file --db database` and kills it after `afterSeconds`, or as soon as
-    /// `killWhen` says so (polled every 5 ms); returns whether it was still running when killed.
+    /// `killWhen` says so (polled every 5 ms); calls `beforeKill` just before the kill; returns
+    /// whether it was still running when killed.
     static func run(
         file: String, database: String, in directory: URL, afterSeconds: Double,
-        killWhen: (() -> Bool)? = nil
+        killWhen: (() -> Bool)? = nil, beforeKill: (() throws -> Void)? = nil
     ) throws -> Bool {
         let process = Process()
         process.executableURL = Binary.executable
@@ -506,6 +507,7 @@ enum KilledImport {
             if let killWhen, killWhen() { break }
             usleep(5000)
         }
+        if process.isRunning, let beforeKill { try beforeKill() }
         let wasRunning = process.isRunning
         if wasRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
@@ -586,7 +588,9 @@ struct ImportFaultTests {
 
     /// Kills imports of `file` into copies of `base` at `runs` seeded random moments, up to `reach`
     /// times the import's own time; checks each copy's integrity and that `state` reads it as the
-    /// before- or the after-state; returns how many ended in each.
+    /// before- or the after-state; returns how many ended in each, and under `"inside"` how many
+    /// kills came while the import held the write lock: inside its transaction, which opens before
+    /// the first row is read, or in the checkpoint just after it.
     static func killAtRandomMoments(
         of file: String, into base: String, runs: Int, seed: UInt64, reach: Double, in directory: URL,
         state: (String) throws -> String
@@ -604,7 +608,13 @@ struct ImportFaultTests {
             let database = directory.appendingPathComponent("run\(run).sqlite").path
             try FileManager.default.copyItem(atPath: base, toPath: database)
             let delay = Double.random(in: 0.05...(duration * reach), using: &generator)
-            _ = try KilledImport.run(file: file, database: database, in: directory, afterSeconds: delay)
+            var inside = false
+            _ = try KilledImport.run(
+                file: file, database: database, in: directory, afterSeconds: delay,
+                beforeKill: {
+                    inside = try SQLiteShell.holdsWriteLock(database)
+                })
+            if inside { outcomes["inside", default: 0] += 1 }
             #expect(try SQLiteShell.query(database, "PRAGMA integrity_check") == "ok\n", "run \(run)")
             let reached = try state(database)
             let verdict = reached == before ? "before" : reached == after ? "after" : "torn"
@@ -626,6 +636,9 @@ struct ImportFaultTests {
             state: Self.stateWithIndexes)
         print("kill -9 runs of a bulk load: \(outcomes)")
         #expect(outcomes["torn"] == nil)
+        // A test whose kills all came before the transaction opened would prove nothing.
+        #expect(outcomes["inside", default: 0] > 0, "no kill came inside the transaction")
+        #expect(outcomes["before", default: 0] > 0)
     }
 
     @Test("kill -9 at 20 points of an import: always sound, always the before- or the after-state")
@@ -639,6 +652,9 @@ struct ImportFaultTests {
             state: SQLiteShell.directoryState)
         print("kill -9 runs: \(outcomes)")
         #expect(outcomes["torn"] == nil)
+        // A test whose kills all came before the transaction opened would prove nothing.
+        #expect(outcomes["inside", default: 0] > 0, "no kill came inside the transaction")
+        #expect(outcomes["before", default: 0] > 0)
     }
 
     @Test("Two imports at once: the second waits out its busy timeout and exits 75; readers are never blocked")
@@ -660,7 +676,7 @@ struct ImportFaultTests {
         // The first import takes the write lock before it reads a row and keeps it to the end:
         // wait until another writer is refused (the shell has no busy timeout), however slow the start.
         let deadline = Date().addingTimeInterval(120)
-        while try !SQLiteShell.query(base.path, "BEGIN IMMEDIATE; ROLLBACK;").contains("locked") {
+        while try !SQLiteShell.holdsWriteLock(base.path) {
             try #require(first.isRunning && Date() < deadline, "the first import never held the write lock")
             usleep(2000)
         }
