@@ -41,15 +41,17 @@ public final class OutputFile {
             let random = String(
                 decoding: (0..<8).map { _ in alphabet.randomElement(using: &generator)! }, as: UTF8.self)
             let candidate = folder + "." + name + "." + random + ".partial"
-            let fd = open(candidate, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-            if fd >= 0 {
+            let created = TemporaryFiles.create {
+                (open(candidate, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600), candidate)
+            }
+            if created.descriptor >= 0 {
                 temporaryPath = candidate
-                descriptor = fd
+                descriptor = created.descriptor
                 break
             }
             attempt += 1
-            guard errno == EEXIST, attempt < 100 else {
-                throw CSVIOError(path: path, operation: "create", errno: errno)
+            guard created.errno == EEXIST, attempt < 100 else {
+                throw CSVIOError(path: path, operation: "create", errno: created.errno)
             }
         }
         _ = flock(descriptor, LOCK_EX | LOCK_NB)
@@ -58,10 +60,10 @@ public final class OutputFile {
             let failure = errno
             close(descriptor)
             unlink(temporaryPath)
+            TemporaryFiles.remove(temporaryPath)
             throw CSVIOError(path: path, operation: "create", errno: failure)
         }
         sink = FileByteSink(descriptor: descriptor, path: temporaryPath, closing: true)
-        TemporaryFiles.add(temporaryPath)
     }
 
     deinit {
@@ -147,23 +149,43 @@ public final class OutputFile {
 
 /// The temporary files this process is writing, so that a signal handler can remove them on Ctrl-C or SIGTERM.
 public enum TemporaryFiles {
-    private static let paths = Mutex<Set<String>>([])
+    /// The files noted, and whether the process is being stopped (then no file is created any more).
+    private struct State {
+        var paths: Set<String> = []
+        var stopping = false
+    }
 
-    /// Notes a temporary file.
-    public static func add(_ path: String) {
-        paths.withLock { _ = $0.insert(path) }
+    private static let state = Mutex(State())
+
+    /// Creates a temporary file with `make` and notes it in the same step.
+    ///
+    /// `make` returns the file's descriptor (negative on failure) and path. A concurrent
+    /// ``removeAll()`` finds either no file or a noted one. Once the process is being stopped,
+    /// creates nothing and fails with `EINTR`. Returns the descriptor, the path and, on
+    /// failure, the `errno` of the creation.
+    public static func create(_ make: () -> (descriptor: Int32, path: String)) -> (
+        descriptor: Int32, path: String, errno: Int32
+    ) {
+        state.withLock { state in
+            guard !state.stopping else { return (-1, "", EINTR) }
+            let made = make()
+            guard made.descriptor >= 0 else { return (made.descriptor, made.path, errno) }
+            state.paths.insert(made.path)
+            return (made.descriptor, made.path, 0)
+        }
     }
 
     /// Forgets a temporary file: it was moved into place or removed.
     public static func remove(_ path: String) {
-        paths.withLock { _ = $0.remove(path) }
+        state.withLock { _ = $0.paths.remove(path) }
     }
 
-    /// Removes every temporary file noted: the process is being stopped.
+    /// Removes every temporary file noted, and creates none from now on: the process is being stopped.
     public static func removeAll() {
-        paths.withLock { paths in
-            for path in paths { unlink(path) }
-            paths.removeAll()
+        state.withLock { state in
+            state.stopping = true
+            for path in state.paths { unlink(path) }
+            state.paths.removeAll()
         }
     }
 }

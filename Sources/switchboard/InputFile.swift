@@ -98,14 +98,19 @@ final class InputFile: Sendable {
     private static func spool(_ source: Int32, name: String, maxBytes: Int) throws -> InputFile {
         let folder = getenv("TMPDIR").flatMap { String(validatingCString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
         var template = Array(((folder ?? "/tmp") + "/switchboard-stdin-XXXXXX").utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        let (fd, temporary, _) = TemporaryFiles.create {
+            let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+            return (fd, String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        }
         guard fd >= 0 else {
             printError("switchboard: cannot create a temporary file for \(name)")
             throw ExitCode.ioError
         }
-        let temporary = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
         let named = !canReadThroughDescriptors
-        if named { TemporaryFiles.add(temporary) } else { unlink(temporary) }
+        if !named {
+            unlink(temporary)
+            TemporaryFiles.remove(temporary)
+        }
         func fail(_ message: String, _ code: ExitCode) -> ExitCode {
             Glibc.close(fd)
             if named {
