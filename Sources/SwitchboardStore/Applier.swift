@@ -98,6 +98,8 @@ final class Applier {
     /// An extension as stored.
     private struct StoredExtension {
         var id: Int64
+        /// The profile that holds it; nil once detached.
+        var profileID: Int64?
         var site: String
         var siteKey: String
         var number: String?
@@ -107,6 +109,7 @@ final class Applier {
 
         init(_ row: Row) {
             id = row["id"]
+            profileID = row["profile_id"]
             site = row["site"]
             siteKey = row["site_key"]
             number = row["number"]
@@ -211,7 +214,7 @@ final class Applier {
         guard try profileID.firstInteger([.text(row.usernameKey)]) != nil else {
             switch row.action {
             case .add, .upsert: return try add(row)
-            case .update, .disable, .delete, .enable:
+            case .update, .disable, .delete, .enable, .attach, .detach:
                 throw rejection(
                     row, .profileNotFound, .username, "no profile has this username any more, so it cannot be applied")
             }
@@ -223,6 +226,8 @@ final class Applier {
         case .disable: return try disable(existing, row)
         case .delete: return try delete(existing, row)
         case .add, .update, .upsert: return try update(existing, row)
+        case .attach: return try attach(existing, row)
+        case .detach: return try detach(existing, row)
         case .enable:
             // The profile comes back without what disabling it freed; the row may give it new ones.
             let result = try update(existing, row)
@@ -253,13 +258,19 @@ final class Applier {
         createdIDs.insert(id)
         if let number = nonEmpty(row.number) {
             let siteKey = row.siteKey
+            var adopted: StoredExtension?
             try claiming(
                 row, profileID: id,
-                free: { try evictExtension(siteKey: siteKey, number: number, from: id, line: row.line) }
+                free: {
+                    adopted = try adoptDetached(siteKey: siteKey, number: number, by: id)
+                    if adopted == nil { try evictExtension(siteKey: siteKey, number: number, from: id, line: row.line) }
+                }
             ) {
+                guard adopted == nil else { return }
                 try insertExtension.execute(
                     ProfileInserts.extensionValues(of: row, number: number, profileID: id, now: now))
             }
+            if var ext = adopted { _ = try applyLine(row, to: &ext, profileID: id, isNew: true) }
         }
         _ = try applyDevice(row, profileID: id, isNew: true)
         _ = try applyEMProfile(row, profileID: id, isNew: true)
@@ -407,8 +418,20 @@ final class Applier {
             try record(row, action, "em_profile", name, nil)
             released = true
         }
+        let shared = try sharedExtensions(of: profileID)
+        for ext in shared {
+            try touch(profileID)
+            try record(row, action, "shared_extension", ext.label, nil)
+            released = true
+        }
         if released {
             if let hash = try currentPasscodeHash(profileID) { try pushHistory(profileID, hash) }
+            try passToSharers(lines, row: row)
+            try db.cachedStatement(sql: "DELETE FROM extension_holder WHERE profile_id = ?").execute(arguments: [
+                profileID
+            ])
+            try db.cachedStatement(sql: "UPDATE profile SET primary_extension_id = NULL WHERE id = ?").execute(
+                arguments: [profileID])
             try db.cachedStatement(sql: "DELETE FROM extension WHERE profile_id = ?").execute(arguments: [profileID])
             try db.cachedStatement(sql: "DELETE FROM device WHERE profile_id = ?").execute(arguments: [profileID])
             try db.cachedStatement(sql: "DELETE FROM em_profile_user WHERE profile_id = ?").execute(arguments: [
@@ -434,14 +457,24 @@ final class Applier {
             }
             if !held.isEmpty {
                 try touch(profileID)
+                try passToSharers(held, row: row)
                 try db.cachedStatement(sql: "DELETE FROM extension WHERE profile_id = ?").execute(arguments: [profileID]
                 )
+                try db.cachedStatement(sql: "UPDATE profile SET primary_extension_id = NULL WHERE id = ?").execute(
+                    arguments: [profileID])
                 held = []
             }
         } else if let number = row.number {
             let siteKey = row.siteKey
             if let same = held.first(where: { $0.siteKey == siteKey && $0.number == number }) {
                 target = same
+            } else if var adopted = try adoptDetached(siteKey: siteKey, number: number, by: profileID) {
+                try touch(profileID)
+                if !held.isEmpty { try keepPrimaryMarked(profileID, before: adopted.id) }
+                try record(row, .updated, "extension", nil, adopted.label)
+                _ = try applyLine(row, to: &adopted, profileID: profileID, isNew: true)
+                target = adopted
+                changed = true
             } else {
                 try evictExtension(siteKey: siteKey, number: number, from: profileID, line: row.line)
                 try touch(profileID)
@@ -455,6 +488,7 @@ final class Applier {
                     target!.siteKey = siteKey
                     target!.number = number
                 } else {
+                    if !held.isEmpty { try keepPrimaryMarked(profileID) }
                     try RawStatement(
                         db,
                         "INSERT INTO extension (profile_id, site, site_key, number, voicemail) VALUES (?, ?, ?, ?, 0)"
@@ -473,6 +507,7 @@ final class Applier {
         }
         if var ext = target {
             changed = try applyLine(row, to: &ext, profileID: profileID, isNew: isNew) || changed
+            if row.isPrimary == 1 { changed = try markPrimary(ext, of: profileID, row: row) || changed }
         }
         changed = try applyDevice(row, profileID: profileID, isNew: isNew) || changed
         changed = try applyEMProfile(row, profileID: profileID, isNew: isNew) || changed
@@ -587,6 +622,167 @@ final class Applier {
             .execute([.integer(emID), .integer(profileID)])
         if !isNew { try record(row, .updated, "em_profile", nil, name) }
         return true
+    }
+
+    // MARK: - Phone services: attach, detach, primary, sharing
+
+    /// Associates the row's extension with the profile as one more phone service.
+    ///
+    /// An extension nobody holds is made; a detached one is taken with its mailbox; one another
+    /// profile holds is shared under `[extension] allow_shared`, else the row fails late.
+    private func attach(_ profile: StoredProfile, _ row: StagedRow) throws -> RowResult {
+        guard let number = nonEmpty(row.number) else { return .unchanged }
+        let siteKey = row.siteKey
+        let label = row.site.isEmpty ? number : "\(number)@\(row.site)"
+        var changed = false
+        var ext = try storedExtension(siteKey: siteKey, number: number)
+        if let found = ext, try found.profileID == profile.id || holdsShare(found.id, profile.id) {
+            // Held already: only the primary mark may change.
+        } else if let found = ext, found.profileID == nil {
+            try touch(profile.id)
+            try keepPrimaryMarked(profile.id)
+            ext = try adoptDetached(siteKey: siteKey, number: number, by: profile.id)
+            try record(row, .updated, "extension", nil, found.label)
+            changed = true
+        } else if let found = ext, let holder = found.profileID {
+            guard policy.extension.allowShared else {
+                throw rejection(
+                    row, .extensionTaken, .extension,
+                    "extension \(label) belongs to profile \(try username(of: holder)); [extension] allow_shared is false"
+                )
+            }
+            try touch(profile.id)
+            try keepPrimaryMarked(profile.id)
+            try db.cachedStatement(sql: "INSERT INTO extension_holder (extension_id, profile_id) VALUES (?, ?)")
+                .execute(arguments: [found.id, profile.id])
+            try record(row, .updated, "shared_extension", nil, found.label)
+            changed = true
+        } else {
+            try touch(profile.id)
+            try keepPrimaryMarked(profile.id)
+            try db.cachedStatement(
+                sql: "INSERT INTO extension (profile_id, site, site_key, number, voicemail) VALUES (?, ?, ?, ?, 0)"
+            ).execute(arguments: [profile.id, row.site, siteKey, number])
+            try record(row, .updated, "extension", nil, label)
+            ext = try storedExtension(siteKey: siteKey, number: number)
+            changed = true
+        }
+        if let ext, row.isPrimary == 1 { changed = try markPrimary(ext, of: profile.id, row: row) || changed }
+        if changed { try touchUpdatedAt(profile.id) }
+        return changed ? .updated : .unchanged
+    }
+
+    /// Disassociates the row's extension from the profile; the extension stays, with its
+    /// mailbox, held by a profile that shares it or by none.
+    private func detach(_ profile: StoredProfile, _ row: StagedRow) throws -> RowResult {
+        guard let number = nonEmpty(row.number), let ext = try storedExtension(siteKey: row.siteKey, number: number)
+        else {
+            throw rejection(row, .extensionNotHeld, .extension, "the profile does not hold this extension any more")
+        }
+        let owned = ext.profileID == profile.id
+        guard try owned || holdsShare(ext.id, profile.id) else {
+            throw rejection(row, .extensionNotHeld, .extension, "the profile does not hold this extension any more")
+        }
+        let services = try extensions(of: profile.id).count + sharedExtensions(of: profile.id).count
+        if services > 1, try primaryService(of: profile.id) == ext.id {
+            throw rejection(
+                row, .extensionPrimaryInUse, .extension,
+                "the extension is the profile's primary phone service and the profile holds others")
+        }
+        try touch(profile.id)
+        if owned {
+            try passToSharers([ext], row: row)
+            try db.cachedStatement(sql: "UPDATE extension SET profile_id = NULL WHERE id = ? AND profile_id = ?")
+                .execute(arguments: [ext.id, profile.id])
+            try record(row, .updated, "extension", ext.label, nil)
+        } else {
+            try db.cachedStatement(sql: "DELETE FROM extension_holder WHERE extension_id = ? AND profile_id = ?")
+                .execute(arguments: [ext.id, profile.id])
+            try record(row, .updated, "shared_extension", ext.label, nil)
+        }
+        try db.cachedStatement(
+            sql: "UPDATE profile SET primary_extension_id = NULL WHERE id = ? AND primary_extension_id = ?"
+        ).execute(arguments: [profile.id, ext.id])
+        try touchUpdatedAt(profile.id)
+        return .updated
+    }
+
+    /// Makes `ext` the profile's primary phone service; returns whether that changed anything.
+    private func markPrimary(_ ext: StoredExtension, of profileID: Int64, row: StagedRow) throws -> Bool {
+        let current = try primaryService(of: profileID)
+        guard current != ext.id else { return false }
+        try touch(profileID)
+        try db.cachedStatement(sql: "UPDATE profile SET primary_extension_id = ? WHERE id = ?").execute(arguments: [
+            ext.id, profileID,
+        ])
+        let old = try current.flatMap { id in try storedExtension(id: id)?.label }
+        try record(row, .updated, "primary", old, ext.label)
+        return true
+    }
+
+    /// The id of the profile's primary phone service: the one marked, else the first it holds,
+    /// else the first it shares.
+    private func primaryService(of profileID: Int64) throws -> Int64? {
+        let marked = try Int64.fetchOne(
+            db.cachedStatement(sql: "SELECT primary_extension_id FROM profile WHERE id = ?"), arguments: [profileID])
+        let held = try extensions(of: profileID).map(\.id) + sharedExtensions(of: profileID).map(\.id)
+        if let marked, held.contains(marked) { return marked }
+        return held.first
+    }
+
+    /// Marks the profile's primary phone service, if it has one, before it gains another
+    /// (`before`, when that one is already the profile's): a profile of several services always has
+    /// its primary marked, so an export can say which it is and a re-import keeps it.
+    private func keepPrimaryMarked(_ profileID: Int64, before newcomer: Int64? = nil) throws {
+        let held = try (extensions(of: profileID) + sharedExtensions(of: profileID)).map(\.id).filter { $0 != newcomer }
+        guard let first = held.first else { return }
+        let marked = try Int64.fetchOne(
+            db.cachedStatement(sql: "SELECT primary_extension_id FROM profile WHERE id = ?"), arguments: [profileID])
+        if let marked, held.contains(marked) { return }
+        try db.cachedStatement(sql: "UPDATE profile SET primary_extension_id = ? WHERE id = ?").execute(arguments: [
+            first, profileID,
+        ])
+    }
+
+    /// Hands each of `lines` that other profiles share to the first of them, which holds it from
+    /// now on (`extension.shared`); the others are left for the caller to remove.
+    private func passToSharers(_ lines: [StoredExtension], row: StagedRow) throws {
+        for ext in lines {
+            guard
+                let sharer = try Int64.fetchOne(
+                    db.cachedStatement(
+                        sql:
+                            "SELECT profile_id FROM extension_holder WHERE extension_id = ? ORDER BY profile_id LIMIT 1"
+                    ), arguments: [ext.id])
+            else { continue }
+            try touch(sharer)
+            try db.cachedStatement(sql: "DELETE FROM extension_holder WHERE extension_id = ? AND profile_id = ?")
+                .execute(arguments: [ext.id, sharer])
+            try db.cachedStatement(sql: "UPDATE extension SET profile_id = ? WHERE id = ?").execute(arguments: [
+                sharer, ext.id,
+            ])
+            let name = try username(of: sharer)
+            try recordFor(name, line: row.line, .updated, "shared_extension", ext.label, nil)
+            try recordFor(name, line: row.line, .updated, "extension", nil, ext.label)
+        }
+    }
+
+    /// Gives the detached extension `siteKey`/`number`, if there is one, to `profileID`, mailbox
+    /// and all; nil when no detached extension has that number.
+    private func adoptDetached(siteKey: String, number: String, by profileID: Int64) throws -> StoredExtension? {
+        guard var ext = try storedExtension(siteKey: siteKey, number: number), ext.profileID == nil else { return nil }
+        try db.cachedStatement(sql: "UPDATE extension SET profile_id = ? WHERE id = ?").execute(arguments: [
+            profileID, ext.id,
+        ])
+        ext.profileID = profileID
+        return ext
+    }
+
+    /// Sets the profile's update time.
+    private func touchUpdatedAt(_ profileID: Int64) throws {
+        try db.cachedStatement(sql: "UPDATE profile SET updated_at = ? WHERE id = ?").execute(arguments: [
+            now, profileID,
+        ])
     }
 
     // MARK: - Claims
@@ -704,6 +900,36 @@ final class Applier {
     }
 
     // MARK: - Reading
+
+    /// The extension of this site key and number, whoever holds it.
+    private func storedExtension(siteKey: String, number: String) throws -> StoredExtension? {
+        try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM extension WHERE site_key = ? AND number = ?"),
+            arguments: [siteKey, number]
+        ).map(StoredExtension.init)
+    }
+
+    private func storedExtension(id: Int64) throws -> StoredExtension? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM extension WHERE id = ?"), arguments: [id])
+            .map(StoredExtension.init)
+    }
+
+    /// The extensions the profile shares with their holders.
+    private func sharedExtensions(of profileID: Int64) throws -> [StoredExtension] {
+        try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT e.* FROM extension_holder h JOIN extension e ON e.id = h.extension_id
+                    WHERE h.profile_id = ? ORDER BY e.id
+                    """), arguments: [profileID]
+        ).map(StoredExtension.init)
+    }
+
+    private func holdsShare(_ extensionID: Int64, _ profileID: Int64) throws -> Bool {
+        try Int64.fetchOne(
+            db.cachedStatement(sql: "SELECT 1 FROM extension_holder WHERE extension_id = ? AND profile_id = ?"),
+            arguments: [extensionID, profileID]) != nil
+    }
 
     private func extensions(of profileID: Int64) throws -> [StoredExtension] {
         try Row.fetchAll(

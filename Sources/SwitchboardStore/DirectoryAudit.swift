@@ -174,12 +174,30 @@ private struct DirectoryAuditRun {
             """
             SELECT p.username, count(*), group_concat(\(Self.label), ', ') FROM extension e
             JOIN profile p ON p.id = e.profile_id WHERE e.number IS NOT NULL
-            GROUP BY p.id HAVING count(*) > ? ORDER BY p.username_key
+            GROUP BY p.id HAVING count(*) > ? AND NOT EXISTS (SELECT 1 FROM extension_holder h WHERE h.profile_id = p.id)
+            ORDER BY p.username_key
             """, [.integer(Int64(limit))]
         ) { row in
             try finding(
                 .auditExtensionLimit, .error, row[0], field: "extension",
                 "holds \(row[1] ?? "") extensions (\(row[2] ?? "")); [profile] max_extensions allows \(limit)")
+        }
+        // A profile that shares other profiles' extensions counts them as its phone services too.
+        try each(
+            """
+            SELECT p.username, count(*), group_concat(\(Self.label), ', ') FROM (
+                SELECT e.profile_id AS holder, e.site, e.number, e.id FROM extension e
+                UNION ALL
+                SELECT h.profile_id, e.site, e.number, e.id FROM extension_holder h JOIN extension e ON e.id = h.extension_id
+            ) e JOIN profile p ON p.id = e.holder
+            WHERE e.number IS NOT NULL AND p.id IN (SELECT profile_id FROM extension_holder)
+            GROUP BY p.id HAVING count(*) > ? ORDER BY p.username_key
+            """, [.integer(Int64(limit))]
+        ) { row in
+            try finding(
+                .auditExtensionLimit, .error, row[0], field: "extension",
+                "holds or shares \(row[1] ?? "") extensions (\(row[2] ?? "")); [profile] max_extensions allows \(limit)"
+            )
         }
     }
 

@@ -106,6 +106,22 @@ extension DirectoryStore {
                             """, []
                         ))
                 }
+                // A profile's share of another's extension is an `attach` row, where the shape has actions:
+                // last, once every profile it names has its row.
+                if let action = columns.firstIndex(where: { $0.expression == Self.expression(for: .action) }) {
+                    var shared = columns.map { empty.contains($0.table ?? "") ? "NULL" : $0.expression }
+                    shared[action] = "'attach'"
+                    let sharedSelect = shared.joined(separator: ", ")
+                    queries.append(
+                        (
+                            """
+                            SELECT \(sharedSelect) FROM extension_holder h
+                            JOIN extension e ON e.id = h.extension_id JOIN profile p ON p.id = h.profile_id
+                            WHERE e.number IS NOT NULL\(statusFilter)\(siteFilter)
+                            ORDER BY e.site_key, e.number, p.username_key
+                            """, site
+                        ))
+                }
                 for (sql, values) in queries {
                     let cursor = try RawStatement(db, sql).cursor(values)
                     defer { cursor.close() }
@@ -206,7 +222,8 @@ extension DirectoryStore {
             result.append(
                 ExportColumn(
                     header: column.header, expression: expression, isFreeText: freeText,
-                    isBoolean: column.role == .field(.voicemail), table: table, format: format))
+                    isBoolean: column.role == .field(.voicemail) || column.role == .field(.primary), table: table,
+                    format: format))
         }
         return result
     }
@@ -254,6 +271,9 @@ extension DirectoryStore {
              WHERE u.profile_id = p.id ORDER BY u.em_profile_id LIMIT 1)
             """
         case .deviceName: "(SELECT d.name FROM device d WHERE d.profile_id = p.id ORDER BY d.id LIMIT 1)"
+        // A profile of several phone services has its primary marked (one service: no mark, blank).
+        case .primary:
+            "CASE WHEN p.primary_extension_id IS NULL OR e.id IS NULL THEN NULL WHEN p.primary_extension_id = e.id THEN 1 ELSE 0 END"
         }
     }
 }

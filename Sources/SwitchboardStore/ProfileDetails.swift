@@ -13,6 +13,10 @@ public struct ProfileDetails: Sendable {
         public var passcodeSetAt: String?
         /// Whether the passcode came from a migration and breaks the policy: it must be changed.
         public var passcodeMustChange = false
+        /// Whether this is the profile's primary phone service.
+        public var isPrimary = false
+        /// The other profiles that hold or share this extension, by username.
+        public var sharedWith: [String] = []
     }
 
     public var username: String
@@ -54,15 +58,35 @@ extension DirectoryStore {
             else { return nil }
             let id: Int64 = row["id"]
             let names = ["email"] + ProfileText.columns
-            let lines = try Row.fetchAll(
-                db, sql: "SELECT * FROM extension WHERE profile_id = ? AND number IS NOT NULL ORDER BY id",
-                arguments: [id]
-            ).map { line in
-                ProfileDetails.Line(
+            // Its phone services: the extensions it holds, then those it shares, in the order it got them.
+            let stored = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM (
+                        SELECT e.*, 0 AS shared FROM extension e WHERE e.profile_id = ?1 AND e.number IS NOT NULL
+                        UNION ALL
+                        SELECT e.*, 1 AS shared FROM extension_holder h JOIN extension e ON e.id = h.extension_id
+                        WHERE h.profile_id = ?1 AND e.number IS NOT NULL)
+                    ORDER BY shared, id
+                    """, arguments: [id])
+            let marked = row["primary_extension_id"] as Int64?
+            let primary =
+                stored.first { marked != nil && ($0["id"] as Int64) == marked }.map { $0["id"] as Int64 }
+                ?? stored.first.map { $0["id"] as Int64 }
+            let lines = try stored.map { line in
+                let sharers = try String.fetchAll(
+                    db,
+                    sql: """
+                        SELECT p.username FROM profile p WHERE p.id != ?2 AND (p.id = (SELECT profile_id FROM extension
+                            WHERE id = ?1) OR p.id IN (SELECT profile_id FROM extension_holder WHERE extension_id = ?1))
+                        ORDER BY p.username_key
+                        """, arguments: [line["id"] as Int64, id])
+                return ProfileDetails.Line(
                     site: line["site"], number: line["number"], phoneNumber: line["phone_number"],
                     voicemail: (line["voicemail"] as Int) == 1,
                     passcodeSetAt: (line["passcode_hash"] as String?) == nil ? nil : line["passcode_set_at"],
-                    passcodeMustChange: (line["passcode_must_change"] as Int) == 1)
+                    passcodeMustChange: (line["passcode_must_change"] as Int) == 1,
+                    isPrimary: stored.count > 1 && (line["id"] as Int64) == primary, sharedWith: sharers)
             }
             return ProfileDetails(
                 username: row["username"], type: row["type"], status: row["status"],

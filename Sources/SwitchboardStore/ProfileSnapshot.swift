@@ -41,6 +41,15 @@ struct ProfileSnapshot: Codable {
             }
         }
 
+        /// The value as GRDB binds it.
+        var databaseValue: DatabaseValue {
+            switch self {
+            case .text(let text): text.databaseValue
+            case .integer(let number): number.databaseValue
+            case .null: .null
+            }
+        }
+
         var raw: RawStatement.Value {
             switch self {
             case .text(let text): .text(text)
@@ -60,6 +69,11 @@ struct ProfileSnapshot: Codable {
     /// The names of the extension-mobility profiles the profile is associated with.
     var emProfiles: [String]
     var passcodeHistory: [Columns]
+    /// The extensions the profile shared with their holders, by `site_key` and `number` (none in
+    /// snapshots older than phone services).
+    var shared: [Columns]?
+    /// The extension marked as the profile's primary phone service, by `site_key` and `number`.
+    var primary: Columns?
 
     /// The columns each table restores, in a fixed order (never from data).
     static let profileColumns =
@@ -73,6 +87,8 @@ struct ProfileSnapshot: Codable {
     ]
     static let deviceColumns = ["name", "name_key"]
     static let historyColumns = ["passcode_hash", "replaced_at"]
+    /// What names an extension among all: its site key and number.
+    static let serviceKeyColumns = ["site_key", "number"]
 
     /// The statement that writes a profile's snapshot straight into `run_snapshot`, built by
     /// SQLite's JSON functions in one step (arguments: run id, profile id), in the form
@@ -93,7 +109,11 @@ struct ProfileSnapshot: Codable {
                 'emProfiles', (SELECT json_group_array(x) FROM (SELECT m.name AS x FROM em_profile_user u
                     JOIN em_profile m ON m.id = u.em_profile_id WHERE u.profile_id = p.id ORDER BY m.id)),
                 'passcodeHistory', (SELECT json_group_array(json(x)) FROM (SELECT \(object("h", historyColumns)) AS x
-                    FROM passcode_history h WHERE h.profile_id = p.id ORDER BY h.id)))
+                    FROM passcode_history h WHERE h.profile_id = p.id ORDER BY h.id)),
+                'shared', (SELECT json_group_array(json(x)) FROM (SELECT \(object("e", serviceKeyColumns)) AS x
+                    FROM extension_holder s JOIN extension e ON e.id = s.extension_id
+                    WHERE s.profile_id = p.id ORDER BY e.id)),
+                'primary', (SELECT \(object("e", serviceKeyColumns)) FROM extension e WHERE e.id = p.primary_extension_id))
             FROM profile p WHERE p.id = ?2
             """
     }()
@@ -126,6 +146,17 @@ struct ProfileSnapshot: Codable {
         passcodeHistory = try Row.fetchAll(
             db.cachedStatement(sql: "SELECT * FROM passcode_history WHERE profile_id = ? ORDER BY id"), arguments: [id]
         ).map { columns($0, Self.historyColumns) }
+        shared = try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT e.site_key, e.number FROM extension_holder s JOIN extension e ON e.id = s.extension_id
+                    WHERE s.profile_id = ? ORDER BY e.id
+                    """), arguments: [id]
+        ).map { columns($0, Self.serviceKeyColumns) }
+        primary = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT site_key, number FROM extension WHERE id = ?"),
+            arguments: [row["primary_extension_id"] as Int64?]
+        ).map { columns($0, Self.serviceKeyColumns) }
     }
 
     /// The username key the snapshot is of.
@@ -146,6 +177,11 @@ struct ProfileSnapshot: Codable {
             [idFree ? .integer(id) : .null] + values(profile, Self.profileColumns))
         let newID = db.lastInsertedRowID
         for line in extensions {
+            // The run detached it: it waits, held by none, to come back.
+            try db.cachedStatement(
+                sql: "DELETE FROM extension WHERE profile_id IS NULL AND site_key = ? AND number = ?"
+            )
+            .execute(arguments: [line["site_key"]?.databaseValue, line["number"]?.databaseValue])
             try insert(
                 db, "extension", ["profile_id"] + Self.extensionColumns,
                 [.integer(newID)] + values(line, Self.extensionColumns))
@@ -172,6 +208,31 @@ struct ProfileSnapshot: Codable {
             try db.cachedStatement(
                 sql: "INSERT OR IGNORE INTO em_profile_user (em_profile_id, profile_id) VALUES (?, ?)"
             ).execute(arguments: [emID, newID])
+        }
+    }
+
+    /// Gives the restored profile back its shares of other profiles' extensions and its primary
+    /// mark; run once every snapshot of the undo is restored, since the extensions it names may
+    /// be another snapshot's.
+    func restoreServices(_ db: Database) throws {
+        guard
+            let profileID = try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT id FROM profile WHERE username_key = ?"), arguments: [usernameKey])
+        else { return }
+        func extensionID(_ key: Columns) throws -> Int64? {
+            try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT id FROM extension WHERE site_key = ? AND number = ?"),
+                arguments: [key["site_key"]?.databaseValue, key["number"]?.databaseValue])
+        }
+        for key in shared ?? [] {
+            guard let id = try extensionID(key) else { continue }
+            try db.cachedStatement(
+                sql: "INSERT OR IGNORE INTO extension_holder (extension_id, profile_id) VALUES (?, ?)"
+            ).execute(arguments: [id, profileID])
+        }
+        if let primary, let id = try extensionID(primary) {
+            try db.cachedStatement(sql: "UPDATE profile SET primary_extension_id = ? WHERE id = ?").execute(
+                arguments: [id, profileID])
         }
     }
 

@@ -37,6 +37,9 @@ struct StagedRow {
     var passwordMustChange = false
     var deviceName: String?
     var emProfile: String?
+    /// Whether the row's extension becomes the profile's primary phone service (1), stops being
+    /// it (0), or nil when the row does not say.
+    var isPrimary: Int?
     /// For a rejected row staged only for a dry run's plan, its codes; nil for a row to apply.
     var rejectedCodes: [String]?
 
@@ -47,7 +50,7 @@ struct StagedRow {
     static let columns =
         ["line", "action", "type", "username", "username_key", "email", "email_is_login"] + ProfileText.columns + [
             "site", "number", "phone_number", "voicemail", "passcode_hash", "password_hash", "passcode_must_change",
-            "password_must_change", "device_name", "em_profile", "rejected_codes", "source_profile",
+            "password_must_change", "device_name", "em_profile", "rejected_codes", "source_profile", "is_primary",
         ]
 
     var values: [RawStatement.Value] {
@@ -58,7 +61,7 @@ struct StagedRow {
             .text(site), .optional(number), .optional(phoneNumber), .optional(voicemail), .optional(passcodeHash),
             .optional(passwordHash), .integer(passcodeMustChange ? 1 : 0), .integer(passwordMustChange ? 1 : 0),
             .optional(deviceName), .optional(emProfile), .optional(rejectedCodes?.joined(separator: ";")),
-            .optional(sourceProfile),
+            .optional(sourceProfile), .optional(isPrimary),
         ]
     }
 
@@ -85,6 +88,7 @@ struct StagedRow {
         sourceProfile = row["source_profile"]
         deviceName = row["device_name"]
         emProfile = row["em_profile"]
+        isPrimary = row["is_primary"]
         rejectedCodes = (row["rejected_codes"] as String?).map { $0.split(separator: ";").map(String.init) }
     }
 
@@ -134,6 +138,7 @@ struct StagedRow {
         if findings.contains(where: { $0.code == .voicemailDigitLength }) { voicemail = 0 }
         deviceName = row.keeps(.deviceName) ? nil : normalized.deviceName ?? ""
         emProfile = row.keeps(.emProfile) ? nil : normalized.emProfile ?? ""
+        isPrimary = normalized.isPrimary.map { $0 ? 1 : 0 }
     }
 }
 

@@ -49,7 +49,7 @@ final class StoreDirectory: DirectoryLookup {
     private func readProfile(usernameKey: String) -> DirectoryProfile? {
         fetch {
             let sql = """
-                SELECT id, username, email, type, status, first_name, last_name, display_name
+                SELECT id, username, email, type, status, first_name, last_name, display_name, primary_extension_id
                 FROM profile WHERE username_key = ?
                 """
             guard let row = try Row.fetchOne(db.cachedStatement(sql: sql), arguments: [usernameKey]) else {
@@ -59,9 +59,17 @@ final class StoreDirectory: DirectoryLookup {
             let lines = try Row.fetchAll(
                 db.cachedStatement(
                     sql:
-                        "SELECT site, site_key, number, phone_number, voicemail FROM extension WHERE profile_id = ? AND number IS NOT NULL ORDER BY id"
+                        "SELECT id, site, site_key, number, phone_number, voicemail FROM extension WHERE profile_id = ? AND number IS NOT NULL ORDER BY id"
                 ), arguments: [id])
-            let extensions = lines.map { ($0["site_key"] as String) + "\u{0}" + ($0["number"] as String) }
+            func key(_ line: Row) -> String { (line["site_key"] as String) + "\u{0}" + (line["number"] as String) }
+            let extensions = lines.map(key)
+            let shared = try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT e.id, e.site_key, e.number FROM extension_holder h JOIN extension e ON e.id = h.extension_id
+                        WHERE h.profile_id = ? AND e.number IS NOT NULL ORDER BY e.id
+                        """), arguments: [id])
+            let primaryID = row["primary_extension_id"] as Int64?
             let devices = try String.fetchAll(
                 db.cachedStatement(sql: "SELECT name_key FROM device WHERE profile_id = ? ORDER BY id"), arguments: [id]
             )
@@ -70,8 +78,23 @@ final class StoreDirectory: DirectoryLookup {
                 type: ProfileType(rawValue: row["type"]) ?? .user, isActive: (row["status"] as String) == "active",
                 extensionKeys: extensions, extensionSites: lines.map { $0["site"] }, deviceKeys: devices,
                 phoneNumber: lines.first?["phone_number"], hasMailbox: (lines.first?["voicemail"] as Int?) == 1,
-                firstName: row["first_name"], lastName: row["last_name"], displayName: row["display_name"])
+                firstName: row["first_name"], lastName: row["last_name"], displayName: row["display_name"],
+                sharedExtensionKeys: shared.map(key),
+                primaryExtensionKey: (lines + shared).first { primaryID != nil && ($0["id"] as Int64) == primaryID }
+                    .map(key))
         }
+    }
+
+    func extensionSharers(extensionKey: String) -> [String] {
+        let (site, number) = Self.split(extensionKey)
+        return fetch {
+            try String.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT p.username_key FROM extension e JOIN extension_holder h ON h.extension_id = e.id
+                        JOIN profile p ON p.id = h.profile_id WHERE e.site_key = ? AND e.number = ? ORDER BY p.id
+                        """), arguments: [site, number])
+        } ?? []
     }
 
     func emailOwner(emailKey: String) -> String? {

@@ -21,6 +21,9 @@ enum StoreSchema {
         migrator.registerMigration("v4: enabled profiles in run records, phone numbers looked up") { db in
             try db.execute(sql: version4)
         }
+        migrator.registerMigration("v6: phone services") { db in
+            try db.execute(sql: version6)
+        }
         return migrator
     }
 
@@ -205,5 +208,23 @@ enum StoreSchema {
     private static let version4 = """
         ALTER TABLE import_run ADD COLUMN enabled INTEGER NOT NULL DEFAULT 0;
         CREATE INDEX extension_phone ON extension(phone_number) WHERE phone_number IS NOT NULL;
+        """
+
+    /// A profile's extensions are its phone services: one is primary, and under
+    /// `[extension] allow_shared` one may be shared by several profiles.
+    ///
+    /// `extension.profile_id` stays the extension's holder (NULL once it is detached, the
+    /// extension waiting with its mailbox for another profile); `extension_holder` lists the
+    /// other profiles that share it. `profile.primary_extension_id` marks the primary service
+    /// when it is not the profile's first; no foreign key, so that deleting an extension costs
+    /// no search of the profile table: a mark that names no service of the profile means the first.
+    private static let version6 = """
+        CREATE TABLE extension_holder (
+            extension_id INTEGER NOT NULL REFERENCES extension(id) ON DELETE CASCADE,
+            profile_id INTEGER NOT NULL REFERENCES profile(id) ON DELETE CASCADE,
+            PRIMARY KEY (extension_id, profile_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX extension_holder_profile ON extension_holder(profile_id);
+        ALTER TABLE profile ADD COLUMN primary_extension_id INTEGER;
         """
 }

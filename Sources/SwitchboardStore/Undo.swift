@@ -92,6 +92,7 @@ extension DirectoryStore {
             }
         }
         if !reasons.isEmpty { throw UndoRefusal(reasons: reasons) }
+        for snapshot in snapshots { try snapshot.restoreServices(db) }
         // Extension-mobility profiles the run created and nobody uses any more go too.
         try db.execute(
             sql: """

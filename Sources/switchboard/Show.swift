@@ -57,6 +57,8 @@ struct Show: ParsableCommand {
             text += line.voicemail ? ", mailbox" : ", no mailbox"
             text += line.passcodeSetAt.map { ", passcode set \($0)" } ?? ", no passcode"
             if line.passcodeMustChange { text += " (must change: it breaks the policy)" }
+            if line.isPrimary { text += ", primary" }
+            if !line.sharedWith.isEmpty { text += ", shared with " + line.sharedWith.joined(separator: ", ") }
             text += "\n"
         }
         for device in details.devices { text += "  device: \(device)\n" }

@@ -44,7 +44,7 @@ struct ExportCommandTests {
             lines.first
                 == Substring(
                     GeneratedUsers.header.dropLast()
-                        + ",display_name,mobile_number,caller_id_first_name,caller_id_last_name"
+                        + ",display_name,mobile_number,caller_id_first_name,caller_id_last_name,primary"
                 ))
         #expect(lines.count == 9)
         #expect(result.stderr.isEmpty)

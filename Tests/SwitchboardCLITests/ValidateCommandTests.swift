@@ -72,6 +72,8 @@ struct ValidateCommandTests {
             // StoredDirectoryRuleTests trigger each.
             "profile.delete-forbidden", "username.too-long", "profile.new-occupant",
             "field.control-character",
+            // Phone services: PhoneServiceRuleTests and PhoneServiceCommandTests trigger each.
+            "primary.invalid", "extension.not-held", "extension.primary-in-use", "extension.shared",
         ]
         // The audit's codes are about the stored directory, not a file: AuditTests trigger each one.
         #expect(Set(documented.filter { !$0.hasPrefix("audit.") }).subtracting(elsewhere) == codes)

@@ -220,7 +220,7 @@ struct PolicyFileRenderingTests {
                 "[secrets]",
             ])
         let keyLines = lines.enumerated().filter { $0.element.contains(" = ") }
-        #expect(keyLines.count == 33)
+        #expect(keyLines.count == 34)
         for (index, line) in keyLines {
             #expect(lines[index - 1].hasPrefix("# "), "no comment above \(line)")
         }
@@ -229,13 +229,13 @@ struct PolicyFileRenderingTests {
             "passcode.min_distinct_digits", "passcode.block_repeated_groups", "passcode.block_keypad_lines",
             "passcode.block_name_digits", "passcode.max_age_days", "password.max_length", "password.block_username",
             "password.block_extension", "passcode.legacy", "password.legacy", "fields.required",
-            "profile.update_reenables", "profile.allow_delete", "phone.unique",
+            "profile.update_reenables", "profile.allow_delete", "phone.unique", "extension.allow_shared",
             "secrets.pbkdf2_rounds",
         ]
         let rendered = Self.qualifiedKeys(PolicyFile.render(Policy()))
         #expect(rendered.filter { !optional.contains($0) } == Self.qualifiedKeys(defaultPolicyText))
-        #expect(rendered.firstIndex(of: "passcode.min_distinct_digits") == 12)
-        #expect(rendered.firstIndex(of: "password.max_length") == 23)
+        #expect(rendered.firstIndex(of: "passcode.min_distinct_digits") == 13)
+        #expect(rendered.firstIndex(of: "password.max_length") == 24)
         #expect(lines.contains("legacy = \"must-change\""))
         #expect(lines.contains("required = []"))
         #expect(lines.contains("on_mismatch = \"drop-mailbox\""))

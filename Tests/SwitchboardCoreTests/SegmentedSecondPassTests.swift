@@ -24,7 +24,7 @@ private func trickyFile(rows: Int, seed: UInt64, endings: String = "\n", bom: Bo
         if row % 10 == 5 {
             // A valid row of keys of its own (its extension as 5 digits, as the file's zero-padded ones are).
             line = Array(
-                ("add,user,u\(row),Ann,Smith,u\(row)@example.com,0\(1000 + row),paris,,,,,no,,,,SEP\(row),,,,"
+                ("add,user,u\(row),Ann,Smith,u\(row)@example.com,0\(1000 + row),paris,,,,,no,,,,SEP\(row),,,,,"
                     + endings).utf8)
         }
         bytes += line

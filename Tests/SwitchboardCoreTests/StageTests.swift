@@ -279,7 +279,7 @@ struct StageListTests {
         let header = CanonicalField.allCases.map(\.name).joined(separator: ",")
         let text =
             header
-            + "\nadd,,ann,Ann,Lee,ann@example.com,4021,,,,,,,1234,,,,,,,\nadd,,ann,Ann,Lee,ann@example.com,4021,,,,,,,,,,,,,,\n"
+            + "\nadd,,ann,Ann,Lee,ann@example.com,4021,,,,,,,1234,,,,,,,,\nadd,,ann,Ann,Lee,ann@example.com,4021,,,,,,,,,,,,,,,\n"
         func codes(_ stages: [any RowStage]) throws -> [Set<RuleCode>] {
             var validator = Validator(policy: Policy(), directory: InMemoryDirectory(), stages: stages)
             validator.spreadsOverCores = overCores

@@ -34,13 +34,13 @@ struct ExportTests {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         #expect(
             lines[0] == canonicalHeader.dropLast()
-                + ",display_name,mobile_number,caller_id_first_name,caller_id_last_name")
+                + ",display_name,mobile_number,caller_id_first_name,caller_id_last_name,primary")
         #expect(
             lines.dropFirst().map { $0.split(separator: ",").prefix(3).last.map(String.init) ?? "" }
                 == ["cyd", "ann", "bob", "lobby", "dee", ""])
         #expect(
             lines[2]
-                == "upsert,user,ann,First,Last,ann@example.com,4021,Paris,+14155550123,'=SUM(A1),fr-FR,Europe/Paris,yes,,,em-ann,SEP001122334455,,,,"
+                == "upsert,user,ann,First,Last,ann@example.com,4021,Paris,+14155550123,'=SUM(A1),fr-FR,Europe/Paris,yes,,,em-ann,SEP001122334455,,,,,"
         )
         #expect(lines[1].contains(",\"O\"\"Neil,Jr\","))
         #expect(!text.contains("975310") && !text.contains("Abc12!x"))

@@ -14,10 +14,12 @@ struct SQLBindingTests {
         "StagedRow.columns.joined(separator: \", \")", "placeholders", "maxPageCount",
         // The snapshot statement's json_object(...) calls, from the constant column lists of ProfileSnapshot.
         "object(\"p\", profileColumns)", "object(\"e\", extensionColumns)", "object(\"d\", deviceColumns)",
-        "object(\"h\", historyColumns)",
+        "object(\"h\", historyColumns)", "object(\"e\", serviceKeyColumns)",
         // The export's select list, from the constant expressions of Exporter.columns(for:), and its
         // two constant filters.
         "select", "statusFilter", "siteFilter",
+        // The same list with the action of a shared extension's row, `attach`.
+        "sharedSelect",
         // The audit's constant SQL for an extension's label.
         "Self.label",
         // The bulk loader's DROP INDEX, naming an index of the schema as sqlite_master lists it.

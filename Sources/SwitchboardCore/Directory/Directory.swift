@@ -22,14 +22,34 @@ public struct DirectoryProfile: Sendable, Equatable {
     public var firstName: String?
     public var lastName: String?
     public var displayName: String?
+    /// The keys of the extensions the profile shares with their holder (`[extension] allow_shared`).
+    public var sharedExtensionKeys: [String]
+    /// The key of the profile's primary phone service; nil when it is the first of ``extensionKeys``.
+    public var primaryExtensionKey: String?
+
+    /// How many phone services the profile has: the extensions it holds and those it shares.
+    public var serviceCount: Int { extensionKeys.count + sharedExtensionKeys.count }
+
+    /// Whether the profile holds or shares the extension of this key.
+    public func hasService(_ extensionKey: String) -> Bool {
+        extensionKeys.contains(extensionKey) || sharedExtensionKeys.contains(extensionKey)
+    }
+
+    /// The key of the profile's primary phone service: the one marked, else the first held, else
+    /// the first shared.
+    public var primaryServiceKey: String? {
+        primaryExtensionKey.flatMap { hasService($0) ? $0 : nil } ?? extensionKeys.first ?? sharedExtensionKeys.first
+    }
 
     /// Creates a profile.
     public init(
         username: String, email: String?, type: ProfileType = .user, isActive: Bool = true,
         extensionKeys: [String] = [], extensionSites: [String]? = nil, deviceKeys: [String] = [],
         phoneNumber: String? = nil, hasMailbox: Bool = false, firstName: String? = nil, lastName: String? = nil,
-        displayName: String? = nil
+        displayName: String? = nil, sharedExtensionKeys: [String] = [], primaryExtensionKey: String? = nil
     ) {
+        self.sharedExtensionKeys = sharedExtensionKeys
+        self.primaryExtensionKey = primaryExtensionKey
         self.hasMailbox = hasMailbox
         self.firstName = firstName
         self.lastName = lastName
@@ -64,6 +84,8 @@ public protocol DirectoryLookup {
     /// The username keys of the profiles whose extensions hold this phone number (E.164); at
     /// most two (enough to tell whether another profile holds it).
     func phoneOwners(phoneNumber: String) -> [String]
+    /// The username keys of the profiles that share this site-and-extension key with its holder.
+    func extensionSharers(extensionKey: String) -> [String]
     /// The username key of the profile holding this device key.
     func deviceOwner(deviceKey: String) -> String?
     /// Whether an extension-mobility profile of this name exists.
@@ -101,6 +123,9 @@ extension DirectoryLookup {
     /// Knows no profile's phone number.
     public func phoneOwners(phoneNumber: String) -> [String] { [] }
 
+    /// Knows no shared extension.
+    public func extensionSharers(extensionKey: String) -> [String] { [] }
+
     /// Knows no extension by number alone.
     public func extensionHolders(number: String) -> [(usernameKey: String, site: String)] { [] }
 
@@ -119,6 +144,8 @@ public struct InMemoryDirectory: DirectoryLookup, Sendable {
     private var profiles: [String: DirectoryProfile] = [:]
     private var emails: [String: String] = [:]
     private var extensions: [String: String] = [:]
+    /// The profiles sharing each extension with its holder.
+    private var sharers: [String: [String]] = [:]
     /// The holders of each phone number.
     private var phones: [String: [String]] = [:]
     /// The sites of each extension number, with their holders.
@@ -156,6 +183,7 @@ public struct InMemoryDirectory: DirectoryLookup, Sendable {
             numbers[CredentialStage.number(ofKey: extensionKey), default: []].append((key, site))
         }
         for device in profile.deviceKeys { devices[device] = key }
+        for shared in profile.sharedExtensionKeys { sharers[shared, default: []].append(key) }
     }
 
     public var holdsNoProfiles: Bool { profiles.isEmpty && passcodes.isEmpty && emProfiles.isEmpty }
@@ -172,6 +200,9 @@ public struct InMemoryDirectory: DirectoryLookup, Sendable {
     }
     public func phoneOwners(phoneNumber: String) -> [String] {
         phones.isEmpty ? [] : Array((phones[phoneNumber] ?? []).prefix(2))
+    }
+    public func extensionSharers(extensionKey: String) -> [String] {
+        sharers.isEmpty ? [] : sharers[extensionKey] ?? []
     }
     public func deviceOwner(deviceKey: String) -> String? { devices.isEmpty ? nil : devices[deviceKey] }
     public func emProfileExists(key: String) -> Bool { !emProfiles.isEmpty && emProfiles.contains(key) }

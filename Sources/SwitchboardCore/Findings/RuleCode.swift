@@ -67,6 +67,8 @@ public struct RuleCode: RawRepresentable, Hashable, Sendable, Comparable, Custom
     public static let timeZoneInvalid = RuleCode(rawValue: "timezone.invalid")
     /// The voicemail cell is not a boolean word.
     public static let voicemailInvalid = RuleCode(rawValue: "voicemail.invalid")
+    /// The primary cell is not a boolean word.
+    public static let primaryInvalid = RuleCode(rawValue: "primary.invalid")
     /// Surrounding whitespace was removed (a warning; secrets are never trimmed).
     public static let fieldTrimmed = RuleCode(rawValue: "field.trimmed")
     /// A spreadsheet visibly damaged the value (scientific notation, lost `+`, lost zeros).
@@ -124,6 +126,12 @@ public struct RuleCode: RawRepresentable, Hashable, Sendable, Comparable, Custom
 
     /// The extension belongs to another profile once the file is applied.
     public static let extensionTaken = RuleCode(rawValue: "extension.taken")
+    /// A detach of an extension the profile does not hold.
+    public static let extensionNotHeld = RuleCode(rawValue: "extension.not-held")
+    /// A detach of the profile's primary phone service while it holds others.
+    public static let extensionPrimaryInUse = RuleCode(rawValue: "extension.primary-in-use")
+    /// A disable or delete of a profile whose extension other profiles share: it stays with them.
+    public static let extensionShared = RuleCode(rawValue: "extension.shared")
     /// The email belongs to another user profile once the file is applied.
     public static let emailTaken = RuleCode(rawValue: "email.taken")
     /// An add of a profile that exists.

@@ -9,7 +9,10 @@ public struct Policy: Sendable, Equatable {
         public var minDigits = 2
         /// The most digits an extension may have (`minDigits` to 20).
         public var maxDigits = 8
-        /// The defaults: 2 to 8 digits.
+        /// Whether an `attach` of an extension another profile holds shares it between them
+        /// (Mitel's phone "associated with multiple users"); when false it is `extension.taken`.
+        public var allowShared = false
+        /// The defaults: 2 to 8 digits, no extension shared.
         public init() {}
     }
 

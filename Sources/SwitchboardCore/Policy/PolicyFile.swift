@@ -286,6 +286,9 @@ enum PolicySchema {
                 .integer(
                     "max_digits", \.extension.maxDigits, 1...20,
                     "The most digits an extension may have (min_digits to 20)."),
+                .boolean(
+                    "allow_shared", \.extension.allowShared,
+                    "Whether attach may share an extension another profile holds (Mitel: a phone of several users)."),
             ],
             pairs: [PolicyKeyPair(lower: "min_digits", upper: "max_digits", upperZeroMeansNoLimit: false)]),
         PolicyTable(

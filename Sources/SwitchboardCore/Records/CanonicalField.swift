@@ -3,6 +3,8 @@ public enum CanonicalField: Int, CaseIterable, Sendable, Hashable, CustomStringC
     case action, type, username, firstName, lastName, email, `extension`, site, phoneNumber
     case department, language, timeZone, voicemail, voicemailPasscode, portalPassword, emProfile, deviceName
     case displayName, mobileNumber, callerIDFirstName, callerIDLastName
+    /// Whether the row's extension is the profile's primary phone service.
+    case primary
 
     /// How many canonical fields there are (``allCases`` makes an array each time it is asked).
     static let fieldCount = CanonicalField.allCases.count
@@ -31,6 +33,7 @@ public enum CanonicalField: Int, CaseIterable, Sendable, Hashable, CustomStringC
         case .mobileNumber: "mobile_number"
         case .callerIDFirstName: "caller_id_first_name"
         case .callerIDLastName: "caller_id_last_name"
+        case .primary: "primary"
         }
     }
 

@@ -30,6 +30,7 @@ public struct NormalizedRow: Sendable {
         var site: Held = .none
         var phoneNumber: String?
         var voicemail: Bool?
+        var isPrimary: Bool?
         var deviceName: Held = .none
         var emProfile: Held = .none
         /// Whether ``NormalizedRow/settleKeys()`` has run: the keys are made from the values when
@@ -157,6 +158,15 @@ public struct NormalizedRow: Sendable {
         _modify {
             unique()
             yield &box.values.voicemail
+        }
+    }
+    /// Whether the row's extension is to be the profile's primary phone service; nil when the
+    /// row does not say.
+    public var isPrimary: Bool? {
+        get { box.values.isPrimary }
+        _modify {
+            unique()
+            yield &box.values.isPrimary
         }
     }
     /// The device name, when set.

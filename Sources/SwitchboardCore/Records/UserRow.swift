@@ -21,6 +21,15 @@ public enum RowAction: String, Sendable, CaseIterable {
     /// Makes a disabled profile active again (8x8: its extensions and features are not given
     /// back; the row may give new ones).
     case enable
+    /// Associates one more extension with a stored profile, as a further phone service (Mitel's
+    /// "associate phone service"); under `[extension] allow_shared`, one another profile holds too.
+    case attach
+    /// Disassociates one extension from a stored profile; the extension stays, with its
+    /// mailbox, for another profile to take.
+    case detach
+
+    /// Whether the action changes only which extensions a profile holds (`attach`, `detach`).
+    public var isServiceChange: Bool { self == .attach || self == .detach }
 }
 
 /// The kind of profile a row describes.

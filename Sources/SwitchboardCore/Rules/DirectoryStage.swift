@@ -18,7 +18,7 @@ public struct DirectoryStage: RowStage {
             findings.error(
                 .profileExists, .username,
                 "a profile with this username exists already and the row would change it; use update or upsert")
-        case .update, .disable, .delete, .enable:
+        case .update, .disable, .delete, .enable, .attach, .detach:
             if !exists && !context.index.effects(ofLine: row.line, usernameKey: me).contains(.adds) {
                 findings.error(
                     .profileNotFound, .username, "no profile has this username, so it cannot be " + action.pastTense)
@@ -41,6 +41,13 @@ public struct DirectoryStage: RowStage {
             if action == .update, existing.isActive, let occupant = newOccupant(row, existing) {
                 findings.warning(.profileNewOccupant, .email, occupant)
             }
+        }
+        if action.isServiceChange {
+            checkService(row, me, action: action, context: context, findings: &findings)
+            return
+        }
+        if action == .delete || action == .disable, let existing = context.existing {
+            warnOfSharers(existing, action: action, context: context, findings: &findings)
         }
         guard context.claims else { return }
         let singleExtension = context.policy.profile.maxExtensions == 1
@@ -127,6 +134,69 @@ public struct DirectoryStage: RowStage {
         }
     }
 
+    /// Checks an `attach` or `detach` row's extension against what its profile and the others hold.
+    ///
+    /// An attach of an extension another profile holds is `extension.taken`, unless that profile's
+    /// rows give it up or `[extension] allow_shared` lets the two share it; an attach beyond
+    /// `max_extensions` is `profile.extension-limit`. A detach needs an extension the profile
+    /// holds, and is refused for its primary while it holds others (`extension.primary-in-use`).
+    private func checkService(
+        _ row: NormalizedRow, _ me: String, action: RowAction, context: RowContext, findings: inout FindingList
+    ) {
+        guard let key = row.extensionKey, let existing = context.existing else { return }
+        let directory = context.directory
+        let label = row.extensionLabel
+        if action == .detach {
+            guard existing.hasService(key) else {
+                findings.error(
+                    .extensionNotHeld, .extension, "profile \(existing.username) does not hold extension \(label)")
+                return
+            }
+            if existing.primaryServiceKey == key && existing.serviceCount > 1 {
+                findings.error(
+                    .extensionPrimaryInUse, .extension,
+                    "extension \(label) is the primary phone service of profile \(existing.username), which holds "
+                        + "\(existing.serviceCount - 1) more: make another one primary first")
+            }
+            return
+        }
+        if existing.hasService(key) { return }
+        if let owner = directory.extensionOwner(extensionKey: key), owner != me,
+            !context.policy.extension.allowShared, !context.index.effects(of: owner).contains(.releases)
+        {
+            findings.error(
+                .extensionTaken, .extension,
+                "extension \(label) belongs to profile \(name(owner, directory)) in the directory "
+                    + "([extension] allow_shared = true lets them share it)")
+        }
+        let limit = context.policy.profile.maxExtensions
+        let fileAdds = limit > 1 ? context.index.newExtensionCount(of: me) : 1
+        let total = existing.serviceCount + max(fileAdds, 1)
+        if total > limit {
+            findings.error(
+                .profileExtensionLimit, .extension,
+                "the profile would hold \(total) extensions once the file is applied; max_extensions is \(limit)")
+        }
+    }
+
+    /// Warns, for a disable or delete, of each extension the profile holds that others share:
+    /// it stays with them (`extension.shared`).
+    private func warnOfSharers(
+        _ existing: DirectoryProfile, action: RowAction, context: RowContext, findings: inout FindingList
+    ) {
+        guard existing.isActive, !context.directoryIsEmpty else { return }
+        for key in existing.extensionKeys {
+            let sharers = context.directory.extensionSharers(extensionKey: key)
+            guard !sharers.isEmpty else { continue }
+            let names = sharers.map { name($0, context.directory) }.joined(separator: ", ")
+            let number = CredentialStage.number(ofKey: key)
+            findings.warning(
+                .extensionShared, .extension,
+                "extension \(number) is shared with \(names): it is \(action.pastTense) for this profile only "
+                    + "and stays with them")
+        }
+    }
+
     /// When `row` replaces both the name and the email of the stored profile `existing` (a new
     /// person takes over the profile and its phone), the follow-up work the sources list; nil otherwise.
     private func newOccupant(_ row: NormalizedRow, _ existing: DirectoryProfile) -> String? {
@@ -161,6 +231,8 @@ extension RowAction {
         case .disable: "disabled"
         case .delete: "deleted"
         case .enable: "enabled"
+        case .attach: "given this extension"
+        case .detach: "relieved of this extension"
         }
     }
 }

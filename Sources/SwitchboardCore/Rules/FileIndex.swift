@@ -36,6 +36,8 @@ public struct FileIndex: Sendable {
     private var phones = KeyTable()
     /// Whether phone numbers are noted (`[phone] unique`).
     private let notesPhones: Bool
+    /// Whether an `attach` may share an extension (`[extension] allow_shared`): it then claims none.
+    private let allowsShared: Bool
     /// Per row naming a profile: the username's hash, the line, and what the row does to it.
     private var usernames = KeyTable()
     /// Per `user` row with an email: the email's hash, the line, and the username's hash (32 bits).
@@ -69,6 +71,7 @@ public struct FileIndex: Sendable {
         countsNewExtensions = policy.profile.maxExtensions > 1
         allowsDelete = policy.profile.allowDelete
         notesPhones = policy.phone.unique
+        allowsShared = policy.extension.allowShared
     }
 
     /// The hash a key is kept by (see ``KeyHash``).
@@ -104,7 +107,10 @@ public struct FileIndex: Sendable {
     mutating func note(_ keys: RowKeys) {
         rowCount += 1
         let line = keys.line
-        if let key = keys.extensionKey { extensions.append(key, line: line) }
+        // A detach claims nothing; an attach that may share claims nothing either.
+        if let key = keys.extensionKey, keys.action != .detach, !(keys.action == .attach && allowsShared) {
+            extensions.append(key, line: line)
+        }
         if let digits = keys.zeroPaddedDigits { paddedLengths[digits, default: (0, line)].count += 1 }
         if let key = keys.device { devices.append(key, line: line) }
         if let key = keys.phone { phones.append(key, line: line) }
@@ -250,7 +256,8 @@ public struct FileIndex: Sendable {
     /// effects would only hide real conflicts.
     private mutating func recordEffects(of keys: RowKeys, user: Int) -> ProfileEffects {
         let exists = keys.profileExists
-        if (keys.action == .add && exists) || (!exists && [.update, .disable, .delete, .enable].contains(keys.action))
+        if (keys.action == .add && exists)
+            || (!exists && [.update, .disable, .delete, .enable, .attach, .detach].contains(keys.action))
             || (keys.action == .delete && !allowsDelete)
         {
             return []
@@ -263,6 +270,13 @@ public struct FileIndex: Sendable {
         case .upsert:
             if !exists { effect.insert(.adds) }
         default: break
+        }
+        if keys.action == .attach || keys.action == .detach {
+            // A change of phone services changes nothing else of the profile.
+            if keys.action == .attach, keys.extensionKey != nil, countsNewExtensions, keys.extensionIsNew {
+                newExtensions.append(user, line: keys.line)
+            }
+            return effect
         }
         if keys.extensionKey != nil {
             effect.insert(.setsExtension)

@@ -19,6 +19,10 @@ public struct RequiredFieldsStage: RowStage {
                 findings.error(.fieldRequired, .username, "the username is required (or an email to default it to)")
             }
         }
+        if action.isServiceChange && !row.has(.extensionNumber) {
+            findings.error(
+                .fieldRequired, .extension, "the extension is required to \(action.rawValue) a phone service")
+        }
         guard action == .add else { return }
         // Bits, not arrays: the profile and the policy are every core's, and an array read for
         // every row would be counted from both cores at once.

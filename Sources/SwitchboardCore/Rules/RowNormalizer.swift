@@ -44,7 +44,8 @@ public struct RowNormalizer: Sendable {
             result.action = action.map { RowAction.allCases[$0] }
             if result.action == nil {
                 findings.error(
-                    .actionInvalid, .action, "the action must be add, update, upsert, disable, delete or enable")
+                    .actionInvalid, .action,
+                    "the action must be add, update, upsert, disable, delete, enable, attach or detach")
             }
         } else {
             result.action = .upsert
@@ -147,6 +148,12 @@ public struct RowNormalizer: Sendable {
         } else if row.clears(.voicemail) {
             result.voicemail = false
         }
+        if let wanted = row.withValue(.primary, FieldRules.readBoolean(utf8:)) {
+            result.isPrimary = wanted
+            if wanted == nil {
+                findings.error(.primaryInvalid, .primary, "primary must be yes or no (also true/false, 1/0, y/n)")
+            }
+        }
         return result
     }
 
@@ -157,7 +164,9 @@ public struct RowNormalizer: Sendable {
     ]
 
     /// The actions, as ``RowAction/allCases`` lists them.
-    static let actionWords: [StaticString] = ["add", "update", "upsert", "disable", "delete", "enable"]
+    static let actionWords: [StaticString] = [
+        "add", "update", "upsert", "disable", "delete", "enable", "attach", "detach",
+    ]
     /// The profile types, as ``ProfileType/allCases`` lists them.
     static let typeWords: [StaticString] = ["user", "common-area"]
 
