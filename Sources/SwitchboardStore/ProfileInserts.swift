@@ -66,8 +66,14 @@ func nonEmpty(_ text: String?) -> String? {
 
 /// The ids of extension-mobility profiles by name key, as one run meets them: found in the
 /// directory, or created on first use.
+///
+/// The last few thousand are remembered (a file naming one profile on many rows asks the
+/// database once); beyond that the name index answers, so that a file naming a new profile on
+/// every third row of a million keeps no dictionary of them all beside the validator's index.
 struct EMProfileIDs {
     private var ids: [String: Int64] = [:]
+    /// How many names are remembered before the memory starts again.
+    static let limit = 4096
 
     /// The id of the extension-mobility profile `name` (folded as `key`), created for `runID` at `now` when new.
     mutating func id(of name: String, key: String, in db: Database, runID: Int64?, now: String) throws -> Int64 {
@@ -80,6 +86,7 @@ struct EMProfileIDs {
             ])
             id = db.lastInsertedRowID
         }
+        if ids.count >= Self.limit { ids.removeAll(keepingCapacity: true) }
         ids[key] = id
         return id!
     }
