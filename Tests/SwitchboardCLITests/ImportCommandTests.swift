@@ -621,6 +621,20 @@ struct ImportFaultTests {
             #expect(verdict != "torn", "run \(run) after \(delay) s left a state that is neither before nor after")
             outcomes[verdict, default: 0] += 1
         }
+        // One kill as soon as the run's record is visible to another connection: the transaction
+        // has committed, so the after-state must be there, whether the kill found the process in
+        // its checkpoint or already gone.
+        let database = directory.appendingPathComponent("committed.sqlite").path
+        try FileManager.default.copyItem(atPath: base, toPath: database)
+        let runsBefore = try SQLiteShell.query(database, "SELECT count(*) FROM import_run")
+        let killedRunning = try KilledImport.run(
+            file: file, database: database, in: directory, afterSeconds: duration * 10 + 5,
+            killWhen: { (try? SQLiteShell.query(database, "SELECT count(*) FROM import_run")) != runsBefore })
+        if killedRunning { outcomes["killed after the commit", default: 0] += 1 }
+        #expect(try SQLiteShell.query(database, "PRAGMA integrity_check") == "ok\n")
+        let committed = try state(database)
+        #expect(committed == after, "a kill after the commit lost what it committed")
+        if committed == after { outcomes["after", default: 0] += 1 }
         return outcomes
     }
 
@@ -638,7 +652,9 @@ struct ImportFaultTests {
         #expect(outcomes["torn"] == nil)
         // A test whose kills all came before the transaction opened would prove nothing.
         #expect(outcomes["inside", default: 0] > 0, "no kill came inside the transaction")
+        // Both outcomes are seen: a kill inside leaves the before-state, one after the commit the after-state.
         #expect(outcomes["before", default: 0] > 0)
+        #expect(outcomes["after", default: 0] > 0)
     }
 
     @Test("kill -9 at 20 points of an import: always sound, always the before- or the after-state")
@@ -654,7 +670,9 @@ struct ImportFaultTests {
         #expect(outcomes["torn"] == nil)
         // A test whose kills all came before the transaction opened would prove nothing.
         #expect(outcomes["inside", default: 0] > 0, "no kill came inside the transaction")
+        // Both outcomes are seen: a kill inside leaves the before-state, one after the commit the after-state.
         #expect(outcomes["before", default: 0] > 0)
+        #expect(outcomes["after", default: 0] > 0)
     }
 
     @Test("Two imports at once: the second waits out its busy timeout and exits 75; readers are never blocked")
