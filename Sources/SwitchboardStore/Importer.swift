@@ -126,26 +126,34 @@ extension DirectoryStore {
     ) throws -> ImportResult {
         let started = Self.timestamp()
         var request = request
+        let credentials = request.credentialsPath.map(CredentialsFile.init)
+        defer { credentials?.discard() }
         let outcome: (ImportResult, ValidationSummary) = try access { db in
             // Set outside the transaction: SQLite refuses to move temporary storage inside one. In
             // files, a statement journal that has once outgrown 64 KiB costs a write call for every
             // page every later statement of the transaction changes.
             try db.execute(
                 sql: request.keepsTemporaryDataInMemory ? "PRAGMA temp_store = MEMORY" : "PRAGMA temp_store = DEFAULT")
-            try db.execute(sql: "BEGIN IMMEDIATE")
             // A bulk load shrinks the page cache; the connection may serve more runs (a library
             // caller keeps one store), so it gets its usual cache back however this one ends.
             defer { try? db.execute(sql: DirectoryStore.pageCache) }
-            do {
-                let result = try validateAndApply(
-                    db, &request, started: started, open: open, reports: &reports, progress: progress, plan: plan)
-                return result
-            } catch {
-                if db.isInsideTransaction { try? db.execute(sql: "ROLLBACK") }
-                throw error
+            // The write lock is taken before the first row is read; an error rolls everything back.
+            var decided: (result: ImportResult, summary: ValidationSummary, commits: Bool)?
+            try db.inTransaction(.immediate) {
+                decided = try validateAndApply(
+                    db, &request, started: started, credentials: credentials, open: open, reports: &reports,
+                    progress: progress, plan: plan)
+                return decided!.commits ? .commit : .rollback
             }
+            return (decided!.result, decided!.summary)
         }
         var (result, _) = outcome
+        // The credentials file goes into place only once the run it belongs to is committed.
+        if result.applied, let credentials, credentials.count > 0 {
+            try credentials.commit()
+            result.generatedCredentials = credentials.count
+            result.credentialsFile = credentials.path
+        }
         if !result.applied && !request.dryRun {
             result.runID = try access { db in
                 try db.inTransaction {
@@ -158,10 +166,13 @@ extension DirectoryStore {
         return result
     }
 
+    /// Validates the file and applies it inside the caller's transaction; returns what came of
+    /// it and whether the transaction is to be committed (else it is rolled back).
     private func validateAndApply<Source: ByteSource, Reports: ValidationSink>(
-        _ db: Database, _ request: inout ImportRequest, started: String, open: () throws -> CSVReader<Source>,
-        reports: inout Reports, progress: ((RunProgress) -> Void)?, plan: ((PlanEntry) -> Void)?
-    ) throws -> (ImportResult, ValidationSummary) {
+        _ db: Database, _ request: inout ImportRequest, started: String, credentials: CredentialsFile?,
+        open: () throws -> CSVReader<Source>, reports: inout Reports, progress: ((RunProgress) -> Void)?,
+        plan: ((PlanEntry) -> Void)?
+    ) throws -> (result: ImportResult, summary: ValidationSummary, commits: Bool) {
         // The file's digest, computed here when not given (`request` holds it once known).
         let digest = RunDigest(request)
         defer { request.fileSHA256 = digest.value }
@@ -170,8 +181,6 @@ extension DirectoryStore {
         let lookup: any DirectoryLookup = isEmpty ? InMemoryDirectory() : directory
         var validator = Validator(policy: request.policy, directory: lookup, profile: request.profile)
         validator.onProgress = progress
-        let credentials = request.credentialsPath.map(CredentialsFile.init)
-        defer { credentials?.discard() }
         // Into an empty directory the rows may go straight into the tables (the sink decides once
         // it sees the file's index); the run record must then exist first, for created_run_id.
         var runID: Int64?
@@ -210,8 +219,7 @@ extension DirectoryStore {
             outcome: summary.rejected == 0 ? "applied" : "rejected")
         // A dry run applies what it can, whatever the mode, to say what each row would do; it rolls back anyway.
         guard summary.rows > 0, request.dryRun || request.mode == .partial || summary.rejected == 0 else {
-            try db.execute(sql: "ROLLBACK")
-            return (result, summary)
+            return (result, summary, false)
         }
         if let loader = sink.staging.loader {
             try loader.finish(progress: progress)
@@ -236,28 +244,18 @@ extension DirectoryStore {
         }
         result.summary = summary
         if request.mode == .atomic && summary.rejected > 0 && !request.dryRun {
-            try db.execute(sql: "ROLLBACK")
             result.counts = ApplyCounts()
-            return (result, summary)
+            return (result, summary, false)
         }
         result.outcome = summary.rejected == 0 ? "applied" : request.mode == .partial ? "partial" : "rejected"
-        if request.dryRun {
-            try db.execute(sql: "ROLLBACK")
-            return (result, summary)
-        }
+        if request.dryRun { return (result, summary, false) }
         if request.inputUnchanged?() == false { throw InputChangedError(line: 0) }
         try Self.finishRun(db, runID!, result)
         // Writing a large run's pages out takes a while: the bar says so.
         progress?(RunProgress(phase: "committing", rows: summary.rows, totalRows: summary.rows, unit: ""))
-        try db.execute(sql: "COMMIT")
-        if let credentials, credentials.count > 0 {
-            try credentials.commit()
-            result.generatedCredentials = credentials.count
-            result.credentialsFile = credentials.path
-        }
         result.runID = runID
         result.applied = true
-        return (result, summary)
+        return (result, summary, true)
     }
 
     /// The file's SHA-256 for the run record: the request's, or computed from its ``ImportRequest/digestPath`` once.
@@ -324,12 +322,15 @@ extension DirectoryStore {
         policy: Policy, profile: ImportProfile?, open: () throws -> CSVReader<Source>, reports: inout Reports
     ) throws -> ValidationSummary {
         try access { db in
-            try db.execute(sql: "BEGIN DEFERRED")
-            defer { try? db.execute(sql: "ROLLBACK") }
-            let directory = StoreDirectory(db, policy: policy)
-            let validator = Validator(policy: policy, directory: directory, profile: profile)
-            let summary = try validator.validate(open: open, into: &reports)
-            if let failure = directory.failure { throw failure }
+            // One read transaction, so that every look-up sees the same directory; nothing is written.
+            var summary = ValidationSummary()
+            try db.inTransaction(.deferred) {
+                let directory = StoreDirectory(db, policy: policy)
+                let validator = Validator(policy: policy, directory: directory, profile: profile)
+                summary = try validator.validate(open: open, into: &reports)
+                if let failure = directory.failure { throw failure }
+                return .rollback
+            }
             return summary
         }
     }

@@ -155,15 +155,12 @@ extension DirectoryStore {
     /// nothing, so nothing is pruned and ``PruneRefusal`` names the pair.
     public func pruneRuns(keep: Int?, before: String?) throws -> PruneResult {
         try access { db in
-            try db.execute(sql: "BEGIN IMMEDIATE")
-            do {
-                let result = try prune(db, keep: keep, before: before)
-                try db.execute(sql: "COMMIT")
-                return result
-            } catch {
-                if db.isInsideTransaction { try? db.execute(sql: "ROLLBACK") }
-                throw error
+            var result: PruneResult?
+            try db.inTransaction(.immediate) {
+                result = try prune(db, keep: keep, before: before)
+                return .commit
             }
+            return result!
         }
     }
 

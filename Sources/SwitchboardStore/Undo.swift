@@ -26,15 +26,12 @@ extension DirectoryStore {
     /// extensions, emails or devices the restored profiles held: undo the later run first.
     public func undo(run id: Int64, toolVersion: String) throws -> UndoResult {
         try access { db in
-            try db.execute(sql: "BEGIN IMMEDIATE")
-            do {
-                let result = try undo(db, id, toolVersion: toolVersion)
-                try db.execute(sql: "COMMIT")
-                return result
-            } catch {
-                if db.isInsideTransaction { try? db.execute(sql: "ROLLBACK") }
-                throw error
+            var result: UndoResult?
+            try db.inTransaction(.immediate) {
+                result = try undo(db, id, toolVersion: toolVersion)
+                return .commit
             }
+            return result!
         }
     }
 
