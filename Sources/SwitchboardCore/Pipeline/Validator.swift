@@ -1,3 +1,29 @@
+// Read this first: the validation pipeline.
+//
+// A file is validated in two streaming passes; memory holds an index of its keys, never its rows.
+// Read this file first (Validator.validate), then FirstPass.swift and SegmentedSecondPass.swift.
+// - First pass (FirstPass.swift): every row's keys into a FileIndex (see FileIndex/FileIndex.swift).
+//   Records are read plain from the bytes where they can be (MostlyPlainRecords.swift), and keys
+//   straight from a record's bytes against an empty directory (RecordKeyReader.swift); a large
+//   file is read in two halves at once, one on another core, and the two indexes merged.
+// - Second pass: each row again, through the field stage and every stage of ValidationStages.all,
+//   to the sink (ValidationSink.swift). Over several cores, each worker reads its own segment
+//   from a row start the first pass noted (SegmentedSecondPass.swift); input that cannot be
+//   opened again is read here and handed to workers in batches (ParallelSecondPass.swift); what
+//   the workers share is in SecondPassWork.swift.
+//
+// The invariants it rests on:
+// - Every way of reading gives the same records, lines and findings as one thread reading the
+//   file from its start: a plain reader against a CSVReader, a reader resumed at a record's
+//   start against one from the top, bytes against Strings for keys, two halves against one pass.
+// - The sink gets the rows in file order, each with every finding of every stage.
+// - The file is read twice through one descriptor; records not where the first pass found them
+//   stop the run (InputChangedError).
+//
+// Tests that guard it: FirstPassTests, SplitFirstPassTests, SecondPassTests,
+// SegmentedSecondPassTests, PlainSecondPassTests, and the fuzz-validate target, which compares
+// every run with one on one thread that reads no record plain.
+
 import SwitchboardCSV
 
 /// Validates a file in two streaming passes and hands every row, with all its findings, to a sink.
