@@ -17,6 +17,7 @@ extension FileIndex {
 
     /// Asks the processor to fetch what the look-ups of `line`'s shared keys will read, without
     /// waiting for it: the second pass calls it a few rows ahead of the row it checks.
+    @inline(__always)
     func prefetchSharedLines(onLine line: Int) { sharing.prefetch(line) }
     /// The lines other than `line` of the rows that share its key of `table`, when more than
     /// `rows` rows do (and more than one): what a duplicate's message names, read without the
