@@ -1,3 +1,18 @@
+// Read this first: the CSV reader, two engines over one grammar.
+//
+// CSVReader (this file) reads any CSV: a byte state machine (RecordScanner.swift) fed in
+// chunks, which says "need more input" at a chunk's end, never loads the whole file, and turns a
+// malformed record into a value. PlainRecordReader.swift is the fast scan beside it: it splits
+// plain records (see its header) straight from its buffer, sixteen bytes at a time, and stops at
+// the first record that is not plain, where a CSVReader resumed there (resumed(at:)) reads on.
+// For every plain record both give the same fields, position and line: one grammar, two
+// engines.
+//
+// Tests that guard the two: ChunkBoundaryTests (every chunk size), PlainRecordReaderTests
+// (every place in a sixteen-byte block, against this reader), ResumedReaderTests, and the
+// fuzz-csv target, which checks plain readers against this one from the starts of a file's
+// first records.
+
 /// What one call to ``CSVReader/next(into:)`` produced.
 public enum CSVReadResult: Sendable, Equatable {
     /// The record passed in now holds the next record.

@@ -4,8 +4,8 @@ import Testing
 @testable import SwitchboardCore
 
 /// The lines a key is on, as the index lends them to a message: all, or the first eleven.
-private func shared(_ lines: [Int]) -> SharedLines {
-    SharedLines(count: lines.count, extra: 0, leading: ArraySlice(lines.prefix(11).map { UInt32($0) }))
+private func shared(_ lines: [Int]) -> KeyRunSummary {
+    KeyRunSummary(count: lines.count, extra: 0, leading: ArraySlice(lines.prefix(11).map { UInt32($0) }))
 }
 
 @Suite("Duplicate messages kept as their parts")
@@ -23,7 +23,7 @@ struct DuplicateMessageTests {
             (.device("SEP00AA11BB2201"), "device SEP00AA11BB2201 is also claimed on "),
         ])
     func subjects(_ subject: DuplicateMessage.Subject, _ words: String) {
-        let message = DuplicateMessage(subject: subject, others: OtherLines(shared([2, 7, 9]), excluding: 7))
+        let message = DuplicateMessage(subject: subject, others: OtherLinesOfKey(shared([2, 7, 9]), excluding: 7))
         #expect(message.text == words + "lines 2 and 9")
     }
 
@@ -31,7 +31,7 @@ struct DuplicateMessageTests {
     func lines(_ count: Int) {
         let lines = Array(stride(from: 5, through: 5 + 3 * (count - 1), by: 3))
         for own in [lines.first!, lines.last!] {
-            let others = OtherLines(shared(lines), excluding: own)
+            let others = OtherLinesOfKey(shared(lines), excluding: own)
             let message = DuplicateMessage(subject: .email, others: others).text
             let expected = "another user profile has this email on " + describeLines(lines, excluding: own)
             #expect(message == expected, "\(count) lines, own \(own)")
@@ -41,7 +41,8 @@ struct DuplicateMessageTests {
 
     @Test("A finding reads, compares and changes its message the same however it is kept")
     func findings() {
-        let duplicate = DuplicateMessage(subject: .device("SEP1"), others: OtherLines(shared([4, 8]), excluding: 8))
+        let duplicate = DuplicateMessage(
+            subject: .device("SEP1"), others: OtherLinesOfKey(shared([4, 8]), excluding: 8))
         var kept = Finding(
             code: .deviceDuplicateInFile, severity: .error, line: 8, field: "device_name", text: .duplicate(duplicate))
         let written = Finding(
@@ -81,7 +82,7 @@ struct DuplicateMessageTests {
             (.deviceOf(rows[0]), .device("SEP0A")),
             (.deviceOf(byHand), .device("SEP0B")),
         ]
-        let others = OtherLines(shared([2, 7, 9]), excluding: 7)
+        let others = OtherLinesOfKey(shared([2, 7, 9]), excluding: 7)
         for (fromRow, given) in cases {
             let message = DuplicateMessage(subject: fromRow, others: others)
             #expect(message.text == DuplicateMessage(subject: given, others: others).text)

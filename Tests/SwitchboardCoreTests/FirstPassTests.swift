@@ -195,10 +195,10 @@ func describeLines<Lines: RandomAccessCollection<Int>>(_ lines: Lines, excluding
     }
 }
 
-extension SharedLines {
+extension KeyRunSummary {
     /// Lists the lines other than `line` as a duplicate's message does.
     func described(excluding line: Int) -> String {
-        String(capacity: ByteWriter.linesCapacity) { $0.put(OtherLines(self, excluding: line)) }
+        String(capacity: ByteWriter.linesCapacity) { $0.put(OtherLinesOfKey(self, excluding: line)) }
     }
 }
 

@@ -131,7 +131,7 @@ struct SecondPassTests {
         var shared = 0
         for row in rows {
             let line = row.line
-            func same(_ byLine: SharedLines?, _ byKey: FileLines?) -> Bool {
+            func same(_ byLine: KeyRunSummary?, _ byKey: KeyLinesView?) -> Bool {
                 guard let byLine, let byKey else { return byLine == nil && byKey == nil }
                 return byLine.count == byKey.count && byLine.leadingLines == Array(byKey.prefix(11))
                     && byLine.described(excluding: line) == describeLines(byKey, excluding: line)
@@ -144,8 +144,8 @@ struct SecondPassTests {
                 let clash = row.type == .user ? row.emailKey.flatMap(index.emailClashLines) : nil
                 #expect(same(index.emailClashLines(onLine: line), clash.flatMap { $0.sortedContains(line) ? $0 : nil }))
                 // The other lines a message names, read straight from the index, are those of the run.
-                func others(_ run: SharedLines?, moreThan rows: Int = 1) -> OtherLines? {
-                    run.flatMap { $0.count > rows ? OtherLines($0, excluding: line) : nil }
+                func others(_ run: KeyRunSummary?, moreThan rows: Int = 1) -> OtherLinesOfKey? {
+                    run.flatMap { $0.count > rows ? OtherLinesOfKey($0, excluding: line) : nil }
                 }
                 #expect(index.otherLines(onLine: line, .extensions) == others(index.extensionLines(onLine: line)))
                 #expect(index.otherLines(onLine: line, .usernames) == others(index.usernameLines(onLine: line)))

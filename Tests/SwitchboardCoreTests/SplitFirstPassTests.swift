@@ -78,7 +78,7 @@ struct SplitFirstPassTests {
         }
         let (one, two) = (indexes[0], indexes[1])
         #expect(one.namesEachProfileOnce == two.namesEachProfileOnce && one.facts == two.facts)
-        func answers(_ lines: SharedLines?) -> [Int]? { lines.map { [$0.count] + $0.leadingLines } }
+        func answers(_ lines: KeyRunSummary?) -> [Int]? { lines.map { [$0.count] + $0.leadingLines } }
         var sharing = 0
         for line in 0...3200 {
             #expect(one.sharesKeys(line: line) == two.sharesKeys(line: line), "line \(line)")

@@ -55,7 +55,7 @@ struct DuplicateMessage: Sendable, Equatable {
     /// What is claimed twice.
     let subject: Subject
     /// The other lines that claim it.
-    let others: OtherLines
+    let others: OtherLinesOfKey
 
     /// The bytes the message may take: its words, the values it names and its lines.
     var capacity: Int {
@@ -76,7 +76,7 @@ struct DuplicateMessage: Sendable, Equatable {
 
 /// The lines of a key's other rows, as a duplicate's message names them: the first ten
 /// (``linesListedInMessages``), ascending, and how many there are in all.
-struct OtherLines: Sendable, Equatable {
+struct OtherLinesOfKey: Sendable, Equatable {
     /// The first lines, in the first `shownCount` places.
     private var shown: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
         (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
@@ -86,12 +86,12 @@ struct OtherLines: Sendable, Equatable {
     let total: Int
 
     /// The lines of `lines` other than `line`, which is one of them.
-    init(_ lines: SharedLines, excluding line: Int) {
-        self = lines.withLeading { OtherLines(count: lines.count, leading: $0, excluding: line) }
+    init(_ lines: KeyRunSummary, excluding line: Int) {
+        self = lines.withLeading { OtherLinesOfKey(count: lines.count, leading: $0, excluding: line) }
     }
 
     /// The lines other than `line` of a key on `count` rows, one of them `line`, whose first lines
-    /// (at most ``SharingLines/leadingLines``, ascending) are `leading`.
+    /// (at most ``RunsByLine/leadingLines``, ascending) are `leading`.
     init(count: Int, leading: UnsafeBufferPointer<UInt32>, excluding line: Int) {
         total = count - 1
         shownCount = withUnsafeMutableBytes(of: &shown) { raw in
@@ -113,7 +113,7 @@ struct OtherLines: Sendable, Equatable {
         }
     }
 
-    static func == (left: OtherLines, right: OtherLines) -> Bool {
+    static func == (left: OtherLinesOfKey, right: OtherLinesOfKey) -> Bool {
         left.total == right.total && left.withLines { leftLines in right.withLines { leftLines.elementsEqual($0) } }
     }
 }
@@ -157,7 +157,7 @@ extension ByteWriter {
     }
 
     /// Writes the other lines as people read them: `line 4`, `lines 3, 7 and 9`, then how many more.
-    mutating func put(_ others: OtherLines) {
+    mutating func put(_ others: OtherLinesOfKey) {
         // The row's own line is already left out, and no line is 0: nothing more is excluded.
         others.withLines { lines in put(lines: lines.lazy.map(Int.init), others: others.total, excluding: 0) }
     }
