@@ -44,6 +44,12 @@ struct Validate: ParsableCommand {
         try reportOptions.checkPaths(file: file, options: importOptions, database: database)
         let setup = try importOptions.prepare(file: file)
         defer { setup.cleanUp() }
+        if let format = try EMImport.format(of: setup, profile: importOptions.profile) {
+            try EMImport.validate(
+                setup: setup, format: format, explicit: importOptions.profile != nil, database: database,
+                reportOptions: reportOptions)
+            return
+        }
         var sink = try reportOptions.sink(defaultRejects: setup.defaultRejectsPath)
         let summary: ValidationSummary
         if let path = database {
