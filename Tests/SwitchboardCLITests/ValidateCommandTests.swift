@@ -72,6 +72,11 @@ struct ValidateCommandTests {
             // StoredDirectoryRuleTests trigger each.
             "profile.delete-forbidden", "username.too-long", "profile.new-occupant",
             "field.control-character",
+            // What only extension-mobility profiles files meet: EMProfileRuleTests and
+            // EMProfileCommandTests trigger each.
+            "em-profile.exists", "em-profile.not-found", "em-profile.duplicate-in-file", "em-profile.rename-forbidden",
+            "em-profile.user-not-found", "em-profile.line-not-found", "em-profile.speed-dial-invalid",
+            "em-profile.blf-invalid", "em-profile.service-url-invalid",
         ]
         // The audit's codes are about the stored directory, not a file: AuditTests trigger each one.
         #expect(Set(documented.filter { !$0.hasPrefix("audit.") }).subtracting(elsewhere) == codes)

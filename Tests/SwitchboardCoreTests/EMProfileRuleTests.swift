@@ -231,3 +231,34 @@ struct EMProfileRuleTests {
         #expect(changes[1].old == "1" && changes[1].new == "2")
     }
 }
+
+@Suite("Extension-mobility profiles files: the header")
+struct EMProfileHeaderTests {
+    @Test("A column named like a secret is never read and is kept apart for the rejects file to blank")
+    func secretColumn() throws {
+        let text = "em_profile,users,PIN,description\nEM-A,ann,123456,Desk\n"
+        let (header, rows) = try EMProfileFile.read(CSVReader(bytes: Array(text.utf8)), format: nil)
+        #expect(header.secretColumns == [2])
+        #expect(header.columns[2] == nil)
+        #expect(!rows[0].values.values.contains(.set("123456")))
+    }
+
+    @Test("An unknown canonical column is a warning; two columns for one field and no name column stop the file")
+    func headerFindings() throws {
+        let (header, _) = try EMProfileFile.read(CSVReader(bytes: Array("em_profile,colour\n".utf8)), format: nil)
+        #expect(header.findings.map(\.code) == [.unknownColumn])
+        #expect(throws: FileValidationError.self) {
+            try EMProfileFile.read(CSVReader(bytes: Array("em_profile,EM Profile\n".utf8)), format: .canonical)
+        }
+        #expect(throws: FileValidationError.self) {
+            try EMProfileFile.read(CSVReader(bytes: Array("users,line_1\n".utf8)), format: .canonical)
+        }
+    }
+
+    @Test("A row with a field too many is csv.field-count; a blank row is skipped with row.blank")
+    func rowShape() throws {
+        let outcomes = try emOutcomes("em_profile,description\nEM-A,x,extra\n,\n")
+        #expect(outcomes[0].findings.map(\.code) == [.fieldCount])
+        #expect(outcomes[1].isBlank && outcomes[1].findings.map(\.code) == [.blankRow])
+    }
+}

@@ -99,10 +99,14 @@ enum EMProfileTables {
                     """, arguments: [record.name, key, record.description, createdRunID, createdAt ?? now, now])
             id = db.lastInsertedRowID
         }
-        for table in [
-            "em_profile_user", "em_profile_line", "em_profile_speed_dial", "em_profile_blf", "em_profile_service",
+        for sql in [
+            "DELETE FROM em_profile_user WHERE em_profile_id = ?",
+            "DELETE FROM em_profile_line WHERE em_profile_id = ?",
+            "DELETE FROM em_profile_speed_dial WHERE em_profile_id = ?",
+            "DELETE FROM em_profile_blf WHERE em_profile_id = ?",
+            "DELETE FROM em_profile_service WHERE em_profile_id = ?",
         ] {
-            try db.execute(sql: "DELETE FROM \(table) WHERE em_profile_id = ?", arguments: [id])
+            try db.execute(sql: sql, arguments: [id])
         }
         for username in record.users {
             try db.execute(
