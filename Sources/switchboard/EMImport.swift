@@ -57,15 +57,13 @@ enum EMImport {
         }
         let store = try DatabaseOptions.open(path, readOnly: false, create: true, busyTimeout: command.busyTimeout)
         let digest = try setup.mapFailures { try Digest.sha256(ofFile: setup.path) }
-        let request = EMImportRequest(
+        var request = EMImportRequest(
             fileName: setup.displayName, fileSHA256: digest,
             policyDigest: Digest.sha256(of: PolicyFile.render(setup.policy)), format: explicit,
             mode: command.partial ? .partial : .atomic, dryRun: command.dryRun, toolVersion: SwitchboardVersion.current)
-        let result = try setup.mapFailures {
-            let result = try store.importEMProfiles(request, open: setup.openReader)
-            try setup.input.checkUnchanged()
-            return result
-        }
+        let input = setup.input
+        request.inputUnchanged = { input.isUnchanged }
+        let result = try setup.mapFailures { try store.importEMProfiles(request, open: setup.openReader) }
         var sink = try command.reportOptions.sink(defaultRejects: setup.defaultRejectsPath)
         try report(result, into: &sink)
         let json = command.reportOptions.format == .json

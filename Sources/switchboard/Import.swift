@@ -80,6 +80,11 @@ struct Import: ParsableCommand {
         let setup = try importOptions.prepare(file: file)
         defer { setup.cleanUp() }
         if let format = try EMImport.format(of: setup, profile: importOptions.profile) {
+            if importOptions.directory != nil {
+                printError(
+                    "switchboard: --directory is for users files; check an extension-mobility profiles file with --db")
+                throw ExitCode.usage
+            }
             try EMImport.run(self, setup: setup, format: format)
             return
         }

@@ -135,5 +135,27 @@ struct EMProfileCommandTests {
         #expect(empty.stdout.contains("em-profile.user-not-found"))
         let unknown = try Binary.run(["import", Self.fixture("em-delete.csv"), "--profile", "nope"], in: directory)
         #expect(unknown.status == 64)
+        let secrets = try Binary.run(
+            ["import", Self.fixture("em-delete.csv"), "--db", db, "--generate-secrets"], in: directory)
+        #expect(secrets.status == 64)
+        let directoryFile = try Binary.run(
+            ["validate", Self.fixture("em-delete.csv"), "--directory", Self.fixture("users.csv")], in: directory)
+        #expect(directoryFile.status == 64)
+    }
+
+    @Test("A dry run's JSON plan names each profile under em_profile and changes nothing")
+    func jsonPlan() throws {
+        let (directory, db) = try Self.seeded()
+        let file = directory.appendingPathComponent("change.csv")
+        try "action,em_profile,description,speed_dial_1_label\nupdate,EM-Hashemi,REMOVE,Front desk\n".write(
+            to: file, atomically: true, encoding: .utf8)
+        let plan = try Binary.run(["import", file.path, "--db", db, "--dry-run", "--format", "json"], in: directory)
+        #expect(plan.status == 0, "\(plan.stderr)")
+        #expect(
+            plan.stdout.hasPrefix("{\"plan\": [{\"line\": 2, \"action\": \"updated\", \"em_profile\": \"EM-Hashemi\""))
+        #expect(plan.stdout.contains("\"speed_dial_1_label\": [\"Paris reception\", \"Front desk\"]"))
+        #expect(plan.stdout.contains("\"run_id\": null"))
+        let show = try Binary.run(["show", "--em", "EM-Hashemi", "--db", db], in: directory)
+        #expect(show.stdout.contains("speed_dial_1_label: Paris reception"))
     }
 }

@@ -18,6 +18,9 @@ public struct EMImportRequest: Sendable {
     public var dryRun: Bool
     /// The tool version for the run record.
     public var toolVersion: String
+    /// Whether the input is still the file that was opened, asked just before the commit; when it
+    /// answers false the run is rolled back with ``SwitchboardCore/InputChangedError``.
+    public var inputUnchanged: (@Sendable () -> Bool)?
 
     /// Creates a request.
     public init(
@@ -199,6 +202,7 @@ extension DirectoryStore {
             }
         }
         try Self.finishEMRun(db, runID, result)
+        if request.inputUnchanged?() == false { throw InputChangedError(line: 0) }
         try db.execute(sql: "COMMIT")
         result.runID = runID
         result.applied = true
