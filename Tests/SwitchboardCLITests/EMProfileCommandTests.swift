@@ -143,6 +143,19 @@ struct EMProfileCommandTests {
         #expect(directoryFile.status == 64)
     }
 
+    @Test("A column named like a secret is never read and is blank in the rejects file")
+    func secretColumnBlanked() throws {
+        let (directory, db) = try Self.seeded()
+        let file = directory.appendingPathComponent("secret.csv")
+        try "em_profile,users,PIN\nEM-Ghost,ghost,482916\n".write(to: file, atomically: true, encoding: .utf8)
+        let run = try Binary.run(["import", file.path, "--db", db], in: directory)
+        #expect(run.status == 1)
+        #expect(!run.stdout.contains("482916") && !run.stderr.contains("482916"))
+        let rejects = try String(contentsOf: directory.appendingPathComponent("secret.rejected.csv"), encoding: .utf8)
+        #expect(rejects.contains("EM-Ghost,ghost,\n"))
+        #expect(!rejects.contains("482916"))
+    }
+
     @Test("A dry run's JSON plan names each profile under em_profile and changes nothing")
     func jsonPlan() throws {
         let (directory, db) = try Self.seeded()

@@ -116,6 +116,30 @@ struct EMProfileStoreTests {
         #expect(try temp.store.emProfileDetails(name: "EM-New") == nil)
     }
 
+    @Test("Undo of a users run refuses while a later extension-mobility profiles run changed its users' profile")
+    func usersUndoConflict() throws {
+        let temp = try TemporaryStore()
+        try temp.importText(Self.users + "add,cyd,Cyd,Moe,cyd@example.com,4023,,\n")
+        try temp.importText("action,username,em_profile\nupdate,cyd,EM-Cyd\n")
+        let em = try temp.importEM("action,em_profile,description\nupdate,EM-Cyd,Cyd's desk\n")
+        #expect(em.applied, "\(em.outcomes.map(\.findings))")
+        #expect(throws: UndoRefusal.self) { try temp.store.undo(run: 2, toolVersion: "test") }
+        _ = try temp.store.undo(run: em.runID!, toolVersion: "test")
+        _ = try temp.store.undo(run: 2, toolVersion: "test")
+        #expect(try temp.store.emProfileDetails(name: "EM-Cyd") == nil)
+    }
+
+    @Test(
+        "Undo of an extension-mobility profiles run refuses while a later users run associated a user with its profile")
+    func emUndoConflict() throws {
+        let temp = try TemporaryStore()
+        try temp.importText(Self.users)
+        let em = try temp.importEM("em_profile\nEM-Shared\n")
+        try temp.importText("action,username,em_profile\nupdate,bob,EM-Shared\n")
+        let refusal = #expect(throws: UndoRefusal.self) { try temp.store.undo(run: em.runID!, toolVersion: "test") }
+        #expect(refusal?.reasons.first?.contains("em-shared") == true)
+    }
+
     @Test("Atomic: one rejected row applies nothing and the run is recorded as rejected; partial applies the rest")
     func atomicAndPartial() throws {
         let temp = try TemporaryStore()
