@@ -262,3 +262,24 @@ struct EMProfileHeaderTests {
         #expect(outcomes[1].isBlank && outcomes[1].findings.map(\.code) == [.blankRow])
     }
 }
+
+@Suite("Extension-mobility profiles files: telling them from users files")
+struct EMProfileDetectionTests {
+    @Test("No canonical-em or cucm-bat-em column names a person in any users profile")
+    func ownColumnsNameNoPerson() {
+        let canonical = [
+            "action", "em_profile", "description", "users", "line_1", "speed_dial_1_number",
+            "speed_dial_1_label", "blf_1_destination", "blf_1_label", "service_1_name", "service_1_url",
+            "service_1_parameters",
+        ]
+        #expect(EMProfileFormat.detect(header: canonical) == .canonical)
+        #expect(EMProfileFormat.personColumns.isDisjoint(with: canonical.map(HeaderName.fold)))
+    }
+
+    @Test("An em_profile column beside any users profile's identity column is a users file")
+    func vendorIdentity() {
+        #expect(EMProfileFormat.detect(header: ["Number", "em_profile"]) == nil)
+        #expect(EMProfileFormat.detect(header: ["USER ID", "em_profile"]) == nil)
+        #expect(EMProfileFormat.detect(header: ["User ID/Email (Required)", "em_profile"]) == nil)
+    }
+}

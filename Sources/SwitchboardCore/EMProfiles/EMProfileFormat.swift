@@ -74,10 +74,24 @@ public enum EMProfileFormat: String, CaseIterable, Sendable {
     }
 
     /// Header names (folded) that name a person: a file with one of them is a users file.
-    static let personColumns: Set<String> = [
-        "username", "user name", "email", "email address", "e mail", "mail id", "extension", "first name",
-        "last name", "display name",
-    ]
+    ///
+    /// The canonical names, and every column any users profile reads as a username, an email or
+    /// an extension (CUCM `MAIL ID`, 3CX `Number`, Webex `User ID/Email (Required)`...).
+    static let personColumns: Set<String> = {
+        var names: Set<String> = [
+            "username", "user name", "email", "email address", "e mail", "mail id", "extension", "first name",
+            "last name", "display name",
+        ]
+        for profile in ImportProfile.all {
+            for name in profile.recognisedNames {
+                switch profile.role(ofHeader: name) {
+                case .field(.username), .field(.email), .field(.extension): names.insert(name)
+                default: break
+                }
+            }
+        }
+        return names
+    }()
 
     /// The shape a header shows, or nil when it is no extension-mobility profiles file.
     ///
