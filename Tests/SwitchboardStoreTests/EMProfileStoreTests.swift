@@ -71,6 +71,23 @@ struct EMProfileStoreTests {
         #expect(again.counts.added == 0 && again.counts.updated == 0 && again.counts.unchanged == 2)
     }
 
+    @Test("A formula-like text and a line whose extension has gone since still re-import with nothing changed")
+    func roundTripEdges() throws {
+        let temp = try seeded()
+        try temp.importEM(
+            "action,em_profile,description,speed_dial_1_label,line_3\nupdate,EM-Ann,=SUM(A1),-Front desk,\n")
+        try temp.importText("action,username\ndelete,bob\n")
+        for format in EMProfileFormat.allCases {
+            let text = try temp.exportEM(format)
+            #expect(text.contains("'=SUM(A1)"))
+            let again = try temp.importEM(text)
+            #expect(again.summary.rejected == 0, "\(again.outcomes.map(\.findings))")
+            #expect(again.counts.updated == 0 && again.counts.unchanged == 2)
+        }
+        #expect(try temp.store.emProfileDetails(name: "EM-Ann")?.record.description == "=SUM(A1)")
+        #expect(try temp.importEM("em_profile,line_4\nEM-Ann,4022\n").summary.rejected == 1)
+    }
+
     @Test("An update records each changed field; undo puts the profile back as it was")
     func updateAndUndo() throws {
         let temp = try seeded()

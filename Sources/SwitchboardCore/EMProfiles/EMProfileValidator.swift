@@ -198,6 +198,12 @@ public struct EMProfileValidator {
                 check.error(.extensionInvalid, .line(n), "a line is an extension: digits, or digits@site")
                 return
             }
+            // The line the profile holds already is no change, even when its extension has gone since.
+            if let held = result.lines[n], held.number == number,
+                NormalizedRow.fold(held.site) == NormalizedRow.fold(site ?? "")
+            {
+                return
+            }
             guard let storedSite = try directory.lineSite(number: number, siteKey: site.map(NormalizedRow.fold))
             else {
                 check.error(
