@@ -50,7 +50,16 @@ enum EMImport {
             let (_, rows) = try setup.mapFailures { try EMProfileFile.read(setup.openReader(), format: explicit) }
             if rows.isEmpty {
                 var out = OutputStream.standardOutput()
-                try? out.write("Nothing to apply: the file has no rows, and no database was created at \(path).\n")
+                if command.reportOptions.format == .json {
+                    var json = JSONObject()
+                    json.add("rows", 0)
+                    json.add("kind", "em-profiles")
+                    json.add("applied", false)
+                    json.add("database", path)
+                    try? out.write(json.text + "\n")
+                } else {
+                    try? out.write("Nothing to apply: the file has no rows, and no database was created at \(path).\n")
+                }
                 try? out.flush()
                 return
             }
