@@ -48,7 +48,8 @@ struct Show: ParsableCommand {
             } else {
                 let counts = try store.counts()
                 var text = "\(path): \(counts.active) active and \(counts.disabled) disabled profiles, "
-                text += "\(counts.extensions) extensions, \(counts.devices) devices, \(counts.runs) import runs\n"
+                text += "\(counts.extensions) extensions, \(counts.devices) devices, "
+                text += "\(counts.emProfiles) extension-mobility profiles, \(counts.runs) import runs\n"
                 for entry in try store.listing(limit: max(0, limit)) {
                     let status = entry.status == "active" ? "" : "  (\(entry.status))"
                     text += "  \(terminalSafe(entry.username))  \(terminalSafe(entry.extensionLabel))\(status)\n"

@@ -36,6 +36,8 @@ struct EMProfileCommandTests {
         let sato = try Binary.run(["show", "--em", "UDP-Sato", "--db", db], in: directory)
         #expect(sato.stdout.contains("users: hsato"))
         #expect(sato.stdout.contains("service_1_parameters: Ext1=5201"))
+        let listing = try Binary.run(["show", "--db", db], in: directory)
+        #expect(listing.stdout.contains("4 extension-mobility profiles"))
         let missing = try Binary.run(["show", "--em", "EM-Nobody", "--db", db], in: directory)
         #expect(missing.status == 1)
     }
