@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(
             name: "SwitchboardCLITests",
             dependencies: ["switchboard"],
-            exclude: ["Fixtures", "BadInputs", "VendorExports"]
+            exclude: ["Fixtures", "BadInputs", "VendorExports", "EMProfiles"]
         ),
     ]
 )

@@ -121,6 +121,22 @@ private struct DirectoryAuditRun {
         try unconfirmedE911()
         try credentialsToChange()
         try sharedPhoneNumbers()
+        try unusedEMProfiles()
+    }
+
+    /// Extension-mobility profiles associated with no user: nobody can log in with them.
+    func unusedEMProfiles() throws {
+        try each(
+            """
+            SELECT m.name FROM em_profile m
+            WHERE NOT EXISTS (SELECT 1 FROM em_profile_user u WHERE u.em_profile_id = m.id)
+            ORDER BY m.name_key
+            """
+        ) { row in
+            try finding(
+                .auditEMProfileUnused, .warning, nil, field: "em_profile",
+                "the extension-mobility profile \(row[0] ?? "") is associated with no user; associate one or delete it")
+        }
     }
 
     /// Phone numbers several active profiles hold, where `[phone] unique` says one belongs to one

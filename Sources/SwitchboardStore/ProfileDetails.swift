@@ -45,6 +45,8 @@ public struct DirectoryCounts: Sendable {
     public var extensions: Int
     public var devices: Int
     public var runs: Int
+    /// The extension-mobility profiles.
+    public var emProfiles = 0
 }
 
 extension DirectoryStore {
@@ -111,12 +113,14 @@ extension DirectoryStore {
     public func counts() throws -> DirectoryCounts {
         try access { db in
             func count(_ sql: String) throws -> Int { try Int.fetchOne(db, sql: sql) ?? 0 }
-            return DirectoryCounts(
+            var counts = DirectoryCounts(
                 active: try count("SELECT count(*) FROM profile WHERE status = 'active'"),
                 disabled: try count("SELECT count(*) FROM profile WHERE status = 'disabled'"),
                 extensions: try count("SELECT count(*) FROM extension"),
                 devices: try count("SELECT count(*) FROM device"),
                 runs: try count("SELECT count(*) FROM import_run"))
+            counts.emProfiles = try count("SELECT count(*) FROM em_profile")
+            return counts
         }
     }
 

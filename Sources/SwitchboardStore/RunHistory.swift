@@ -21,6 +21,8 @@ public struct RunRecord: Sendable {
     /// `applied`, `partial` or `rejected`.
     public var outcome: String
     public var toolVersion: String
+    /// What the file held: `users`, or `em-profiles` for an extension-mobility profiles file.
+    public var subject: String
     /// The counts, by name: rows, accepted, rejected, warnings, added, updated, unchanged, disabled, deleted,
     /// enabled.
     public var counts: [(name: String, value: Int)]
@@ -43,6 +45,7 @@ public struct RunRecord: Sendable {
         mode = row["mode"]
         outcome = row["outcome"]
         toolVersion = row["tool_version"]
+        subject = row["subject"] ?? "users"
         counts = Self.countNames.map { ($0, row[$0] as Int) }
     }
 }
@@ -59,6 +62,8 @@ public struct RunChange: Sendable {
     /// The value before and after; a secret's hash is never shown, only that it changed.
     public var old: String?
     public var new: String?
+    /// For a change of an extension-mobility profiles run, the profile's name (``username`` is then empty).
+    public var emProfile: String?
 }
 
 extension DirectoryStore {
@@ -72,6 +77,20 @@ extension DirectoryStore {
         try access { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM import_run WHERE id = ?", arguments: [id]) else {
                 return nil
+            }
+            if (row["subject"] as String?) == "em-profiles" {
+                let changes = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT line, em_profile, action, field, old_value, new_value FROM em_run_change
+                        WHERE run_id = ? ORDER BY seq
+                        """, arguments: [id]
+                ).map { change in
+                    RunChange(
+                        line: change["line"], username: "", action: change["action"], field: change["field"],
+                        old: change["old_value"], new: change["new_value"], emProfile: change["em_profile"])
+                }
+                return (RunRecord(row), changes)
             }
             let added = try Row.fetchAll(
                 db, sql: "SELECT username FROM profile WHERE created_run_id = ? ORDER BY id", arguments: [id]
@@ -199,6 +218,10 @@ extension DirectoryStore {
                 try Int.fetchOne(db, sql: "SELECT count(*) FROM run_change WHERE run_id = ?", arguments: [id]) ?? 0
             result.snapshots +=
                 try Int.fetchOne(db, sql: "SELECT count(*) FROM run_snapshot WHERE run_id = ?", arguments: [id]) ?? 0
+            result.changes +=
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM em_run_change WHERE run_id = ?", arguments: [id]) ?? 0
+            result.snapshots +=
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM em_run_snapshot WHERE run_id = ?", arguments: [id]) ?? 0
             try db.execute(sql: "UPDATE profile SET created_run_id = NULL WHERE created_run_id = ?", arguments: [id])
             try db.execute(sql: "UPDATE em_profile SET created_run_id = NULL WHERE created_run_id = ?", arguments: [id])
             try db.execute(
@@ -208,6 +231,8 @@ extension DirectoryStore {
         for id in ids {
             try db.execute(sql: "DELETE FROM run_change WHERE run_id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM run_snapshot WHERE run_id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM em_run_change WHERE run_id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM em_run_snapshot WHERE run_id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM import_run WHERE id = ?", arguments: [id])
         }
         let freeAfter = try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0

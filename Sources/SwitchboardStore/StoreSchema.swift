@@ -21,6 +21,9 @@ enum StoreSchema {
         migrator.registerMigration("v4: enabled profiles in run records, phone numbers looked up") { db in
             try db.execute(sql: version4)
         }
+        migrator.registerMigration("v5: extension-mobility profiles on their own") { db in
+            try db.execute(sql: version5)
+        }
         migrator.registerMigration("v6: phone services") { db in
             try db.execute(sql: version6)
         }
@@ -226,5 +229,76 @@ enum StoreSchema {
         ) WITHOUT ROWID;
         CREATE INDEX extension_holder_profile ON extension_holder(profile_id);
         ALTER TABLE profile ADD COLUMN primary_extension_id INTEGER;
+        """
+
+    /// Extension-mobility profiles imported as their own kind of file.
+    ///
+    /// A profile's description, and what it carries at numbered positions (gaps allowed): lines
+    /// (extensions of the directory), speed dials, busy lamp fields and phone services. Runs
+    /// record their subject; an extension-mobility profiles run records its changes in
+    /// `em_run_change` and, before its first change to a profile, the profile as it was in
+    /// `em_run_snapshot` (NULL for one the run added), which is what undo restores.
+    private static let version5 = """
+        ALTER TABLE em_profile ADD COLUMN description TEXT;
+        ALTER TABLE em_profile ADD COLUMN updated_at TEXT;
+
+        CREATE TABLE em_profile_line (
+            em_profile_id INTEGER NOT NULL REFERENCES em_profile(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL CHECK (position >= 1),
+            number TEXT NOT NULL,
+            site TEXT NOT NULL DEFAULT '',
+            site_key TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (em_profile_id, position)
+        ) WITHOUT ROWID;
+        CREATE INDEX em_profile_line_extension ON em_profile_line(site_key, number);
+
+        CREATE TABLE em_profile_speed_dial (
+            em_profile_id INTEGER NOT NULL REFERENCES em_profile(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL CHECK (position >= 1),
+            number TEXT NOT NULL,
+            label TEXT,
+            PRIMARY KEY (em_profile_id, position)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE em_profile_blf (
+            em_profile_id INTEGER NOT NULL REFERENCES em_profile(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL CHECK (position >= 1),
+            destination TEXT NOT NULL,
+            label TEXT,
+            PRIMARY KEY (em_profile_id, position)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE em_profile_service (
+            em_profile_id INTEGER NOT NULL REFERENCES em_profile(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL CHECK (position >= 1),
+            name TEXT NOT NULL,
+            url TEXT,
+            parameters TEXT,
+            PRIMARY KEY (em_profile_id, position)
+        ) WITHOUT ROWID;
+
+        -- What a run was about: users files or extension-mobility profiles files.
+        ALTER TABLE import_run ADD COLUMN subject TEXT NOT NULL DEFAULT 'users'
+            CHECK (subject IN ('users', 'em-profiles'));
+
+        CREATE TABLE em_run_change (
+            run_id INTEGER NOT NULL REFERENCES import_run(id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            line INTEGER NOT NULL,
+            em_profile TEXT NOT NULL,
+            action TEXT NOT NULL CHECK (action IN ('added', 'updated', 'deleted')),
+            field TEXT,
+            old_value TEXT,
+            new_value TEXT,
+            PRIMARY KEY (run_id, seq)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE em_run_snapshot (
+            run_id INTEGER NOT NULL REFERENCES import_run(id) ON DELETE CASCADE,
+            name_key TEXT NOT NULL,
+            snapshot TEXT,
+            PRIMARY KEY (run_id, name_key)
+        ) WITHOUT ROWID;
+        CREATE INDEX em_run_snapshot_name ON em_run_snapshot(name_key);
         """
 }

@@ -46,6 +46,7 @@ extension DirectoryStore {
             throw UndoRefusal(reasons: ["run \(id) was undone already, by run \(by)"])
         }
         if outcome == "rejected" { throw UndoRefusal(reasons: ["run \(id) applied nothing (it was rejected)"]) }
+        if (run["subject"] as String?) == "em-profiles" { return try undoEMProfiles(db, id, toolVersion: toolVersion) }
 
         let snapshots = try String.fetchAll(
             db, sql: "SELECT snapshot FROM run_snapshot WHERE run_id = ? ORDER BY profile_id", arguments: [id]
@@ -72,6 +73,8 @@ extension DirectoryStore {
                 reasons.append("run \(laterRun) changed profile \(key) after run \(id)")
             }
         }
+        reasons += try emProfileConflicts(
+            db, undoing: id, profiles: touched, before: snapshots.flatMap(\.emProfiles))
         if !reasons.isEmpty { throw UndoRefusal(reasons: reasons) }
 
         // Remove every profile the run touched as it stands now, then put back the snapshots:

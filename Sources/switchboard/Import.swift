@@ -79,6 +79,15 @@ struct Import: ParsableCommand {
             ])
         let setup = try importOptions.prepare(file: file)
         defer { setup.cleanUp() }
+        if let format = try EMImport.format(of: setup, profile: importOptions.profile) {
+            if importOptions.directory != nil {
+                printError(
+                    "switchboard: --directory is for users files; check an extension-mobility profiles file with --db")
+                throw ExitCode.usage
+            }
+            try EMImport.run(self, setup: setup, format: format)
+            return
+        }
         if access(path, F_OK) != 0 {
             // A file that cannot be validated at all creates no database.
             try setup.mapFailures {

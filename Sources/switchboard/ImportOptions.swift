@@ -11,7 +11,7 @@ import SwitchboardStore
 struct ImportOptions: ParsableArguments {
     @Option(
         help:
-            "The import profile: \(ImportProfile.all.map(\.name).joined(separator: ", ")). Detected from the header when not given."
+            "The import profile: \(Self.profileNames.joined(separator: ", ")). Detected from the header when not given."
     )
     var profile: String?
 
@@ -29,14 +29,17 @@ struct ImportOptions: ParsableArguments {
     @Option(help: "The largest input read, in bytes; standard input and pipes are copied to a private file first.")
     var maxInputBytes = Self.defaultMaxInputBytes
 
+    /// Every profile `--profile` takes: the users profiles, then the extension-mobility profiles shapes.
+    static var profileNames: [String] { ImportProfile.all.map(\.name) + EMProfileFormat.allCases.map(\.name) }
+
     /// The default of `--max-input-bytes`: 4 GiB.
     static let defaultMaxInputBytes = 4 << 30
 
     func validate() throws {
         guard maxInputBytes >= 1 else { throw ValidationError("--max-input-bytes must be at least 1.") }
-        if let profile, ImportProfile.named(profile) == nil {
+        if let profile, ImportProfile.named(profile) == nil, EMProfileFormat.named(profile) == nil {
             throw ValidationError(
-                "Unknown profile '\(profile)'. Known: \(ImportProfile.all.map(\.name).joined(separator: ", ")).")
+                "Unknown profile '\(profile)'. Known: \(Self.profileNames.joined(separator: ", ")).")
         }
     }
 

@@ -8,6 +8,8 @@ import SwitchboardStore
 /// the other keys.
 final class PlanPrinter {
     private let json: Bool
+    /// The JSON key of the entry's subject: `username`, or `em_profile` for an extension-mobility profiles file.
+    var subjectKey = "username"
     private var out = OutputStream.standardOutput()
     private var started = false
 
@@ -20,7 +22,7 @@ final class PlanPrinter {
             var object = JSONObject()
             object.add("line", entry.line)
             object.add("action", entry.action)
-            object.add("username", entry.username)
+            object.add(subjectKey, entry.username)
             object.add(
                 "changes", pairs: entry.changes.map { ($0.field, [$0.old, $0.new]) })
             if !entry.codes.isEmpty { object.add("codes", strings: entry.codes) }

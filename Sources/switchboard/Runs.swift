@@ -48,6 +48,7 @@ struct RunsList: ParsableCommand {
                     .map { "\($0.value) \($0.name)" }.joined(separator: ", ")
                 text +=
                     "\(run.id)  \(run.startedAt)  \(run.kind == "undo" ? "undo of run \(run.undoesRunID ?? 0)" : run.fileName)"
+                if run.subject != "users" { text += " (\(run.subject))" }
                 text += "  \(run.outcome)\(run.undoneByRunID.map { " (undone by run \($0))" } ?? "")"
                 text += "  \(run.counts[0].value) rows: \(counts.isEmpty ? "no change" : counts)\n"
             }
@@ -70,6 +71,7 @@ struct RunsList: ParsableCommand {
         json.add("mode", run.mode)
         json.add("outcome", run.outcome)
         json.add("tool_version", run.toolVersion)
+        json.add("subject", run.subject)
         json.add("undoes_run_id", run.undoesRunID.map { Int($0) })
         json.add("undone_by_run_id", run.undoneByRunID.map { Int($0) })
         for (name, value) in run.counts { json.add(name, value) }
@@ -101,7 +103,11 @@ struct RunsShow: ParsableCommand {
                 objects: changes.map { change in
                     var object = JSONObject()
                     object.add("line", change.line)
-                    object.add("username", change.username)
+                    if let name = change.emProfile {
+                        object.add("em_profile", name)
+                    } else {
+                        object.add("username", change.username)
+                    }
                     object.add("action", change.action)
                     object.add("field", change.field)
                     object.add("old", change.old)
@@ -114,7 +120,8 @@ struct RunsShow: ParsableCommand {
             text += "(sha256 \(run.fileSHA256.prefix(12))…), profile \(run.profile), \(run.mode), \(run.outcome), "
             text += "\(run.startedAt) to \(run.finishedAt)\n"
             for change in changes {
-                let line = change.line > 0 ? "line \(change.line): " : ""
+                var line = change.line > 0 ? "line \(change.line): " : ""
+                if let name = change.emProfile { line += "em_profile \(name)" }
                 if let field = change.field {
                     text +=
                         "  \(line)\(change.username) \(change.action) \(field): \(change.old ?? "(none)") -> \(change.new ?? "(none)")\n"

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SwitchboardCore
 import SwitchboardStore
 
 /// `switchboard show`: one profile and what it holds, or, without a username, a listing of the directory.
@@ -20,12 +21,25 @@ struct Show: ParsableCommand {
     @Option(help: "The most profiles a listing shows.")
     var limit = 50
 
+    @Option(name: .customLong("em"), help: "Show the extension-mobility profile of this name (compared ignoring case).")
+    var emProfile: String?
+
+    func validate() throws {
+        if username != nil && emProfile != nil { throw ValidationError("Give a username or --em NAME, not both.") }
+    }
+
     func run() throws {
         let path = DatabaseOptions.path(db, onlyIfPresent: false)!
         let store = try DatabaseOptions.open(path, readOnly: true)
         var out = OutputStream.standardOutput()
         try DatabaseOptions.reportingFailures {
-            if let username {
+            if let emProfile {
+                guard let details = try store.emProfileDetails(name: emProfile) else {
+                    printError("switchboard: no extension-mobility profile named \(terminalSafe(emProfile)) in \(path)")
+                    throw ExitCode.rowsRejected
+                }
+                try out.write(Self.text(details))
+            } else if let username {
                 guard let details = try store.details(username: username) else {
                     printError("switchboard: no profile named \(terminalSafe(username)) in \(path)")
                     throw ExitCode.rowsRejected
@@ -34,7 +48,8 @@ struct Show: ParsableCommand {
             } else {
                 let counts = try store.counts()
                 var text = "\(path): \(counts.active) active and \(counts.disabled) disabled profiles, "
-                text += "\(counts.extensions) extensions, \(counts.devices) devices, \(counts.runs) import runs\n"
+                text += "\(counts.extensions) extensions, \(counts.devices) devices, "
+                text += "\(counts.emProfiles) extension-mobility profiles, \(counts.runs) import runs\n"
                 for entry in try store.listing(limit: max(0, limit)) {
                     let status = entry.status == "active" ? "" : "  (\(entry.status))"
                     text += "  \(terminalSafe(entry.username))  \(terminalSafe(entry.extensionLabel))\(status)\n"
@@ -43,6 +58,17 @@ struct Show: ParsableCommand {
             }
             try out.flush()
         }
+    }
+
+    /// One extension-mobility profile: its name, then each field as the canonical columns name it.
+    static func text(_ details: EMProfileDetails) -> String {
+        var text = "\(details.record.name) (extension-mobility profile)\n"
+        for (field, value) in details.record.fields { text += "  \(field): \(value)\n" }
+        if details.record.users.isEmpty { text += "  users: none (audit.em-profile-unused)\n" }
+        text += "  created \(details.createdAt)\(details.createdRunID.map { " by run \($0)" } ?? "")"
+        text += details.updatedAt.map { ", updated \($0)" } ?? ""
+        text += "\n"
+        return text.split(separator: "\n").map { terminalSafe(String($0)) }.joined(separator: "\n") + "\n"
     }
 
     static func text(_ details: ProfileDetails) -> String {

@@ -44,6 +44,17 @@ struct Validate: ParsableCommand {
         try reportOptions.checkPaths(file: file, options: importOptions, database: database)
         let setup = try importOptions.prepare(file: file)
         defer { setup.cleanUp() }
+        if let format = try EMImport.format(of: setup, profile: importOptions.profile) {
+            if importOptions.directory != nil {
+                printError(
+                    "switchboard: --directory is for users files; check an extension-mobility profiles file with --db")
+                throw ExitCode.usage
+            }
+            try EMImport.validate(
+                setup: setup, format: format, explicit: importOptions.profile != nil, database: database,
+                reportOptions: reportOptions)
+            return
+        }
         var sink = try reportOptions.sink(defaultRejects: setup.defaultRejectsPath)
         let summary: ValidationSummary
         if let path = database {

@@ -74,6 +74,11 @@ struct ValidateCommandTests {
             "field.control-character",
             // Phone services: PhoneServiceRuleTests and PhoneServiceCommandTests trigger each.
             "primary.invalid", "extension.not-held", "extension.primary-in-use", "extension.shared",
+            // What only extension-mobility profiles files meet: EMProfileRuleTests and
+            // EMProfileCommandTests trigger each.
+            "em-profile.exists", "em-profile.not-found", "em-profile.duplicate-in-file", "em-profile.rename-forbidden",
+            "em-profile.user-not-found", "em-profile.line-not-found", "em-profile.speed-dial-invalid",
+            "em-profile.blf-invalid", "em-profile.service-url-invalid",
         ]
         // The audit's codes are about the stored directory, not a file: AuditTests trigger each one.
         #expect(Set(documented.filter { !$0.hasPrefix("audit.") }).subtracting(elsewhere) == codes)

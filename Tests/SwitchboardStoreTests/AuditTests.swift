@@ -70,6 +70,7 @@ struct AuditTests {
                 "audit.credential-must-change cyd 4023 voicemail_passcode",
                 "audit.phone-shared ann  phone_number",
                 "audit.phone-shared eve  phone_number",
+                "audit.em-profile-unused   em_profile",
             ])
         #expect(Set(findings.map(\.code)) == Set(RuleCode.auditCodes))
         let messages = Dictionary(findings.map { ($0.code, $0.message) }, uniquingKeysWith: { first, _ in first })

@@ -58,11 +58,13 @@ extension RuleCode {
     public static let auditCredentialMustChange = RuleCode(rawValue: "audit.credential-must-change")
     /// A phone number (DID) that several profiles hold, where one belongs to one profile.
     public static let auditPhoneShared = RuleCode(rawValue: "audit.phone-shared")
+    /// An extension-mobility profile associated with no user.
+    public static let auditEMProfileUnused = RuleCode(rawValue: "audit.em-profile-unused")
 
     /// Every audit code, in the order the report lists them.
     public static let auditCodes: [RuleCode] = [
         .auditExtensionLimit, .auditVoicemailDigitLength, .auditPasscodeExpired, .auditDisabledHolding,
         .auditEMProfileDeviceName, .auditEmailCollision, .auditFieldMissing, .auditOrphanExtension,
-        .auditE911Unconfirmed, .auditCredentialMustChange, .auditPhoneShared,
+        .auditE911Unconfirmed, .auditCredentialMustChange, .auditPhoneShared, .auditEMProfileUnused,
     ]
 }

@@ -165,3 +165,26 @@ public struct RuleCode: RawRepresentable, Hashable, Sendable, Comparable, Custom
     /// An extension passes from one profile to another: the earlier owner's forwarding and features should go.
     public static let extensionReassigned = RuleCode(rawValue: "extension.reassigned")
 }
+
+// MARK: Extension-mobility profiles files
+
+extension RuleCode {
+    /// An add of an extension-mobility profile that exists and that the row would change.
+    public static let emProfileExists = RuleCode(rawValue: "em-profile.exists")
+    /// An update or delete of an extension-mobility profile that does not exist.
+    public static let emProfileNotFound = RuleCode(rawValue: "em-profile.not-found")
+    /// One extension-mobility profile named on several rows of the file.
+    public static let emProfileDuplicateInFile = RuleCode(rawValue: "em-profile.duplicate-in-file")
+    /// A row spells a stored extension-mobility profile's name otherwise: the name is read-only.
+    public static let emProfileRenameForbidden = RuleCode(rawValue: "em-profile.rename-forbidden")
+    /// A user the extension-mobility profile names does not exist.
+    public static let emProfileUserNotFound = RuleCode(rawValue: "em-profile.user-not-found")
+    /// A line of the extension-mobility profile is no extension of the directory.
+    public static let emProfileLineNotFound = RuleCode(rawValue: "em-profile.line-not-found")
+    /// A speed dial's number is not digits or E.164, or a label has no number.
+    public static let emProfileSpeedDialInvalid = RuleCode(rawValue: "em-profile.speed-dial-invalid")
+    /// A busy lamp field's destination is not digits or E.164, or a label has no destination.
+    public static let emProfileBLFInvalid = RuleCode(rawValue: "em-profile.blf-invalid")
+    /// A service URL is not an http or https URL, or a service has a URL or parameters but no name.
+    public static let emProfileServiceURLInvalid = RuleCode(rawValue: "em-profile.service-url-invalid")
+}

@@ -45,13 +45,18 @@ public struct RejectsWriter {
 
     /// Learns the file's header and which of its columns are secret or free text.
     public mutating func begin(header: [String], mapping: HeaderMapping) {
-        let secretColumns = mapping.secretColumns
+        begin(header: header, secretColumns: mapping.secretColumns, freeTextColumns: mapping.freeTextColumns)
+    }
+
+    /// Learns the file's header, its secret columns (left empty) and its free-text columns
+    /// (guarded), for a file read without a ``HeaderMapping``: an extension-mobility profiles file.
+    public mutating func begin(header: [String], secretColumns: Set<Int>, freeTextColumns: Set<Int>) {
         keptColumns = header.indices.filter { !RejectColumns.contains(header[$0]) }.map {
             ($0, secretColumns.contains($0))
         }
         self.header = keptColumns.map { header[$0.column] }
         freeText = [2]
-        for (position, kept) in keptColumns.enumerated() where mapping.freeTextColumns.contains(kept.column) {
+        for (position, kept) in keptColumns.enumerated() where freeTextColumns.contains(kept.column) {
             freeText.insert(position + 3)
         }
     }
