@@ -310,11 +310,23 @@ extension DirectoryStore {
             ])
     }
 
-    /// A moment (now by default) as ISO 8601 in UTC to the millisecond.
+    /// A moment (now by default) as ISO 8601 in UTC to the millisecond: `2026-12-07T23:47:00.749Z`.
+    ///
+    /// Written from the C library's calendar, not a `DateFormatter`: Foundation's formatters
+    /// bring in ICU's data, megabytes of resident memory for a fixed format.
     public static func timestamp(_ date: Date = Date()) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        var seconds = time_t(milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000)
+        let fraction = Int(milliseconds - Int64(seconds) * 1000)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func padded(_ value: Int32, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return padded(parts.tm_year + 1900, 4) + "-" + padded(parts.tm_mon + 1, 2) + "-" + padded(parts.tm_mday, 2)
+            + "T" + padded(parts.tm_hour, 2) + ":" + padded(parts.tm_min, 2) + ":" + padded(parts.tm_sec, 2) + "."
+            + padded(Int32(fraction), 3) + "Z"
     }
 
     /// Validates a file against the directory without writing anything: `switchboard validate --db`.

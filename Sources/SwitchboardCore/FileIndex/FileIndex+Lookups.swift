@@ -40,13 +40,20 @@ extension FileIndex {
     }
 
     /// The lines of every row claiming this site-and-extension key, when more than one does.
-    public func extensionLines(_ key: String) -> KeyLinesView? { extensions.repeatedLines(of: Self.hash(key)) }
+    public func extensionLines(_ key: String) -> KeyLinesView? {
+        precondition(!releasedKeyTables, "the extensions were released for the second pass")
+        return extensions.repeatedLines(of: Self.hash(key))
+    }
     /// The lines of every row naming this username key, when more than one does.
     public func usernameLines(_ key: String) -> KeyLinesView? { usernames.repeatedLines(of: Self.hash(key)) }
     /// The lines of every row claiming this device key, when more than one does.
-    public func deviceLines(_ key: String) -> KeyLinesView? { devices.repeatedLines(of: Self.hash(key)) }
+    public func deviceLines(_ key: String) -> KeyLinesView? {
+        precondition(!releasedNameTables, "the devices were released for the second pass")
+        return devices.repeatedLines(of: Self.hash(key))
+    }
     /// The lines of the `user` rows with this email key, when they name more than one profile.
     public func emailClashLines(_ key: String) -> KeyLinesView? {
+        precondition(!releasedKeyTables, "the emails were released for the second pass")
         let hash = Self.hash(key)
         guard emailsOfSeveralProfiles.sortedContains(UInt64(bitPattern: Int64(hash))) else { return nil }
         return KeyLinesView(table: emails, range: emails.range(of: hash))
@@ -62,9 +69,15 @@ extension FileIndex {
         newExtensions.range(of: Self.hash(usernameKey)).count
     }
     /// The first line naming a device of this key, if the file names one.
-    public func deviceNameLine(_ key: String) -> Int? { devices.firstLine(of: Self.hash(key)) }
+    public func deviceNameLine(_ key: String) -> Int? {
+        precondition(!releasedNameTables, "the devices were released for the second pass")
+        return devices.firstLine(of: Self.hash(key))
+    }
     /// The first line naming an extension-mobility profile of this key, if the file names one.
-    public func emProfileLine(_ key: String) -> Int? { emProfiles.firstLine(of: Self.hash(key)) }
+    public func emProfileLine(_ key: String) -> Int? {
+        precondition(!releasedNameTables, "the extension-mobility profiles were released for the second pass")
+        return emProfiles.firstLine(of: Self.hash(key))
+    }
 }
 
 extension RandomAccessCollection where Element: Comparable {

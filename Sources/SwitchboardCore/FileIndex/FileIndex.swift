@@ -87,6 +87,12 @@ public struct FileIndex: Sendable {
     /// The lines whose rows share a key with another row, and where their keys' entries are
     /// (built by ``finish()``).
     var sharing = RunsByLine()
+    /// Whether ``releaseTablesTheSecondPassSkips()`` freed the extensions, phone numbers and
+    /// emails, and whether it freed the devices and extension-mobility profiles too.
+    var releasedKeyTables = false
+    /// Whether ``finish()`` has run.
+    var isFinished = false
+    var releasedNameTables = false
     /// For each digit count of zero-padded extensions: how many rows have one, and the first line.
     var paddedLengths: [Int: (count: Int, line: Int)] = [:]
 

@@ -76,6 +76,8 @@ struct RunsByLine: Sendable {
 
     /// Whether `line` names a device like an extension-mobility profile of the file, or the reverse.
     func namesLikeOther(_ line: Int) -> Bool { Self.isSet(line, in: namedLikeOther) }
+    /// Whether any line names its device like an extension-mobility profile, or the reverse.
+    var anyNamesLikeOther: Bool { namedLikeOther.contains { $0 != 0 } }
 
     /// Whether `bits`, one a line, sets the bit of `line`.
     @inline(__always)

@@ -100,7 +100,9 @@ public struct Validator {
     public func validate<Source: ByteSource, Sink: ValidationSink>(
         open: () throws -> CSVReader<Source>, into sink: inout Sink
     ) throws -> ValidationSummary {
-        let (index, header, segmentStarts) = try firstPassFindingSegments(try open())
+        var (index, header, segmentStarts) = try firstPassFindingSegments(try open())
+        // The second pass reads the runs the first pass noted for each line, not these tables.
+        index.releaseTablesTheSecondPassSkips()
         let reader = try open()
         var record = CSVRecord()
         guard try reader.nextHeader(into: &record) else {
