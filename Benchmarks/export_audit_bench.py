@@ -50,7 +50,9 @@ SELECT CASE p.status WHEN 'active' THEN 'upsert' ELSE 'disable' END, p.type, p.u
     (SELECT m.name FROM em_profile_user u JOIN em_profile m ON m.id = u.em_profile_id
      WHERE u.profile_id = p.id ORDER BY u.em_profile_id LIMIT 1),
     (SELECT d.name FROM device d WHERE d.profile_id = p.id ORDER BY d.id LIMIT 1),
-    p.display_name, p.mobile_number, p.caller_id_first_name, p.caller_id_last_name
+    p.display_name, p.mobile_number, p.caller_id_first_name, p.caller_id_last_name,
+    CASE WHEN p.primary_extension_id IS NULL OR e.id IS NULL THEN NULL
+         WHEN p.primary_extension_id = e.id THEN 'yes' ELSE 'no' END
 FROM extension e JOIN profile p ON p.id = e.profile_id
 WHERE e.number IS NOT NULL AND p.status = 'active'
 ORDER BY e.site_key, e.number;
