@@ -115,4 +115,20 @@ struct PhoneServiceCommandTests {
         let findings = try String(contentsOf: folder.appendingPathComponent("audit/findings.csv"), encoding: .utf8)
         #expect(findings.contains("audit.extension-limit"))
     }
+
+    @Test("The phone-services sample, as samples/README.md gives it, after the onboarding sample")
+    func sample() throws {
+        let folder = try scratchDirectory()
+        let samples = Binary.packageRoot.appendingPathComponent("samples")
+        try Self.command(["import", samples.appendingPathComponent("onboarding.csv").path], in: folder, expect: 0)
+        let applied = try Self.command(
+            [
+                "import", samples.appendingPathComponent("phone-services.csv").path, "--policy",
+                samples.appendingPathComponent("phone-services.toml").path,
+            ], in: folder, expect: 0)
+        #expect(applied.stdout.contains("0 added, 2 updated"))
+        let shown = try Self.command(["show", "bnakamura"], in: folder, expect: 0).stdout
+        #expect(shown.contains("extension: 4102@paris") && shown.contains("shared with ihashemi"))
+        #expect(shown.contains("extension: 4199@paris, no mailbox, no passcode, primary\n"))
+    }
 }
