@@ -118,6 +118,32 @@ struct ProfileSnapshot: Codable {
             """
     }()
 
+    /// The statement that keeps a detached extension, as it is, for the run that gives it to a
+    /// profile (arguments: run id, extension id): undo detaches it again.
+    static let keepDetachedSQL =
+        "INSERT INTO run_detached_extension (run_id, extension) SELECT ?1, "
+        + "json_object(" + extensionColumns.map { "'\($0)', e.\($0)" }.joined(separator: ", ") + ")"
+        + " FROM extension e WHERE e.id = ?2"
+
+    /// Puts back, held by no profile, each detached extension run `runID` gave to a profile,
+    /// unless its number is held again; run once the run's profiles are restored.
+    static func restoreDetached(_ db: Database, runID: Int64) throws {
+        for text in try String.fetchAll(
+            db, sql: "SELECT extension FROM run_detached_extension WHERE run_id = ?", arguments: [runID])
+        {
+            let columns = try JSONDecoder().decode(Columns.self, from: Data(text.utf8))
+            let taken = try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM extension WHERE site_key = ? AND number = ?)",
+                arguments: [columns["site_key"]?.databaseValue, columns["number"]?.databaseValue])
+            guard taken == false else { continue }
+            let values = extensionColumns.map { (columns[$0] ?? .null).raw }
+            let placeholders = Array(repeating: "?", count: extensionColumns.count).joined(separator: ", ")
+            try RawStatement(
+                db, "INSERT INTO extension (" + extensionColumns.joined(separator: ", ") + ") VALUES (" + placeholders + ")"
+            ).execute(values)
+        }
+    }
+
     /// Reads the profile `id` as it stands now.
     init?(_ db: Database, id: Int64) throws {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM profile WHERE id = ?"), arguments: [id])

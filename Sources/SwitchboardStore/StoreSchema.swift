@@ -229,6 +229,13 @@ enum StoreSchema {
         ) WITHOUT ROWID;
         CREATE INDEX extension_holder_profile ON extension_holder(profile_id);
         ALTER TABLE profile ADD COLUMN primary_extension_id INTEGER;
+        -- A detached extension a run gave to a profile, as it was (JSON of its columns): undo
+        -- detaches it again, mailbox and all.
+        CREATE TABLE run_detached_extension (
+            run_id INTEGER NOT NULL REFERENCES import_run(id) ON DELETE CASCADE,
+            extension TEXT NOT NULL
+        );
+        CREATE INDEX run_detached_extension_run ON run_detached_extension(run_id);
         """
 
     /// Extension-mobility profiles imported as their own kind of file.

@@ -93,6 +93,7 @@ extension DirectoryStore {
         }
         if !reasons.isEmpty { throw UndoRefusal(reasons: reasons) }
         for snapshot in snapshots { try snapshot.restoreServices(db) }
+        try ProfileSnapshot.restoreDetached(db, runID: id)
         // Extension-mobility profiles the run created and nobody uses any more go too.
         try db.execute(
             sql: """

@@ -73,6 +73,16 @@ struct PhoneServiceCommandTests {
         // A new profile takes a detached extension back, with its mailbox.
         try Self.run(Self.header + "add,cyd,Cyd,Ng,cyd@example.com,4021,,\n", in: folder, expect: 0)
         #expect(try Self.command(["show", "cyd"], in: folder, expect: 0).stdout.contains("extension: 4021, mailbox"))
+        // Undoing that run detaches 4021 again, mailbox and all.
+        let runs = try Self.command(["runs", "--format", "json"], in: folder, expect: 0).stdout
+        let latest = try #require(
+            ((try JSONSerialization.jsonObject(with: Data(runs.utf8)) as? [String: Any])?["runs"] as? [[String: Any]])?
+                .first?["id"] as? Int)
+        try Self.command(["undo", String(latest)], in: folder, expect: 0)
+        let database = folder.appendingPathComponent("switchboard.sqlite").path
+        #expect(
+            try SQLiteShell.query(database, "SELECT profile_id IS NULL, voicemail FROM extension WHERE number = '4021'")
+                == "1|1\n")
     }
 
     @Test("A shared phone under allow_shared: shown on both, exported as an attach row, undone, and kept on delete")

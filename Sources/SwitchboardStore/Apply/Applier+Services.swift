@@ -335,6 +335,9 @@ extension Applier {
     /// and all; nil when no detached extension has that number.
     func adoptDetached(siteKey: String, number: String, by profileID: Int64) throws -> StoredExtension? {
         guard var ext = try storedExtension(siteKey: siteKey, number: number), ext.profileID == nil else { return nil }
+        if let runID {
+            try db.cachedStatement(sql: ProfileSnapshot.keepDetachedSQL).execute(arguments: [runID, ext.id])
+        }
         try db.cachedStatement(sql: "UPDATE extension SET profile_id = ? WHERE id = ?").execute(arguments: [
             profileID, ext.id,
         ])
