@@ -139,7 +139,8 @@ struct ProfileSnapshot: Codable {
             let values = extensionColumns.map { (columns[$0] ?? .null).raw }
             let placeholders = Array(repeating: "?", count: extensionColumns.count).joined(separator: ", ")
             try RawStatement(
-                db, "INSERT INTO extension (" + extensionColumns.joined(separator: ", ") + ") VALUES (" + placeholders + ")"
+                db,
+                "INSERT INTO extension (" + extensionColumns.joined(separator: ", ") + ") VALUES (" + placeholders + ")"
             ).execute(values)
         }
     }
