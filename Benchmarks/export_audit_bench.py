@@ -47,9 +47,13 @@ EXPORT_SQL = """
 SELECT CASE p.status WHEN 'active' THEN 'upsert' ELSE 'disable' END, p.type, p.username, p.first_name,
     p.last_name, p.email, e.number, e.site, e.phone_number, p.department, p.language, p.time_zone,
     CASE e.voicemail WHEN 1 THEN 'yes' ELSE 'no' END, '', '',
-    (SELECT m.name FROM em_profile_user u JOIN em_profile m ON m.id = u.em_profile_id
-     WHERE u.profile_id = p.id ORDER BY u.em_profile_id LIMIT 1),
-    (SELECT d.name FROM device d WHERE d.profile_id = p.id ORDER BY d.id LIMIT 1),
+    CASE WHEN e.id IS NULL OR p.primary_extension_id IS NULL
+        OR e.id = (SELECT min(x.id) FROM extension x WHERE x.profile_id = p.id)
+    THEN (SELECT m.name FROM em_profile_user u JOIN em_profile m ON m.id = u.em_profile_id
+     WHERE u.profile_id = p.id ORDER BY u.em_profile_id LIMIT 1) END,
+    CASE WHEN e.id IS NULL OR p.primary_extension_id IS NULL
+        OR e.id = (SELECT min(x.id) FROM extension x WHERE x.profile_id = p.id)
+    THEN (SELECT d.name FROM device d WHERE d.profile_id = p.id ORDER BY d.id LIMIT 1) END,
     p.display_name, p.mobile_number, p.caller_id_first_name, p.caller_id_last_name,
     CASE WHEN p.primary_extension_id IS NULL OR e.id IS NULL THEN NULL
          WHEN p.primary_extension_id = e.id THEN 'yes' ELSE 'no' END

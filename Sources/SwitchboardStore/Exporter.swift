@@ -109,7 +109,11 @@ extension DirectoryStore {
                 // A profile's share of another's extension is an `attach` row, where the shape has actions:
                 // last, once every profile it names has its row.
                 if let action = columns.firstIndex(where: { $0.expression == Self.expression(for: .action) }) {
-                    var shared = columns.map { empty.contains($0.table ?? "") ? "NULL" : $0.expression }
+                    // Its device and extension-mobility profile are on the profile's own row.
+                    var shared = columns.map {
+                        $0.table == "device" || $0.table == "em_profile_user" || empty.contains($0.table ?? "")
+                            ? "NULL" : $0.expression
+                    }
                     shared[action] = "'attach'"
                     let sharedSelect = shared.joined(separator: ", ")
                     queries.append(
@@ -214,6 +218,15 @@ extension DirectoryStore {
             guard taken.insert(key).inserted else {
                 if profile.exportsEveryColumn { result.append(ExportColumn(header: column.header, expression: "NULL")) }
                 continue
+            }
+            // A profile's device and extension-mobility profile go on one of its rows: its first
+            // extension's (a profile of several services has its primary marked), or its only row.
+            if table == "device" || table == "em_profile_user" {
+                expression = """
+                    CASE WHEN e.id IS NULL OR p.primary_extension_id IS NULL
+                        OR e.id = (SELECT min(x.id) FROM extension x WHERE x.profile_id = p.id)
+                    THEN \(expression) END
+                    """
             }
             if let fallback = column.exportDefault {
                 expression = "coalesce(nullif(\(expression), ''), \(sqlLiteral(fallback)))"

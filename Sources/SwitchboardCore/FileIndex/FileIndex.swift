@@ -137,16 +137,20 @@ public struct FileIndex: Sendable {
     mutating func note(_ keys: RowKeys) {
         rowCount += 1
         let line = keys.line
-        // A detach claims nothing; an attach that may share claims nothing either.
+        // An attach or a detach reads only its username and extension: its other cells claim
+        // nothing. A detach claims not even its extension, nor an attach that may share it.
+        let changesServicesOnly = keys.action == .attach || keys.action == .detach
         if let key = keys.extensionKey, keys.action != .detach, !(keys.action == .attach && allowsShared) {
             extensions.append(key, line: line)
         }
         if let digits = keys.zeroPaddedDigits { paddedLengths[digits, default: (0, line)].count += 1 }
-        if let key = keys.device { devices.append(key, line: line) }
-        if let key = keys.phone { phones.append(key, line: line) }
-        if let key = keys.emProfile { emProfiles.append(key, line: line) }
+        if !changesServicesOnly {
+            if let key = keys.device { devices.append(key, line: line) }
+            if let key = keys.phone { phones.append(key, line: line) }
+            if let key = keys.emProfile { emProfiles.append(key, line: line) }
+        }
         guard let user = keys.username else { return }
-        if let key = keys.email, keys.isUser {
+        if let key = keys.email, keys.isUser, !changesServicesOnly {
             emails.append(key, line: line, extra: UInt32(truncatingIfNeeded: user))
         }
         usernames.append(user, line: line, extra: UInt32(recordEffects(of: keys, user: user).rawValue))
