@@ -310,7 +310,7 @@ struct ImportTests {
 
     @Test("A full database rolls back the whole import and says so; the file stays sound")
     func fullDatabase() throws {
-        let temp = try TemporaryStore(maxPageCount: 40)
+        let temp = try TemporaryStore(maxPageCount: 60)
         try temp.importText(Self.onboarding)
         let before = try temp.directoryState()
         var big = canonicalHeader

@@ -20,6 +20,8 @@ struct SQLBindingTests {
         "select", "statusFilter", "siteFilter",
         // The same list with the action of a shared extension's row, `attach`.
         "sharedSelect",
+        // A device or extension-mobility column's constant expression, kept to one row of a profile.
+        "expression",
         // The audit's constant SQL for an extension's label.
         "Self.label",
         // The bulk loader's DROP INDEX, naming an index of the schema as sqlite_master lists it.
