@@ -1,17 +1,19 @@
-// Read this first: the CSV reader, two engines over one grammar.
+// Read this first: the CSV reader, one grammar, two engines.
 //
-// CSVReader (this file) reads any CSV: a byte state machine (RecordScanner.swift) fed in
-// chunks, which says "need more input" at a chunk's end, never loads the whole file, and turns a
-// malformed record into a value. PlainRecordReader.swift is the fast scan beside it: it splits
-// plain records (see its header) straight from its buffer, sixteen bytes at a time, and stops at
-// the first record that is not plain, where a CSVReader resumed there (resumed(at:)) reads on.
-// For every plain record both give the same fields, position and line: one grammar, two
-// engines.
+// CSVReader is the one reader. Its state machine (RecordScanner.swift) reads any CSV, fed in
+// chunks: it says "need more input" at a chunk's end, never loads the whole file, and turns a
+// malformed record into a value; next(into:) reads through it alone. Its fast path
+// (PlainRecordReader.swift, driven by nextRecord() in CSVReaderFastPath.swift) splits plain
+// records (see that file's header) straight from a buffer of its own, sixteen bytes at a time;
+// at the first record that is not plain it hands over to the state machine, started again at
+// that record's start (resumeStateMachine(at:)), and plain reading starts again after it. For
+// every plain record both engines give the same fields, position and line, as rust-csv's DFA
+// and NFA do; which one reads a record is never seen from outside.
 //
-// Tests that guard the two: ChunkBoundaryTests (every chunk size), PlainRecordReaderTests
-// (every place in a sixteen-byte block, against this reader), ResumedReaderTests, and the
-// fuzz-csv target, which checks plain readers against this one from the starts of a file's
-// first records.
+// Tests that guard the two: ReaderCases.swift, one table of cases that ChunkBoundaryTests reads
+// through both engines at every chunk size; PlainRecordReaderTests (every place in a sixteen-byte
+// block, and whole files, both engines compared); ResumedReaderTests; and the fuzz-csv target,
+// which compares the fast path with the state machine from the starts of a file's first records.
 
 /// What one call to ``CSVReader/next(into:)`` produced.
 public enum CSVReadResult: Sendable, Equatable {
@@ -25,7 +27,7 @@ public enum CSVReadResult: Sendable, Equatable {
     case end
 }
 
-/// A streaming, strict RFC 4180 reader: a state machine over bytes, fed in fixed-size chunks.
+/// A streaming, strict RFC 4180 reader: a state machine over bytes, fed in fixed-size chunks, with a fast path for plain records.
 ///
 /// It reads UTF-8 (a BOM is stripped), UTF-16 with or without a BOM, and falls back to
 /// Windows-1252 field by field for bytes that are not UTF-8, with a warning naming the
@@ -36,6 +38,11 @@ public enum CSVReadResult: Sendable, Equatable {
 ///
 /// Memory stays bounded whatever the input size: one chunk, a 64 KiB sample for
 /// sniffing the delimiter, and one record within ``CSVLimits``.
+///
+/// ``next(into:)`` copies each record into a ``CSVRecord``. ``nextRecord()`` reads the same
+/// records, and lends each one's fields for the length of a closure (``withFields(_:)``): a
+/// record that is plain (most records of most files) is then split straight from the input's
+/// bytes and never copied.
 ///
 /// ```swift
 /// let reader = try CSVReader(path: "users.csv")

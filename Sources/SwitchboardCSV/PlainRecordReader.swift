@@ -1,23 +1,26 @@
-// Read this first: the fast scan.
+// Read this first: the reader's fast path.
 //
 // What it does: splits each plain record of a UTF-8 input into fields that are spans of its own
 // buffer, copying nothing. scanFast() looks at sixteen bytes at once (cbytescan_masks16 in
 // CByteScan, SSE2), one bit for each quote, CR, LF and delimiter, and takes the bits in order, so
 // a record of short fields costs a few operations a byte; the same look says whether the record
 // is ASCII, which then needs no UTF-8 check. A record scanFast() cannot settle (a line break in
-// quotes, the buffer's end) goes to scan(), field by field; one that is not plain ends the reader.
+// quotes, the buffer's end) goes to scan(), field by field; one that is not plain ends the reader,
+// and its CSVReader's state machine reads on from that record (CSVReaderFastPath.swift).
 //
 // The invariants it rests on:
-// - A plain record reads to the same fields, position and line as through the CSVReader; any
-//   doubt returns .notPlain, never a guess, and the caller resumes a CSVReader at that record.
+// - A plain record reads to the same fields, position and line as through the state machine; any
+//   doubt returns .notPlain, never a guess, and the CSVReader resumes its state machine there.
 // - The reader starts at a record's start, and buffer[cursor..<count] is still to read.
-// - No span outlives the next call of next(): field(_:) and fields point into the buffer.
+// - No span outlives the next call of next(): fields points into the buffer, and is lent only
+//   within CSVReader.withFields(_:).
 // - A plain record fits the buffer (maxRecordBytes) and the limits of CSVLimits.
 //
-// Tests that guard it: PlainRecordReaderTests (every place in a sixteen-byte block for quotes,
-// line breaks and bytes that are not ASCII or not UTF-8, with buffers of 16, 40 and 4,096 bytes,
-// against the CSVReader), SplitFirstPassTests and PlainSecondPassTests (validation with and
-// without plain reading), and the fuzz-csv and fuzz-validate targets.
+// Tests that guard it: the shared case table (ReaderCases.swift), read through both engines at
+// every chunk size; PlainRecordReaderTests (every place in a sixteen-byte block for quotes, line
+// breaks and bytes that are not ASCII or not UTF-8, with buffers of 16, 40 and 4,096 bytes,
+// against the state machine); SplitFirstPassTests and PlainSecondPassTests (validation with and
+// without plain reading); and the fuzz-csv and fuzz-validate targets.
 
 import CByteScan
 

@@ -14,7 +14,7 @@
 //
 // The invariants it rests on:
 // - Every way of reading gives the same records, lines and findings as one thread reading the
-//   file from its start: a plain reader against a CSVReader, a reader resumed at a record's
+//   file from its start: the reader's fast path against its state machine, a reader resumed at a record's
 //   start against one from the top, bytes against Strings for keys, two halves against one pass.
 // - The sink gets the rows in file order, each with every finding of every stage.
 // - The file is read twice through one descriptor; records not where the first pass found them
