@@ -93,9 +93,9 @@ public final class CSVReader<Source: ByteSource> {
 
     // The fast path (CSVReaderFastPath.swift). Touched on every call of nextRecord(), by one thread.
     /// The plain reader, while the record read last was read plain.
-    @exclusivity(unchecked) var plain: PlainRecordReader?
+    @exclusivity(unchecked) @usableFromInline var plain: PlainRecordReader?
     /// The record ``nextRecord()`` read last, when the state machine read it.
-    @exclusivity(unchecked) var viewRecord = CSVRecord()
+    @exclusivity(unchecked) @usableFromInline var viewRecord = CSVRecord()
     /// Where the record that ``nextRecord()`` read last starts.
     @exclusivity(unchecked) public internal(set) var position = CSVPosition(byteOffset: 0, recordIndex: 0, line: 1)
     /// Whether the next record the state machine reads after byte `plainAfter` starts plain reading again.

@@ -80,7 +80,7 @@ extension CSVReader {
     ///
     /// Read plain, the fields are spans of the reader's own buffer, with the record's delimiters
     /// and quotes between them in ``CSVFieldBytes/allBytes``; else those of a ``CSVRecord``.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func withFields<R>(_ body: (CSVFieldBytes) throws -> R) rethrows -> R {
         if let plain { return try withExtendedLifetime(plain) { try body(plain.fields) } }
         return try viewRecord.withFieldBytes(body)

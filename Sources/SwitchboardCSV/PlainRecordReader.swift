@@ -34,7 +34,7 @@ import CByteScan
 /// record, the state machine gives the same fields, position and line. At the first record that
 /// is not plain, ``next()`` stops and says where that record starts: the ``CSVReader`` that owns
 /// this reader resumes its state machine there (``CSVReader/nextRecord()``).
-final class PlainRecordReader {
+@usableFromInline final class PlainRecordReader {
     /// What one call to ``next()`` found.
     enum Step: Equatable, Sendable {
         /// The reader now holds the next record: ``position`` and ``fields``.
@@ -116,7 +116,7 @@ final class PlainRecordReader {
     /// (delimiters and quotes included, doubled quotes made single in place), and where each
     /// field lies in it: valid until the next call of ``next()``, and lent only by
     /// ``CSVReader/withFields(_:)``, within its call.
-    @inline(__always)
+    @usableFromInline @inline(__always)
     var fields: CSVFieldBytes {
         let start = position.byteOffset &- bufferBase
         let end = fieldCount == 0 ? start : ends[fieldCount &- 1]

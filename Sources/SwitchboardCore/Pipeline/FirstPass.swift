@@ -163,12 +163,15 @@ struct FirstPassKeys {
     /// (which says how it counts extensions).
     mutating func keys<Source>(of reader: CSVReader<Source>, index: FileIndex) -> RowKeys {
         let line = reader.position.line
-        return reader.withFields { fields in
-            keyReader?.keys(of: fields, line: line)
-                ?? validator.stringKeys(
-                    of: fields, line: line, mapping: mapping, keyColumns: keyColumns, cells: &cells,
-                    normalizer: normalizer, fieldNames: names, index: index)
-        }
+        return reader.withFields { keys(of: $0, line: line, index: index) }
+    }
+
+    /// The keys of the row on `line` whose fields are `fields`, for `index`.
+    private mutating func keys(of fields: CSVFieldBytes, line: Int, index: FileIndex) -> RowKeys {
+        if let keys = keyReader?.keys(of: fields, line: line) { return keys }
+        return validator.stringKeys(
+            of: fields, line: line, mapping: mapping, keyColumns: keyColumns, cells: &cells, normalizer: normalizer,
+            fieldNames: names, index: index)
     }
 }
 
