@@ -159,7 +159,7 @@ struct FirstPassKeys {
     /// Whether plain records' keys are read from their bytes: against a directory that holds no profile.
     var readsBytes: Bool { keyReader != nil }
 
-    /// The keys of the row that `reader` read last (``CSVReader/nextRecord()``), for `index`
+    /// The keys of the row that `reader` read last (`CSVReader.nextRecord()`), for `index`
     /// (which says how it counts extensions).
     mutating func keys<Source>(of reader: CSVReader<Source>, index: FileIndex) -> RowKeys {
         let line = reader.position.line

@@ -68,7 +68,7 @@ public struct Validator {
     /// be opened again at an offset is split).
     public var firstPassSplitBytes = 4 << 20
     /// Whether both passes read plain records straight from the input's bytes
-    /// (``SwitchboardCSV/CSVReader/readsPlainRecords``) when the input can be opened again: the
+    /// (`CSVReader.readsPlainRecords`) when the input can be opened again: the
     /// first pass when it reads keys from bytes, the second pass always.
     ///
     /// Public so that the fuzzer and the tests can compare it with reading every record through
