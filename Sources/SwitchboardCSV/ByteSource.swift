@@ -6,20 +6,27 @@
     import Darwin
 #endif
 
-/// Something the reader pulls raw bytes from, a chunk at a time.
+/// Something the reader pulls raw bytes from, a chunk at a time, and may open again at an offset.
+///
+/// A source that can be opened again at any byte offset (a regular file, bytes in memory) lets
+/// the reader read plain records straight from its bytes, and one input be read in parts at
+/// once; one that cannot (standard input, a pipe) keeps the defaults, and is read once, in order.
 public protocol ByteSource {
     /// Reads up to `capacity` bytes into `buffer` and returns how many; 0 only at the end.
     mutating func read(into buffer: UnsafeMutablePointer<UInt8>, capacity: Int) throws -> Int
-}
-
-/// A byte source that can be opened again at any byte offset: what reading one input in two
-/// parts at once needs.
-public protocol SeekableByteSource: ByteSource {
-    /// The input's size in bytes, when it is known (a regular file, bytes in memory).
+    /// The input's size in bytes, when it is known (a regular file, bytes in memory); nil by default.
     var byteCount: Int? { get }
     /// A new source over the same input from byte `offset` on, counted from the input's start
-    /// however far this one has read; nil when the input cannot be opened again (standard input, a pipe).
+    /// however far this one has read; nil when the input cannot be opened again (the default).
     func reopened(at offset: Int) throws -> Self?
+}
+
+extension ByteSource {
+    /// Nil: the size is not known.
+    public var byteCount: Int? { nil }
+
+    /// Nil: the input cannot be opened again.
+    public func reopened(at offset: Int) throws -> Self? { nil }
 }
 
 /// An I/O failure while reading or writing a file, with the path and the system's reason.
@@ -94,7 +101,7 @@ public final class FileByteSource: ByteSource {
     }
 }
 
-extension FileByteSource: SeekableByteSource {
+extension FileByteSource {
     /// The size of a regular file; nil for standard input and anything else that is not one.
     public var byteCount: Int? {
         guard ownsDescriptor else { return nil }
@@ -111,7 +118,7 @@ extension FileByteSource: SeekableByteSource {
 }
 
 /// Serves bytes held in memory, at most `chunkLimit` per read, to exercise every refill.
-public struct MemoryByteSource: SeekableByteSource {
+public struct MemoryByteSource: ByteSource {
     private let data: [UInt8]
     private var offset = 0
     private let chunkLimit: Int

@@ -1,17 +1,19 @@
-// Read this first: the CSV reader, two engines over one grammar.
+// Read this first: the CSV reader, one grammar, two engines.
 //
-// CSVReader (this file) reads any CSV: a byte state machine (RecordScanner.swift) fed in
-// chunks, which says "need more input" at a chunk's end, never loads the whole file, and turns a
-// malformed record into a value. PlainRecordReader.swift is the fast scan beside it: it splits
-// plain records (see its header) straight from its buffer, sixteen bytes at a time, and stops at
-// the first record that is not plain, where a CSVReader resumed there (resumed(at:)) reads on.
-// For every plain record both give the same fields, position and line: one grammar, two
-// engines.
+// CSVReader is the one reader. Its state machine (RecordScanner.swift) reads any CSV, fed in
+// chunks: it says "need more input" at a chunk's end, never loads the whole file, and turns a
+// malformed record into a value; next(into:) reads through it alone. Its fast path
+// (PlainRecordReader.swift, driven by nextRecord() in CSVReaderFastPath.swift) splits plain
+// records (see that file's header) straight from a buffer of its own, sixteen bytes at a time;
+// at the first record that is not plain it hands over to the state machine, started again at
+// that record's start (resumeStateMachine(at:)), and plain reading starts again after it. For
+// every plain record both engines give the same fields, position and line, as rust-csv's DFA
+// and NFA do; which one reads a record is never seen from outside.
 //
-// Tests that guard the two: ChunkBoundaryTests (every chunk size), PlainRecordReaderTests
-// (every place in a sixteen-byte block, against this reader), ResumedReaderTests, and the
-// fuzz-csv target, which checks plain readers against this one from the starts of a file's
-// first records.
+// Tests that guard the two: ReaderCases.swift, one table of cases that ChunkBoundaryTests reads
+// through both engines at every chunk size; PlainRecordReaderTests (every place in a sixteen-byte
+// block, and whole files, both engines compared); ResumedReaderTests; and the fuzz-csv target,
+// which compares the fast path with the state machine from the starts of a file's first records.
 
 /// What one call to ``CSVReader/next(into:)`` produced.
 public enum CSVReadResult: Sendable, Equatable {
@@ -25,7 +27,7 @@ public enum CSVReadResult: Sendable, Equatable {
     case end
 }
 
-/// A streaming, strict RFC 4180 reader: a state machine over bytes, fed in fixed-size chunks.
+/// A streaming, strict RFC 4180 reader: a state machine over bytes, fed in fixed-size chunks, with a fast path for plain records.
 ///
 /// It reads UTF-8 (a BOM is stripped), UTF-16 with or without a BOM, and falls back to
 /// Windows-1252 field by field for bytes that are not UTF-8, with a warning naming the
@@ -36,6 +38,11 @@ public enum CSVReadResult: Sendable, Equatable {
 ///
 /// Memory stays bounded whatever the input size: one chunk, a 64 KiB sample for
 /// sniffing the delimiter, and one record within ``CSVLimits``.
+///
+/// ``next(into:)`` copies each record into a ``CSVRecord``. ``nextRecord()`` reads the same
+/// records, and lends each one's fields for the length of a closure (``withFields(_:)``): a
+/// record that is plain (most records of most files) is then split straight from the input's
+/// bytes and never copied.
 ///
 /// ```swift
 /// let reader = try CSVReader(path: "users.csv")
@@ -57,7 +64,7 @@ public final class CSVReader<Source: ByteSource> {
     /// Warnings about the input as a whole (encoding fallbacks), each code at most once.
     public var warnings: [CSVIssue] { scanner.warnings }
     /// The number of blank lines skipped so far.
-    public var blankLines: Int { scanner.blankLines }
+    public var blankLines: Int { scanner.blankLines + plainBlankLines + (plain?.blankLines ?? 0) }
 
     /// The number of bytes of the input looked at to sniff the delimiter.
     public static var sampleSize: Int { 64 * 1024 }
@@ -80,6 +87,40 @@ public final class CSVReader<Source: ByteSource> {
     private var prepared = false
     private var stopped = false
     private var reportedDecoderWarnings = 0
+    /// The encoding found at the start of the input, once the state machine has been resumed
+    /// (which then reads on as UTF-8).
+    private var foundEncoding: CSVEncoding?
+
+    // The fast path (CSVReaderFastPath.swift). Touched on every call of nextRecord(), by one thread.
+    /// The plain reader, while the record read last was read plain.
+    @exclusivity(unchecked) @usableFromInline var plain: PlainRecordReader?
+    /// The record ``nextRecord()`` read last, when the state machine read it.
+    @exclusivity(unchecked) @usableFromInline var viewRecord = CSVRecord()
+    /// Where the record that ``nextRecord()`` read last starts.
+    @exclusivity(unchecked) public internal(set) var position = CSVPosition(byteOffset: 0, recordIndex: 0, line: 1)
+    /// Whether the next record the state machine reads after byte `plainAfter` starts plain reading again.
+    @exclusivity(unchecked) var startsPlain = true
+    @exclusivity(unchecked) var plainAfter = -1
+    /// Where a reader made by ``resumed(at:)`` starts, until it reads: plain reading starts there at once.
+    @exclusivity(unchecked) var plainStart: CSVPosition?
+    /// The records read plain since plain reading last started, and how many times it stopped.
+    @exclusivity(unchecked) var plainStretch = 0
+    @exclusivity(unchecked) var plainStops = 0
+    /// The blank lines that plain readers given up skipped.
+    var plainBlankLines = 0
+    /// Whether ``nextRecord()`` reads plain records straight from the input's bytes (the fast
+    /// path) when it can: on by default.
+    ///
+    /// Off, every record goes through the state machine; the records, positions, issues and
+    /// warnings are the same either way. Readers made by ``resumed(at:)`` and
+    /// ``continuation(afterLineFeedFrom:)`` take this reader's setting.
+    public var readsPlainRecords = true
+    /// The bytes the fast path reads at once, which is also the longest record it reads: 256 KiB
+    /// unless set (before the first call of ``nextRecord()``).
+    ///
+    /// A reader of a short part of the input needs no more than the part; small sizes are for
+    /// tests and fuzzing of the buffer's edges.
+    public var plainBufferSize = PlainRecordReader.defaultBufferSize
 
     /// Creates a reader over `source`, reading `chunkSize` bytes at a time.
     public init(
@@ -112,7 +153,7 @@ public final class CSVReader<Source: ByteSource> {
     public var delimiter: UInt8 { dialect.delimiter ?? scanner.delimiter }
 
     /// The encoding found at the start of the input; `.utf8` until reading has begun.
-    public var encoding: CSVEncoding { decoder.encoding }
+    public var encoding: CSVEncoding { foundEncoding ?? decoder.encoding }
 
     /// Reads the sample, detects the encoding and settles the delimiter.
     ///
@@ -164,6 +205,29 @@ public final class CSVReader<Source: ByteSource> {
         if dialect.backslashEscapes { unquotedStops[Int(RecordScanner.backslash)] = true }
     }
 
+    /// Starts the state machine again over this reader's input from `position`, the start of a record.
+    ///
+    /// The fast path does so at a record that is not plain. Warnings and blank lines are kept;
+    /// the input is read on as UTF-8.
+    func resumeStateMachine(at position: CSVPosition) throws {
+        guard let source = try reopenedUTF8(at: position) else {
+            throw CSVIOError(path: "the input file", operation: "open again", errno: Self.staleErrno)
+        }
+        foundEncoding = encoding
+        let delimiter = self.delimiter
+        decoder.deallocate()
+        decoder = TranscodingSource(source, chunkSize: chunkSize)
+        sourceEnded = false
+        reportedDecoderWarnings = 0
+        var fresh = RecordScanner(
+            limits: limits, backslashEscapes: dialect.backslashEscapes, buffer: buffer, unquotedStops: unquotedStops,
+            quotedStops: quotedStops)
+        fresh.warnings = scanner.warnings
+        fresh.blankLines = scanner.blankLines
+        scanner = fresh
+        resume(at: position, delimiter: delimiter)
+    }
+
     /// Readies a new reader over UTF-8 input that starts at `position`, the start of a record:
     /// no sniffing, no encoding detection, and positions counted on from there.
     private func resume(at position: CSVPosition, delimiter: UInt8) {
@@ -177,7 +241,10 @@ public final class CSVReader<Source: ByteSource> {
     }
 
     /// Reads the next record into `record`, reusing its storage.
+    ///
+    /// After ``nextRecord()``, this reads on from the record after the one it read last.
     public func next(into record: inout CSVRecord) throws -> CSVReadResult {
+        if _slowPath(plain != nil || plainStart != nil) { try leaveFastPath() }
         if !prepared, let issue = try prepare() { return .fatal(issue) }
         if stopped { return .end }
         record.makeUnique()
@@ -243,34 +310,7 @@ public final class CSVReader<Source: ByteSource> {
     }
 }
 
-/// A reader whose input can be read in two parts at once: the reader itself up to a point, and
-/// its ``CSVReader/continuation(afterLineFeedFrom:)`` from there on.
-public protocol ContinuableCSVReader: AnyObject {
-    /// The size of the input in bytes, when the source knows it.
-    var inputByteCount: Int? { get }
-    /// ``CSVReader/continuation(afterLineFeedFrom:)``, its reader as an `AnyObject` for generic
-    /// code to cast back to its own reader type.
-    func anyContinuation(afterLineFeedFrom offset: Int) throws -> (reader: AnyObject, start: Int)?
-    /// ``CSVReader/resumed(at:)``, its reader as an `AnyObject` for generic code to cast back to
-    /// its own reader type.
-    func anyResumed(at position: CSVPosition) throws -> AnyObject?
-    /// ``CSVReader/plainRecords(from:bufferSize:)``.
-    func anyPlainRecords(from position: CSVPosition, bufferSize: Int) throws -> PlainRecordReader?
-}
-
-extension CSVReader: ContinuableCSVReader where Source: SeekableByteSource {
-    public func anyContinuation(afterLineFeedFrom offset: Int) throws -> (reader: AnyObject, start: Int)? {
-        try continuation(afterLineFeedFrom: offset).map { ($0.reader, $0.start) }
-    }
-
-    public func anyResumed(at position: CSVPosition) throws -> AnyObject? {
-        try resumed(at: position)
-    }
-
-    public func anyPlainRecords(from position: CSVPosition, bufferSize: Int) throws -> PlainRecordReader? {
-        try plainRecords(from: position, bufferSize: bufferSize)
-    }
-
+extension CSVReader {
     /// The size of the input in bytes, when the source knows it.
     public var inputByteCount: Int? { origin.byteCount }
 
@@ -304,19 +344,20 @@ extension CSVReader: ContinuableCSVReader where Source: SeekableByteSource {
         continuing.delimiter = delimiter
         let reader = CSVReader(source: source, dialect: continuing, limits: limits, chunkSize: chunkSize)
         reader.originOffset = start
+        reader.readsPlainRecords = readsPlainRecords
+        reader.plainBufferSize = plainBufferSize
         guard try reader.prepare() == nil, reader.encoding == .utf8 else { return nil }
         return (reader, start)
     }
-}
 
-extension CSVReader where Source: SeekableByteSource {
     /// A second reader of this reader's UTF-8 input from `position`, where a record this
     /// reader has read (or will read) starts: it reads the same records from there as this
     /// reader does, with the same positions, lines and issues.
     ///
-    /// It has this reader's delimiter and limits, and neither sniffs nor looks for a BOM. The
-    /// caller vouches that `position` is a record's start as this reader found it: from any other
-    /// byte the records differ. Nil when the input is not UTF-8 or cannot be reopened.
+    /// It has this reader's delimiter, limits and fast-path settings, and neither sniffs nor
+    /// looks for a BOM. The caller vouches that `position` is a record's start as this reader
+    /// found it: from any other byte the records differ. Nil when the input is not UTF-8 or cannot
+    /// be reopened.
     ///
     /// Call it only while no other thread is using this reader.
     ///
@@ -330,26 +371,23 @@ extension CSVReader where Source: SeekableByteSource {
         guard let source = try reopenedUTF8(at: position) else { return nil }
         let reader = CSVReader(source: source, dialect: dialect, limits: limits, chunkSize: chunkSize)
         reader.originOffset = originOffset
+        reader.readsPlainRecords = readsPlainRecords
+        reader.plainBufferSize = plainBufferSize
         reader.resume(at: position, delimiter: delimiter)
+        reader.plainStart = position
         return reader
     }
 
-    /// A ``PlainRecordReader`` of this reader's input from `position`, where a record this reader
-    /// has read (or will read) starts; nil when the input is not UTF-8, the dialect reads
-    /// backslash escapes, or the input cannot be opened again.
-    ///
-    /// Call it only while no other thread is using this reader.
-    public func plainRecords(from position: CSVPosition) throws -> PlainRecordReader? {
-        try plainRecords(from: position, bufferSize: PlainRecordReader.defaultBufferSize)
-    }
-
-    /// ``plainRecords(from:)`` reading `bufferSize` bytes at once, which is also the longest
-    /// plain record: a reader of a short part of the input needs no more than the part, and
-    /// small sizes are for tests and fuzzing of the buffer's edges.
-    public func plainRecords(from position: CSVPosition, bufferSize: Int) throws -> PlainRecordReader? {
-        guard !dialect.backslashEscapes, let source = try reopenedUTF8(at: position) else { return nil }
+    /// A plain reader of this reader's input from `position`, where a record this reader has
+    /// read (or will read) starts, reading ``plainBufferSize`` bytes at once; nil when plain
+    /// reading is off, the input is not UTF-8, the dialect reads backslash escapes, or the input
+    /// cannot be opened again.
+    func plainReader(from position: CSVPosition) throws -> PlainRecordReader? {
+        guard readsPlainRecords, !dialect.backslashEscapes, let source = try reopenedUTF8(at: position) else {
+            return nil
+        }
         return PlainRecordReader(
-            source: source, start: position, delimiter: delimiter, limits: limits, bufferSize: bufferSize)
+            source: source, start: position, delimiter: delimiter, limits: limits, bufferSize: plainBufferSize)
     }
 
     /// This reader's input opened again at `position` (counted as this reader counts), once the

@@ -107,36 +107,72 @@ public struct CSVRecord: @unchecked Sendable, Equatable {
     }
 }
 
-/// The bytes of a record's fields, as ``CSVRecord/withFieldBytes(_:)`` lends them: valid only during that call.
+/// The bytes of a record's fields, as ``CSVRecord/withFieldBytes(_:)`` and
+/// ``CSVReader/withFields(_:)`` lend them: valid only during that call.
+///
+/// The fields lie in ``allBytes``, in order: one after another in a ``CSVRecord``; in a record
+/// read plain, with the delimiters and quotes between them, as the input holds them.
 public struct CSVFieldBytes {
     @usableFromInline let bytes: UnsafePointer<UInt8>
     @usableFromInline let ends: UnsafePointer<Int>
+    /// Where each field starts, counted as `ends` counts; nil when each starts where the one before ends.
+    @usableFromInline let starts: UnsafePointer<Int>?
+    /// What `starts` and `ends` count from, before `bytes`.
+    @usableFromInline let offset: Int
+    /// The number of bytes in ``allBytes``.
+    @usableFromInline let byteCount: Int
     /// The number of fields.
     public let count: Int
 
+    /// The fields of a ``CSVRecord``: each ends at `ends[index]` and starts where the one before ends.
     @inlinable init(bytes: UnsafePointer<UInt8>, ends: UnsafePointer<Int>, count: Int) {
         self.bytes = bytes
         self.ends = ends
+        starts = nil
+        offset = 0
+        byteCount = count == 0 ? 0 : ends[count - 1]
         self.count = count
     }
 
-    /// Every field's bytes, one after another, as the record holds them.
-    @inlinable public var allBytes: UnsafeBufferPointer<UInt8> {
-        UnsafeBufferPointer(start: bytes, count: count == 0 ? 0 : ends[count - 1])
+    /// The fields of a record read plain: field `index` is `starts[index] - offset ..< ends[index] - offset`
+    /// of the `byteCount` bytes at `bytes`.
+    @inlinable init(
+        bytes: UnsafePointer<UInt8>, starts: UnsafePointer<Int>, ends: UnsafePointer<Int>, offset: Int, byteCount: Int,
+        count: Int
+    ) {
+        self.bytes = bytes
+        self.ends = ends
+        self.starts = starts
+        self.offset = offset
+        self.byteCount = byteCount
+        self.count = count
     }
 
-    /// Where field `index` ends among ``allBytes``: the sum of its bytes and those of the fields before it.
-    @inlinable public func end(of index: Int) -> Int {
+    /// Every field's bytes, in order, and what lies between them as the record holds it.
+    @inlinable public var allBytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: bytes, count: byteCount) }
+
+    /// Where field `index` (less than ``count``) lies in ``allBytes``.
+    @inlinable @inline(__always)
+    public func range(of index: Int) -> Range<Int> {
         precondition(index >= 0 && index < count, "field index out of range")
-        return ends[index]
+        let end = ends[index] &- offset
+        if let starts { return Range(uncheckedBounds: (starts[index] &- offset, end)) }
+        return Range(uncheckedBounds: (index == 0 ? 0 : ends[index - 1], end))
     }
 
     /// The bytes of field `index`, or no bytes when the record has fewer fields.
-    @inlinable public subscript(index: Int) -> UnsafeBufferPointer<UInt8> {
+    @inlinable @inline(__always)
+    public subscript(index: Int) -> UnsafeBufferPointer<UInt8> {
         guard index >= 0 && index < count else { return UnsafeBufferPointer(start: nil, count: 0) }
-        let start = index == 0 ? 0 : ends[index - 1]
-        return UnsafeBufferPointer(start: bytes + start, count: ends[index] - start)
+        let range = range(of: index)
+        return UnsafeBufferPointer(start: bytes + range.lowerBound, count: range.upperBound &- range.lowerBound)
     }
+
+    /// The field `index` as a `String`, or an empty one when the record has fewer fields.
+    @inlinable public func string(at index: Int) -> String { String(decoding: self[index], as: UTF8.self) }
+
+    /// All fields as `String`s.
+    public var strings: [String] { (0..<count).map { string(at: $0) } }
 }
 
 /// The bytes of one field of a ``CSVRecord``: a collection view that copies nothing.

@@ -1,49 +1,43 @@
-// Read this first: the fast scan.
+// Read this first: the reader's fast path.
 //
 // What it does: splits each plain record of a UTF-8 input into fields that are spans of its own
 // buffer, copying nothing. scanFast() looks at sixteen bytes at once (cbytescan_masks16 in
 // CByteScan, SSE2), one bit for each quote, CR, LF and delimiter, and takes the bits in order, so
 // a record of short fields costs a few operations a byte; the same look says whether the record
 // is ASCII, which then needs no UTF-8 check. A record scanFast() cannot settle (a line break in
-// quotes, the buffer's end) goes to scan(), field by field; one that is not plain ends the reader.
+// quotes, the buffer's end) goes to scan(), field by field; one that is not plain ends the reader,
+// and its CSVReader's state machine reads on from that record (CSVReaderFastPath.swift).
 //
 // The invariants it rests on:
-// - A plain record reads to the same fields, position and line as through the CSVReader; any
-//   doubt returns .notPlain, never a guess, and the caller resumes a CSVReader at that record.
+// - A plain record reads to the same fields, position and line as through the state machine; any
+//   doubt returns .notPlain, never a guess, and the CSVReader resumes its state machine there.
 // - The reader starts at a record's start, and buffer[cursor..<count] is still to read.
-// - No span outlives the next call of next(): field(_:) and fields point into the buffer.
+// - No span outlives the next call of next(): fields points into the buffer, and is lent only
+//   within CSVReader.withFields(_:).
 // - A plain record fits the buffer (maxRecordBytes) and the limits of CSVLimits.
 //
-// Tests that guard it: PlainRecordReaderTests (every place in a sixteen-byte block for quotes,
-// line breaks and bytes that are not ASCII or not UTF-8, with buffers of 16, 40 and 4,096 bytes,
-// against the CSVReader), SplitFirstPassTests and PlainSecondPassTests (validation with and
-// without plain reading), and the fuzz-csv and fuzz-validate targets.
+// Tests that guard it: the shared case table (ReaderCases.swift), read through both engines at
+// every chunk size; PlainRecordReaderTests (every place in a sixteen-byte block for quotes, line
+// breaks and bytes that are not ASCII or not UTF-8, with buffers of 16, 40 and 4,096 bytes,
+// against the state machine); SplitFirstPassTests and PlainSecondPassTests (validation with and
+// without plain reading); and the fuzz-csv and fuzz-validate targets.
 
 import CByteScan
 
-/// A reader of a UTF-8 input's plain records straight from its bytes: each record's fields are
-/// spans of the reader's buffer, and nothing is copied, for a caller that needs a few fields of
-/// every record and no `CSVRecord`.
+/// The reader's fast path: a UTF-8 input's plain records split straight from its bytes, each
+/// record's fields spans of this reader's buffer, nothing copied.
 ///
-/// A record is *plain* when it is ended by a line break (LF, CRLF or a lone CR, as for the
-/// ``CSVReader``); it is valid UTF-8; its unquoted fields hold no quote; its quoted fields are
-/// closed, and followed by the delimiter or the line's end; and its bytes are within
-/// ``CSVLimits`` (counted with their quotes). Blank lines before a record are skipped and counted. For a plain record, a
-/// ``CSVReader`` gives the same fields, position and line. At the first record that is not
-/// plain, ``next()`` stops and says where that record starts: a reader resumed there
-/// (``CSVReader/resumed(at:)``) reads on from it exactly as a reader from the top would.
-///
-/// Make one with ``CSVReader/plainRecords(from:)``.
-///
-/// ```swift
-/// // `position` is where a record that `reader` read starts.
-/// guard let plain = try reader.plainRecords(from: position) else { return }
-/// while case .record = try plain.next() { print(plain.position.line, plain.field(0).count) }
-/// ```
-public final class PlainRecordReader {
+/// A record is *plain* when it is ended by a line break (LF, CRLF or a lone CR, as for the state
+/// machine); it is valid UTF-8; its unquoted fields hold no quote; its quoted fields are closed,
+/// and followed by the delimiter or the line's end; and its bytes are within ``CSVLimits``
+/// (counted with their quotes). Blank lines before a record are skipped and counted. For a plain
+/// record, the state machine gives the same fields, position and line. At the first record that
+/// is not plain, ``next()`` stops and says where that record starts: the ``CSVReader`` that owns
+/// this reader resumes its state machine there (``CSVReader/nextRecord()``).
+@usableFromInline final class PlainRecordReader {
     /// What one call to ``next()`` found.
-    public enum Step: Equatable, Sendable {
-        /// The reader now holds the next record: ``position``, ``fieldCount`` and ``field(_:)``.
+    enum Step: Equatable, Sendable {
+        /// The reader now holds the next record: ``position`` and ``fields``.
         case record
         /// The input is exhausted.
         case end
@@ -52,7 +46,7 @@ public final class PlainRecordReader {
     }
 
     /// The bytes read at once, and the longest plain record, unless the reader is made with another size.
-    public static var defaultBufferSize: Int { 256 * 1024 }
+    static var defaultBufferSize: Int { 256 * 1024 }
     /// The bytes this reader reads at once, and the longest plain record.
     private let bufferSize: Int
 
@@ -82,9 +76,11 @@ public final class PlainRecordReader {
     @exclusivity(unchecked) private var fieldCapacity = 64
 
     /// Where the record read last starts.
-    @exclusivity(unchecked) public private(set) var position: CSVPosition
+    @exclusivity(unchecked) private(set) var position: CSVPosition
     /// The number of fields of the record read last.
-    @exclusivity(unchecked) public private(set) var fieldCount = 0
+    @exclusivity(unchecked) private(set) var fieldCount = 0
+    /// The blank lines skipped so far.
+    @exclusivity(unchecked) private(set) var blankLines = 0
 
     /// Creates a reader of `source`, which starts at `start`: the start of a record.
     init(
@@ -116,43 +112,23 @@ public final class PlainRecordReader {
         ends.deallocate()
     }
 
-    /// The bytes of field `index` of the record read last, or no bytes when it has fewer fields;
-    /// valid until the next call of ``next()``.
-    @inline(__always)
-    public func field(_ index: Int) -> UnsafeBufferPointer<UInt8> {
-        guard index < fieldCount else { return UnsafeBufferPointer(start: nil, count: 0) }
-        return UnsafeBufferPointer(start: buffer + starts[index], count: ends[index] - starts[index])
+    /// The record read last as one span of the buffer, from its start to its last field's end
+    /// (delimiters and quotes included, doubled quotes made single in place), and where each
+    /// field lies in it: valid until the next call of ``next()``, and lent only by
+    /// ``CSVReader/withFields(_:)``, within its call.
+    @usableFromInline @inline(__always)
+    var fields: CSVFieldBytes {
+        let start = position.byteOffset &- bufferBase
+        let end = fieldCount == 0 ? start : ends[fieldCount &- 1]
+        assert(start >= 0 && end <= count, "a plain record lies within the buffer")
+        return CSVFieldBytes(
+            bytes: UnsafePointer(buffer + start), starts: UnsafePointer(starts), ends: UnsafePointer(ends),
+            offset: start, byteCount: end &- start, count: fieldCount)
     }
 
-    /// The record read last as one span of the buffer, with where each of its fields lies in it;
-    /// valid until the next call of ``next()``.
-    public var fields: Fields {
-        let start = position.byteOffset - bufferBase
-        let end = fieldCount == 0 ? start : ends[fieldCount - 1]
-        return Fields(
-            bytes: UnsafeBufferPointer(start: buffer + start, count: end - start), starts: starts, ends: ends,
-            offset: start, count: fieldCount)
-    }
-
-    /// A plain record's bytes as the reader's buffer holds them, from its start to its last
-    /// field's end (delimiters and quotes included, doubled quotes made single in place), and
-    /// where each field lies among them: a record copied at once, fields and all.
-    public struct Fields {
-        /// The record's bytes.
-        public let bytes: UnsafeBufferPointer<UInt8>
-        fileprivate let starts: UnsafeMutablePointer<Int>
-        fileprivate let ends: UnsafeMutablePointer<Int>
-        /// Where `bytes` starts in the buffer that `starts` and `ends` count in.
-        fileprivate let offset: Int
-        /// The number of fields.
-        public let count: Int
-
-        /// Where field `index` (less than ``count``) lies in ``bytes``.
-        @inline(__always)
-        public func range(_ index: Int) -> Range<Int> {
-            Range(uncheckedBounds: (starts[index] &- offset, ends[index] &- offset))
-        }
-    }
+    /// Where the next record, or the blank lines before it, starts: where a state machine resumed
+    /// now reads on as this reader would.
+    var nextStart: CSVPosition { here }
 
     /// Reads the next record.
     public func next() throws -> Step {
@@ -172,6 +148,7 @@ public final class PlainRecordReader {
             case .blankLine(let length):
                 cursor += length
                 line += 1
+                blankLines += 1
             case .notPlain:
                 return .notPlain(here)
             case .needMore:

@@ -52,12 +52,12 @@ struct Parse: ParsableCommand {
         let source = file == "-" ? "<stdin>" : file
         var problems = 0
         var fatal = false
-        var record = CSVRecord()
         do {
             reading: while true {
-                switch try reader.next(into: &record) {
+                switch try reader.nextRecord() {
                 case .record:
-                    try printer.print(record)
+                    let line = reader.position.line
+                    try reader.withFields { try printer.print($0, line: line) }
                 case .malformed(let issue):
                     problems += 1
                     printError(Self.describe(issue, in: source))

@@ -3,8 +3,8 @@ import SwitchboardCore
 
 /// Something that shows records on standard output as ``Parse`` reads them.
 protocol RecordPrinter {
-    /// Shows one record.
-    mutating func print(_ record: CSVRecord) throws
+    /// Shows one record: its fields, and the line where it starts.
+    mutating func print(_ fields: CSVFieldBytes, line: Int) throws
     /// Ends the output.
     mutating func finish() throws
 }
@@ -14,13 +14,13 @@ struct JSONRecordPrinter: RecordPrinter {
     private var out = OutputStream.standardOutput()
     private var first = true
 
-    mutating func print(_ record: CSVRecord) throws {
+    mutating func print(_ fields: CSVFieldBytes, line _: Int) throws {
         var line: [UInt8] = first ? [UInt8(ascii: "[")] : [UInt8(ascii: ",")]
         first = false
         line.append(contentsOf: "\n  [".utf8)
-        for index in 0..<record.count {
+        for index in 0..<fields.count {
             if index > 0 { line.append(contentsOf: ", ".utf8) }
-            JSONText.appendString(record[index], to: &line)
+            JSONText.appendString(fields[index], to: &line)
         }
         line.append(UInt8(ascii: "]"))
         try out.write(bytes: line)
@@ -43,13 +43,13 @@ struct TableRecordPrinter: RecordPrinter {
     private var sample: [(line: Int, cells: [String])] = []
     private var widths: [Int]?
 
-    mutating func print(_ record: CSVRecord) throws {
-        let cells = record.strings.map(Self.displayable)
+    mutating func print(_ fields: CSVFieldBytes, line: Int) throws {
+        let cells = fields.strings.map(Self.displayable)
         if let widths {
-            try emit(line: record.position.line, cells: cells, widths: widths)
+            try emit(line: line, cells: cells, widths: widths)
             return
         }
-        sample.append((record.position.line, cells))
+        sample.append((line, cells))
         if sample.count == Self.sampleCount { try settleWidths() }
     }
 

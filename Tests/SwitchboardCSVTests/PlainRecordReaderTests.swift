@@ -12,7 +12,7 @@ private struct Lehmer {
 }
 
 /// A CSV of `rows` rows of cells drawn from plain ones and every kind a plain reader must leave
-/// to the ``CSVReader``: quotes, doubled quotes, line breaks in quotes, lone CRs, bad quotes,
+/// to the state machine: quotes, doubled quotes, line breaks in quotes, lone CRs, bad quotes,
 /// bytes that are not UTF-8, blank lines, CRLF, long fields; `weird` in 1,000 cells are not plain.
 private func trickyCSV(rows: Int, seed: UInt64, weird: Int, delimiter: String = ",") -> [UInt8] {
     var random = Lehmer(state: seed)
@@ -65,18 +65,19 @@ private func plainRecords(
     _ bytes: [UInt8], from start: CSVPosition, bufferSize: Int, dialect: CSVDialect
 ) throws -> (records: [ReadRecord], stop: CSVPosition?) {
     let reader = CSVReader(bytes: bytes, dialect: dialect, chunkSize: 37)
-    let plain = try #require(try reader.plainRecords(from: start, bufferSize: bufferSize))
+    reader.plainBufferSize = bufferSize
+    let plain = try #require(try reader.plainReader(from: start))
     var read: [ReadRecord] = []
     while true {
         switch try plain.next() {
         case .record:
-            let cells = (0..<plain.fieldCount).map { String(decoding: plain.field($0), as: UTF8.self) }
-            #expect(plain.field(plain.fieldCount).isEmpty)
-            // The record as one span gives each field where it lies.
             let fields = plain.fields
+            let cells = fields.strings
+            #expect(fields[fields.count].isEmpty)
+            // The record as one span gives each field where it lies.
             #expect(fields.count == plain.fieldCount)
             for index in 0..<fields.count {
-                #expect(fields.bytes[fields.range(index)].elementsEqual(plain.field(index)))
+                #expect(fields.allBytes[fields.range(of: index)].elementsEqual(fields[index]))
             }
             read.append(ReadRecord(cells: cells, position: plain.position))
         case .end: return (read, nil)
@@ -85,7 +86,7 @@ private func plainRecords(
     }
 }
 
-@Suite("Plain records read straight from the bytes")
+@Suite("The fast path: plain records read straight from the bytes")
 struct PlainRecordReaderTests {
     @Test(
         "From any record's start, a plain reader reads what a CSVReader reads, up to a record that is not plain",
@@ -159,7 +160,7 @@ struct PlainRecordReaderTests {
         #expect(stop == all[2].position)
         // The same record within the buffer, but past the bound on one field.
         let reader = CSVReader(bytes: bytes, limits: CSVLimits(maxFieldBytes: 100))
-        let plain = try #require(try reader.plainRecords(from: all[1].position))
+        let plain = try #require(try reader.plainReader(from: all[1].position))
         #expect(try plain.next() == .record)
         #expect(try plain.next() == .notPlain(all[2].position))
     }
@@ -194,9 +195,56 @@ struct PlainRecordReaderTests {
     func onlyUTF8WithoutEscapes() throws {
         let escaping = CSVReader(
             bytes: Array("a\nb\n".utf8), dialect: CSVDialect(delimiter: UInt8(ascii: ","), backslashEscapes: true))
-        #expect(try escaping.plainRecords(from: CSVPosition(byteOffset: 2, recordIndex: 1, line: 2)) == nil)
+        #expect(try escaping.plainReader(from: CSVPosition(byteOffset: 2, recordIndex: 1, line: 2)) == nil)
         let utf16 = CSVReader(
             bytes: [0xFF, 0xFE] + Array("a\nb\n".utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }))
-        #expect(try utf16.plainRecords(from: CSVPosition(byteOffset: 6, recordIndex: 1, line: 2)) == nil)
+        #expect(try utf16.plainReader(from: CSVPosition(byteOffset: 6, recordIndex: 1, line: 2)) == nil)
+        let off = CSVReader(bytes: Array("a\nb\n".utf8))
+        off.readsPlainRecords = false
+        #expect(try off.plainReader(from: CSVPosition(byteOffset: 2, recordIndex: 1, line: 2)) == nil)
+    }
+
+    @Test(
+        "Through the whole reader, both engines give the same records, positions, issues, warnings and blank lines",
+        arguments: [(UInt64(7), 16), (8, 64), (9, 4096), (10, 262_144)])
+    func bothEngines(_ seed: UInt64, _ bufferSize: Int) throws {
+        for (weird, delimiter) in [(0, ","), (8, ","), (60, ";"), (400, ",")] {
+            let bytes = trickyCSV(rows: 400, seed: seed, weird: weird, delimiter: delimiter)
+            for chunkSize in [1, 37, 4096] {
+                let machine = try readAll(bytes, chunkSize: chunkSize, path: .stateMachine)
+                let reader = CSVReader(bytes: bytes, chunkSize: chunkSize)
+                reader.plainBufferSize = bufferSize
+                let fast = try readAll(reader, path: .fastPath)
+                #expect(fast == machine, "weird \(weird), chunk \(chunkSize)")
+                if weird == 0 && bufferSize >= 4096 { #expect(fast.plainRecords >= machine.records.count - 2) }
+            }
+        }
+    }
+
+    @Test("Called after nextRecord(), next(into:) reads on from the next record, plain or not")
+    func mixingBothCalls() throws {
+        let bytes = trickyCSV(rows: 200, seed: 11, weird: 30)
+        let machine = try readAll(bytes, path: .stateMachine)
+        for every in [1, 2, 3, 7] {
+            let reader = CSVReader(bytes: bytes, chunkSize: 64)
+            reader.plainBufferSize = 512
+            var record = CSVRecord()
+            var read: [[String]] = []
+            var calls = 0
+            loop: while true {
+                calls += 1
+                let result: CSVReadResult
+                if calls % every == 0 {
+                    result = try reader.next(into: &record)
+                    if case .record = result { read.append(record.strings) }
+                } else {
+                    result = try reader.nextRecord()
+                    if case .record = result { read.append(reader.withFields { $0.strings }) }
+                }
+                if case .end = result { break loop }
+            }
+            #expect(read == machine.records, "next(into:) every \(every) calls")
+            #expect(reader.warnings == machine.warnings)
+        }
     }
 }

@@ -59,21 +59,20 @@ struct PlainSecondPassTests {
         }
     }
 
-    @Test("A plain record's cells, copied with its delimiters and quotes, read as the CSVReader's record's")
+    @Test("A plain record's cells, copied with its delimiters and quotes, read as the state machine's record's")
     func cellsOfPlainRecord() throws {
         let text = "a,\"b,\"\"c\"\"\",,\"\",zoë\n\"x\ny\",2\n"
         let bytes = Array(text.utf8)
-        let plain = try #require(
-            try CSVReader(bytes: bytes).plainRecords(from: CSVPosition(byteOffset: 0, recordIndex: 0, line: 1)))
-        let reader = CSVReader(bytes: bytes)
+        let plain = CSVReader(bytes: bytes)
+        let machine = CSVReader(bytes: bytes)
         var record = CSVRecord()
         for _ in 0..<2 {
-            #expect(try plain.next() == .record)
-            #expect(try reader.next(into: &record) == .record)
-            let cells = RowCells(plain: plain.fields)
+            #expect(try plain.nextRecord() == .record)
+            #expect(try machine.next(into: &record) == .record)
+            let cells = plain.cells
             #expect(cells == RowCells(record: record))
             #expect(cells.strings == record.strings)
         }
-        #expect(try plain.next() == .end)
+        #expect(try plain.nextRecord() == .end)
     }
 }

@@ -131,49 +131,52 @@ func readAll(_ bytes: [UInt8], dialect: CSVDialect, limits: CSVLimits, chunkSize
     return outcome
 }
 
-/// Checks that a plain reader started at each of the first records reads what the reader read
-/// from there, up to a record that is not plain, and stops where the reader's next record starts.
-func checkPlainRecords(
+/// Checks that the reader's fast path (``CSVReader/nextRecord()``, its buffer `chunkSize`
+/// bytes) reads what the state machine read: from the input's start, and from each of the first
+/// records' starts in a reader resumed there, every record, malformed ones too, at the same positions.
+func checkFastPath(
     _ bytes: [UInt8], dialect: CSVDialect, limits: CSVLimits, chunkSize: Int, read: ReadOutcome, original: [UInt8]
 ) {
     let sequence = read.sequence
-    for start in sequence.indices.prefix(24) {
-        let reader = CSVReader(bytes: bytes, dialect: dialect, limits: limits, chunkSize: chunkSize)
-        let plain: PlainRecordReader?
-        do {
-            _ = try reader.prepare()
-            plain = try reader.plainRecords(from: sequence[start].position, bufferSize: chunkSize)
-        } catch {
-            fail("a plain reader over memory threw \(error)", original)
-        }
-        guard let plain else { continue }
+    let origin = CSVReader(bytes: bytes, dialect: dialect, limits: limits, chunkSize: chunkSize)
+    origin.plainBufferSize = chunkSize
+    /// Reads `reader` to the end through the fast path, comparing with `sequence` from `start` on.
+    func compare(_ reader: CSVReader<MemoryByteSource>, from start: Int) {
         var index = start
         while true {
-            let step: PlainRecordReader.Step
-            do { step = try plain.next() } catch { fail("a plain reader over memory threw \(error)", original) }
-            switch step {
-            case .record:
-                guard index < sequence.count, let fields = sequence[index].fields else {
-                    fail(
-                        "from record \(start), a plain reader read record \(index), which the reader did not", original)
-                }
-                let plainFields = (0..<plain.fieldCount).map { String(decoding: plain.field($0), as: UTF8.self) }
-                if plainFields != fields || plain.position != sequence[index].position {
-                    fail(
-                        "from record \(start), record \(index) read plain as \(plainFields) at \(plain.position), "
-                            + "by the reader as \(fields) at \(sequence[index].position)", original)
-                }
-                index += 1
-                continue
+            let result: CSVReadResult
+            do { result = try reader.nextRecord() } catch { fail("the fast path over memory threw \(error)", original) }
+            let got: (position: CSVPosition, fields: [String]?)
+            switch result {
+            case .record: got = (reader.position, reader.withFields { $0.strings })
+            case .malformed(let issue): got = (issue.record, nil)
+            case .fatal(let issue): fail("from record \(start), the fast path met a fatal \(issue)", original)
             case .end:
-                if index != sequence.count { fail("from record \(start), a plain reader ended at \(index)", original) }
-            case .notPlain(let stop):
-                if index >= sequence.count || sequence[index].position != stop {
-                    fail("from record \(start), a plain reader stopped at \(stop), not at record \(index)", original)
-                }
+                if index != sequence.count { fail("from record \(start), the fast path ended at \(index)", original) }
+                return
             }
-            break
+            guard index < sequence.count else {
+                fail(
+                    "from record \(start), the fast path read record \(index), which the state machine did not",
+                    original)
+            }
+            if got.fields != sequence[index].fields || got.position != sequence[index].position {
+                fail(
+                    "from record \(start), record \(index) read by the fast path as \(got.fields ?? []) at "
+                        + "\(got.position), by the state machine as \(sequence[index].fields ?? []) at "
+                        + "\(sequence[index].position)", original)
+            }
+            index += 1
         }
+    }
+    compare(origin, from: 0)
+    for start in sequence.indices.prefix(24) where sequence[start].fields != nil {
+        let resumed: CSVReader<MemoryByteSource>?
+        do { resumed = try origin.resumed(at: sequence[start].position) } catch {
+            fail("resuming a reader over memory threw \(error)", original)
+        }
+        guard let resumed else { continue }
+        compare(resumed, from: start)
     }
 }
 
@@ -186,7 +189,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let limits = limits(control[2])
     let first = readAll(payload, dialect: dialect, limits: limits, chunkSize: chunkSize(control[0]), original: input)
     if first.fatal == nil {
-        checkPlainRecords(
+        checkFastPath(
             payload, dialect: dialect, limits: limits, chunkSize: chunkSize(control[0]), read: first, original: input)
     }
 

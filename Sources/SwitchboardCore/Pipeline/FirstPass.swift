@@ -7,7 +7,7 @@ extension Validator {
     /// Against a directory that ``DirectoryLookup/holdsNoProfiles``, a row whose key cells are
     /// plain is read from its bytes (`RecordKeyReader`); any other goes through the profile and
     /// the field stage as Strings. Both give the same index. There, too, the records themselves
-    /// are read plain from the input's bytes where they can be (`MostlyPlainRecords`), unless
+    /// are read plain from the input's bytes where they can be (`CSVReader.nextRecord()`), unless
     /// ``readsPlainRecords`` is off.
     ///
     /// A file of at least ``firstPassSplitBytes`` that can be opened again at an offset is read in
@@ -36,18 +36,18 @@ extension Validator {
         let header = record.strings
         let mapping = try self.mapping(for: header)
         var keys = FirstPassKeys(validator: self, mapping: mapping, header: header)
-        var records = try MostlyPlainRecords(reader, readsPlain: readsPlainRecords && keys.readsBytes)
+        reader.readsPlainRecords = readsPlainRecords && keys.readsBytes
         var index = FileIndex(policy: policy)
         var laterHalf = try startLaterHalf(of: reader, mapping: mapping, header: header)
         // Work handed to the other core ends before this returns, whatever happens here.
         defer { _ = laterHalf?.wait() }
         // The whole input's bytes, even when this thread reads only up to the later half: the
         // later half's tables are merged into the room that this index's tables keep for them.
-        let bytes = (reader as? any ContinuableCSVReader)?.inputByteCount
+        let bytes = reader.inputByteCount
         var rows = 0
         var segmentStarts: [CSVPosition] = []
-        reading: while try records.nextReadable() {
-            let position = records.position
+        reading: while try reader.nextReadableRecord() {
+            let position = reader.position
             // The tables get room for the rows the first ones let expect (the header counts as a row's bytes).
             if rows == Self.rowsBeforeReserving, let bytes {
                 index.reserveCapacity(forRowsIn: bytes, rowsRead: rows, bytesRead: position.byteOffset)
@@ -87,7 +87,7 @@ extension Validator {
                     RunProgress(
                         phase: "indexing", rows: rows + later.rows, byteOffset: position.byteOffset + later.bytes))
             }
-            index.note(records.keys(with: &keys, index: index))
+            index.note(keys.keys(of: reader, index: index))
         }
         index.finish(onTwoCores: spreadsOverCores)
         return (index, header, segmentStarts)
@@ -102,26 +102,23 @@ extension Validator {
         of reader: CSVReader<Source>, mapping: HeaderMapping, header: [String]
     ) throws -> LaterHalf? {
         guard spreadsOverCores, directory.allowsConcurrentLookups,
-            let continuable = reader as? any ContinuableCSVReader,
-            let size = continuable.inputByteCount, size >= firstPassSplitBytes,
-            let (later, start) = try continuable.anyContinuation(afterLineFeedFrom: size / 2),
-            let later = later as? CSVReader<Source>
+            let size = reader.inputByteCount, size >= firstPassSplitBytes,
+            let (later, start) = try reader.continuation(afterLineFeedFrom: size / 2)
         else { return nil }
         let keys = FirstPassKeys(validator: self, mapping: mapping, header: header)
+        later.readsPlainRecords = readsPlainRecords && keys.readsBytes
         return LaterHalf(
-            reading: try MostlyPlainRecords(later, readsPlain: readsPlainRecords && keys.readsBytes), from: start,
-            bytes: size - start, keys: keys, index: FileIndex(policy: policy), segmentRows: segmentRows)
+            reading: later, from: start, bytes: size - start, keys: keys, index: FileIndex(policy: policy),
+            segmentRows: segmentRows)
     }
 
     /// The first pass's keys of `record`, on `line`, read as Strings, through the profile, the
     /// field stage and identity resolution; `cells` holds the key columns' Strings between calls.
     func stringKeys(
-        of record: CSVRecord, line: Int, mapping: HeaderMapping, keyColumns: [Bool], cells: inout [String],
+        of fields: CSVFieldBytes, line: Int, mapping: HeaderMapping, keyColumns: [Bool], cells: inout [String],
         normalizer: RowNormalizer, fieldNames: FieldNames, index: FileIndex
     ) -> RowKeys {
-        for column in cells.indices where keyColumns[column] {
-            cells[column] = column < record.count ? record.string(at: column) : ""
-        }
+        for column in cells.indices where keyColumns[column] { cells[column] = fields.string(at: column) }
         var scratch = FindingList(line: line, fieldNames: fieldNames)
         let row = mapping.profile.row(from: cells, line: line, mapping: mapping)
         let normalized = normalizer.normalize(row, into: &scratch, keysOnly: true)
@@ -162,33 +159,19 @@ struct FirstPassKeys {
     /// Whether plain records' keys are read from their bytes: against a directory that holds no profile.
     var readsBytes: Bool { keyReader != nil }
 
-    /// The keys of the row in `record`, for `index` (which says how it counts extensions).
-    mutating func keys(of record: CSVRecord, index: FileIndex) -> RowKeys {
-        keyReader?.keys(of: record) ?? stringKeys(of: record, line: record.position.line, index: index)
+    /// The keys of the row that `reader` read last (`CSVReader.nextRecord()`), for `index`
+    /// (which says how it counts extensions).
+    mutating func keys<Source>(of reader: CSVReader<Source>, index: FileIndex) -> RowKeys {
+        let line = reader.position.line
+        return reader.withFields { keys(of: $0, line: line, index: index) }
     }
 
-    /// The keys of the row in the record that `plain` read last, for `index`.
-    mutating func keys(of plain: PlainRecordReader, index: FileIndex) -> RowKeys {
-        if let keys = keyReader?.keys(of: plain) { return keys }
-        // A key cell to trim or guard: the key columns as Strings, in a record of their own.
-        let fields = (0..<plain.fieldCount).map { column in
-            column < keyColumns.count && keyColumns[column] ? String(decoding: plain.field(column), as: UTF8.self) : ""
-        }
-        return stringKeys(of: CSVRecord(fields), line: plain.position.line, index: index)
-    }
-
-    private mutating func stringKeys(of record: CSVRecord, line: Int, index: FileIndex) -> RowKeys {
-        validator.stringKeys(
-            of: record, line: line, mapping: mapping, keyColumns: keyColumns, cells: &cells, normalizer: normalizer,
+    /// The keys of the row on `line` whose fields are `fields`, for `index`.
+    private mutating func keys(of fields: CSVFieldBytes, line: Int, index: FileIndex) -> RowKeys {
+        if let keys = keyReader?.keys(of: fields, line: line) { return keys }
+        return validator.stringKeys(
+            of: fields, line: line, mapping: mapping, keyColumns: keyColumns, cells: &cells, normalizer: normalizer,
             fieldNames: names, index: index)
-    }
-}
-
-extension MostlyPlainRecords {
-    /// The keys of the record read last, read by `keys` for `index`.
-    mutating func keys(with keys: inout FirstPassKeys, index: FileIndex) -> RowKeys {
-        if let plain { return keys.keys(of: plain, index: index) }
-        return keys.keys(of: record, index: index)
     }
 }
 
@@ -223,16 +206,16 @@ private final class LaterHalf: @unchecked Sendable {
     /// The rows the later half has read so far, and its bytes, counted every 4,096 rows.
     var progress: (rows: Int, bytes: Int) { tally.sync { tallied } }
 
-    /// Starts reading every one of `records`, which start at byte `start` and span `bytes`
+    /// Starts reading every record of `reader`, which starts at byte `start` and spans `bytes`
     /// bytes, into `index`, noting the start of every `segmentRows`-th readable record.
     init<Source: ByteSource>(
-        reading records: MostlyPlainRecords<Source>, from start: Int, bytes: Int, keys: FirstPassKeys, index: FileIndex,
+        reading reader: CSVReader<Source>, from start: Int, bytes: Int, keys: FirstPassKeys, index: FileIndex,
         segmentRows: Int
     ) {
         self.start = start
         // As an existential, so that the other core's closure captures no generic type.
         let work: any HalfWork = Work(
-            records: records, bytes: bytes, keys: keys, index: index, segmentRows: segmentRows)
+            reader: reader, bytes: bytes, keys: keys, index: index, segmentRows: segmentRows)
         DispatchQueue.global().async { [self] in
             var announced = false
             part = work.read(
@@ -278,17 +261,17 @@ private final class LaterHalf: @unchecked Sendable {
         func read(from start: Int, firstRecord: (Int) -> Void, progress: (Int, Int) -> Void) -> Part?
     }
 
-    /// The records, the key reader and the index of the half, on their way to the other core.
+    /// The reader, the key reader and the index of the half, on their way to the other core.
     private final class Work<Source: ByteSource>: HalfWork, @unchecked Sendable {
-        private var records: MostlyPlainRecords<Source>
+        private let reader: CSVReader<Source>
         /// The bytes the half reads.
         private let bytes: Int
         private var keys: FirstPassKeys
         private var index: FileIndex
         private let segmentRows: Int
 
-        init(records: MostlyPlainRecords<Source>, bytes: Int, keys: FirstPassKeys, index: FileIndex, segmentRows: Int) {
-            self.records = records
+        init(reader: CSVReader<Source>, bytes: Int, keys: FirstPassKeys, index: FileIndex, segmentRows: Int) {
+            self.reader = reader
             self.bytes = bytes
             self.keys = keys
             self.index = index
@@ -299,29 +282,29 @@ private final class LaterHalf: @unchecked Sendable {
         /// first record starts in the whole input once it is read, and `progress` the rows and
         /// bytes read every 4,096 rows.
         func read(from start: Int, firstRecord: (Int) -> Void, progress: (Int, Int) -> Void) -> Part? {
-            // The records, index and keys move to locals for the loop: passed from this class's
+            // The reader, index and keys move to locals for the loop: passed from this class's
             // properties, the index was copied for every row (a retain and release of each of its
             // tables) and each access checked for exclusivity.
             var index = FileIndex()
             swap(&index, &self.index)
             var keys = self.keys
-            var records = self.records
+            let reader = self.reader
             do {
-                guard try records.nextReadable() else { return nil }
-                let first = (byteOffset: start + records.position.byteOffset, line: records.position.line)
+                guard try reader.nextReadableRecord() else { return nil }
+                let first = (byteOffset: start + reader.position.byteOffset, line: reader.position.line)
                 firstRecord(first.byteOffset)
                 var rows = 0
                 var segmentStarts: [CSVPosition] = []
                 repeat {
-                    let position = records.position
+                    let position = reader.position
                     if rows == Validator.rowsBeforeReserving {
                         index.reserveCapacity(forRowsIn: bytes, rowsRead: rows, bytesRead: position.byteOffset)
                     }
                     if rows % segmentRows == 0 { segmentStarts.append(position) }
-                    index.note(records.keys(with: &keys, index: index))
+                    index.note(keys.keys(of: reader, index: index))
                     rows += 1
                     if rows & 4095 == 0 { progress(rows, position.byteOffset) }
-                } while try records.nextReadable()
+                } while try reader.nextReadableRecord()
                 index.presort()
                 return Part(index: index, firstLine: first.line, segmentStarts: segmentStarts)
             } catch {

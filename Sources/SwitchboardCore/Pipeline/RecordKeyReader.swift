@@ -46,12 +46,12 @@ struct RecordKeyReader {
 
     /// The keys of the row in `record`, or nil when a key cell is not plain.
     func keys(of record: CSVRecord) -> RowKeys? {
-        record.withFieldBytes { fields in keys(line: record.position.line) { fields[$0] } }
+        record.withFieldBytes { keys(of: $0, line: record.position.line) }
     }
 
-    /// The keys of the row in the record that `plain` read last, or nil when a key cell is not plain.
-    func keys(of plain: PlainRecordReader) -> RowKeys? {
-        keys(line: plain.position.line) { plain.field($0) }
+    /// The keys of the row on `line` whose fields are `fields`, or nil when a key cell is not plain.
+    func keys(of fields: CSVFieldBytes, line: Int) -> RowKeys? {
+        keys(line: line) { fields[$0] }
     }
 
     /// The keys of the row on `line` whose fields `field` gives (no bytes past the last), or nil

@@ -76,7 +76,7 @@ final class SecondPassWork: @unchecked Sendable {
     /// and the warnings of the readers that read them.
     ///
     /// The records are those `reader`, which starts at `start`, reads before byte `end` (all of
-    /// them when nil), read plain where they can be (``MostlyPlainRecords``) when the validator
+    /// them when nil), read plain where they can be (`CSVReader.nextRecord()`) when the validator
     /// ``Validator/readsPlainRecords``. With `skippingHeader`, the first record read is the
     /// header and gets no outcome.
     ///
@@ -88,12 +88,12 @@ final class SecondPassWork: @unchecked Sendable {
         reading reader: CSVReader<Source>, from start: CSVPosition, skippingHeader: Bool, before end: Int?
     ) throws -> (outcomes: [RowOutcome], warnings: [CSVIssue]) {
         // Plain reading starts at once, with a buffer no longer than the segment and its next record needs.
-        let bytes = end.map { min($0 - start.byteOffset + Self.nextRecordRoom, PlainRecordReader.defaultBufferSize) }
-        var records = try MostlyPlainRecords(
-            reader, readsPlain: validator.readsPlainRecords, from: start,
-            plainBufferSize: bytes ?? PlainRecordReader.defaultBufferSize)
+        if let end {
+            reader.plainBufferSize = min(end - start.byteOffset + Self.nextRecordRoom, reader.plainBufferSize)
+        }
+        reader.readsPlainRecords = validator.readsPlainRecords
         if skippingHeader {
-            guard try records.nextReadable(), records.position == start, records.cells.strings == header else {
+            guard try reader.nextReadableRecord(), reader.position == start, reader.cells.strings == header else {
                 throw InputChangedError(line: start.line)
             }
         }
@@ -112,19 +112,19 @@ final class SecondPassWork: @unchecked Sendable {
         outcomes.reserveCapacity(validator.segmentRows + Validator.batchSize)
         var batch = Validator.PendingBatch()
         reading: while true {
-            switch try records.next() {
+            switch try reader.nextRecord() {
             case .end:
-                guard end == nil else { throw InputChangedError(line: records.position.line) }
+                guard end == nil else { throw InputChangedError(line: reader.position.line) }
                 break reading
             case .fatal(let issue), .malformed(let issue):
                 guard try isInside(issue.record.byteOffset, line: issue.record.line) else { break reading }
                 batch.unreadable.append((batch.rows.count, validator.unreadable(issue, header: header)))
             case .record:
-                let position = records.position
+                let position = reader.position
                 guard try isInside(position.byteOffset, line: position.line) else { break reading }
                 batch.append(
                     validator.read(
-                        line: position.line, source: records.cells, header: header, mapping: mapping,
+                        line: position.line, source: reader.cells, header: header, mapping: mapping,
                         fieldNames: fieldNames, normalizer: normalizer))
             }
             if batch.count == Validator.batchSize {
@@ -132,7 +132,7 @@ final class SecondPassWork: @unchecked Sendable {
             }
         }
         validator.judge(&batch, index: index, profile: mapping.profile, into: &outcomes)
-        return (outcomes, records.warnings)
+        return (outcomes, reader.warnings)
     }
 
     /// The bytes a segment's plain reader reads past the segment's end, for the record that starts

@@ -25,10 +25,10 @@ struct SegmentedSecondPass {
     /// How a worker reads a segment: with which reader, and through which stages.
     private let reading: SegmentReading
 
-    /// Creates the pass that reads its segments with readers of type `type` that `reader`, which
-    /// has read the header, resumes where they start, and takes their rows through `work`.
-    init<Source: ByteSource>(work: SecondPassWork, reader: any ContinuableCSVReader, as type: CSVReader<Source>.Type) {
-        reading = SegmentReading(work: work, reader: reader, as: type)
+    /// Creates the pass that reads its segments with readers that `reader`, which has read the
+    /// header, resumes where they start, and takes their rows through `work`.
+    init<Source: ByteSource>(work: SecondPassWork, reader: CSVReader<Source>) {
+        reading = SegmentReading(work: work, reader: reader)
     }
 
     /// How many segments a worker may hold read before the oldest is delivered.
@@ -236,12 +236,10 @@ private final class SegmentReading: @unchecked Sendable {
     /// Reads a segment through a worker's work: its outcomes and its reader's warnings.
     let read: (SegmentedSecondPass.Segment, SecondPassWork) throws -> (outcomes: [RowOutcome], warnings: [CSVIssue])
 
-    init<Source: ByteSource>(work: SecondPassWork, reader: any ContinuableCSVReader, as _: CSVReader<Source>.Type) {
+    init<Source: ByteSource>(work: SecondPassWork, reader: CSVReader<Source>) {
         self.work = work
         rowCount = work.index.rowCount
-        func resumed(at position: CSVPosition) throws -> CSVReader<Source>? {
-            try reader.anyResumed(at: position) as? CSVReader<Source>
-        }
+        func resumed(at position: CSVPosition) throws -> CSVReader<Source>? { try reader.resumed(at: position) }
         var first: CSVReader<Source>?
         prepareFirst = { position in
             first = try resumed(at: position)

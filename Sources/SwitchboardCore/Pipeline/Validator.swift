@@ -3,7 +3,7 @@
 // A file is validated in two streaming passes; memory holds an index of its keys, never its rows.
 // Read this file first (Validator.validate), then FirstPass.swift and SegmentedSecondPass.swift.
 // - First pass (FirstPass.swift): every row's keys into a FileIndex (see FileIndex/FileIndex.swift).
-//   Records are read plain from the bytes where they can be (MostlyPlainRecords.swift), and keys
+//   Records are read plain from the bytes where they can be (CSVReader.nextRecord()), and keys
 //   straight from a record's bytes against an empty directory (RecordKeyReader.swift); a large
 //   file is read in two halves at once, one on another core, and the two indexes merged.
 // - Second pass: each row again, through the field stage and every stage of ValidationStages.all,
@@ -14,7 +14,7 @@
 //
 // The invariants it rests on:
 // - Every way of reading gives the same records, lines and findings as one thread reading the
-//   file from its start: a plain reader against a CSVReader, a reader resumed at a record's
+//   file from its start: the reader's fast path against its state machine, a reader resumed at a record's
 //   start against one from the top, bytes against Strings for keys, two halves against one pass.
 // - The sink gets the rows in file order, each with every finding of every stage.
 // - The file is read twice through one descriptor; records not where the first pass found them
@@ -68,11 +68,11 @@ public struct Validator {
     /// be opened again at an offset is split).
     public var firstPassSplitBytes = 4 << 20
     /// Whether both passes read plain records straight from the input's bytes
-    /// (`PlainRecordReader`, through `MostlyPlainRecords`) when the input can be opened again:
-    /// the first pass when it reads keys from bytes, the second pass always.
+    /// (`CSVReader.readsPlainRecords`) when the input can be opened again: the
+    /// first pass when it reads keys from bytes, the second pass always.
     ///
-    /// Public so that the fuzzer and the tests can compare it with reading every record through a
-    /// `CSVReader`; the index, findings and warnings are the same either way.
+    /// Public so that the fuzzer and the tests can compare it with reading every record through
+    /// the reader's state machine; the index, findings and warnings are the same either way.
     public var readsPlainRecords = true
     /// The rows of one segment of the second pass over every core (`SegmentedSecondPass`); the
     /// last may have more or fewer, and so may the one that starts the later half of a split first pass.
@@ -129,8 +129,9 @@ public struct Validator {
                 validator: self, index: index, header: header, mapping: mapping, fieldNames: fieldNames,
                 normalizer: normalizer)
             // Read in segments when the file can be opened again at a row; else one thread reads.
-            if let resumable = reader as? any ContinuableCSVReader, let size = resumable.inputByteCount {
-                let pass = SegmentedSecondPass(work: work, reader: resumable, as: CSVReader<Source>.self)
+            if let size = reader.inputByteCount {
+                reader.readsPlainRecords = readsPlainRecords
+                let pass = SegmentedSecondPass(work: work, reader: reader)
                 let warnings = try pass.run(headerStart: headerStart, segmentStarts: segmentStarts, fileSize: size) {
                     outcome, byteOffset in try deliver(outcome, &counts, &sink, byteOffset: byteOffset)
                 }
@@ -146,19 +147,19 @@ public struct Validator {
         // row's stages run and the row is delivered, in file order.
         var batch = PendingBatch()
         var byteOffset = 0
-        var records = try MostlyPlainRecords(reader, readsPlain: readsPlainRecords)
+        reader.readsPlainRecords = readsPlainRecords
         reading: while true {
-            switch try records.next() {
+            switch try reader.nextRecord() {
             case .end:
                 break reading
             case .fatal(let issue), .malformed(let issue):
                 batch.unreadable.append((batch.rows.count, unreadable(issue, header: header)))
                 byteOffset = issue.record.byteOffset
             case .record:
-                let position = records.position
+                let position = reader.position
                 batch.append(
                     read(
-                        line: position.line, source: records.cells, header: header, mapping: mapping,
+                        line: position.line, source: reader.cells, header: header, mapping: mapping,
                         fieldNames: fieldNames, normalizer: normalizer))
                 byteOffset = position.byteOffset
             }
@@ -167,7 +168,7 @@ public struct Validator {
             }
         }
         try finish(&batch, index: index, profile: mapping.profile, into: &sink, &counts, byteOffset: byteOffset)
-        return try finishRun(warnings: records.warnings, header: header, &counts, &sink)
+        return try finishRun(warnings: reader.warnings, header: header, &counts, &sink)
     }
 
     /// Hands the readers' encoding warnings to the sink once every row is through; the run's counts.
@@ -459,6 +460,18 @@ extension CSVReader {
             if let readable = try next(into: &record).readable() { return readable }
         }
     }
+
+    /// Reads the next readable record (``nextRecord()``), skipping malformed ones.
+    ///
+    /// Returns false at the end. A fatal issue (a header read with the wrong delimiter) throws.
+    func nextReadableRecord() throws -> Bool {
+        while true {
+            if let readable = try nextRecord().readable() { return readable }
+        }
+    }
+
+    /// The cells of the record that ``nextRecord()`` read last, as the file holds them.
+    var cells: RowCells { withFields { RowCells(fields: $0) } }
 }
 
 extension CSVReadResult {

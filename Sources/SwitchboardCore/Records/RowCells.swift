@@ -50,33 +50,20 @@ struct RowCells: @unchecked Sendable {
         byteCount = 0
     }
 
-    /// The cells of `record`, every field kept: its bytes copied at once, and its field ends.
+    /// The cells of `record`, every field kept: its bytes copied at once, and where each field lies.
     init(record: CSVRecord) {
-        self = record.withFieldBytes { fields in
-            let all = fields.allBytes
-            let cells = RowCells(empty: fields.count, byteCount: all.count)
-            cells.buffer!.withUnsafeMutablePointerToElements { elements in
-                let view = View(count: fields.count, elements: elements)
-                if let base = all.baseAddress { view.bytes.initialize(from: base, count: all.count) }
-                var start = 0
-                for index in 0..<fields.count {
-                    let end = fields.end(of: index)
-                    view.setRange(start..<end, ofCell: index)
-                    start = end
-                }
-            }
-            return cells
-        }
+        self = record.withFieldBytes { RowCells(fields: $0) }
     }
 
-    /// The cells of a plain record, every field kept: its bytes, delimiters and quotes included,
-    /// copied at once, and where each field lies among them.
-    init(plain record: PlainRecordReader.Fields) {
-        self.init(empty: record.count, byteCount: record.bytes.count)
+    /// The cells of a record's fields, every field kept: the record's bytes (a plain record's
+    /// delimiters and quotes included) copied at once, and where each field lies among them.
+    init(fields: CSVFieldBytes) {
+        let all = fields.allBytes
+        self.init(empty: fields.count, byteCount: all.count)
         buffer!.withUnsafeMutablePointerToElements { elements in
-            let view = View(count: record.count, elements: elements)
-            if let base = record.bytes.baseAddress { view.bytes.initialize(from: base, count: record.bytes.count) }
-            for index in 0..<record.count { view.setRange(record.range(index), ofCell: index) }
+            let view = View(count: fields.count, elements: elements)
+            if let base = all.baseAddress { view.bytes.initialize(from: base, count: all.count) }
+            for index in 0..<fields.count { view.setRange(fields.range(of: index), ofCell: index) }
         }
     }
 
@@ -113,6 +100,8 @@ struct RowCells: @unchecked Sendable {
 
     /// A buffer for `count` cells of `byteCount` bytes, every field kept, its cells left to be written.
     private init(empty count: Int, byteCount: Int) {
+        // Cell ranges are 32-bit offsets, and the two highest values mark kept and cleared fields.
+        precondition(byteCount < Int(UInt32.max) - 1, "a row's cells must take less than 4 GiB")
         self.count = count
         self.byteCount = byteCount
         let made = Buffer.create(minimumCapacity: Self.size(count, byteCount)) { _ in }
