@@ -242,4 +242,14 @@ private func jitter(_ index: Int) {
         #expect(throws: BoundedChannel<Int>.Cancelled.self) { try producer.take() }
         #expect(throws: BoundedChannel<Int>.Cancelled.self) { try channel.put(3) }
     }
+
+    @Test func aChannelCancelledFullIsFreed() {
+        // Freed with elements in its queue and no room left: the process goes on.
+        var channel: BoundedChannel<Int>? = BoundedChannel(capacity: 2)
+        try? channel?.put(1)
+        try? channel?.put(2)
+        channel?.cancel()
+        channel = nil
+        #expect(channel == nil)
+    }
 }

@@ -281,7 +281,10 @@ package final class BoundedChannel<Element: Sendable>: Sendable {
     /// Creates an empty channel that holds at most `capacity` elements (at least 1).
     package init(capacity: Int) {
         queue = Locked(([], false))
-        room = DispatchSemaphore(value: max(1, capacity))
+        // Made at 0 and raised: Dispatch stops a process that frees a semaphore below the value it
+        // was made with, which a channel cancelled with elements in its queue would be.
+        room = DispatchSemaphore(value: 0)
+        for _ in 0..<max(1, capacity) { room.signal() }
     }
 
     /// Adds an element, waiting while the queue is full; throws ``Cancelled`` once the consumer has cancelled.
