@@ -118,10 +118,18 @@ extension FileIndex {
     /// Runs `work` on `value` on another core while `meanwhile` runs on this thread, and gives
     /// back the value once both are done; without `onAnotherCore`, runs both here, one after
     /// the other (``ForkJoin/alongside(_:onAnotherThread:on:_:meanwhile:)``).
+    @inline(__always)
     static func alongside<Value>(
         _ value: consuming Value, onAnotherCore: Bool, _ work: @escaping @Sendable (inout Value) -> Void,
         meanwhile: () -> Void
     ) -> Value {
-        ForkJoin.alongside(value, onAnotherThread: onAnotherCore, work, meanwhile: meanwhile).value
+        // One after the other here, so that both closures are inlined into the caller.
+        guard onAnotherCore else {
+            var value = value
+            work(&value)
+            meanwhile()
+            return value
+        }
+        return ForkJoin.alongside(value, onAnotherThread: true, work, meanwhile: meanwhile).value
     }
 }
