@@ -214,6 +214,20 @@ private func jitter(_ index: Int) {
         #expect(try Handoff("ready").take() == "ready")
     }
 
+    @Test func aHandoffPutTwiceOrTakenTwiceStopsTheProcess() async {
+        await #expect(processExitsWith: .failure) {
+            let handoff = Handoff<Int>()
+            handoff.put(1)
+            handoff.put(2)
+        }
+        await #expect(processExitsWith: .failure) {
+            let handoff = Handoff(1)
+            _ = try? handoff.take()
+            handoff.fail(CancellationError())
+            _ = try? handoff.take()
+        }
+    }
+
     @Test func channelKeepsOrderAndBoundsTheProducer() {
         let channel = BoundedChannel<Int>(capacity: 3)
         let putSoFar = Locked(0)
@@ -223,8 +237,9 @@ private func jitter(_ index: Int) {
                 putSoFar.withLock { $0 += 1 }
             }
         }
+        // Three in the queue, the fourth waiting for room, however late the producer starts.
+        for _ in 0..<10_000 where putSoFar.withLock({ $0 }) < 3 { usleep(1000) }
         usleep(50_000)
-        // Three in the queue, the fourth waiting for room.
         #expect(putSoFar.withLock { $0 } == 3)
         let taken = (0..<100).map { _ in channel.take() }
         #expect(taken == Array(0..<100))
