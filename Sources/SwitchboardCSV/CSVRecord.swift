@@ -5,6 +5,10 @@
 /// are byte views (``CSVField``); turn one into a `String` only when you need it. A copy
 /// of a record is independent of the original (copy on write).
 ///
+/// Sendable, checked by hand: a reader writes a record's storage only after
+/// `isKnownUniquelyReferenced` (`makeUnique()`), so a record sent to another thread, and any
+/// copy or field view that shares its storage, is never written while shared.
+///
 /// ```swift
 /// var record = CSVRecord()
 /// while case .record = try reader.next(into: &record) {
@@ -176,6 +180,9 @@ public struct CSVFieldBytes {
 }
 
 /// The bytes of one field of a ``CSVRecord``: a collection view that copies nothing.
+///
+/// Sendable, checked by hand: it holds a reference to its record's storage, so the record copies
+/// that storage before it is written again, and the bytes a field views never change.
 public struct CSVField: RandomAccessCollection, @unchecked Sendable {
     /// Keeps the bytes alive.
     @usableFromInline let storage: RecordStorage

@@ -23,64 +23,56 @@ enum ConcurrentValidation {
         _ validator: Validator, open: () throws -> CSVReader<Source>, into sink: inout Sink,
         meanwhile: () throws -> Void = {}
     ) throws -> ValidationSummary {
-        let channel = Channel()
-        let finished = DispatchSemaphore(value: 0)
+        let channel = BoundedChannel<Event>(capacity: queueDepth)
         return try withoutActuallyEscaping(open) { open in
-            // The thread ends before this function returns, so what it borrows outlives it.
-            let work = Work {
+            // The validator and `open` cross to the validator's thread, which alone uses them; this
+            // thread only takes from the channel. The thread ends before this function returns, so
+            // what it borrows outlives it. As a closure, so that the thread captures no generic type.
+            let validating = Handoff<() -> Void> {
                 var forwarding = ForwardingSink(channel: channel)
                 do {
                     let summary = try validator.validate(open: open, into: &forwarding)
                     try forwarding.flush()
                     try channel.put(.finished(summary))
-                } catch is Channel.Cancelled {
+                } catch is BoundedChannel<Event>.Cancelled {
                     // The sink failed; its error is the one reported.
                 } catch {
                     try? channel.put(.failed(error))
                 }
             }
-            let thread = Thread { work.runOnce(then: finished) }
-            thread.stackSize = 16 << 20
-            thread.start()
-            defer { finished.wait() }
-            do {
-                try meanwhile()
-                while true {
-                    switch channel.take() {
-                    case .indexed(let index): try sink.indexed(index)
-                    case .begin(let header, let mapping): try sink.begin(header: header, mapping: mapping)
-                    case .fileFinding(let finding): try sink.fileFinding(finding)
-                    case .rows(let outcomes): for outcome in outcomes { try sink.row(outcome) }
-                    case .finished(let summary): return summary
-                    case .failed(let error): throw error
+            return try ForkJoin.alongside(
+                (), onAnotherThread: true, on: Self.threadWithLargeStack, { _ in try validating.take()() },
+                meanwhile: {
+                    do {
+                        try meanwhile()
+                        while true {
+                            switch channel.take() {
+                            case .indexed(let index): try sink.indexed(index)
+                            case .begin(let header, let mapping): try sink.begin(header: header, mapping: mapping)
+                            case .fileFinding(let finding): try sink.fileFinding(finding)
+                            case .rows(let outcomes): for outcome in outcomes { try sink.row(outcome) }
+                            case .finished(let summary): return summary
+                            case .failed(let error): throw error
+                            }
+                        }
+                    } catch {
+                        channel.cancel()
+                        throw error
                     }
                 }
-            } catch {
-                channel.cancel()
-                throw error
-            }
+            ).result
         }
     }
 
-    /// The validator's side, handed to its thread; it uses nothing the calling thread touches meanwhile.
-    private final class Work: @unchecked Sendable {
-        private var run: (() -> Void)?
-
-        init(_ run: @escaping () -> Void) { self.run = run }
-
-        /// Runs the work, lets go of it (and of what it borrows), then signals `done`.
-        func runOnce(then done: DispatchSemaphore) {
-            do {
-                let work = run
-                run = nil
-                work?()
-            }
-            done.signal()
-        }
+    /// Starts the validator's thread, with room for its stack.
+    private static let threadWithLargeStack: ForkJoin.Starter = { body in
+        let thread = Thread(block: body)
+        thread.stackSize = 16 << 20
+        thread.start()
     }
 
     /// What the validator hands over, in order.
-    private enum Event {
+    private enum Event: Sendable {
         case indexed(FileIndex)
         case begin(header: [String], mapping: HeaderMapping)
         case fileFinding(Finding)
@@ -91,7 +83,7 @@ enum ConcurrentValidation {
 
     /// The sink on the validator's thread: batches the rows and puts everything on the channel.
     private struct ForwardingSink: ValidationSink {
-        let channel: Channel
+        let channel: BoundedChannel<Event>
         var pending: [RowOutcome] = []
 
         mutating func indexed(_ index: FileIndex) throws { try channel.put(.indexed(index)) }
@@ -116,45 +108,6 @@ enum ConcurrentValidation {
             try channel.put(.rows(pending))
             pending = []
             pending.reserveCapacity(ConcurrentValidation.batchSize)
-        }
-    }
-
-    /// A bounded queue of events from one producer to one consumer, which the consumer can cancel.
-    private final class Channel: @unchecked Sendable {
-        /// Thrown to the producer once the consumer has stopped.
-        struct Cancelled: Error {}
-
-        private let condition = NSCondition()
-        /// At most ``ConcurrentValidation/queueDepth`` events, oldest first.
-        private var events: [Event] = []
-        private var cancelled = false
-
-        /// Adds an event, waiting while the queue is full; throws once the consumer has stopped.
-        func put(_ event: Event) throws {
-            condition.lock()
-            defer { condition.unlock() }
-            while events.count >= ConcurrentValidation.queueDepth && !cancelled { condition.wait() }
-            if cancelled { throw Cancelled() }
-            events.append(event)
-            condition.broadcast()
-        }
-
-        /// Takes the oldest event, waiting for one.
-        func take() -> Event {
-            condition.lock()
-            defer { condition.unlock() }
-            while events.isEmpty { condition.wait() }
-            let event = events.removeFirst()
-            condition.broadcast()
-            return event
-        }
-
-        /// Stops the producer: its waiting or next `put` throws ``Cancelled``.
-        func cancel() {
-            condition.lock()
-            cancelled = true
-            condition.broadcast()
-            condition.unlock()
         }
     }
 }

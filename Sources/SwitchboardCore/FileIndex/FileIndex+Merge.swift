@@ -1,5 +1,3 @@
-import Dispatch
-
 extension FileIndex {
     /// Sorts every table's entries now, before ``append(_:lineOffset:)`` merges another presorted
     /// index in: ``finish()`` then only indexes them.
@@ -70,6 +68,14 @@ extension FileIndex {
     /// this thread merges the usernames and emails: merged in place (the first pass reserves
     /// room for the whole file), two tables at once hold no more memory than one.
     mutating func append(_ later: inout FileIndex, lineOffset: Int, onTwoCores: Bool = false) {
+        precondition(lineOffset >= 0, "a later half's lines are shifted forward")
+        // The merges keep hash-then-line order only if every line of `later` comes after this index's.
+        assert(
+            (Self.sideTables + [\.usernames, \.emails]).allSatisfy { path in
+                let (earlier, laterTable) = (self[keyPath: path], later[keyPath: path])
+                guard let first = laterTable.entries.lazy.map(\.line).min() else { return true }
+                return earlier.entries.isEmpty || Int(first) + lineOffset > earlier.maxLine()
+            }, "a later half's lines come after the earlier half's")
         rowCount += later.rowCount
         partsRead += later.partsRead
         // The tables move out of both indexes, never copied: a second reference to one would
@@ -111,29 +117,19 @@ extension FileIndex {
 
     /// Runs `work` on `value` on another core while `meanwhile` runs on this thread, and gives
     /// back the value once both are done; without `onAnotherCore`, runs both here, one after
-    /// the other.
+    /// the other (``ForkJoin/alongside(_:onAnotherThread:on:_:meanwhile:)``).
+    @inline(__always)
     static func alongside<Value>(
         _ value: consuming Value, onAnotherCore: Bool, _ work: @escaping @Sendable (inout Value) -> Void,
         meanwhile: () -> Void
     ) -> Value {
+        // One after the other here, so that both closures are inlined into the caller.
         guard onAnotherCore else {
             var value = value
             work(&value)
             meanwhile()
             return value
         }
-        let box = Handover(consume value)
-        let group = DispatchGroup()
-        DispatchQueue.global().async(group: group) { work(&box.value) }
-        meanwhile()
-        group.wait()
-        return box.value
+        return ForkJoin.alongside(value, onAnotherThread: true, work, meanwhile: meanwhile).value
     }
-}
-
-/// A value on its way to another core and back: one thread at a time holds it, the other
-/// waiting for it (`@unchecked Sendable`).
-private final class Handover<Value>: @unchecked Sendable {
-    var value: Value
-    init(_ value: consuming Value) { self.value = value }
 }

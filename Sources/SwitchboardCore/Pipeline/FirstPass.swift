@@ -1,4 +1,3 @@
-import Dispatch
 import SwitchboardCSV
 
 extension Validator {
@@ -63,14 +62,17 @@ extension Validator {
                 if joins { index.presort(onTwoCores: half.isDone) }
                 if joins, var part = half.wait() {
                     let lineOffset = position.line - part.firstLine
+                    // The half's first record is this one, so its rows follow this half's.
+                    precondition(part.segmentStarts[0].byteOffset + half.start == position.byteOffset)
                     index.append(&part.index, lineOffset: lineOffset, onTwoCores: true)
                     let recordOffset = position.recordIndex - part.segmentStarts[0].recordIndex
                     for start in part.segmentStarts {
-                        segmentStarts.append(
-                            CSVPosition(
-                                byteOffset: start.byteOffset + half.start,
-                                recordIndex: start.recordIndex + recordOffset,
-                                line: start.line + lineOffset))
+                        let shifted = CSVPosition(
+                            byteOffset: start.byteOffset + half.start, recordIndex: start.recordIndex + recordOffset,
+                            line: start.line + lineOffset)
+                        // The second pass's segments are in file order, each after the one before.
+                        precondition(segmentStarts.last.map { $0.byteOffset < shifted.byteOffset } ?? true)
+                        segmentStarts.append(shifted)
                     }
                     break reading
                 }
@@ -177,10 +179,9 @@ struct FirstPassKeys {
 
 /// The later half of a first pass, read into an index of its own on another core.
 ///
-/// `@unchecked Sendable` because it carries a reader and a validator (which holds a directory)
-/// to the other core: the reader is this half's alone, and the first pass splits only over a
-/// directory that allows concurrent look-ups.
-private final class LaterHalf: @unchecked Sendable {
+/// Used by the first thread alone: what the other core reads with crosses in a ``Handoff`` and
+/// never comes back, and what it reads comes back in another.
+private final class LaterHalf {
     /// What the later half read: its index, sorted, and where its first readable record starts.
     struct Part {
         var index: FileIndex
@@ -193,76 +194,77 @@ private final class LaterHalf: @unchecked Sendable {
 
     /// Where the half starts in the input: just after a line feed.
     let start: Int
-    private let done = DispatchSemaphore(value: 0)
-    // Written once on the other core before `done` is signalled, read after the wait.
-    private var part: Part?
-    private let started = DispatchSemaphore(value: 0)
-    // Written once on the other core before `started` is signalled, read after the wait.
-    private var firstOffset: Int?
-    /// Guards ``tallied``, which the other core writes and the first thread reads.
-    private let tally = DispatchQueue(label: "switchboard.first-pass.later-half")
-    private var tallied = (rows: 0, bytes: 0)
+    /// What the half read, put when it is read and sorted; nil when it holds no readable record.
+    private let read: Handoff<Part?>
+    /// Where the half's first record starts in the whole input, put once it is read; nil when
+    /// the half holds none or could not read it.
+    private let first: Handoff<Int?>
+    private var firstTaken: Int??
+    private var waited = false
+    /// The rows the other core has read so far, and their bytes.
+    private let tally: Locked<(rows: Int, bytes: Int)>
 
     /// The rows the later half has read so far, and its bytes, counted every 4,096 rows.
-    var progress: (rows: Int, bytes: Int) { tally.sync { tallied } }
+    var progress: (rows: Int, bytes: Int) { tally.withLock { $0 } }
 
     /// Starts reading every record of `reader`, which starts at byte `start` and spans `bytes`
     /// bytes, into `index`, noting the start of every `segmentRows`-th readable record.
+    ///
+    /// `reader` is the half's alone; `keys` holds the validator, whose directory the caller
+    /// has checked allows concurrent look-ups.
     init<Source: ByteSource>(
         reading reader: CSVReader<Source>, from start: Int, bytes: Int, keys: FirstPassKeys, index: FileIndex,
         segmentRows: Int
     ) {
         self.start = start
         // As an existential, so that the other core's closure captures no generic type.
-        let work: any HalfWork = Work(
-            reader: reader, bytes: bytes, keys: keys, index: index, segmentRows: segmentRows)
-        DispatchQueue.global().async { [self] in
+        let work = Handoff<any HalfWork>(
+            Work(reader: reader, bytes: bytes, keys: keys, index: index, segmentRows: segmentRows))
+        let (first, tally) = (Handoff<Int?>(), Locked((rows: 0, bytes: 0)))
+        (self.first, self.tally) = (first, tally)
+        read = ForkJoin.start {
+            var reading = try work.take()
             var announced = false
-            part = work.read(
+            defer { if !announced { first.put(nil) } }
+            return reading.read(
                 from: start,
                 firstRecord: { offset in
-                    firstOffset = offset
+                    first.put(offset)
                     announced = true
-                    started.signal()
                 },
-                progress: { rows, bytes in tally.sync { tallied = (rows, bytes) } })
-            if !announced { started.signal() }
-            done.signal()
+                progress: { rows, bytes in tally.withLock { $0 = (rows, bytes) } })
         }
     }
 
     /// Waits until the half has read its first record, and returns where that record starts in
     /// the whole input; nil when the half holds none or could not read it.
     func firstRecordOffset() -> Int? {
-        started.wait()
-        defer { started.signal() }
-        return firstOffset
+        if let firstTaken { return firstTaken }
+        let offset = try! first.take()
+        firstTaken = offset
+        return offset
     }
 
     /// Whether the half is read (and its tables sorted), without waiting.
-    var isDone: Bool {
-        guard done.wait(timeout: .now()) == .success else { return false }
-        done.signal()
-        return true
-    }
+    var isDone: Bool { read.isFilled }
 
-    /// Waits for the half to be read, and takes what it read: call once.
+    /// Waits for the half to be read, and takes what it read: nil after the first call.
     ///
     /// Nil when the half holds no readable record or could not be read: the first thread then
     /// meets the same records, and any error, itself.
     func wait() -> Part? {
-        done.wait()
-        defer { part = nil }
-        return part
+        guard !waited else { return nil }
+        waited = true
+        return try! read.take()
     }
 
     /// The reading of a half, whatever its reader's source.
-    private protocol HalfWork: AnyObject, Sendable {
-        func read(from start: Int, firstRecord: (Int) -> Void, progress: (Int, Int) -> Void) -> Part?
+    private protocol HalfWork {
+        mutating func read(from start: Int, firstRecord: (Int) -> Void, progress: (Int, Int) -> Void) -> Part?
     }
 
     /// The reader, the key reader and the index of the half, on their way to the other core.
-    private final class Work<Source: ByteSource>: HalfWork, @unchecked Sendable {
+    private struct Work<Source: ByteSource>: HalfWork {
         private let reader: CSVReader<Source>
         /// The bytes the half reads.
         private let bytes: Int
@@ -281,10 +283,9 @@ private final class LaterHalf: @unchecked Sendable {
         /// Reads every record into the index and sorts its tables, telling `firstRecord` where the
         /// first record starts in the whole input once it is read, and `progress` the rows and
         /// bytes read every 4,096 rows.
-        func read(from start: Int, firstRecord: (Int) -> Void, progress: (Int, Int) -> Void) -> Part? {
-            // The reader, index and keys move to locals for the loop: passed from this class's
-            // properties, the index was copied for every row (a retain and release of each of its
-            // tables) and each access checked for exclusivity.
+        mutating func read(from start: Int, firstRecord: (Int) -> Void, progress: (Int, Int) -> Void) -> Part? {
+            // The reader, index and keys move to locals for the loop: read through `self`, the
+            // index was copied for every row (a retain and release of each of its tables).
             var index = FileIndex()
             swap(&index, &self.index)
             var keys = self.keys

@@ -1,4 +1,3 @@
-import Dispatch
 import SwitchboardCSV
 
 #if canImport(Glibc)
@@ -36,27 +35,27 @@ struct ParallelSecondPass {
     func run<Source: ByteSource>(
         _ reader: CSVReader<Source>, record: inout CSVRecord, deliver: (borrowing RowOutcome, Int) throws -> Void
     ) throws {
-        var inFlight: [OutcomeSlot] = []
+        // Each batch's outcomes, once its worker is done, with the byte offset where the batch ends.
+        var inFlight: [(outcomes: Handoff<[RowOutcome]>, byteOffset: Int)] = []
         // Work already handed out finishes before this returns, whatever happens here.
-        defer { for slot in inFlight { slot.wait() } }
+        defer { for batch in inFlight { _ = try? batch.outcomes.take() } }
         var ended = false
         while !ended || !inFlight.isEmpty {
             if !ended {
-                let batch = try readBatch(reader, record: &record)
-                ended = batch.records.count < Self.batchSize
-                if !batch.records.isEmpty {
-                    let slot = OutcomeSlot(byteOffset: batch.byteOffset)
+                let (records, byteOffset) = try readBatch(reader, record: &record)
+                ended = records.count < Self.batchSize
+                if !records.isEmpty {
+                    // Handed over whole, and never touched again by this thread.
+                    let handed = Handoff(consume records)
                     let shared = self.shared
-                    let work = Work(batch.records)
-                    DispatchQueue.global().async {
-                        slot.finish(.success(shared.outcomes(of: work.take())))
-                    }
-                    inFlight.append(slot)
+                    inFlight.append((ForkJoin.start { shared.outcomes(of: try handed.take()) }, byteOffset))
                 }
                 if !ended && inFlight.count < Self.depth { continue }
             }
             guard !inFlight.isEmpty else { break }
-            try inFlight.removeFirst().deliver(to: deliver)
+            let batch = inFlight.removeFirst()
+            var outcomes = try batch.outcomes.take()
+            try outcomes.lendEach { outcome in try deliver(outcome, batch.byteOffset) }
         }
     }
 
@@ -79,19 +78,6 @@ struct ParallelSecondPass {
             byteOffset = record.position.byteOffset
         }
         return (records, byteOffset)
-    }
-
-    /// A batch's records on their way to a worker.
-    private final class Work: @unchecked Sendable {
-        // Handed over whole and never touched again by the reading thread.
-        private var records: [SecondPassWork.RawRecord]
-        init(_ records: [SecondPassWork.RawRecord]) { self.records = records }
-
-        /// The records, taken out (the worker is their only owner then).
-        func take() -> [SecondPassWork.RawRecord] {
-            defer { records = [] }
-            return records
-        }
     }
 
     /// The cores this process may run on: the CPU affinity mask `/proc/self/status` lists (so

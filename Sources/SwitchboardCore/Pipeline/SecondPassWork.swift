@@ -1,13 +1,12 @@
-import Dispatch
 import SwitchboardCSV
 
 /// What the workers of a second pass spread over cores share: the validator, the finished
 /// index and the file's mapping, and the two ways they turn records into outcomes.
 ///
-/// Workers only read it. `@unchecked Sendable` because it holds a directory and stages, which
-/// are not `Sendable` types: a pass spreads over cores only over a directory that allows
-/// concurrent look-ups, and stages are pure functions of the row, the context and the findings
-/// they are given.
+/// Workers only read it. Checked by hand, not by the compiler, because it holds a directory and
+/// stages, which are not `Sendable` types: it is made only over a directory that allows
+/// concurrent look-ups (a precondition of ``init(validator:index:header:mapping:fieldNames:normalizer:)``),
+/// and stages are pure functions of the row, the context and the findings they are given.
 final class SecondPassWork: @unchecked Sendable {
     let validator: Validator
     let index: FileIndex
@@ -20,6 +19,9 @@ final class SecondPassWork: @unchecked Sendable {
         validator: Validator, index: FileIndex, header: [String], mapping: HeaderMapping, fieldNames: FieldNames,
         normalizer: RowNormalizer
     ) {
+        precondition(
+            validator.directory.allowsConcurrentLookups,
+            "workers share a directory only if it allows concurrent look-ups")
         self.validator = validator
         self.index = index
         self.header = header
@@ -138,66 +140,6 @@ final class SecondPassWork: @unchecked Sendable {
     /// The bytes a segment's plain reader reads past the segment's end, for the record that starts
     /// there (which ends the segment) to be read plain too.
     static let nextRecordRoom = 4096
-}
-
-/// Where a worker leaves the outcomes of its part of the file, and the signal that they are there.
-final class OutcomeSlot: @unchecked Sendable {
-    /// How far into the file the part ends, for progress reports.
-    let byteOffset: Int
-    private let done = DispatchSemaphore(value: 0)
-    // Written by the worker before `done` is signalled, read after the wait.
-    private var outcomes: [RowOutcome] = []
-    private var failure: (any Error)?
-    private var taken = false
-
-    /// Creates a slot for a part that ends `byteOffset` bytes into the file.
-    init(byteOffset: Int) { self.byteOffset = byteOffset }
-
-    /// Called by the worker: the part is done, or failed.
-    func finish(_ result: consuming Result<[RowOutcome], any Error>) {
-        keep(result)
-        done.signal()
-    }
-
-    /// Keeps the result's outcomes or error; the result itself is gone when this returns.
-    ///
-    /// Gone before ``finish(_:)`` signals: while it held the outcomes too, the delivering thread,
-    /// woken, found them shared and copied them whole (a segment in ten, every String retained).
-    private func keep(_ result: consuming Result<[RowOutcome], any Error>) {
-        switch consume result {
-        case .success(let outcomes): self.outcomes = outcomes
-        case .failure(let error): failure = error
-        }
-    }
-
-    /// Waits for the worker and lends each outcome to `deliver`, in order, with ``byteOffset``;
-    /// throws the worker's error.
-    ///
-    /// The outcomes are swapped out of the slot, so that this thread holds the only reference to
-    /// them (an array still held by the slot as well would be copied whole, every String retained,
-    /// to be lent from), and lent one by one (``Swift/Array/lendEach(to:)``). They go back into
-    /// the slot, and stay there until ``free()`` or until the slot goes.
-    func deliver(to deliver: (borrowing RowOutcome, Int) throws -> Void) throws {
-        done.wait()
-        taken = true
-        if let failure { throw failure }
-        var lent: [RowOutcome] = []
-        swap(&lent, &outcomes)
-        defer { swap(&lent, &outcomes) }
-        try lent.lendEach { outcome in try deliver(outcome, byteOffset) }
-    }
-
-    /// Frees the outcomes: called by the thread that made them, once they are delivered.
-    func free() {
-        outcomes = []
-    }
-
-    /// Waits for the worker, if its outcomes were never taken.
-    func wait() {
-        guard !taken else { return }
-        done.wait()
-        taken = true
-    }
 }
 
 extension Array where Element == RowOutcome {

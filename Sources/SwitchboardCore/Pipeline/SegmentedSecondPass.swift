@@ -1,4 +1,3 @@
-import Dispatch
 import SwitchboardCSV
 
 #if canImport(Glibc)
@@ -45,69 +44,47 @@ struct SegmentedSecondPass {
     /// Returns nil, having read nothing, when the file cannot be read in segments (it is not UTF-8,
     /// or cannot be opened again); the caller then reads it another way.
     ///
-    /// Each worker takes the next segment no worker has taken yet (``SegmentDealer``), so a core
-    /// that runs faster reads more of them: the cores of a shared machine often differ in speed by
-    /// a third, and with every other segment each, the faster one waited for the slower. A worker
-    /// frees a segment's outcomes itself once they are delivered: memory is freed by the thread
-    /// that allocated it, so that no thread waits on another's malloc arena (which cost a context
-    /// switch every few rows when this thread freed them).
+    /// The segments go through ``ForkJoin/inOrder(count:workers:ahead:worker:deliver:)``: each
+    /// worker takes the next segment no worker has taken yet, so a core that runs faster reads
+    /// more of them (the cores of a shared machine often differ in speed by a third, and with
+    /// every other segment each, the faster one waited for the slower). A worker frees a segment's
+    /// outcomes itself once they are delivered: memory is freed by the thread that allocated it,
+    /// so that no thread waits on another's malloc arena (which cost a context switch every few
+    /// rows when this thread freed them).
     func run(
         headerStart: CSVPosition, segmentStarts: [CSVPosition], fileSize: Int,
         deliver: (borrowing RowOutcome, Int) throws -> Void
     ) throws -> [CSVIssue]? {
         guard try reading.prepareFirst(headerStart) else { return nil }
         let starts = [headerStart] + segmentStarts
+        // Segments in file order, each starting after the one before: none is read twice or skipped.
+        precondition(zip(starts, starts.dropFirst()).allSatisfy { $0.byteOffset < $1.byteOffset })
         let segments = starts.indices.map { index in
             Segment(
                 start: starts[index], startsAtHeader: index == 0,
-                end: index + 1 < starts.count ? starts[index + 1].byteOffset : nil, fileSize: fileSize)
+                end: index + 1 < starts.count ? starts[index + 1].byteOffset : nil)
         }
-        let workers = max(1, min(ParallelSecondPass.cores, segments.count))
-        let dealer = SegmentDealer(count: segments.count)
-        let group = DispatchGroup()
         let reading = self.reading
-        for _ in 0..<workers {
-            DispatchQueue.global().async(group: group) {
-                let work = reading.work.unshared()
-                // The segments read and not yet freed, oldest first.
-                var held: [Segment] = []
-                held.reserveCapacity(Self.segmentsAhead)
-                while true {
-                    // What is delivered is freed; the oldest is waited for only when the worker
-                    // holds as many segments as it may. A segment is taken only after that wait,
-                    // so every segment taken is read without waiting: the reading thread, waiting
-                    // for the segments in order, always gets the one it waits for.
-                    while let oldest = held.first {
-                        if held.count >= Self.segmentsAhead {
-                            oldest.freeOnceDelivered()
-                        } else if !oldest.freeIfDelivered() {
-                            break
-                        }
-                        held.removeFirst()
-                    }
-                    guard let index = dealer.take() else { break }
-                    let segment = segments[index]
-                    segment.read(with: reading, work: work)
-                    held.append(segment)
-                }
-                for segment in held { segment.freeOnceDelivered() }
-            }
-        }
-        // However this ends, the workers stop after their segment in hand, and are waited for.
-        defer {
-            dealer.stop()
-            for segment in segments { segment.release() }
-            group.wait()
-        }
         var warnings: [[CSVIssue]] = []
         var rows = 0
-        for segment in segments {
-            try segment.deliver { outcome, byteOffset in
-                if outcome.row != nil { rows += 1 }
-                try deliver(outcome, byteOffset)
-            }
-            warnings.append(segment.warnings)
-        }
+        var lastLine = 0
+        try ForkJoin.inOrder(
+            count: segments.count, workers: max(1, min(ParallelSecondPass.cores, segments.count)),
+            ahead: Self.segmentsAhead,
+            worker: {
+                let work = reading.work.unshared()
+                return { index in try reading.read(segments[index], work) }
+            },
+            deliver: { index, read in
+                let byteOffset = segments[index].end ?? fileSize
+                try read.outcomes.lendEach { outcome in
+                    assert(outcome.line > lastLine, "outcomes are delivered in file order")
+                    lastLine = outcome.line
+                    if outcome.row != nil { rows += 1 }
+                    try deliver(outcome, byteOffset)
+                }
+                warnings.append(read.warnings)
+            })
         // Every segment met the next where the first pass said; the rows must be as many too.
         guard rows == reading.rowCount else { throw InputChangedError(line: segments.last?.start.line ?? 1) }
         return Self.merged(warnings)
@@ -127,105 +104,24 @@ struct SegmentedSecondPass {
         return merged.sorted { $0.line < $1.line }
     }
 
-    /// One segment of the file: where it starts and ends, and, once a worker has read it, its
-    /// outcomes and its reader's warnings.
-    ///
-    /// `@unchecked Sendable`: the worker writes the outcomes and warnings before it signals
-    /// `read`, the reading thread reads them only after waiting for it, and the worker frees the
-    /// outcomes only after the reading thread signals `delivered`.
-    fileprivate final class Segment: @unchecked Sendable {
+    /// One segment of the file: where it starts and where the next starts.
+    fileprivate struct Segment {
         /// Where the segment's first record starts: the header, for the first segment.
         let start: CSVPosition
-        /// The byte where the next segment starts; nil for the last.
-        let end: Int?
         /// Whether the segment starts at the header, which gets no outcome.
         let startsAtHeader: Bool
-        /// Where the worker leaves the segment's outcomes.
-        private let slot: OutcomeSlot
-        private let delivered = DispatchSemaphore(value: 0)
-        /// The warnings of the segment's reader.
-        private(set) var warnings: [CSVIssue] = []
-
-        init(start: CSVPosition, startsAtHeader: Bool, end: Int?, fileSize: Int) {
-            self.start = start
-            self.startsAtHeader = startsAtHeader
-            self.end = end
-            slot = OutcomeSlot(byteOffset: end ?? fileSize)
-        }
-
-        /// On a worker: reads the segment through `work`'s stages, and signals that it is read.
-        func read(with reading: SegmentReading, work: SecondPassWork) {
-            slot.finish(
-                Result {
-                    let read = try reading.read(self, work)
-                    warnings = read.warnings
-                    return read.outcomes
-                })
-        }
-
-        /// On the reading thread: waits for the worker, hands each outcome to `deliver`, in order,
-        /// with how far into the file the segment ends, and lets the worker free them; throws the
-        /// worker's error.
-        func deliver(to deliver: (borrowing RowOutcome, Int) throws -> Void) throws {
-            defer { delivered.signal() }
-            try slot.deliver(to: deliver)
-        }
-
-        /// On a worker: frees the outcomes if they are delivered (or abandoned); whether it did.
-        func freeIfDelivered() -> Bool {
-            guard delivered.wait(timeout: .now()) == .success else { return false }
-            slot.free()
-            return true
-        }
-
-        /// On a worker: waits until the outcomes are delivered (or abandoned), then frees them.
-        func freeOnceDelivered() {
-            delivered.wait()
-            slot.free()
-        }
-
-        /// On the reading thread, when it stops: lets a worker waiting on this segment go on.
-        func release() {
-            delivered.signal()
-        }
-    }
-}
-
-/// Hands out the segments of a ``SegmentedSecondPass`` to its workers one at a time, in file
-/// order, until they run out or the reading thread stops the pass.
-private final class SegmentDealer: @unchecked Sendable {
-    private let lock = DispatchSemaphore(value: 1)
-    private let count: Int
-    private var next = 0
-    private var stopped = false
-
-    /// Creates the dealer of segments `0..<count`.
-    init(count: Int) { self.count = count }
-
-    /// The index of the next segment no worker has taken; nil when none is left or the pass stopped.
-    func take() -> Int? {
-        lock.wait()
-        defer { lock.signal() }
-        guard !stopped, next < count else { return nil }
-        defer { next += 1 }
-        return next
-    }
-
-    /// Stops the pass: no segment is handed out after this.
-    func stop() {
-        lock.wait()
-        stopped = true
-        lock.signal()
+        /// The byte where the next segment starts; nil for the last.
+        let end: Int?
     }
 }
 
 /// How the workers of a ``SegmentedSecondPass`` read a segment: the reader they resume, the
 /// first segment's reader, and the stages; the reader's type is known only inside.
 ///
-/// `@unchecked Sendable`: the first segment's reader is made before any worker starts and taken
-/// by the one worker that reads that segment; the rest is only read. While the pass runs, the
-/// reader it resumes reads nothing itself, and ``CSVReader/resumed(at:)`` only reads what that
-/// reader settled on reading the header.
+/// Checked by hand, not by the compiler: every worker calls ``read`` at once, which resumes one
+/// reader at each segment's start. While the pass runs, that reader reads nothing itself, and
+/// ``CSVReader/resumed(at:)`` only reads what it settled on reading the header; the first
+/// segment's reader crosses to its one worker in a ``Handoff``; the rest is only read.
 private final class SegmentReading: @unchecked Sendable {
     /// Makes the first segment's reader; false when the input cannot be read in segments.
     let prepareFirst: (CSVPosition) throws -> Bool
@@ -240,16 +136,17 @@ private final class SegmentReading: @unchecked Sendable {
         self.work = work
         rowCount = work.index.rowCount
         func resumed(at position: CSVPosition) throws -> CSVReader<Source>? { try reader.resumed(at: position) }
-        var first: CSVReader<Source>?
+        // Put before any worker starts, taken by the worker of the first segment.
+        let first = Handoff<CSVReader<Source>>()
         prepareFirst = { position in
-            first = try resumed(at: position)
-            return first != nil
+            guard let reader = try resumed(at: position) else { return false }
+            first.put(reader)
+            return true
         }
         read = { segment, work in
             let opened: CSVReader<Source>?
             if segment.startsAtHeader {
-                opened = first
-                first = nil
+                opened = try first.take()
             } else {
                 opened = try resumed(at: segment.start)
             }

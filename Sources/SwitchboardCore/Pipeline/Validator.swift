@@ -10,7 +10,8 @@
 //   to the sink (ValidationSink.swift). Over several cores, each worker reads its own segment
 //   from a row start the first pass noted (SegmentedSecondPass.swift); input that cannot be
 //   opened again is read here and handed to workers in batches (ParallelSecondPass.swift); what
-//   the workers share is in SecondPassWork.swift.
+//   the workers share is in SecondPassWork.swift. Work crosses threads only through
+//   Concurrency/ForkJoin.swift.
 //
 // The invariants it rests on:
 // - Every way of reading gives the same records, lines and findings as one thread reading the
@@ -21,8 +22,8 @@
 //   stop the run (InputChangedError).
 //
 // Tests that guard it: FirstPassTests, SplitFirstPassTests, SecondPassTests,
-// SegmentedSecondPassTests, PlainSecondPassTests, and the fuzz-validate target, which compares
-// every run with one on one thread that reads no record plain.
+// SegmentedSecondPassTests, PlainSecondPassTests, ForkJoinTests, and the fuzz-validate target,
+// which compares every run with one on one thread that reads no record plain.
 
 import SwitchboardCSV
 
