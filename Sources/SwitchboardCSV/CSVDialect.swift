@@ -43,7 +43,16 @@ public struct CSVLimits: Sendable, Equatable {
     /// The most fields one record may hold; 100,000 by default.
     public var maxFields: Int
 
+    /// The most bytes any record may hold, whatever the limits say.
+    ///
+    /// A record's fields are found by 32-bit offsets into its bytes, and downstream a row keeps
+    /// the two highest values of `UInt32` as marks. ``maxFieldBytes`` and ``maxRecordBytes`` may
+    /// not exceed it.
+    public static let largestRecordBytes = Int(UInt32.max) - 2
+
     /// Creates limits; the defaults suit any real directory export.
+    ///
+    /// A field or record bound above ``largestRecordBytes`` stops the program.
     public init(
         maxFieldBytes: Int = 1 << 20,
         maxFieldLines: Int = 10_000,
@@ -54,6 +63,14 @@ public struct CSVLimits: Sendable, Equatable {
         self.maxFieldLines = maxFieldLines
         self.maxRecordBytes = maxRecordBytes
         self.maxFields = maxFields
+        checkOffsets()
+    }
+
+    /// Stops the program when a bound lets a record's offsets pass 32 bits.
+    func checkOffsets() {
+        precondition(
+            maxFieldBytes <= Self.largestRecordBytes && maxRecordBytes <= Self.largestRecordBytes,
+            "CSVLimits: a record's offsets are 32-bit: at most \(Self.largestRecordBytes) bytes")
     }
 }
 

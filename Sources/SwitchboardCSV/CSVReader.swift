@@ -123,10 +123,13 @@ public final class CSVReader<Source: ByteSource> {
     public var plainBufferSize = PlainRecordReader.defaultBufferSize
 
     /// Creates a reader over `source`, reading `chunkSize` bytes at a time.
+    ///
+    /// `limits` may not let a record pass ``CSVLimits/largestRecordBytes``: that stops the program.
     public init(
         source: Source, dialect: CSVDialect = CSVDialect(), limits: CSVLimits = CSVLimits(),
         chunkSize: Int = 64 * 1024
     ) {
+        limits.checkOffsets()
         self.dialect = dialect
         self.limits = limits
         self.chunkSize = max(1, chunkSize)

@@ -101,7 +101,7 @@ struct RowCells: @unchecked Sendable {
     /// A buffer for `count` cells of `byteCount` bytes, every field kept, its cells left to be written.
     private init(empty count: Int, byteCount: Int) {
         // Cell ranges are 32-bit offsets, and the two highest values mark kept and cleared fields.
-        precondition(byteCount < Int(UInt32.max) - 1, "a row's cells must take less than 4 GiB")
+        precondition(byteCount <= CSVLimits.largestRecordBytes, "a row's cells must fit 32-bit offsets (CSVLimits)")
         self.count = count
         self.byteCount = byteCount
         let made = Buffer.create(minimumCapacity: Self.size(count, byteCount)) { _ in }
