@@ -19,7 +19,8 @@ public struct RequiredFieldsStage: RowStage {
                 findings.error(.fieldRequired, .username, "the username is required (or an email to default it to)")
             }
         }
-        if action.isServiceChange && !row.has(.extensionNumber) {
+        // An extension that is there but invalid has its own finding.
+        if action.isServiceChange && !row.has(.extensionNumber) && !row.row.sets(.extension) {
             findings.error(
                 .fieldRequired, .extension, "the extension is required to \(action.rawValue) a phone service")
         }
