@@ -35,6 +35,13 @@ struct ExportColumn: Equatable {
     var table: String? = nil
     /// How the cell's text is written in the vendor's own form.
     var format: ExportFormat = .asStored
+
+    /// Whether the column holds what a profile has once, its device or extension-mobility
+    /// profile, written on one of its rows only.
+    var isOncePerProfile: Bool { Self.isOncePerProfile(table: table) }
+
+    /// Whether a column looking `table` up holds what a profile has once.
+    static func isOncePerProfile(table: String?) -> Bool { table == "device" || table == "em_profile_user" }
 }
 
 /// How an export writes a stored value in a vendor's own form.
@@ -111,7 +118,7 @@ extension DirectoryStore {
                 if let action = columns.firstIndex(where: { $0.expression == Self.expression(for: .action) }) {
                     // Its device and extension-mobility profile are on the profile's own row.
                     var shared = columns.map {
-                        $0.table == "device" || $0.table == "em_profile_user" || empty.contains($0.table ?? "")
+                        $0.isOncePerProfile || empty.contains($0.table ?? "")
                             ? "NULL" : $0.expression
                     }
                     shared[action] = "'attach'"
@@ -221,7 +228,7 @@ extension DirectoryStore {
             }
             // A profile's device and extension-mobility profile go on one of its rows: its first
             // extension's (a profile of several services has its primary marked), or its only row.
-            if table == "device" || table == "em_profile_user" {
+            if ExportColumn.isOncePerProfile(table: table) {
                 expression = """
                     CASE WHEN e.id IS NULL OR p.primary_extension_id IS NULL
                         OR e.id = (SELECT min(x.id) FROM extension x WHERE x.profile_id = p.id)

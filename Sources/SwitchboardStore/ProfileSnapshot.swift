@@ -136,12 +136,7 @@ struct ProfileSnapshot: Codable {
                 db, sql: "SELECT EXISTS (SELECT 1 FROM extension WHERE site_key = ? AND number = ?)",
                 arguments: [columns["site_key"]?.databaseValue, columns["number"]?.databaseValue])
             guard taken == false else { continue }
-            let values = extensionColumns.map { (columns[$0] ?? .null).raw }
-            let placeholders = Array(repeating: "?", count: extensionColumns.count).joined(separator: ", ")
-            try RawStatement(
-                db,
-                "INSERT INTO extension (" + extensionColumns.joined(separator: ", ") + ") VALUES (" + placeholders + ")"
-            ).execute(values)
+            try insert(db, "extension", extensionColumns, values(columns, extensionColumns))
         }
     }
 
@@ -199,9 +194,9 @@ struct ProfileSnapshot: Codable {
     func restore(_ db: Database) throws {
         let idFree =
             try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM profile WHERE id = ?"), arguments: [id]) == nil
-        try insert(
+        try Self.insert(
             db, "profile", ["id"] + Self.profileColumns,
-            [idFree ? .integer(id) : .null] + values(profile, Self.profileColumns))
+            [idFree ? .integer(id) : .null] + Self.values(profile, Self.profileColumns))
         let newID = db.lastInsertedRowID
         for line in extensions {
             // The run detached it: it waits, held by none, to come back.
@@ -209,19 +204,19 @@ struct ProfileSnapshot: Codable {
                 sql: "DELETE FROM extension WHERE profile_id IS NULL AND site_key = ? AND number = ?"
             )
             .execute(arguments: [line["site_key"]?.databaseValue, line["number"]?.databaseValue])
-            try insert(
+            try Self.insert(
                 db, "extension", ["profile_id"] + Self.extensionColumns,
-                [.integer(newID)] + values(line, Self.extensionColumns))
+                [.integer(newID)] + Self.values(line, Self.extensionColumns))
         }
         for device in devices {
-            try insert(
+            try Self.insert(
                 db, "device", ["profile_id"] + Self.deviceColumns,
-                [.integer(newID)] + values(device, Self.deviceColumns))
+                [.integer(newID)] + Self.values(device, Self.deviceColumns))
         }
         for entry in passcodeHistory {
-            try insert(
+            try Self.insert(
                 db, "passcode_history", ["profile_id"] + Self.historyColumns,
-                [.integer(newID)] + values(entry, Self.historyColumns))
+                [.integer(newID)] + Self.values(entry, Self.historyColumns))
         }
         for name in emProfiles {
             let key = name.lowercased()
@@ -263,12 +258,14 @@ struct ProfileSnapshot: Codable {
         }
     }
 
-    private func values(_ columns: Columns, _ names: [String]) -> [RawStatement.Value] {
+    private static func values(_ columns: Columns, _ names: [String]) -> [RawStatement.Value] {
         names.map { (columns[$0] ?? .null).raw }
     }
 
     /// Inserts one row; `table` and `columns` are constants of this file, never data.
-    private func insert(_ db: Database, _ table: String, _ columns: [String], _ values: [RawStatement.Value]) throws {
+    private static func insert(_ db: Database, _ table: String, _ columns: [String], _ values: [RawStatement.Value])
+        throws
+    {
         let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
         let sql = "INSERT INTO " + table + " (" + columns.joined(separator: ", ") + ") VALUES (" + placeholders + ")"
         try RawStatement(db, sql).execute(values)

@@ -239,16 +239,14 @@ extension Applier {
     /// Disassociates the row's extension from the profile; the extension stays, with its
     /// mailbox, held by a profile that shares it or by none.
     func detach(_ profile: StoredProfile, _ row: StagedRow) throws -> RowResult {
-        guard let number = nonEmpty(row.number), let ext = try storedExtension(siteKey: row.siteKey, number: number)
+        guard let number = nonEmpty(row.number), let ext = try storedExtension(siteKey: row.siteKey, number: number),
+            try ext.profileID == profile.id || holdsShare(ext.id, profile.id)
         else {
             throw rejection(row, .extensionNotHeld, .extension, "the profile does not hold this extension any more")
         }
         let owned = ext.profileID == profile.id
-        guard try owned || holdsShare(ext.id, profile.id) else {
-            throw rejection(row, .extensionNotHeld, .extension, "the profile does not hold this extension any more")
-        }
         let services = try extensions(of: profile.id).count + sharedExtensions(of: profile.id).count
-        if services > 1, try primaryService(of: profile.id) == ext.id {
+        if services > 1, try primaryService(of: profile.id)?.id == ext.id {
             throw rejection(
                 row, .extensionPrimaryInUse, .extension,
                 "the extension is the profile's primary phone service and the profile holds others")
@@ -273,7 +271,7 @@ extension Applier {
 
     /// Makes `ext` the profile's primary phone service; returns whether that changed anything.
     func markPrimary(_ ext: StoredExtension, of profileID: Int64, row: StagedRow) throws -> Bool {
-        let current = try primaryService(of: profileID)
+        let current = try primaryService(of: profileID)?.id
         guard current != ext.id else { return false }
         try touch(profileID)
         try db.cachedStatement(sql: "UPDATE profile SET primary_extension_id = ? WHERE id = ?").execute(arguments: [
@@ -284,27 +282,23 @@ extension Applier {
         return true
     }
 
-    /// The id of the profile's primary phone service: the one marked, else the first it holds,
-    /// else the first it shares.
-    func primaryService(of profileID: Int64) throws -> Int64? {
+    /// The id of the profile's primary phone service, and whether it is marked: the one marked,
+    /// else the first it holds, else the first it shares; `ignoring` one of its services.
+    func primaryService(of profileID: Int64, ignoring newcomer: Int64? = nil) throws -> (id: Int64, isMarked: Bool)? {
         let marked = try Int64.fetchOne(
             db.cachedStatement(sql: "SELECT primary_extension_id FROM profile WHERE id = ?"), arguments: [profileID])
-        let held = try extensions(of: profileID).map(\.id) + sharedExtensions(of: profileID).map(\.id)
-        if let marked, held.contains(marked) { return marked }
-        return held.first
+        let held = try (extensions(of: profileID) + sharedExtensions(of: profileID)).map(\.id).filter { $0 != newcomer }
+        if let marked, held.contains(marked) { return (marked, true) }
+        return held.first.map { ($0, false) }
     }
 
     /// Marks the profile's primary phone service, if it has one, before it gains another
     /// (`before`, when that one is already the profile's): a profile of several services always has
     /// its primary marked, so an export can say which it is and a re-import keeps it.
     func keepPrimaryMarked(_ profileID: Int64, before newcomer: Int64? = nil) throws {
-        let held = try (extensions(of: profileID) + sharedExtensions(of: profileID)).map(\.id).filter { $0 != newcomer }
-        guard let first = held.first else { return }
-        let marked = try Int64.fetchOne(
-            db.cachedStatement(sql: "SELECT primary_extension_id FROM profile WHERE id = ?"), arguments: [profileID])
-        if let marked, held.contains(marked) { return }
+        guard let primary = try primaryService(of: profileID, ignoring: newcomer), !primary.isMarked else { return }
         try db.cachedStatement(sql: "UPDATE profile SET primary_extension_id = ? WHERE id = ?").execute(arguments: [
-            first, profileID,
+            primary.id, profileID,
         ])
     }
 

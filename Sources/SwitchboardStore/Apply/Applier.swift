@@ -331,9 +331,7 @@ final class Applier {
         if !changes.isEmpty || serviceChanged {
             if changes.isEmpty {
                 try touch(profile.id)
-                try db.cachedStatement(sql: "UPDATE profile SET updated_at = ? WHERE id = ?").execute(arguments: [
-                    now, profile.id,
-                ])
+                try touchUpdatedAt(profile.id)
             }
             return .updated
         }
