@@ -42,11 +42,14 @@ let package = Package(
         .target(name: "CPrefetch"),
         // The one setting of the C allocator the command line makes (glibc's mmap threshold).
         .target(name: "CAllocator"),
+        // The settings the command line gives SQLite before it opens a database (sqlite3_config is variadic).
+        .target(name: "CSQLiteSettings", linkerSettings: [.linkedLibrary("sqlite3")]),
         // The command line: argument parsing and printing only.
         .executableTarget(
             name: "switchboard",
             dependencies: [
                 "CAllocator",
+                "CSQLiteSettings",
                 "SwitchboardCSV",
                 "SwitchboardCore",
                 "SwitchboardStore",

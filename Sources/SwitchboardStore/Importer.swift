@@ -137,6 +137,8 @@ extension DirectoryStore {
             // A bulk load shrinks the page cache; the connection may serve more runs (a library
             // caller keeps one store), so it gets its usual cache back however this one ends.
             defer { try? db.execute(sql: DirectoryStore.pageCache) }
+            let journal = FirstLoadJournal(db, applies: !request.dryRun && request.allowsBulkLoad)
+            defer { journal.end() }
             // The write lock is taken before the first row is read; an error rolls everything back.
             var decided: (result: ImportResult, summary: ValidationSummary, commits: Bool)?
             try db.inTransaction(.immediate) {

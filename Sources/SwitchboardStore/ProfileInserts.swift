@@ -78,8 +78,7 @@ struct EMProfileIDs {
     /// The id of the extension-mobility profile `name` (folded as `key`), created for `runID` at `now` when new.
     mutating func id(of name: String, key: String, in db: Database, runID: Int64?, now: String) throws -> Int64 {
         if let id = ids[key] { return id }
-        var id = try Int64.fetchOne(
-            db.cachedStatement(sql: "SELECT id FROM em_profile WHERE name_key = ?"), arguments: [key])
+        var id = try RawStatement(db, "SELECT id FROM em_profile WHERE name_key = ?").firstInteger([.text(key)])
         if id == nil {
             try RawStatement(db, ProfileInserts.emProfile).execute([
                 .text(name), .text(key), runID.map { .integer($0) } ?? .null, .text(now),

@@ -26,7 +26,10 @@ struct RawStatement {
         statement = try db.cachedStatement(sql: sql)
     }
 
+    /// SQLite's `SQLITE_TRANSIENT`: it copies the text at once (for a cursor, whose steps outlive the binding call).
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+    /// SQLite's `SQLITE_STATIC`: it reads the text where it lies, which must outlast every step.
+    private static let `static`: sqlite3_destructor_type? = nil
 
     /// Binds `values` to the placeholders in order, runs the statement to its end and resets it.
     func execute(_ values: [Value]) throws {
@@ -65,15 +68,51 @@ struct RawStatement {
         RawCursor(handle: try bind(values), statement: self)
     }
 
+    /// Binds `values` in place, steps the statement once, reads the row with `read` when there is
+    /// one, and resets the statement and clears its bindings.
+    ///
+    /// The text is bound where it lies (`SQLITE_STATIC`), not copied by SQLite: every binding is made
+    /// inside the `withUTF8` of its String, the step runs innermost, and the bindings are cleared
+    /// before the Strings' bytes go, so the statement never holds a pointer past its String.
     private func run<T>(_ values: [Value], read: (OpaquePointer) -> T) throws -> T? {
-        let handle = try bind(values)
-        let code = sqlite3_step(handle)
-        defer { sqlite3_reset(handle) }
-        switch code {
-        case SQLITE_ROW: return read(handle)
-        case SQLITE_DONE: return nil
-        default: throw error(code)
+        let handle = statement.sqliteStatement
+        sqlite3_reset(handle)
+        defer {
+            sqlite3_reset(handle)
+            sqlite3_clear_bindings(handle)
         }
+        return try bindInPlace(values, from: 0, handle) {
+            let code = sqlite3_step(handle)
+            switch code {
+            case SQLITE_ROW: return read(handle)
+            case SQLITE_DONE: return nil
+            default: throw error(code)
+            }
+        }
+    }
+
+    /// Binds `values[index...]` to their placeholders, each text in place for the length of the
+    /// call, and calls `body` once all are bound.
+    private func bindInPlace<T>(
+        _ values: [Value], from index: Int, _ handle: OpaquePointer, _ body: () throws -> T
+    ) throws -> T {
+        guard index < values.count else { return try body() }
+        let position = Int32(index + 1)
+        let code: Int32
+        switch values[index] {
+        case .text(var text):
+            return try text.withUTF8 { bytes in
+                let code = sqlite3_bind_text(handle, position, bytes.baseAddress, Int32(bytes.count), Self.static)
+                if code != SQLITE_OK { throw error(code) }
+                return try bindInPlace(values, from: index + 1, handle, body)
+            }
+        case .integer(let number):
+            code = sqlite3_bind_int64(handle, position, number)
+        case .null:
+            code = sqlite3_bind_null(handle, position)
+        }
+        if code != SQLITE_OK { throw error(code) }
+        return try bindInPlace(values, from: index + 1, handle, body)
     }
 
     /// Resets the statement and binds `values` to its placeholders in order.

@@ -18,9 +18,10 @@ struct Switchboard: ParsableCommand {
         ]
     )
 
-    /// Sets up the allocator, then parses the arguments and runs the command.
+    /// Sets up the allocator and SQLite, then parses the arguments and runs the command.
     static func main() {
         Allocator.returnLargeBlocksToTheSystem()
+        SQLiteSettings.useConnectionsOneThreadAtATime()
         SignalCleanup.install()
         main(nil)
     }

@@ -125,6 +125,40 @@ struct BulkLoadTests {
         #expect(try temp.rows("PRAGMA cache_size") == [["-24576"]])
     }
 
+    @Test(
+        "A first load writes through a rollback journal and ends in WAL mode; with another connection open it keeps the WAL"
+    )
+    func firstLoadJournal() throws {
+        let temp = try TemporaryStore()
+        // The journal mode as the run's own transaction sees it, read by a trigger on the run record.
+        try temp.store.access { db in
+            try db.execute(
+                sql: """
+                    CREATE TEMP TABLE seen_mode (mode TEXT);
+                    CREATE TEMP TRIGGER note_mode AFTER INSERT ON main.import_run
+                    BEGIN INSERT INTO seen_mode SELECT journal_mode FROM pragma_journal_mode; END;
+                    """)
+        }
+        #expect(try temp.importText(canonicalHeader + Self.extraRows).loadedDirectly)
+        #expect(try temp.rows("SELECT mode FROM temp.seen_mode") == [["delete"]])
+        #expect(try temp.rows("PRAGMA journal_mode") == [["wal"]])
+        #expect(try temp.rows("PRAGMA synchronous") == [["1"]])
+        // Not empty any more: the next run keeps the WAL.
+        try temp.importText(canonicalHeader + csvRow("add", "zed.x", ext: "7099"))
+        #expect(try temp.rows("SELECT mode FROM temp.seen_mode") == [["delete"], ["wal"]])
+
+        // Another connection holds a new database open: SQLite cannot leave the WAL, and the run
+        // goes on in it.
+        let other = try TemporaryStore()
+        let reader = try DatabaseQueue(path: other.path)
+        try reader.read { db in _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM profile") }
+        let result = try other.importText(canonicalHeader + Self.extraRows)
+        #expect(result.applied && result.loadedDirectly)
+        #expect(try other.rows("PRAGMA journal_mode") == [["wal"]])
+        #expect(try reader.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM profile") } == 6)
+        try reader.close()
+    }
+
     @Test("A file naming a profile twice, or a directory that is not empty, goes through the applier")
     func applierWhenNeeded() throws {
         let temp = try TemporaryStore()

@@ -9,9 +9,9 @@ struct SQLBindingTests {
         .appendingPathComponent("Sources")
 
     /// The interpolations allowed in SQL text: identifiers and placeholders from constants, and
-    /// the one PRAGMA argument, an Int, since PRAGMAs take no bound values.
+    /// the PRAGMA arguments, Ints, since PRAGMAs take no bound values.
     static let allowed: Set<String> = [
-        "StagedRow.columns.joined(separator: \", \")", "placeholders", "maxPageCount",
+        "StagedRow.columns.joined(separator: \", \")", "placeholders", "maxPageCount", "sorterHelpers",
         // The snapshot statement's json_object(...) calls, from the constant column lists of ProfileSnapshot.
         "object(\"p\", profileColumns)", "object(\"e\", extensionColumns)", "object(\"d\", deviceColumns)",
         "object(\"h\", historyColumns)", "object(\"e\", serviceKeyColumns)",
