@@ -50,6 +50,73 @@ struct RowCellsTests {
         #expect(empty.change(.type) == .clear && empty.count == 0)
     }
 
+    @Test("A row shared by two values is copied before either changes it, its bytes and slots whole")
+    func copyOnWriteWhenShared() {
+        let original = RowCells(["Zoë", "x", "", "名前"])
+        var rows = [original, original]
+        rows[1].setSlot(.username, .set(0..<4))
+        rows[1].withView { view in view.store(.clear, at: CanonicalField.site.rawValue) }
+        rows[0].setSlot(.email, .set(4..<5))
+        #expect(original.slot(.username) == .keep && original.slot(.site) == .keep && original.slot(.email) == .keep)
+        #expect(rows[0].change(.email) == .set("x") && rows[0].slot(.username) == .keep)
+        #expect(rows[1].change(.username) == .set("Zoë") && rows[1].change(.site) == .clear)
+        #expect(rows[1].slot(.email) == .keep)
+        for row in rows { #expect(row.strings == original.strings) }
+        // A value that holds its buffer alone changes it in place.
+        var only = RowCells(["a"])
+        only.setSlot(.type, .set(0..<1))
+        only.setSlot(.type, .clear)
+        #expect(only.change(.type) == .clear && only.strings == ["a"])
+    }
+
+    @Test("A row with no cells, from no Strings or none at all, reads as empty and takes slots")
+    func zeroCells() {
+        var fromNone = RowCells([])
+        #expect(fromNone.count == 0 && fromNone.strings.isEmpty && fromNone.isBlank)
+        #expect(!fromNone.mayHoldControlCharacters && fromNone.withCell(0) { $0.isEmpty })
+        #expect(fromNone.fieldsSet { _ in true } == 0 && fromNone.withValue(.email) { _ in true } == nil)
+        #expect(fromNone == RowCells())
+        fromNone.setSlot(.site, .set(0..<0))
+        #expect(fromNone.change(.site) == .set("") && fromNone != RowCells())
+        #expect(RowCells().fieldsSet { _ in true } == 0 && !RowCells().mayHoldControlCharacters)
+    }
+
+    @Test("Cells whose bytes are not a whole number of words read and copy every byte")
+    func oddByteCounts() {
+        for length in 1...9 {
+            let text = String("abcdéfghi".prefix(length))
+            let cells = [text, String(text.reversed()), "z"]
+            var row = RowCells(cells)
+            let shared = row
+            let bytes = cells.reduce(0) { $0 + $1.utf8.count }
+            row.setSlot(.displayName, .set(bytes - 1..<bytes))
+            #expect(row.strings == cells && shared.strings == cells, "\(length)")
+            #expect(row.withValue(.displayName) { Array($0) } == [UInt8(ascii: "z")], "\(length)")
+            #expect(!row.mayHoldControlCharacters)
+        }
+        let control = RowCells(["ab", "c\u{7}"])
+        #expect(control.mayHoldControlCharacters && control.strings == ["ab", "c\u{7}"])
+    }
+
+    @Test("Rows are equal when their cells and what they ask of every field are")
+    func equality() {
+        let row = RowCells(["ab", "c"])
+        #expect(row == RowCells(["ab", "c"]))
+        #expect(row != RowCells(["a", "bc"]), "the same bytes split otherwise")
+        #expect(row != RowCells(["ab"]) && row != RowCells(["ab", "d"]))
+        var changed = row
+        changed.setSlot(.email, .set(0..<2))
+        #expect(changed != row)
+        var same = RowCells(["ab", "c"])
+        same.setSlot(.email, .set(0..<2))
+        #expect(changed == same)
+        same.setSlot(.email, .set(0..<1))
+        #expect(changed != same, "a different range of the same cells")
+        var cleared = row
+        cleared.setSlot(.email, .clear)
+        #expect(cleared != row && cleared != changed)
+    }
+
     @Test("Fields read in place: kept, cleared or set, without and with changes set by hand")
     func fieldsInPlace() throws {
         var row = try Self.readRow(Self.header + "add,,jdoe, Ann ,,ann@example.com,4021,,,,,,,,,,\n")

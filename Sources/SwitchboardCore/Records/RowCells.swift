@@ -9,8 +9,13 @@ import SwitchboardCSV
 /// String only when something asks for it. A field's value is a range of the bytes: its cell,
 /// without a formula guard a report put before it, narrowed by trimming.
 ///
-/// `@unchecked Sendable`: the buffer is written only while it is made, and through
-/// ``withView(_:)``, on a buffer that this value alone holds (copied first otherwise).
+/// The buffer is read and written only inside a closure on it (``read(_:)``, ``withView(_:)``),
+/// which hands out a ``View`` valid for that call alone; no pointer to it outlives the closure.
+///
+/// `@unchecked Sendable`: the value holds a class reference and no pointer; the buffer is written
+/// only while it is made, and through ``withView(_:)``, on a buffer that this value alone holds
+/// (copied first otherwise). A buffer that two values, and so perhaps two threads, share is
+/// only ever read.
 struct RowCells: @unchecked Sendable {
     /// What a row's cells ask of one canonical field, as ``FieldChange`` without its text.
     enum Slot: Equatable {
@@ -22,18 +27,21 @@ struct RowCells: @unchecked Sendable {
         case set(Range<Int>)
     }
 
-    /// The buffer: each cell's start and end among the bytes, then two slot words for each
-    /// canonical field (all `UInt32`, read and written as raw memory), then the cells' bytes.
+    /// The buffer: `UInt32` words (each cell's start and end among the bytes, then two slot words
+    /// for each canonical field), then the cells' bytes in the elements after the words, the last
+    /// one padded.
     ///
     /// A cell's start is kept, not only its end, so that the bytes may hold more than the cells:
-    /// a plain record's delimiters and quotes, copied with it at once (``init(plain:)``).
-    private final class Buffer: ManagedBuffer<Void, UInt8> {}
+    /// a plain record's delimiters and quotes, copied with it at once (``init(fields:)``).
+    ///
+    /// The memory is typed: the words are `UInt32` elements, read and written as such, and the
+    /// elements after them are bound to `UInt8` once, when the buffer is made and before anything
+    /// is written there (``allocate(_:_:)``), and are accessed only as bytes from then on. Each
+    /// region keeps one type for the buffer's life, and one allocation still holds a whole row.
+    private final class Buffer: ManagedBuffer<Void, UInt32> {}
 
     /// The buffer; nil for a row with no cells and every field kept.
     private var buffer: Buffer?
-    /// Where the buffer's elements start (set with `buffer`, which keeps them): reads go through it
-    /// without counting the buffer once more (a retain and release each, several times a row).
-    private var elements: UnsafeMutablePointer<UInt8>?
     /// How many cells the row has.
     let count: Int
     /// How many bytes the cells take in all.
@@ -45,7 +53,6 @@ struct RowCells: @unchecked Sendable {
     /// No cells, every field kept.
     init() {
         buffer = nil
-        elements = nil
         count = 0
         byteCount = 0
     }
@@ -60,8 +67,7 @@ struct RowCells: @unchecked Sendable {
     init(fields: CSVFieldBytes) {
         let all = fields.allBytes
         self.init(empty: fields.count, byteCount: all.count)
-        buffer!.withUnsafeMutablePointerToElements { elements in
-            let view = View(count: fields.count, elements: elements)
+        Self.withView(of: buffer!, count: count) { view in
             if let base = all.baseAddress { view.bytes.initialize(from: base, count: all.count) }
             for index in 0..<fields.count { view.setRange(fields.range(of: index), ofCell: index) }
         }
@@ -86,8 +92,7 @@ struct RowCells: @unchecked Sendable {
     /// Copies `count` cells, whose bytes `cell` gives and which take `byteCount` bytes in all.
     private init(count: Int, byteCount: Int, cell: (Int) -> UnsafeBufferPointer<UInt8>) {
         self.init(empty: count, byteCount: byteCount)
-        buffer!.withUnsafeMutablePointerToElements { elements in
-            let view = View(count: count, elements: elements)
+        Self.withView(of: buffer!, count: count) { view in
             var end = 0
             for index in 0..<count {
                 let source = cell(index)
@@ -100,33 +105,51 @@ struct RowCells: @unchecked Sendable {
 
     /// A buffer for `count` cells of `byteCount` bytes, every field kept, its cells left to be written.
     private init(empty count: Int, byteCount: Int) {
-        // Cell ranges are 32-bit offsets, and the two highest values mark kept and cleared fields.
-        precondition(byteCount <= CSVLimits.largestRecordBytes, "a row's cells must fit 32-bit offsets (CSVLimits)")
         self.count = count
         self.byteCount = byteCount
-        let made = Buffer.create(minimumCapacity: Self.size(count, byteCount)) { _ in }
-        let buffer = unsafeDowncast(made, to: Buffer.self)
-        buffer.withUnsafeMutablePointerToElements { elements in
-            let view = View(count: count, elements: elements)
+        let buffer = Self.allocate(count, byteCount)
+        Self.withView(of: buffer, count: count) { view in
             for field in 0..<Self.fieldCount { view.store(.keep, at: field) }
         }
         self.buffer = buffer
-        elements = buffer.withUnsafeMutablePointerToElements { $0 }
     }
+
+    /// A buffer for `count` cells of `byteCount` bytes, the elements after its words bound to
+    /// `UInt8`; nothing is written.
+    private static func allocate(_ count: Int, _ byteCount: Int) -> Buffer {
+        // Cell ranges are 32-bit offsets, and the two highest values mark kept and cleared fields.
+        precondition(byteCount <= CSVLimits.largestRecordBytes, "a row's cells must fit 32-bit offsets (CSVLimits)")
+        let words = wordCount(count)
+        let byteWords = (byteCount + 3) / 4
+        let made = Buffer.create(minimumCapacity: words + byteWords) { _ in }
+        let buffer = unsafeDowncast(made, to: Buffer.self)
+        buffer.withUnsafeMutablePointerToElements { elements in
+            _ = UnsafeMutableRawPointer(elements + words).bindMemory(to: UInt8.self, capacity: 4 * byteWords)
+        }
+        return buffer
+    }
+
+    /// How many words a buffer of `count` cells has before its bytes: a start and an end for
+    /// each cell, and two slot words for each field.
+    @inline(__always)
+    private static func wordCount(_ count: Int) -> Int { 2 &* (count &+ fieldCount) }
 
     /// The cells read and written in place: valid only during ``withView(_:)`` or ``read(_:)``.
     struct View {
         /// How many cells there are.
         let count: Int
-        /// The cell ranges and the slots.
-        let words: UnsafeMutableRawPointer
+        /// The cell ranges, then the slots: two words each.
+        let words: UnsafeMutablePointer<UInt32>
         /// The cells' bytes.
         let bytes: UnsafeMutablePointer<UInt8>
 
-        init(count: Int, elements: UnsafeMutablePointer<UInt8>) {
+        /// The view of the elements of a buffer of `count` cells.
+        @inline(__always)
+        fileprivate init(count: Int, elements: UnsafeMutablePointer<UInt32>) {
             self.count = count
-            words = UnsafeMutableRawPointer(elements)
-            bytes = elements + 8 &* (count &+ RowCells.fieldCount)
+            words = elements
+            // Bound to UInt8 when the buffer was made (allocate).
+            bytes = UnsafeMutableRawPointer(elements + RowCells.wordCount(count)).assumingMemoryBound(to: UInt8.self)
         }
 
         /// The byte range of cell `index`; empty past the last cell.
@@ -134,20 +157,16 @@ struct RowCells: @unchecked Sendable {
         func range(ofCell index: Int) -> Range<Int> {
             guard index >= 0 && index < count else { return 0..<0 }
             // Offsets within the buffer, which cannot overflow: wrapping arithmetic, no checks.
-            let at = 8 &* index
-            return Range(
-                uncheckedBounds: (
-                    Int(words.load(fromByteOffset: at, as: UInt32.self)),
-                    Int(words.load(fromByteOffset: at &+ 4, as: UInt32.self))
-                ))
+            let at = 2 &* index
+            return Range(uncheckedBounds: (Int(words[at]), Int(words[at &+ 1])))
         }
 
         /// Makes cell `index` (less than ``count``) the bytes of `range`.
         @inline(__always)
         func setRange(_ range: Range<Int>, ofCell index: Int) {
-            let at = 8 &* index
-            words.storeBytes(of: UInt32(truncatingIfNeeded: range.lowerBound), toByteOffset: at, as: UInt32.self)
-            words.storeBytes(of: UInt32(truncatingIfNeeded: range.upperBound), toByteOffset: at &+ 4, as: UInt32.self)
+            let at = 2 &* index
+            words[at] = UInt32(truncatingIfNeeded: range.lowerBound)
+            words[at &+ 1] = UInt32(truncatingIfNeeded: range.upperBound)
         }
 
         /// The bytes of `range`.
@@ -159,48 +178,53 @@ struct RowCells: @unchecked Sendable {
         /// What the cells ask of the field whose raw value is `field`.
         @inline(__always)
         func slot(_ field: Int) -> Slot {
-            let at = 8 &* (count &+ field)
-            let first = words.load(fromByteOffset: at, as: UInt32.self)
+            let at = 2 &* (count &+ field)
+            let first = words[at]
             switch first {
             case UInt32.max: return .keep
             case UInt32.max - 1: return .clear
-            default:
-                return .set(
-                    Range(uncheckedBounds: (Int(first), Int(words.load(fromByteOffset: at &+ 4, as: UInt32.self)))))
+            default: return .set(Range(uncheckedBounds: (Int(first), Int(words[at &+ 1]))))
             }
         }
 
         /// Makes the cells ask `slot` of the field whose raw value is `field`.
         @inline(__always)
         func store(_ slot: Slot, at field: Int) {
-            let at = 8 &* (count &+ field)
+            let at = 2 &* (count &+ field)
             switch slot {
-            case .keep: words.storeBytes(of: UInt32.max, toByteOffset: at, as: UInt32.self)
-            case .clear: words.storeBytes(of: UInt32.max - 1, toByteOffset: at, as: UInt32.self)
+            case .keep: words[at] = UInt32.max
+            case .clear: words[at] = UInt32.max - 1
             case .set(let range):
-                words.storeBytes(of: UInt32(truncatingIfNeeded: range.lowerBound), toByteOffset: at, as: UInt32.self)
-                words.storeBytes(
-                    of: UInt32(truncatingIfNeeded: range.upperBound), toByteOffset: at &+ 4, as: UInt32.self)
+                words[at] = UInt32(truncatingIfNeeded: range.lowerBound)
+                words[at &+ 1] = UInt32(truncatingIfNeeded: range.upperBound)
             }
         }
+    }
+
+    /// Calls `body` with a view of the elements of `buffer`, which holds `count` cells, valid only
+    /// during the call.
+    @inline(__always)
+    private static func withView<R>(of buffer: Buffer, count: Int, _ body: (View) throws -> R) rethrows -> R {
+        try buffer.withUnsafeMutablePointerToElements { elements in try body(View(count: count, elements: elements)) }
     }
 
     /// Calls `body` with a view of the cells to read; nil, without calling it, when there is no buffer.
     @inline(__always)
     func read<R>(_ body: (View) throws -> R) rethrows -> R? {
-        guard let elements else { return nil }
-        return try body(View(count: count, elements: elements))
+        // The buffer is not counted once more for the call (a retain and a release, several times
+        // a row, where the row is read from a class's storage or a variable): `self`, borrowed for
+        // the call and so unchanged, holds it until `body` returns, as `_withUnsafeGuaranteedRef` asks.
+        guard let buffer = buffer.map(Unmanaged.passUnretained) else { return nil }
+        return try buffer._withUnsafeGuaranteedRef { buffer in try Self.withView(of: buffer, count: count, body) }
     }
 
     /// Calls `body` with a view of the cells to change their slots (their bytes stay as they are),
     /// the buffer made this value's own first.
+    @inline(__always)
     mutating func withView<R>(_ body: (View) throws -> R) rethrows -> R {
-        if buffer == nil { self = RowCells(count: 0, byteCount: 0) { _ in UnsafeBufferPointer(start: nil, count: 0) } }
-        if !isKnownUniquelyReferenced(&buffer) {
-            buffer = copy()
-            elements = buffer!.withUnsafeMutablePointerToElements { $0 }
-        }
-        return try body(View(count: count, elements: elements!))
+        if buffer == nil { self = RowCells(empty: 0, byteCount: 0) }
+        if !isKnownUniquelyReferenced(&buffer) { buffer = copy() }
+        return try read(body)!
     }
 
     /// Calls `body` with the bytes of cell `index`, valid only during the call (none past the last cell).
@@ -260,10 +284,10 @@ struct RowCells: @unchecked Sendable {
     /// without calling it, when the field is kept or cleared.
     @inline(__always)
     func withValue<R>(_ field: CanonicalField, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R? {
-        guard let elements else { return nil }
-        let view = View(count: count, elements: elements)
-        guard case .set(let range) = view.slot(field.rawValue) else { return nil }
-        return try body(view.bytes(range))
+        try read { view in
+            guard case .set(let range) = view.slot(field.rawValue) else { return nil }
+            return try body(view.bytes(range))
+        } ?? nil
     }
 
     /// The fields, as bits by raw value, whose set text's bytes pass `test`: read in one look at the buffer.
@@ -290,17 +314,15 @@ struct RowCells: @unchecked Sendable {
 
     /// A copy of the buffer, for a value about to change one that another value holds too.
     private func copy() -> Buffer {
-        let size = Self.size(count, byteCount)
-        let made = Buffer.create(minimumCapacity: size) { _ in }
-        let copy = unsafeDowncast(made, to: Buffer.self)
-        buffer!.withUnsafeMutablePointerToElements { source in
-            copy.withUnsafeMutablePointerToElements { target in target.initialize(from: source, count: size) }
+        let copy = Self.allocate(count, byteCount)
+        Self.withView(of: buffer!, count: count) { source in
+            Self.withView(of: copy, count: count) { target in
+                target.words.initialize(from: source.words, count: Self.wordCount(count))
+                target.bytes.initialize(from: source.bytes, count: byteCount)
+            }
         }
         return copy
     }
-
-    /// The bytes a buffer of `count` cells of `byteCount` bytes takes: its cell ranges, slots and bytes.
-    private static func size(_ count: Int, _ byteCount: Int) -> Int { 8 * (count + fieldCount) + byteCount }
 }
 
 extension RowCells: Equatable {
