@@ -33,28 +33,56 @@ enum ProfileInserts {
 
     /// The values of ``profile`` for the new profile of `row`, added by `runID` at `now`.
     static func profileValues(of row: StagedRow, runID: Int64?, now: String) -> [RawStatement.Value] {
+        var values: [RawStatement.Value] = []
+        appendProfileValues(of: row, runID: runID, now: now, to: &values)
+        return values
+    }
+
+    /// Appends the values of ``profile`` for the new profile of `row` to `values`: the bulk loader
+    /// gathers many rows' values in one array, without an array for each row.
+    static func appendProfileValues(
+        of row: StagedRow, runID: Int64?, now: String, to values: inout [RawStatement.Value]
+    ) {
         let email = nonEmpty(row.email)
-        return [
-            .text(row.username), .text(row.usernameKey), .text((row.type ?? .user).rawValue), .optional(email),
-            .optional(row.emailIsLogin ? email.map(NormalizedRow.fold) : nil),
-        ] + row.texts.map { .optional(nonEmpty($0)) } + [
-            .optional(row.sourceProfile), .optional(row.passwordHash),
-            .integer(row.passwordHash != nil && row.passwordMustChange ? 1 : 0),
-            runID.map { .integer($0) } ?? .null, .text(now), .text(now),
-        ]
+        values.append(.text(row.username))
+        values.append(.text(row.usernameKey))
+        values.append(.text((row.type ?? .user).rawValue))
+        values.append(.optional(email))
+        values.append(.optional(row.emailIsLogin ? email.map(NormalizedRow.fold) : nil))
+        for text in row.texts { values.append(.optional(nonEmpty(text))) }
+        values.append(.optional(row.sourceProfile))
+        values.append(.optional(row.passwordHash))
+        values.append(.integer(row.passwordHash != nil && row.passwordMustChange ? 1 : 0))
+        values.append(runID.map { .integer($0) } ?? .null)
+        values.append(.text(now))
+        values.append(.text(now))
     }
 
     /// The values of ``extension`` for the extension `number` that `row` gives the new profile `profileID` at `now`.
     static func extensionValues(of row: StagedRow, number: String, profileID: Int64, now: String)
         -> [RawStatement.Value]
     {
+        var values: [RawStatement.Value] = []
+        appendExtensionValues(of: row, number: number, profileID: profileID, now: now, to: &values)
+        return values
+    }
+
+    /// Appends the values of ``extension`` for the extension `number` that `row` gives the new
+    /// profile `profileID` at `now` to `values`.
+    static func appendExtensionValues(
+        of row: StagedRow, number: String, profileID: Int64, now: String, to values: inout [RawStatement.Value]
+    ) {
         let phone = nonEmpty(row.phoneNumber)
-        return [
-            .integer(profileID), .text(row.site), .text(row.siteKey), .text(number), .optional(phone),
-            .integer(Int64(row.voicemail ?? 0)), .optional(row.passcodeHash),
-            .integer(row.passcodeHash != nil && row.passcodeMustChange ? 1 : 0),
-            row.passcodeHash == nil ? .null : .text(now), phone == nil ? .null : .text(now),
-        ]
+        values.append(.integer(profileID))
+        values.append(.text(row.site))
+        values.append(.text(row.siteKey))
+        values.append(.text(number))
+        values.append(.optional(phone))
+        values.append(.integer(Int64(row.voicemail ?? 0)))
+        values.append(.optional(row.passcodeHash))
+        values.append(.integer(row.passcodeHash != nil && row.passcodeMustChange ? 1 : 0))
+        values.append(row.passcodeHash == nil ? .null : .text(now))
+        values.append(phone == nil ? .null : .text(now))
     }
 }
 
