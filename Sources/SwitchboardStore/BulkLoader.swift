@@ -140,7 +140,7 @@ private struct PendingRows {
 
     init(_ single: String) {
         self.single = single
-        let values = single.range(of: "VALUES")!
+        guard let values = single.range(of: "VALUES") else { preconditionFailure("a one-row INSERT … VALUES (…)") }
         head = String(single[..<values.upperBound])
         tuple = single[values.upperBound...].trimmingCharacters(in: .whitespacesAndNewlines)
         width = tuple.filter { $0 == "?" }.count
