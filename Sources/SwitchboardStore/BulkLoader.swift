@@ -135,7 +135,8 @@ private struct PendingRows {
     private let tuple: String
     private let width: Int
     private var values: [RawStatement.Value] = []
-    /// The statements by their number of rows, each prepared once.
+    /// The statements by their number of rows, each prepared once (GRDB's own cache would hash the
+    /// whole text of a 32-row statement at every batch).
     private var statements: [Int: RawStatement] = [:]
 
     init(_ single: String) {
@@ -157,9 +158,6 @@ private struct PendingRows {
         precondition(self.values.count - before == width, "a row of \(width) values")
     }
 
-    /// Forgets the rows waiting.
-    mutating func removeAll() { values.removeAll(keepingCapacity: true) }
-
     /// Writes the rows waiting with one statement (the same text, and so the same prepared
     /// statement, for every batch of the same size); returns whether there were any.
     mutating func write(_ db: Database) throws -> Bool {
@@ -174,7 +172,7 @@ private struct PendingRows {
                 return statement
             }()
         try statement.execute(values)
-        removeAll()
+        values.removeAll(keepingCapacity: true)
         return true
     }
 }

@@ -21,7 +21,7 @@ struct FirstLoadJournal {
     /// outside a transaction.
     init(_ db: Database, applies: Bool) {
         self.db = db
-        guard applies, (try? Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM profile)")) == false else {
+        guard applies, (try? StoreDirectory.holdsNoProfile(db)) == true else {
             switched = false
             return
         }

@@ -327,7 +327,12 @@ final class StoreDirectory: DirectoryLookup {
 
     /// Whether the directory holds no profile at all, so that a first import can skip every look-up.
     func isEmpty() -> Bool {
-        fetch { try Int.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM profile LIMIT 1")) } == nil && failure == nil
+        fetch { try Self.holdsNoProfile(db) } == true
+    }
+
+    /// Whether the database `db` holds no profile at all.
+    static func holdsNoProfile(_ db: Database) throws -> Bool {
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM profile LIMIT 1")) == nil
     }
 
     /// The site key and the number of a site-and-extension key (the number is digits, so the last NUL splits).
